@@ -1,0 +1,92 @@
+/* flashkey transports: the seam between the library and whatever carries its accesses to a chip.
+ *
+ * A connection string "SCHEME:ARG" (twin:PATH, uart:/dev/ttyUSB0@115200, stlink:SERIAL, ...) is
+ * opened by the backend registered for SCHEME. A backend yields one transport of one kind:
+ *
+ *   FK_TRANSPORT_MEM     memory-mapped access to the target bus (the debug path as a chip driver
+ *                        sees it: ST-LINK, ADIv5 over a probe, or the in-process twin)
+ *   FK_TRANSPORT_STREAM  a byte stream to a ROM bootloader (serial port, pty, in-process twin)
+ *   FK_TRANSPORT_DAP     raw DP/AP transactions (SWD/JTAG probes); lib/debug turns it into MEM
+ *
+ * The library's own backends (serial, probes) and the twin's (registered by the tools at start
+ * with fktwin_register_backends()) use this same table: the library cannot tell a twin from
+ * hardware. */
+#ifndef FLASHKEY_BACKEND_H
+#define FLASHKEY_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkey/core.h"
+
+typedef enum fk_reset_kind {
+	FK_RESET_SYSTEM = 0,     /* AIRCR.SYSRESETREQ: core and peripherals; option bytes reload */
+	FK_RESET_HARDWARE = 1,   /* NRST pin pulsed by the probe */
+	FK_RESET_POWER_CYCLE = 2 /* power-on reset: only a twin (or a powered probe) can do this */
+} fk_reset_kind;
+
+typedef struct fk_mem_ops {
+	/* Read len bytes at addr with accesses of `width` bytes (1, 2 or 4); addr and len are
+	 * multiples of width. A bus error fails with FK_E_BUS_FAULT and a frame naming the address. */
+	int (*read)(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len, unsigned width);
+	int (*write)(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
+		     unsigned width);
+	/* Halt the core so that it cannot touch flash behind our back; may be NULL (no CPU). */
+	int (*halt)(void *h, fk_ctx *ctx);
+	int (*reset)(void *h, fk_ctx *ctx, fk_reset_kind kind);
+	/* Target supply in millivolts, or -1 when the transport cannot measure it. May be NULL. */
+	int (*voltage_mv)(void *h, fk_ctx *ctx);
+	/* Virtual time of a twin in nanoseconds (benchmarks); NULL on hardware. */
+	uint64_t (*virtual_ns)(void *h);
+} fk_mem_ops;
+
+typedef struct fk_stream_ops {
+	int (*write)(void *h, fk_ctx *ctx, const void *buf, size_t len);
+	/* Read exactly len bytes; FK_E_TIMEOUT when no byte arrives for timeout_ms. *got receives
+	 * the number of bytes read either way. */
+	int (*read)(void *h, fk_ctx *ctx, void *buf, size_t len, unsigned timeout_ms, size_t *got);
+	int (*flush_input)(void *h, fk_ctx *ctx);
+	/* Drive DTR/RTS: 1 = asserted, 0 = released, -1 = unchanged. May be NULL. */
+	int (*set_lines)(void *h, fk_ctx *ctx, int dtr, int rts);
+	uint64_t (*virtual_ns)(void *h);
+} fk_stream_ops;
+
+typedef enum fk_transport_kind {
+	FK_TRANSPORT_NONE = 0,
+	FK_TRANSPORT_MEM,
+	FK_TRANSPORT_STREAM,
+	FK_TRANSPORT_DAP,
+} fk_transport_kind;
+
+typedef struct fk_transport {
+	fk_transport_kind kind;
+	const void *ops; /* fk_mem_ops, fk_stream_ops or the DAP ops of lib/debug */
+	void *handle;
+	void (*close)(void *handle); /* releases handle; may be NULL */
+	char description[160]; /* for messages: "twin stm32f407 at fw.twin", "/dev/ttyUSB0 @115200 8E1" */
+} fk_transport;
+
+/* Options a connection may need; zero-initialise and set what the user gave. */
+typedef struct fk_conn_opts {
+	unsigned baud;         /* serial: 0 = default (115200) */
+	int parity_none;       /* serial: 8N1 instead of AN3155's 8E1 */
+	const char *boot_seq;  /* serial: DTR/RTS boot-entry sequence, stm32flash -i syntax */
+	unsigned swd_khz;      /* probes: 0 = default */
+	int connect_under_reset;
+	int reset_mode;        /* -1 default, else fk_reset_kind; FK_RESET_POWER_CYCLE means none */
+} fk_conn_opts;
+
+typedef int (*fk_backend_open_fn)(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
+				  fk_transport *out);
+
+/* Register a backend for "SCHEME:"; help is one line for `flashkey --help`. Returns FK_E_BUSY
+ * when the table is full or the scheme is taken. */
+int fk_backend_register(const char *scheme, fk_backend_open_fn open, const char *help);
+/* Open "SCHEME:ARG". Unknown schemes fail with FK_E_USAGE and a list of the known ones. */
+int fk_transport_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
+		      fk_transport *out);
+void fk_transport_close(fk_transport *t);
+/* Enumerate registered backends (for help): returns NULL past the end. */
+const char *fk_backend_scheme(unsigned i, const char **help);
+
+#endif

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every benchmark program built in BUILD/bench. Benchmarks print their own figures.
+set -uo pipefail
+build=${1:?usage: run-bench.sh BUILD_DIR}
+for b in "$build"/bench/bench_*; do
+  [ -x "$b" ] || continue
+  echo "== $(basename "$b")"
+  FK_SRC="$(cd "$(dirname "$0")/.." && pwd)" FK_BUILD="$build" "$b" || echo "(benchmark failed)"
+done
