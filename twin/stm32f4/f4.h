@@ -1,0 +1,115 @@
+/* STM32F4 chip model: the one place where the twin enforces flash protection.
+ *
+ * Every access path — the in-process `twin:` backend, the debug port (SW-DP/JTAG-DP, MEM-AP),
+ * the AN3155 bootloader server, the probe emulators — reaches the chip through tw_f4_read() and
+ * tw_f4_write() with the initiator it represents. None of them re-implements protection.
+ *
+ * Sources: RM0090 Rev 21 ch. 3 (embedded flash interface), §38.6 (DBGMCU), §39.1 (unique ID);
+ * DS8626 Table 40 (timing); facts collected in ../shared/reference/stm32.md. */
+#ifndef TW_STM32F4_F4_H
+#define TW_STM32F4_F4_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flashkey/core.h"
+
+typedef struct tw_f4 tw_f4;
+typedef struct tw_f4_variant tw_f4_variant; /* defined in variants.c; accessors below */
+
+/* Who performs an access. RM0090 §3.7.3 Table 18: at RDP level 1, flash, backup SRAM and OTP are
+ * inaccessible "while the debug feature is connected or while booting from RAM or system memory
+ * bootloader"; user code booted from flash has full access. */
+typedef enum tw_initiator {
+	TW_INIT_DEBUG = 0,      /* a debugger (MEM-AP); the first access sets the intrusion latch */
+	TW_INIT_BOOTLOADER = 1, /* code running from system memory (the ROM bootloader) */
+	TW_INIT_USER = 2,       /* user firmware running from flash (tests, fault scenarios) */
+} tw_initiator;
+
+typedef enum tw_status {
+	TW_OK = 0,
+	TW_BUS_ERROR = 1, /* AHB error response: MEM-AP FAULT / bootloader NACK */
+	TW_STALL = 2,     /* bus stalled while the flash is busy: retry after time advances (WAIT) */
+	TW_POWER_OFF = 3, /* the chip has no power (fault injection): nothing answers */
+} tw_status;
+
+typedef enum tw_reset {
+	TW_RESET_SYSTEM = 0,   /* NRST pin or AIRCR.SYSRESETREQ: reloads option bytes, relocks */
+	TW_RESET_POWER_ON = 1, /* POR: the above, and also clears the debug intrusion latch */
+} tw_reset;
+
+typedef enum tw_boot {
+	TW_BOOT_FLASH = 0,  /* BOOT0=0 */
+	TW_BOOT_SYSMEM = 1, /* BOOT0=1, BOOT1=0: ROM bootloader */
+	TW_BOOT_SRAM = 2,   /* BOOT0=1, BOOT1=1 */
+} tw_boot;
+
+/* ---- variants (data; validated by a unit test) ---- */
+const tw_f4_variant *tw_f4_variant_find(const char *name); /* case-insensitive, e.g. "stm32f407" */
+const tw_f4_variant *tw_f4_variant_at(unsigned i);        /* NULL past the end */
+const char *tw_f4_variant_name(const tw_f4_variant *v);
+uint16_t tw_f4_variant_dev_id(const tw_f4_variant *v);
+uint32_t tw_f4_variant_flash_bytes(const tw_f4_variant *v);
+
+/* ---- life cycle ---- */
+tw_f4 *tw_f4_new(const tw_f4_variant *v); /* factory state: blank flash, RDP 0, options default */
+void tw_f4_free(tw_f4 *t);
+const tw_f4_variant *tw_f4_variant(const tw_f4 *t);
+
+/* State file: atomic save (temp + rename), versioned, validated on load (FK_E_BAD_FILE with the
+ * reason for a corrupt, truncated or foreign file). */
+int tw_f4_save(const tw_f4 *t, fk_ctx *ctx, const char *path);
+int tw_f4_load(fk_ctx *ctx, const char *path, tw_f4 **out);
+/* Open for use by one process: load and take an exclusive lock (FK_E_BUSY "twin busy: PATH is
+ * in use by another process" when held). tw_f4_close saves (if changed) and unlocks. */
+int tw_f4_open(fk_ctx *ctx, const char *path, tw_f4 **out);
+int tw_f4_close(tw_f4 *t, fk_ctx *ctx); /* saves; returns the save result */
+int tw_f4_sync(tw_f4 *t, fk_ctx *ctx);  /* save now, keep the lock (servers after each change) */
+
+/* ---- the bus: every access path goes through these ---- */
+/* size is 1, 2 or 4 bytes; addr naturally aligned for size (else TW_BUS_ERROR). */
+tw_status tw_f4_read(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size, uint32_t *val);
+tw_status tw_f4_write(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size, uint32_t val);
+/* Convenience for in-process callers: on TW_STALL advance the clock to the end of the flash
+ * operation and retry (what the AHB does for a stalled master). */
+tw_status tw_f4_read_wait(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size, uint32_t *val);
+tw_status tw_f4_write_wait(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size, uint32_t val);
+
+/* ---- time (virtual clock, nanoseconds) ---- */
+uint64_t tw_f4_now_ns(const tw_f4 *t);
+void tw_f4_advance(tw_f4 *t, uint64_t ns); /* completes flash operations whose time is up */
+bool tw_f4_busy(const tw_f4 *t);           /* FLASH_SR.BSY */
+uint64_t tw_f4_busy_until_ns(const tw_f4 *t);
+/* Timing figures: false = datasheet typical (default), true = maximum. */
+void tw_f4_set_timing_max(tw_f4 *t, bool max);
+
+/* ---- pins, resets, power ---- */
+void tw_f4_reset(tw_f4 *t, tw_reset kind);
+void tw_f4_set_boot(tw_f4 *t, tw_boot boot); /* takes effect at the next reset */
+tw_boot tw_f4_boot(const tw_f4 *t);
+void tw_f4_set_nrst(tw_f4 *t, bool asserted); /* releasing NRST performs a system reset */
+bool tw_f4_nrst(const tw_f4 *t);
+bool tw_f4_powered(const tw_f4 *t);
+/* The debug port answers at all: false at RDP level 2 (RM0090 §3.7.3: JTAG/SWD disabled) and
+ * while firmware has the SWD pins repurposed, unless NRST is held (connect-under-reset). */
+bool tw_f4_debug_reachable(const tw_f4 *t);
+/* The ROM bootloader can run: false at RDP level 2 (boot from system memory disabled). */
+bool tw_f4_bootloader_available(const tw_f4 *t);
+bool tw_f4_intrusion(const tw_f4 *t); /* debugger connected since the last POR */
+void tw_f4_debug_attach(tw_f4 *t);    /* a debugger connects: sets the intrusion latch */
+
+/* ---- fault injection (RM0090 §3.6: "contents not guaranteed if a reset occurs during an
+ * operation"; field reports of torn option bytes) ---- */
+void tw_f4_fault_power_at_ns(tw_f4 *t, uint64_t ns);       /* 0 = none */
+void tw_f4_fault_power_at_op(tw_f4 *t, unsigned nth_op);   /* the Nth flash operation from now */
+void tw_f4_power_on(tw_f4 *t);                             /* restore power: a POR */
+
+/* ---- inspection for tools and tests (bypass protection; never used by access paths) ---- */
+uint32_t tw_f4_reg(const tw_f4 *t, uint32_t addr);          /* raw register value */
+uint8_t tw_f4_peek(const tw_f4 *t, uint32_t addr);          /* raw memory byte, any region */
+void tw_f4_poke(tw_f4 *t, uint32_t addr, uint8_t val);      /* raw set (twin creation only) */
+uint32_t tw_f4_option_word(const tw_f4 *t, unsigned bank);  /* stored options: OPTCR/OPTCR1 image */
+void tw_f4_set_option_word(tw_f4 *t, unsigned bank, uint32_t v); /* stored + live (creation) */
+unsigned tw_f4_flash_ops(const tw_f4 *t);                   /* program/erase ops performed */
+
+#endif
