@@ -222,6 +222,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flashkey: out of memory\n");
 		return FK_EXIT_FAILURE;
 	}
+	fk_register_builtin_backends();
 	fktwin_register_backends();
 
 	const char *word = cli_first_word(argc, argv);

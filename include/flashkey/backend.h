@@ -86,6 +86,9 @@ int fk_backend_register(const char *scheme, fk_backend_open_fn open, const char 
 int fk_transport_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
 		      fk_transport *out);
 void fk_transport_close(fk_transport *t);
+/* Registers the library's own schemes (uart:, stlink:, cmsis-dap:, ...). Tools call this and
+ * fktwin_register_backends() once at start. */
+void fk_register_builtin_backends(void);
 /* Enumerate registered backends (for help): returns NULL past the end. */
 const char *fk_backend_scheme(unsigned i, const char **help);
 
