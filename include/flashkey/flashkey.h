@@ -1,0 +1,146 @@
+/* libflashkey session API: what the tools (and doctor) call. A session is one connected chip:
+ * open it from a connection string, then identify, inventory, plan and run the unlock ladder,
+ * erase, write, verify, read, back up and restore, read and set option bytes and OTP.
+ *
+ * Safety gates live here, not only in the CLI (DESIGN.md "Safety gates"): every destructive
+ * call takes an fk_perms and refuses with FK_E_PERMISSION naming the missing permission; every
+ * protection change is read back before success is reported. The library never prints. */
+#ifndef FLASHKEY_FLASHKEY_H
+#define FLASHKEY_FLASHKEY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkey/backend.h"
+#include "flashkey/core.h"
+#include "flashkey/inventory.h"
+
+typedef struct fk_session fk_session;
+
+typedef struct fk_chip_info {
+	char chip[32];       /* "stm32f40x" */
+	char members[64];    /* "stm32f405 stm32f407 stm32f415 stm32f417" */
+	char family[16];     /* "stm32f4" */
+	char manual[16];     /* "RM0090" */
+	char path[16];       /* "debug" | "bootloader" */
+	char transport[160];
+	uint16_t dev_id, rev_id;
+	char revision[16];
+	uint32_t flash_base, flash_size;
+	bool flash_size_assumed;
+	unsigned nsectors;
+	fk_sector_info sectors[FK_INV_MAX_SECTORS];
+	uint32_t otp_base, otp_size;         /* data blocks + lock bytes */
+	uint32_t option_base;
+} fk_chip_info;
+
+/* Open a session: connect, identify (fail closed on unknown chips with FK_E_UNKNOWN_CHIP);
+ * expect_chip (NULL = any) must match the identified part. */
+int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
+		    const char *expect_chip, fk_session **out);
+void fk_session_close(fk_session *s);
+const fk_chip_info *fk_session_chip(const fk_session *s);
+uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
+
+/* Read-only inventory of every protection (status). */
+int fk_session_inventory(fk_session *s, fk_inventory *inv);
+
+/* The unlock ladder from an inventory, up to `upto` (FK_STEP_COUNT_ = all). Pure planning:
+ * permissions are not checked here (fk_plan_check). */
+int fk_unlock_plan(fk_session *s, const fk_inventory *inv, int upto, fk_plan *plan);
+/* The first step the permissions do not allow: FK_E_PERMISSION (with the chain naming the step
+ * and the flag that grants it) or FK_E_PROTECTED for a refused step; FK_OK when all may run. */
+int fk_plan_check(fk_ctx *ctx, const fk_plan *plan, const fk_perms *perms);
+
+/* Called after each ladder step with the inventory read back. */
+typedef struct fk_step_result {
+	const fk_step *step;
+	int rc;
+	char changed[200];   /* what changed, read back */
+	fk_pending pending;  /* what is still needed */
+	char backup_dir[256];/* set when a backup was taken before this step */
+} fk_step_result;
+typedef void (*fk_step_fn)(void *user, const fk_step_result *r, const fk_inventory *after);
+
+/* Runs the plan (after fk_plan_check). Backs up before a destructive step unless
+ * perms->no_backup; when nothing is readable the backup holds options and says why. */
+int fk_unlock_run(fk_session *s, const fk_plan *plan, const fk_perms *perms, fk_step_fn fn,
+		  void *user);
+
+/* ---- flash ---- */
+typedef struct fk_seg {
+	uint32_t addr;
+	uint32_t len;
+	const uint8_t *data;
+} fk_seg;
+
+typedef struct fk_write_opts {
+	bool skip_unchanged;     /* leave sectors whose CRC already matches */
+	bool allow_options;      /* image may reach option bytes (through the option gates) */
+	bool allow_otp;          /* image may reach OTP (irreversible gate) */
+	int voltage_mv;          /* 0 = measure, else the supply the user states */
+	int psize;               /* -1 = from the voltage (safe default x8 when unknown), 0..3 */
+	bool no_verify;
+} fk_write_opts;
+
+typedef struct fk_write_result {
+	unsigned sectors_erased, sectors_skipped;
+	uint64_t bytes_programmed;
+	unsigned psize_bytes;
+	uint64_t virtual_ns;     /* twin time spent (0 on hardware) */
+	uint64_t erase_mask;     /* sectors erased */
+} fk_write_result;
+
+int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,
+		   const fk_perms *perms, fk_write_result *r);
+/* Compare flash with the image: FK_E_VERIFY with the first differing address. */
+int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t *bad_addr);
+/* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options. */
+int fk_flash_erase(fk_session *s, uint64_t mask, bool all);
+/* Sectors covering [addr, addr+len): FK_E_RANGE outside flash. */
+int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask);
+int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len);
+
+/* ---- backup / restore ---- */
+typedef struct fk_backup_result {
+	char dir[256];
+	bool flash_saved, options_saved, otp_saved;
+	char why_not[200];   /* what could not be saved and why (e.g. RDP level 1) */
+	uint32_t flash_crc;
+} fk_backup_result;
+/* Writes into a new timestamped directory under parent; verifies every file it wrote. */
+int fk_backup(fk_session *s, const char *parent, fk_backup_result *r);
+/* Restores flash from dir; options only when with_options (same gates as options set); OTP is
+ * never written back: differences go to *otp_diffs. */
+int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms *perms,
+	       unsigned *otp_diffs);
+
+/* ---- option bytes ---- */
+/* Applies KEY=VALUE settings; RDP 2 needs allow_irreversible=PERMANENT, RDP 1->0 allow_erase_all.
+ * Reads back and sets *pending. */
+int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_perms *perms,
+		   fk_pending *pending);
+/* Preview: which gates the change needs (for prompts) without writing. */
+int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
+		       bool *erases_all);
+
+/* ---- OTP ---- */
+typedef struct fk_otp {
+	unsigned nblocks, block_size;
+	bool readable;
+	uint8_t data[16][32];
+	uint8_t lock[16];
+} fk_otp;
+int fk_otp_read(fk_session *s, fk_otp *otp);
+/* Plans an OTP write: fails on a locked block or a 0->1 bit (FK_E_PROTECTED naming the byte);
+ * *changed receives the count of bytes that change, and change_mask bit i = byte i changes. */
+int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_t *data,
+		       unsigned len, unsigned *changed, uint32_t *change_mask);
+int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *data, unsigned len,
+		 const fk_perms *perms);
+int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms);
+
+int fk_session_reset(fk_session *s, fk_reset_kind kind);
+
+#endif

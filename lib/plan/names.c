@@ -1,0 +1,44 @@
+/* Stable names of the inventory and ladder enums (include/flashkey/inventory.h), as they
+ * appear in --json output and --upto (docs/JSON.md). */
+#include <string.h>
+
+#include "flashkey/inventory.h"
+
+const char *fk_lock_kind_name(fk_lock_kind k)
+{
+	static const char *const names[] = {"ctrl", "opt", "errors", "rdp", "wrp", "pcrop", "otp",
+					    "spi-bp", "crp", "boot", "debug", "options-torn",
+					    "watchdog"};
+	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+}
+
+const char *fk_cost_name(fk_cost c)
+{
+	static const char *const names[] = {"nothing", "sectors", "all-flash", "impossible"};
+	return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
+const char *fk_pending_name(fk_pending p)
+{
+	static const char *const names[] = {"none", "reset", "power-on-reset", "reconnect"};
+	return (unsigned)p < sizeof names / sizeof names[0] ? names[p] : "?";
+}
+
+static const char *const fk_step_names[FK_STEP_COUNT_] = {"errors", "ctrl", "opt", "wrp",
+							  "rdp-raise", "rdp"};
+
+const char *fk_step_name(fk_step_id id)
+{
+	return (unsigned)id < FK_STEP_COUNT_ ? fk_step_names[id] : "?";
+}
+
+int fk_step_parse(const char *name, fk_step_id *out)
+{
+	for (unsigned i = 0; i < FK_STEP_COUNT_; i++) {
+		if (strcmp(name, fk_step_names[i]) == 0) {
+			*out = (fk_step_id)i;
+			return 0;
+		}
+	}
+	return -1;
+}
