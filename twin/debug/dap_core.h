@@ -1,0 +1,105 @@
+/* The twin's debug port at transaction level: one DP (SW-DP/JTAG-DP of an STM32F4 SWJ-DP), one
+ * AHB-AP (MEM-AP) with its ROM table, and the Cortex-M4 debug registers (SCS, FPB, DWT) with a
+ * core model that halts, resets and locks up without emulating instructions.
+ *
+ * Every wire front end feeds this one core: the SWD decoder (swd_wire.h), the JTAG TAP chain
+ * (jtag_wire.h) and the probe emulators (CMSIS-DAP, ST-LINK) of twin/probe.
+ *
+ * The core reaches the chip through a small bus table (tw_dap_bus) so it can be tested over a
+ * fake bus; tw_dap_bus_f4() binds it to the STM32F4 model (f4_port.c).
+ *
+ * Sources: Arm IHI 0031 (ADIv5.2) §B2 (DP registers), §B3 (JTAG-DP), §B4 (SW-DP), §C2 (MEM-AP);
+ * Arm DDI 0403 (ARMv7-M) §C1 (debug: DHCSR, DCRSR, DCRDR, DEMCR, DFSR, FPB, DWT), §B1.5.15
+ * (lockup); Cortex-M4 TRM r0p1 (IDs); ../shared/reference/probes.md §3, §4. */
+#ifndef TW_DEBUG_DAP_CORE_H
+#define TW_DEBUG_DAP_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "stm32f4/f4.h"
+
+typedef struct tw_dap tw_dap;
+
+/* The chip as the debug port sees it. All fields are required. */
+typedef struct tw_dap_bus {
+	/* An AHB access by the debugger (size 1, 2, 4; addr aligned). TW_STALL: retry later. */
+	tw_status (*read)(void *h, uint32_t addr, unsigned size, uint32_t *val);
+	tw_status (*write)(void *h, uint32_t addr, unsigned size, uint32_t val);
+	/* A fetch by the core itself (reset vector): uses the user initiator. */
+	tw_status (*fetch)(void *h, uint32_t addr, uint32_t *val);
+	void (*system_reset)(void *h);            /* SYSRESETREQ: peripherals, flash interface */
+	void (*set_nrst)(void *h, bool asserted); /* the pin; release resets the chip */
+	bool (*reachable)(void *h);               /* false: the DP answers nothing (RDP 2...) */
+	bool (*powered)(void *h);
+	void (*attach)(void *h);                  /* a debugger connected (intrusion latch) */
+	void (*advance)(void *h, uint64_t ns);    /* virtual clock */
+	uint64_t (*now)(void *h);
+} tw_dap_bus;
+
+/* ACK values, SWD encoding (ADIv5.2 §B4.2.2); TW_ACK_NONE = the target does not drive. */
+typedef enum tw_dap_ack {
+	TW_ACK_OK = 1,
+	TW_ACK_WAIT = 2,
+	TW_ACK_FAULT = 4,
+	TW_ACK_NONE = 7,
+} tw_dap_ack;
+
+typedef enum tw_dap_wire {
+	TW_WIRE_SWD = 0,  /* sticky flags cleared by ABORT; FAULT answers while a flag is set */
+	TW_WIRE_JTAG = 1, /* sticky flags W1C in CTRL/STAT; AP accesses ignored while set */
+} tw_dap_wire;
+
+/* Identification (probes.md §3.4, §3.6, §4.1). */
+#define TW_DAP_DPIDR_SWD 0x2BA01477u
+#define TW_DAP_IDCODE_JTAG 0x4BA00477u
+#define TW_DAP_AHBAP_IDR 0x24770011u
+#define TW_DAP_AHBAP_BASE 0xE00FF003u
+#define TW_DAP_CPUID 0x410FC241u
+
+tw_dap *tw_dap_new(const tw_dap_bus *bus, void *bus_handle);
+void tw_dap_free(tw_dap *d);
+void tw_dap_set_wire(tw_dap *d, tw_dap_wire wire);
+
+/* ---- transaction level (what a probe's firmware does on the wire) ----
+ * Two phases, because the SWD ACK is sent before the write data arrives:
+ *   tw_dap_request() is the ACK phase: completes a pending AP access if it can, checks the
+ *     sticky flags and the DP reset state. Nothing is performed yet.
+ *   after TW_ACK_OK, tw_dap_read() returns the read data, or tw_dap_write() performs the write.
+ * AP reads are posted (ADIv5.2 §B4.1.4): tw_dap_read() of an AP register returns the result
+ * of the PREVIOUS AP read and starts this one; DP RDBUFF returns the last result. A stalled AHB
+ * access stays pending in the AP and later requests get WAIT until it completes. */
+tw_dap_ack tw_dap_request(tw_dap *d, bool ap, bool rnw, uint8_t addr);
+uint32_t tw_dap_read(tw_dap *d, bool ap, uint8_t addr);
+void tw_dap_write(tw_dap *d, bool ap, uint8_t addr, uint32_t val);
+/* SWD data parity error on a write: the write is dropped and WDATAERR set (§B4.2.5). */
+void tw_dap_write_parity_error(tw_dap *d);
+/* Both phases at once; *val in/out. */
+tw_dap_ack tw_dap_transfer(tw_dap *d, bool ap, bool rnw, uint8_t addr, uint32_t *val);
+
+/* SWD line reset (≥50 ones): DP in reset state until DPIDR is read; DPBANKSEL = 0. */
+void tw_dap_line_reset(tw_dap *d);
+/* JTAG-DP: is the AP still busy with the previous access (Capture-DR ACK = WAIT)? Tries to
+ * complete it first. */
+bool tw_dap_busy(tw_dap *d);
+uint32_t tw_dap_dpidr(const tw_dap *d);
+bool tw_dap_reachable(tw_dap *d);
+
+/* ---- memory level (what the AHB-AP does for one DRW access; ST-LINK emulator) ---- */
+/* Routes Cortex-M debug registers, ROM table and component IDs to the core model, the rest to
+ * the bus. */
+tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val);
+tw_status tw_dap_mem_write(tw_dap *d, uint32_t addr, unsigned size, uint32_t val);
+
+/* ---- pins, core, time ---- */
+void tw_dap_set_nrst(tw_dap *d, bool asserted); /* vector catch is decided on release */
+bool tw_dap_halted(const tw_dap *d);
+bool tw_dap_locked_up(const tw_dap *d);
+uint32_t tw_dap_core_reg(const tw_dap *d, unsigned regsel); /* DCRSR numbering */
+/* Charge wire clock cycles to the virtual clock at the configured frequency. */
+void tw_dap_set_clock_hz(tw_dap *d, uint32_t hz); /* default 4 MHz */
+void tw_dap_clock_bits(tw_dap *d, uint64_t bits);
+uint64_t tw_dap_bits(const tw_dap *d);
+uint64_t tw_dap_now_ns(const tw_dap *d);
+
+#endif
