@@ -1,0 +1,139 @@
+/* boot/stm32_usart: client of the STM32 system-memory bootloader's USART protocol (AN3155),
+ * over any FK_TRANSPORT_STREAM (serial port, pty, in-process twin).
+ *
+ * Sources: AN3155 Rev 20 §1-§3 (framing, sync, ACK 0x79 / NACK 0x1F, every command's byte
+ * sequence, Table 2 reset-after-command list, Table 3 versions); AN2606 Rev 69 Tables 74/76
+ * (F40x V3.1 double NACK under RDP); facts in ../shared/reference/an3155.md. */
+#ifndef FK_BOOT_STM32_USART_H
+#define FK_BOOT_STM32_USART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkey/backend.h"
+
+#define AN3155_ACK 0x79u
+#define AN3155_NACK 0x1Fu
+#define AN3155_SYNC 0x7Fu
+
+enum an3155_cmd {
+	AN3155_CMD_GET = 0x00,
+	AN3155_CMD_GET_VERSION = 0x01,
+	AN3155_CMD_GET_ID = 0x02,
+	AN3155_CMD_READ = 0x11,
+	AN3155_CMD_GO = 0x21,
+	AN3155_CMD_WRITE = 0x31,
+	AN3155_CMD_ERASE = 0x43,
+	AN3155_CMD_EXT_ERASE = 0x44,
+	AN3155_CMD_WRITE_PROTECT = 0x63,
+	AN3155_CMD_WRITE_UNPROTECT = 0x73,
+	AN3155_CMD_READOUT_PROTECT = 0x82,
+	AN3155_CMD_READOUT_UNPROTECT = 0x92,
+	AN3155_CMD_GET_CHECKSUM = 0xA1,
+};
+
+#define AN3155_MAX_BLOCK 256u /* Read/Write Memory: N+1 <= 256 (AN3155 §3.4, §3.6) */
+#define AN3155_MAX_CMDS 32u
+
+typedef enum an3155_mass {
+	AN3155_MASS_ALL = 0xFFFF,   /* Extended Erase special code: global mass erase */
+	AN3155_MASS_BANK1 = 0xFFFE, /* bank 1 mass erase */
+	AN3155_MASS_BANK2 = 0xFFFD, /* bank 2 mass erase */
+} an3155_mass;
+
+/* Reply budgets in milliseconds (an3155.md §4.3: what stm32flash allows, which real parts meet). */
+typedef struct an3155_timeouts {
+	unsigned reply_ms;        /* any ACK or data byte of a short command */
+	unsigned write_ms;        /* Write Memory final ACK (byte programming, 256 B x 100 us max) */
+	unsigned sector_erase_ms; /* per sector in an Extended Erase list (128 KB x8: 4 s max) */
+	unsigned mass_erase_ms;   /* mass erase and Readout Unprotect (F4 x8: 32 s max) */
+	unsigned option_ms;       /* second ACK of Write (Un)protect / Readout Protect */
+	unsigned sync_ms;         /* reply to one 0x7F */
+	unsigned reset_ms;        /* bootloader start-up after a reset (AN2606 Table 227: 84.59 ms) */
+} an3155_timeouts;
+
+/* A DTR/RTS boot-entry sequence in stm32flash's -i syntax (rts,-dtr,dtr:rts...): entry before
+ * the first 0x7F, exit when done. */
+#define AN3155_SEQ_MAX 16
+typedef struct an3155_seq_step {
+	char line;     /* 'd' DTR, 'r' RTS */
+	int level;     /* 1 = asserted, 0 = released */
+	unsigned delay_ms; /* after this step: 100 for ',' (and at the end), 0 for '&' */
+} an3155_seq_step;
+typedef struct an3155_seq {
+	unsigned n;
+	an3155_seq_step step[AN3155_SEQ_MAX];
+} an3155_seq;
+
+typedef struct an3155 {
+	fk_ctx *ctx;
+	const fk_stream_ops *ops;
+	void *h;
+	an3155_timeouts tmo;
+	unsigned max_retries; /* per block on timeouts and garbage (never on NACK) */
+	bool synced;
+	uint8_t version;      /* from Get, e.g. 0x31 = protocol v3.1 */
+	uint8_t opt[2];       /* Get Version's two compatibility bytes (always 0: no RDP status) */
+	uint16_t pid;         /* Get ID, e.g. 0x413 */
+	unsigned ncmds;
+	uint8_t cmds[AN3155_MAX_CMDS];
+	/* diagnostics of the command in progress */
+	uint8_t cur_cmd;
+	size_t nseen;
+	uint8_t seen[24];   /* bytes received since the command started (first 24) */
+	unsigned nack_extra; /* extra NACKs drained after the last NACK (F40x V3.1 sends two) */
+	an3155_seq entry, exit;
+} an3155;
+
+/* ---- pure helpers (no I/O; unit-tested and fuzzed) ---- */
+const char *an3155_cmd_name(uint8_t cmd);
+uint8_t an3155_xor(const uint8_t *p, size_t n);
+/* Address block: 4 bytes MSB first + XOR (AN3155 §3.4). */
+void an3155_encode_addr(uint8_t out[5], uint32_t addr);
+/* Extended Erase list: N_hi N_lo, pages MSB first, XOR of all (AN3155 §3.8); returns length. */
+size_t an3155_encode_ext_erase(uint8_t *out, size_t cap, const uint16_t *pages, unsigned n);
+/* Get reply body after the first ACK: N, version, N command codes. 0 or FK_E_PROTOCOL. */
+int an3155_parse_get(const uint8_t *p, size_t n, uint8_t *version, uint8_t *cmds, unsigned *ncmds);
+/* Get ID body after the first ACK: N, N+1 PID bytes (MSB first). */
+int an3155_parse_get_id(const uint8_t *p, size_t n, uint16_t *pid);
+/* stm32flash -i syntax; FK_E_USAGE (with a frame naming the bad part) on junk or GPIO numbers. */
+int an3155_seq_parse(fk_ctx *ctx, const char *s, an3155_seq *entry, an3155_seq *exit);
+/* Defaults above (an3155.md §4.3). */
+void an3155_timeouts_default(an3155_timeouts *t);
+
+/* ---- session ---- */
+int an3155_attach(an3155 *b, fk_ctx *ctx, const fk_transport *t, const char *boot_seq);
+/* Entry sequence, sync, Get, Get Version, Get ID. */
+int an3155_connect(an3155 *b);
+int an3155_run_seq(an3155 *b, const an3155_seq *seq);
+/* 0x7F with AN3155 §1.4 re-sync rules: ACK = synced; NACK = link already synchronised; silence
+ * retried up to `attempts` times. */
+int an3155_sync(an3155 *b, unsigned attempts);
+bool an3155_has(const an3155 *b, uint8_t cmd);
+
+int an3155_get(an3155 *b);
+int an3155_get_version(an3155 *b);
+int an3155_get_id(an3155 *b);
+/* One block (1..256 bytes). */
+int an3155_read_block(an3155 *b, uint32_t addr, void *buf, unsigned len);
+/* One block (1..256 bytes, addr 4-aligned; the tail is padded with 0xFF to a multiple of 4). */
+int an3155_write_block(an3155 *b, uint32_t addr, const void *buf, unsigned len);
+/* Any length, in blocks, with bounded retries and progress events ("read" / "program"). */
+int an3155_read(an3155 *b, uint32_t addr, void *buf, uint32_t len);
+int an3155_write(an3155 *b, uint32_t addr, const void *buf, uint32_t len);
+/* Write Memory to the option-byte area: the device resets afterwards (AN3155 §3.6); re-syncs. */
+int an3155_write_options(an3155 *b, uint32_t addr, const void *buf, unsigned len);
+int an3155_go(an3155 *b, uint32_t addr);
+/* Page/sector erase (Extended Erase when listed by Get, else Erase with 1-byte numbers). */
+int an3155_erase(an3155 *b, const uint16_t *pages, unsigned n);
+int an3155_erase_mass(an3155 *b, an3155_mass kind);
+/* The four commands after which F2/F4/F7 reset (AN3155 Table 2): each ends re-synced. */
+int an3155_write_protect(an3155 *b, const uint8_t *sectors, unsigned n);
+int an3155_write_unprotect(an3155 *b);
+int an3155_readout_protect(an3155 *b);
+int an3155_readout_unprotect(an3155 *b);
+/* Run the exit sequence if one was given. */
+int an3155_detach(an3155 *b);
+
+#endif

@@ -1,0 +1,275 @@
+/* link/serial: POSIX termios serial port as a byte stream (the uart: connection scheme).
+ *
+ * Sources: POSIX termios(3) / Linux termios(3) (raw mode, VMIN/VTIME, INPCK, PARENB),
+ * tty_ioctl(4) (TIOCMGET/TIOCMSET for DTR/RTS); AN3155 Rev 20 §1 (8 data bits, even parity,
+ * 1 stop bit); ../shared/reference/an3155.md §4.3 (a Linux pseudo-terminal silently drops PARENB,
+ * so 8E1 cannot be had on a pty: we say so and carry on in 8N1, which the twin's pty server
+ * and every pty peer use). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "link/serial.h"
+
+typedef struct serial_port {
+	int fd;
+	char dev[128];
+} serial_port;
+
+static const struct {
+	unsigned baud;
+	speed_t code;
+} serial_bauds[] = {
+	{1200, B1200},       {1800, B1800},       {2400, B2400},       {4800, B4800},
+	{9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
+	{115200, B115200},   {230400, B230400},
+#ifdef B460800
+	{460800, B460800},
+#endif
+#ifdef B921600
+	{921600, B921600},
+#endif
+#ifdef B1000000
+	{1000000, B1000000},
+#endif
+#ifdef B2000000
+	{2000000, B2000000},
+#endif
+};
+
+static int serial_baud_code(unsigned baud, speed_t *code)
+{
+	for (size_t i = 0; i < FK_ARRAY_SIZE(serial_bauds); i++)
+		if (serial_bauds[i].baud == baud) {
+			*code = serial_bauds[i].code;
+			return 0;
+		}
+	return -1;
+}
+
+int serial_baud_supported(unsigned baud)
+{
+	speed_t c;
+	return serial_baud_code(baud, &c) == 0;
+}
+
+int serial_parse_spec(const char *arg, char *dev, size_t devsz, unsigned *baud)
+{
+	const char *at = strrchr(arg, '@');
+	size_t n = at ? (size_t)(at - arg) : strlen(arg);
+	*baud = 0;
+	if (n == 0 || n >= devsz)
+		return -1;
+	memcpy(dev, arg, n);
+	dev[n] = '\0';
+	if (at) {
+		uint32_t b;
+		if (fk_parse_u32(at + 1, &b) || b == 0)
+			return -1;
+		*baud = b;
+	}
+	return 0;
+}
+
+static uint64_t serial_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static int serial_write(void *h, fk_ctx *ctx, const void *buf, size_t len)
+{
+	serial_port *p = h;
+	const uint8_t *b = buf;
+	while (len) {
+		ssize_t n = write(p->fd, b, len);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return fk_fail(ctx, errno == EIO ? FK_E_DEVICE_GONE : FK_E_IO,
+				       "writing to %s: %s", p->dev, strerror(errno));
+		b += n;
+		len -= (size_t)n;
+	}
+	tcdrain(p->fd); /* a slow adapter must not drop what we queued before we wait */
+	return FK_OK;
+}
+
+/* Waits at most timeout_ms for the *next* byte each time (an inter-byte timeout). */
+static int serial_read(void *h, fk_ctx *ctx, void *buf, size_t len, unsigned timeout_ms,
+		       size_t *got)
+{
+	serial_port *p = h;
+	uint8_t *b = buf;
+	*got = 0;
+	uint64_t deadline = serial_now_ms() + timeout_ms;
+	while (*got < len) {
+		uint64_t now = serial_now_ms();
+		if (now > deadline)
+			return FK_E_TIMEOUT;
+		struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+		int r = poll(&pfd, 1, (int)(deadline - now));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fk_fail(ctx, FK_E_IO, "waiting for %s: %s", p->dev, strerror(errno));
+		if (r == 0)
+			return FK_E_TIMEOUT;
+		ssize_t n = read(p->fd, b + *got, len - *got);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0 && errno != EIO)
+			return fk_fail(ctx, FK_E_IO, "reading %s: %s", p->dev, strerror(errno));
+		if (n <= 0) /* EIO or EOF: the adapter was unplugged or the pty master closed */
+			return fk_fail(ctx, FK_E_DEVICE_GONE, "%s went away while reading", p->dev);
+		*got += (size_t)n;
+		deadline = serial_now_ms() + timeout_ms;
+	}
+	return FK_OK;
+}
+
+static int serial_flush_input(void *h, fk_ctx *ctx)
+{
+	serial_port *p = h;
+	(void)ctx;
+	tcflush(p->fd, TCIFLUSH);
+	return FK_OK;
+}
+
+static int serial_set_lines(void *h, fk_ctx *ctx, int dtr, int rts)
+{
+	serial_port *p = h;
+	int bits;
+	if (ioctl(p->fd, TIOCMGET, &bits) != 0)
+		return fk_fail(ctx, FK_E_UNSUPPORTED,
+			       "%s cannot drive DTR/RTS (TIOCMGET: %s; a pseudo-terminal has no modem lines)",
+			       p->dev, strerror(errno));
+	if (dtr >= 0)
+		bits = dtr ? bits | TIOCM_DTR : bits & ~TIOCM_DTR;
+	if (rts >= 0)
+		bits = rts ? bits | TIOCM_RTS : bits & ~TIOCM_RTS;
+	if (ioctl(p->fd, TIOCMSET, &bits) != 0)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: setting DTR/RTS failed: %s", p->dev,
+			       strerror(errno));
+	return FK_OK;
+}
+
+static const fk_stream_ops serial_ops = {
+	.write = serial_write,
+	.read = serial_read,
+	.flush_input = serial_flush_input,
+	.set_lines = serial_set_lines,
+	.virtual_ns = NULL,
+};
+
+static void serial_close(void *h)
+{
+	serial_port *p = h;
+	if (!p)
+		return;
+	close(p->fd);
+	free(p);
+}
+
+static void serial_make_raw(struct termios *t, speed_t code, int parity)
+{
+	cfmakeraw(t);
+	t->c_cflag &= (tcflag_t) ~(CSIZE | CSTOPB | PARENB | PARODD | CRTSCTS);
+	t->c_cflag |= CS8 | CLOCAL | CREAD | (parity ? PARENB : 0);
+	t->c_iflag &= (tcflag_t) ~(IXON | IXOFF | IXANY | IGNPAR | PARMRK | INPCK);
+	if (parity)
+		t->c_iflag |= INPCK;
+	t->c_cc[VMIN] = 0;
+	t->c_cc[VTIME] = 0;
+	cfsetispeed(t, code);
+	cfsetospeed(t, code);
+}
+
+/* Applies the framing and reads it back: a pty accepts PARENB and drops it (an3155.md §4.3). */
+static int serial_configure(serial_port *p, fk_ctx *ctx, unsigned baud, int parity, int *got_parity)
+{
+	speed_t code;
+	struct termios t;
+	if (serial_baud_code(baud, &code)) {
+		fk_hint(ctx, "use a standard rate: 9600, 19200, 38400, 57600 or 115200 (AN3155 §2 tests 1200-115200)");
+		return fk_fail(ctx, FK_E_USAGE, "%s: baud rate %u is not supported here", p->dev, baud);
+	}
+	if (tcgetattr(p->fd, &t) != 0)
+		return fk_fail(ctx, FK_E_CONNECT, "%s is not a serial port (tcgetattr: %s)", p->dev,
+			       strerror(errno));
+	serial_make_raw(&t, code, parity);
+	if (tcsetattr(p->fd, TCSANOW, &t) != 0 || tcgetattr(p->fd, &t) != 0)
+		return fk_fail(ctx, FK_E_CONNECT, "%s: setting %u baud failed: %s", p->dev, baud,
+			       strerror(errno));
+	if (cfgetospeed(&t) != code)
+		return fk_fail(ctx, FK_E_CONNECT, "%s: the driver refused %u baud", p->dev, baud);
+	*got_parity = (t.c_cflag & PARENB) != 0;
+	tcflush(p->fd, TCIOFLUSH);
+	return FK_OK;
+}
+
+static int serial_open_fd(serial_port *p, fk_ctx *ctx)
+{
+	p->fd = open(p->dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (p->fd < 0) {
+		int e = errno;
+		if (e == EACCES)
+			fk_hint(ctx, "add yourself to the group owning %s (often `dialout`) and log in again",
+				p->dev);
+		else
+			fk_hint(ctx, "check the device name (ls /dev/ttyUSB* /dev/ttyACM*) and the cable");
+		return fk_fail(ctx, FK_E_CONNECT, "cannot open %s: %s", p->dev, strerror(e));
+	}
+	if (flock(p->fd, LOCK_EX | LOCK_NB) != 0) {
+		fk_hint(ctx, "close the other program using %s (a terminal, stm32flash, ModemManager)",
+			p->dev);
+		return fk_fail(ctx, FK_E_BUSY, "%s is in use by another process", p->dev);
+	}
+	return FK_OK;
+}
+
+int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	unsigned baud;
+	serial_port *p = calloc(1, sizeof *p);
+	if (!p)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the serial port");
+	p->fd = -1;
+	if (serial_parse_spec(arg, p->dev, sizeof p->dev, &baud)) {
+		free(p);
+		fk_hint(ctx, "write uart:DEVICE[@BAUD], e.g. uart:/dev/ttyUSB0@115200");
+		return fk_fail(ctx, FK_E_USAGE, "bad serial connection \"uart:%.60s\"", arg);
+	}
+	if (!baud)
+		baud = opts->baud ? opts->baud : SERIAL_DEFAULT_BAUD;
+	int want_parity = !opts->parity_none, got_parity = 0;
+	int rc = serial_open_fd(p, ctx);
+	if (!rc)
+		rc = serial_configure(p, ctx, baud, want_parity, &got_parity);
+	if (rc) {
+		if (p->fd >= 0)
+			close(p->fd);
+		free(p);
+		return rc;
+	}
+	if (want_parity && !got_parity)
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_LINK,
+		       "%s does not keep even parity (a pseudo-terminal?): continuing in 8N1", p->dev);
+	out->kind = FK_TRANSPORT_STREAM;
+	out->ops = &serial_ops;
+	out->handle = p;
+	out->close = serial_close;
+	snprintf(out->description, sizeof out->description, "%s @%u %s", p->dev, baud,
+		 got_parity ? "8E1" : "8N1");
+	return FK_OK;
+}
