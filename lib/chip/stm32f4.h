@@ -164,9 +164,14 @@ typedef struct stm32f4_options {
 
 void stm32f4_opt_decode(const stm32f4_device *dev, uint32_t optcr, uint32_t optcr1,
 			stm32f4_options *o);
+/* Fields from o; reserved bits and OPTLOCK/OPTSTRT as zero (written values). */
 void stm32f4_opt_encode(const stm32f4_device *dev, const stm32f4_options *o, uint32_t *optcr,
 			uint32_t *optcr1);
+uint32_t stm32f4_opt_nwrp_mask(const stm32f4_device *dev); /* all nWRP bits of o->nwrp */
 int stm32f4_rdp_level(uint8_t rdp); /* 0, 1 or 2 */
+/* Fills the optcr/optcr1 targets of the plan's option steps (wrp, rdp-raise, rdp). */
+void stm32f4_plan_values(const stm32f4_device *dev, uint32_t optcr, uint32_t optcr1,
+			 fk_plan *plan);
 /* Apply "key=value" (rdp=0|1|2, bor=off|1|2|3, wdg=sw|hw, nrst_stop=0|1, nrst_stdby=0|1,
  * wrp=none|all|0,1,5-7, sprmod=0|1, db1m=0|1, bfb2=0|1) to o; FK_E_USAGE naming the key. */
 int stm32f4_opt_apply(const stm32f4_device *dev, unsigned nsectors, fk_ctx *ctx,

@@ -1,0 +1,37 @@
+/* Flash plan (pure): image segments + sector geometry -> sectors to erase, runs to program.
+ * Segments that reach areas other than main flash (option bytes, OTP, system memory) are
+ * reported, never written implicitly (DESIGN.md "Never touch option bytes implicitly"). */
+#ifndef FK_PLAN_FLASHPLAN_H
+#define FK_PLAN_FLASHPLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flashkey/core.h"
+#include "flashkey/flashkey.h"
+
+typedef struct fkp_area {
+	const char *name; /* "option bytes", "OTP" */
+	uint32_t addr, size;
+} fkp_area;
+
+typedef struct fkp_flash_plan {
+	uint64_t touch;      /* sectors holding image bytes (bit = index in the sector array) */
+	uint64_t bytes;      /* image bytes inside main flash */
+} fkp_flash_plan;
+
+/* Fails with FK_E_RANGE when a segment leaves main flash (naming the area it reaches, e.g.
+ * "option bytes" from `special`) and FK_E_BAD_IMAGE on overlapping segments. */
+int fkp_flash_plan_build(fk_ctx *ctx, const fk_seg *segs, unsigned nsegs,
+			 const fk_sector_info *sec, unsigned nsec, const fkp_area *special,
+			 unsigned nspecial, fkp_flash_plan *out);
+/* Content of [addr, addr+size) after erase + program: 0xFF, then the image bytes. Returns the
+ * number of image bytes in the range. */
+uint32_t fkp_sector_image(const fk_seg *segs, unsigned nsegs, uint32_t addr, uint32_t size,
+			  uint8_t *buf);
+/* Next run of width-aligned words that are not all 0xFF, from *pos; false at the end. Erased
+ * cells already read 0xFF, so programming them would only cost time. */
+bool fkp_next_run(const uint8_t *buf, uint32_t size, unsigned width, uint32_t *pos,
+		  uint32_t *start, uint32_t *len);
+
+#endif
