@@ -79,10 +79,11 @@ tw_dap_ack tw_dap_transfer(tw_dap *d, bool ap, bool rnw, uint8_t addr, uint32_t 
 
 /* SWD line reset (≥50 ones): DP in reset state until DPIDR is read; DPBANKSEL = 0. */
 void tw_dap_line_reset(tw_dap *d);
-/* JTAG-DP: is the AP still busy with the previous access (Capture-DR ACK = WAIT)? Tries to
- * complete it first. */
+/* JTAG-DP Capture-DR: is the AP still busy with the previous access (ACK = WAIT)? Tries to
+ * complete it first. A WAIT reported this way sets STICKYORUN when ORUNDETECT is on. */
 bool tw_dap_busy(tw_dap *d);
 uint32_t tw_dap_dpidr(const tw_dap *d);
+bool tw_dap_overrun_detect(const tw_dap *d); /* CTRL/STAT.ORUNDETECT */
 bool tw_dap_reachable(tw_dap *d);
 
 /* ---- memory level (what the AHB-AP does for one DRW access; ST-LINK emulator) ---- */

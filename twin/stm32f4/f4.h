@@ -10,6 +10,7 @@
 #define TW_STM32F4_F4_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flashkey/core.h"
@@ -54,7 +55,8 @@ uint32_t tw_f4_variant_flash_bytes(const tw_f4_variant *v);
 /* ---- life cycle ---- */
 tw_f4 *tw_f4_new(const tw_f4_variant *v); /* factory state: blank flash, RDP 0, options default */
 void tw_f4_free(tw_f4 *t);
-const tw_f4_variant *tw_f4_variant(const tw_f4 *t);
+/* (was tw_f4_variant(): a function may not share the typedef's name in C) */
+const tw_f4_variant *tw_f4_variant_of(const tw_f4 *t);
 
 /* State file: atomic save (temp + rename), versioned, validated on load (FK_E_BAD_FILE with the
  * reason for a corrupt, truncated or foreign file). */
