@@ -1,0 +1,361 @@
+/* doctor/match: tolerant matching of pasted text against the catalogue's patterns.
+ *
+ * Both sides are cut into words (runs of ASCII letters and digits), so case, spacing, line
+ * breaks, punctuation, quotes and prefixes such as "Error:" or "A fatal error occurred:" do not
+ * matter. A pattern is found in order; up to DOCTOR_GAP extra words may sit between two pattern
+ * words (then the match is no longer exact) and up to DOCTOR_STAR_GAP after `*`. `#` matches one
+ * number, `a|b` either word; a word also matches a longer form of itself (flash ~ flashing).
+ * Cost is bounded: the input is cut at FK_DOCTOR_MAX_INPUT bytes and a walk starts only at
+ * occurrences of the first DOCTOR_STARTS words of a pattern. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "doctor/doctor_int.h"
+
+#define DOCTOR_GAP 3
+#define DOCTOR_STAR_GAP 40
+#define DOCTOR_STARTS 3
+#define DOCTOR_MAX_PTOK 48
+#define DOCTOR_MAX_ALTS 4
+
+typedef struct tok {
+	const char *s;
+	size_t n;
+} tok;
+
+typedef enum { PT_WORD, PT_NUM, PT_STAR } pt_kind;
+
+typedef struct ptok {
+	pt_kind kind;
+	unsigned nalt;
+	tok alt[DOCTOR_MAX_ALTS];
+	unsigned weight;
+} ptok;
+
+typedef struct pattern {
+	ptok t[DOCTOR_MAX_PTOK];
+	unsigned n, total, words;
+} pattern;
+
+typedef struct span {
+	unsigned score;
+	size_t first, last; /* token indexes */
+	unsigned words;     /* matched words that are not stop words */
+} span;
+
+static bool is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool tok_eq(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+static bool is_stop(const char *s, size_t n)
+{
+	static const char *const stop[] = {"a",  "an", "the", "to", "of",   "is",  "it",
+					   "its", "be", "or",  "and", "in", "on",  "at",
+					   "for", "by", "if",  "s",   "t",  "may", "please"};
+	for (size_t i = 0; i < sizeof stop / sizeof stop[0]; i++)
+		if (strlen(stop[i]) == n && tok_eq(stop[i], s, n))
+			return true;
+	return false;
+}
+
+static bool is_number(const tok *t)
+{
+	size_t i = 0;
+	bool hex = t->n > 2 && t->s[0] == '0' && lower(t->s[1]) == 'x';
+	for (i = hex ? 2 : 0; i < t->n; i++) {
+		char c = lower(t->s[i]);
+		bool digit = c >= '0' && c <= '9';
+		if (!digit && !(hex && c >= 'a' && c <= 'f'))
+			return false;
+	}
+	return t->n > 0;
+}
+
+/* Same word, or one is the other plus a short ending (protect ~ protected, flash ~ flashing). */
+static bool word_match(const tok *p, const tok *t)
+{
+	if (p->n == t->n)
+		return tok_eq(p->s, t->s, p->n);
+	const tok *shorter = p->n < t->n ? p : t, *longer = p->n < t->n ? t : p;
+	return shorter->n >= 4 && longer->n - shorter->n <= 4 &&
+	       tok_eq(shorter->s, longer->s, shorter->n);
+}
+
+static bool ptok_match(const ptok *p, const tok *t)
+{
+	if (p->kind == PT_NUM)
+		return is_number(t);
+	for (unsigned i = 0; i < p->nalt; i++)
+		if (word_match(&p->alt[i], t))
+			return true;
+	return false;
+}
+
+/* Next word of text at or after *pos; false at the end. */
+static bool next_word(const char *s, size_t len, size_t *pos, tok *out)
+{
+	size_t i = *pos;
+	while (i < len && !is_alnum(s[i]))
+		i++;
+	if (i == len)
+		return false;
+	size_t start = i;
+	while (i < len && is_alnum(s[i]))
+		i++;
+	out->s = s + start;
+	out->n = i - start;
+	*pos = i;
+	return true;
+}
+
+static bool pat_push(pattern *p, pt_kind kind, const char *s, size_t n)
+{
+	if (p->n == DOCTOR_MAX_PTOK)
+		return false;
+	ptok *t = &p->t[p->n++];
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	if (kind == PT_WORD) {
+		t->alt[t->nalt++] = (tok){s, n};
+		t->weight = is_stop(s, n) ? 1 : 3;
+		p->words += t->weight > 1;
+	} else {
+		t->weight = kind == PT_NUM ? 1 : 0;
+	}
+	p->total += t->weight;
+	return true;
+}
+
+/* "0x43|0x44": alternatives of single words, all stored in one pattern word. */
+static bool pat_alternatives(pattern *p, const char *s, size_t n)
+{
+	ptok *t = NULL;
+	size_t i = 0;
+	while (i < n) {
+		size_t j = i;
+		while (j < n && s[j] != '|')
+			j++;
+		tok w;
+		size_t pos = 0;
+		if (next_word(s + i, j - i, &pos, &w)) {
+			if (!t) {
+				if (!pat_push(p, PT_WORD, w.s, w.n))
+					return false;
+				t = &p->t[p->n - 1];
+			} else if (t->nalt < DOCTOR_MAX_ALTS) {
+				t->alt[t->nalt++] = w;
+			}
+		}
+		i = j + 1;
+	}
+	return true;
+}
+
+static bool pat_word(pattern *p, const char *s, size_t n)
+{
+	if (n == 1 && (s[0] == '*' || s[0] == '#'))
+		return pat_push(p, s[0] == '*' ? PT_STAR : PT_NUM, s, n);
+	if (memchr(s, '|', n))
+		return pat_alternatives(p, s, n);
+	size_t pos = 0;
+	tok w;
+	while (next_word(s, n, &pos, &w))
+		if (!pat_push(p, PT_WORD, w.s, w.n))
+			return false;
+	return true;
+}
+
+/* Compiles a pattern; leading "Error:"-style prefixes need no special case: the walk may start
+ * at any of the first words, and extra input words before a match cost nothing. */
+static void pat_compile(const char *src, pattern *p)
+{
+	memset(p, 0, sizeof *p);
+	size_t len = strlen(src), i = 0;
+	while (i < len) {
+		while (i < len && (src[i] == ' ' || src[i] == '\t'))
+			i++;
+		size_t j = i;
+		while (j < len && src[j] != ' ' && src[j] != '\t')
+			j++;
+		if (j > i && !pat_word(p, src + i, j - i))
+			return;
+		i = j;
+	}
+}
+
+unsigned doctor_pattern_words(const char *pattern_text)
+{
+	pattern *p = malloc(sizeof *p);
+	if (!p)
+		return 0;
+	pat_compile(pattern_text, p);
+	unsigned n = p->total ? p->n : 0;
+	free(p);
+	return n;
+}
+
+/* Walks the pattern from pattern word p0 matched at input word j. */
+static span pat_walk(const pattern *p, unsigned p0, const tok *in, size_t nin, size_t j)
+{
+	span r = {0, j, j, 0};
+	unsigned got = p->t[p0].weight;
+	bool exact = true;
+	for (unsigned k = 0; k < p0; k++)
+		exact = exact && p->t[k].kind == PT_STAR;
+	r.words = p->t[p0].weight > 1;
+	size_t i = j + 1, gap = DOCTOR_GAP;
+	bool star = false;
+	for (unsigned k = p0 + 1; k < p->n; k++) {
+		if (p->t[k].kind == PT_STAR) {
+			gap = DOCTOR_STAR_GAP;
+			star = true;
+			continue;
+		}
+		size_t end = i + gap < nin ? i + gap + 1 : nin, f = i;
+		while (f < end && !ptok_match(&p->t[k], &in[f]))
+			f++;
+		if (f == end) {
+			exact = false;
+			continue;
+		}
+		exact = exact && (f == i || star);
+		got += p->t[k].weight;
+		r.words += p->t[k].weight > 1;
+		r.last = f;
+		i = f + 1;
+		gap = DOCTOR_GAP;
+		star = false;
+	}
+	unsigned pct = p->total ? (unsigned)((100u * got) / p->total) : 0;
+	r.score = (exact && got == p->total) ? 100 : (pct > 99 ? 99 : pct);
+	return r;
+}
+
+static bool span_better(const span *a, const span *b)
+{
+	return a->score > b->score || (a->score == b->score && a->first < b->first);
+}
+
+static span pat_best(const pattern *p, const tok *in, size_t nin)
+{
+	span best = {0, 0, 0, 0};
+	unsigned starts = 0;
+	for (unsigned k = 0; k < p->n && starts < DOCTOR_STARTS; k++) {
+		if (p->t[k].kind == PT_STAR)
+			continue;
+		starts++;
+		for (size_t j = 0; j < nin && best.score < 100; j++) {
+			if (!ptok_match(&p->t[k], &in[j]))
+				continue;
+			span s = pat_walk(p, k, in, nin, j);
+			if (span_better(&s, &best))
+				best = s;
+		}
+	}
+	return best;
+}
+
+/* A hit must share at least two real words with the pattern, unless the pattern has fewer. */
+static bool span_counts(const pattern *p, const span *s)
+{
+	if (s->score < FK_DOCTOR_MIN_SCORE)
+		return false;
+	return s->words >= 2 || s->words == p->words;
+}
+
+static size_t tokenize(const char *text, size_t len, tok **out)
+{
+	size_t cap = len / 2 + 1, n = 0, pos = 0;
+	tok *t = malloc(cap * sizeof *t);
+	if (!t)
+		return 0;
+	while (n < cap && next_word(text, len, &pos, &t[n]))
+		n++;
+	*out = t;
+	return n;
+}
+
+unsigned fk_doctor_pattern_score(const char *pattern_text, const char *text, size_t len)
+{
+	pattern *p = malloc(sizeof *p);
+	tok *in = NULL;
+	if (!p)
+		return 0;
+	pat_compile(pattern_text, p);
+	size_t nin = tokenize(text, len > FK_DOCTOR_MAX_INPUT ? FK_DOCTOR_MAX_INPUT : len, &in);
+	span s = pat_best(p, in, nin);
+	unsigned score = span_counts(p, &s) ? s.score : 0;
+	free(in);
+	free(p);
+	return score;
+}
+
+static void hit_insert(fk_doctor_hit *hits, unsigned max, unsigned n, const fk_doctor_hit *h)
+{
+	unsigned i = n < max ? n : max;
+	while (i > 0 && (hits[i - 1].score < h->score ||
+			 (hits[i - 1].score == h->score && hits[i - 1].offset > h->offset))) {
+		if (i < max)
+			hits[i] = hits[i - 1];
+		i--;
+	}
+	if (i < max)
+		hits[i] = *h;
+}
+
+static bool entry_best(const fk_doctor_entry *e, pattern *p, const tok *in, size_t nin,
+		       const char *text, fk_doctor_hit *out)
+{
+	bool found = false;
+	for (unsigned k = 0; k < e->npatterns; k++) {
+		pat_compile(e->patterns[k], p);
+		span s = pat_best(p, in, nin);
+		if (!span_counts(p, &s) || (found && s.score <= out->score))
+			continue;
+		found = true;
+		out->entry = e;
+		out->score = s.score;
+		out->offset = (size_t)(in[s.first].s - text);
+		out->length = (size_t)(in[s.last].s + in[s.last].n - in[s.first].s);
+	}
+	return found;
+}
+
+int fk_doctor_match(const fk_doctor_catalogue *cat, const char *text, size_t len,
+		    fk_doctor_hit *hits, unsigned max)
+{
+	if (!cat || (!text && len))
+		return FK_E_INVALID_ARG;
+	tok *in = NULL;
+	size_t nin = tokenize(text ? text : "", len > FK_DOCTOR_MAX_INPUT ? FK_DOCTOR_MAX_INPUT : len,
+			      &in);
+	pattern *p = malloc(sizeof *p);
+	if (!in || !p) {
+		free(in);
+		free(p);
+		return FK_E_NOMEM;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < cat->nentries; i++) {
+		fk_doctor_hit h;
+		if (entry_best(&cat->entries[i], p, in, nin, text, &h))
+			hit_insert(hits, max, n++, &h);
+	}
+	free(in);
+	free(p);
+	return (int)n;
+}
