@@ -23,7 +23,7 @@ static int fkp_seg_check(fk_ctx *ctx, const fk_seg *g, const fk_sector_info *sec
 				     "from the image", strcmp(special[i].name, "OTP") == 0
 							  ? "otp write"
 							  : "options set");
-			return fk_fail(ctx, FK_E_RANGE, "the image has %u bytes at 0x%08X which reach "
+			return fk_fail(ctx, FK_E_PERMISSION, "the image has %u bytes at 0x%08X which reach "
 							"the %s (0x%08X-0x%08X); refused: an image "
 							"never changes them implicitly",
 				       g->len, g->addr, special[i].name, special[i].addr,

@@ -20,8 +20,8 @@ typedef struct fkp_flash_plan {
 	uint64_t bytes;      /* image bytes inside main flash */
 } fkp_flash_plan;
 
-/* Fails with FK_E_RANGE when a segment leaves main flash (naming the area it reaches, e.g.
- * "option bytes" from `special`) and FK_E_BAD_IMAGE on overlapping segments. */
+/* Fails with FK_E_PERMISSION when a segment reaches one of the `special` areas (naming it, e.g.
+ * "option bytes"), FK_E_RANGE when it leaves main flash otherwise, and FK_E_BAD_IMAGE on overlapping segments. */
 int fkp_flash_plan_build(fk_ctx *ctx, const fk_seg *segs, unsigned nsegs,
 			 const fk_sector_info *sec, unsigned nsec, const fkp_area *special,
 			 unsigned nspecial, fkp_flash_plan *out);

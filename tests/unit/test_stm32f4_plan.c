@@ -281,7 +281,7 @@ static void test_flash_plan_awkward(void **state)
 	assert_false(fkp_next_run(buf, 0x20000, 4, &pos, &st, &len));
 	/* an image reaching the option bytes is refused, naming them */
 	fk_seg bad[] = {{0x1FFFC000, 2, b}};
-	assert_int_equal(fkp_flash_plan_build(ctx, bad, 1, si, n, opt, 2, &p), FK_E_RANGE);
+	assert_int_equal(fkp_flash_plan_build(ctx, bad, 1, si, n, opt, 2, &p), FK_E_PERMISSION);
 	char msg[FK_CHAIN_MSG_MAX];
 	assert_non_null(strstr(fk_ctx_message(ctx, msg, sizeof msg), "option bytes"));
 	fk_seg past[] = {{0x080FFFFE, 4, a}};

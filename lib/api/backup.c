@@ -1,0 +1,276 @@
+/* Backup and restore: every readable region (main flash, option registers, OTP) into a new
+ * timestamped directory with a manifest of CRCs, verified by reading the files back; restore
+ * writes flash back (options only when asked, through the option gates; OTP never, only
+ * compared). At RDP level 1 nothing but the options is readable (RM0090 §3.7.3 Table 18):
+ * the manifest says so. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "api/session.h"
+#include "core/core.h"
+
+int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
+
+static int fk_bk_mkdirs(fk_ctx *ctx, const char *path)
+{
+	char buf[256];
+	fk_strlcpy(buf, path, sizeof buf);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return fk_fail(ctx, FK_E_IO, "creating %s: %s", buf, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return fk_fail(ctx, FK_E_IO, "creating %s: %s", buf, strerror(errno));
+	return FK_OK;
+}
+
+static int fk_bk_newdir(fk_session *s, const char *parent, char *dir, size_t n)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+	int rc = fk_bk_mkdirs(s->ctx, parent);
+	for (unsigned i = 1; !rc && i < 100; i++) {
+		snprintf(dir, n, "%s/%s-%s%s", parent, s->info.chip, stamp, "");
+		if (i > 1)
+			fk_snprintf_cat(dir, n, "-%u", i);
+		if (mkdir(dir, 0755) == 0)
+			return FK_OK;
+		if (errno != EEXIST)
+			return fk_fail(s->ctx, FK_E_IO, "creating %s: %s", dir, strerror(errno));
+	}
+	return rc ? rc : fk_fail(s->ctx, FK_E_IO, "no free backup directory name under %s", parent);
+}
+
+static int fk_bk_save(fk_ctx *ctx, const char *dir, const char *name, const void *buf, size_t len)
+{
+	char path[320];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return fk_fail(ctx, FK_E_IO, "creating %s: %s", path, strerror(errno));
+	size_t w = fwrite(buf, 1, len, f);
+	if (fclose(f) || w != len)
+		return fk_fail(ctx, FK_E_IO, "writing %s", path);
+	return FK_OK;
+}
+
+/* Reads a whole file (at most max bytes) into a malloc'ed buffer. */
+static int fk_bk_load(fk_ctx *ctx, const char *dir, const char *name, uint8_t **buf, size_t *len,
+		      size_t max)
+{
+	char path[320];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return fk_fail(ctx, FK_E_IO, "opening %s: %s", path, strerror(errno));
+	*buf = malloc(max + 1);
+	*len = *buf ? fread(*buf, 1, max + 1, f) : 0;
+	fclose(f);
+	if (!*buf || *len > max) {
+		free(*buf);
+		*buf = NULL;
+		return fk_fail(ctx, FK_E_BAD_FILE, "%s: larger than %zu bytes", path, max);
+	}
+	return FK_OK;
+}
+
+typedef struct fk_bk_file {
+	const char *name;
+	uint32_t addr;
+	uint8_t *data;
+	size_t len;
+} fk_bk_file;
+
+static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
+{
+	uint8_t *buf;
+	size_t len;
+	int rc = fk_bk_load(ctx, dir, f->name, &buf, &len, f->len);
+	if (rc)
+		return rc;
+	bool same = len == f->len && fk_crc32(0, buf, len) == fk_crc32(0, f->data, f->len);
+	free(buf);
+	return same ? FK_OK : fk_fail(ctx, FK_E_BACKUP, "%s/%s reads back different", dir, f->name);
+}
+
+static void fk_bk_collect(fk_session *s, fk_bk_file *files, unsigned *n, fk_backup_result *r,
+			  uint8_t *flash, uint8_t *opt, uint8_t *otp)
+{
+	fk_ctx *q = fk_ctx_new();
+	uint32_t optcr = 0, optcr1 = 0, size = s->info.flash_size;
+	*n = 0;
+	if (q && !stm32f4_options_read(&s->drv, q, &optcr, &optcr1)) {
+		fk_put_le32(opt, optcr);
+		fk_put_le32(opt + 4, optcr1);
+		files[(*n)++] = (fk_bk_file){"options.bin", STM32F4_FLASH_OPTCR, opt, 8};
+		r->options_saved = true;
+	}
+	int level = stm32f4_rdp_level((uint8_t)(optcr >> 8));
+	if (level == 0 && q && !fk_flash_read(s, STM32F4_FLASH_BASE, flash, size)) {
+		files[(*n)++] = (fk_bk_file){"flash.bin", STM32F4_FLASH_BASE, flash, size};
+		r->flash_saved = true;
+		r->flash_crc = fk_crc32(0, flash, size);
+	}
+	if (level == 0 && q && !stm32f4_read(&s->drv, q, STM32F4_OTP_BASE, otp, 0x210)) {
+		files[(*n)++] = (fk_bk_file){"otp.bin", STM32F4_OTP_BASE, otp, 0x210};
+		r->otp_saved = true;
+	}
+	if (level != 0)
+		snprintf(r->why_not, sizeof r->why_not, "flash and OTP not saved: RDP level %d "
+							"(RDP byte 0x%02X) makes them unreadable through "
+							"a debugger or bootloader (RM0090 §3.7.3)",
+			 level, (optcr >> 8) & 0xFFU);
+	fk_ctx_free(q);
+}
+
+static int fk_bk_manifest(fk_session *s, const char *dir, const fk_bk_file *files, unsigned n,
+			  const fk_backup_result *r)
+{
+	char text[1024];
+	snprintf(text, sizeof text, "flashkey-backup 1\nchip %s\ndev_id 0x%03X\nflash_size %u\n",
+		 s->info.chip, s->info.dev_id, s->info.flash_size);
+	for (unsigned i = 0; i < n; i++)
+		fk_snprintf_cat(text, sizeof text, "file %s addr 0x%08X size %zu crc32 0x%08X\n",
+				files[i].name, files[i].addr, files[i].len,
+				fk_crc32(0, files[i].data, files[i].len));
+	if (r->why_not[0])
+		fk_snprintf_cat(text, sizeof text, "missing %s\n", r->why_not);
+	return fk_bk_save(s->ctx, dir, "manifest.txt", text, strlen(text));
+}
+
+int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
+{
+	memset(r, 0, sizeof *r);
+	uint8_t opt[8], otp[0x210];
+	uint8_t *flash = malloc(s->info.flash_size);
+	fk_bk_file files[3];
+	unsigned n;
+	if (!flash)
+		return fk_fail(s->ctx, FK_E_NOMEM, "allocating the flash backup");
+	int rc = fk_bk_newdir(s, parent ? parent : "flashkey-backups", r->dir, sizeof r->dir);
+	if (!rc)
+		fk_bk_collect(s, files, &n, r, flash, opt, otp);
+	for (unsigned i = 0; !rc && i < n; i++)
+		rc = fk_bk_save(s->ctx, r->dir, files[i].name, files[i].data, files[i].len);
+	for (unsigned i = 0; !rc && i < n; i++)
+		rc = fk_bk_verify(s->ctx, r->dir, &files[i]);
+	if (!rc)
+		rc = fk_bk_manifest(s, r->dir, files, n, r);
+	if (!rc)
+		fk_progress(s->ctx, "backup", 1, 1);
+	free(flash);
+	return rc ? fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup into %s", r->dir) : FK_OK;
+}
+
+/* The manifest line "file NAME addr A size N crc32 C" for name; FK_E_NOT_FOUND if absent. */
+static int fk_bk_entry(fk_ctx *ctx, const char *manifest, const char *name, uint32_t *crc)
+{
+	char key[48];
+	snprintf(key, sizeof key, "file %s ", name);
+	const char *p = strstr(manifest, key);
+	if (!p)
+		return FK_E_NOT_FOUND;
+	const char *c = strstr(p, "crc32 ");
+	const char *eol = strchr(p, '\n');
+	char num[16] = "";
+	if (c && (!eol || c < eol))
+		fk_strlcpy(num, c + 6, FK_MIN(sizeof num, (size_t)11));
+	if (fk_parse_u32(num, crc))
+		return fk_fail(ctx, FK_E_BAD_FILE, "manifest line for %s has no crc32", name);
+	return FK_OK;
+}
+
+static int fk_bk_file_checked(fk_session *s, const char *dir, const char *manifest,
+			      const char *name, size_t max, uint8_t **buf, size_t *len)
+{
+	uint32_t crc;
+	int rc = fk_bk_entry(s->ctx, manifest, name, &crc);
+	if (rc)
+		return rc;
+	rc = fk_bk_load(s->ctx, dir, name, buf, len, max);
+	uint32_t got = rc ? 0 : fk_crc32(0, *buf, *len);
+	if (!rc && got != crc) {
+		free(*buf);
+		*buf = NULL;
+		return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/%s: CRC 0x%08X differs from the manifest's "
+						      "0x%08X", dir, name, got, crc);
+	}
+	return rc;
+}
+
+static int fk_restore_options(fk_session *s, const uint8_t *opt, const fk_perms *perms)
+{
+	stm32f4_options cur, want;
+	uint32_t optcr, optcr1;
+	int rc = stm32f4_options_read(&s->drv, s->ctx, &optcr, &optcr1);
+	if (rc)
+		return rc;
+	stm32f4_opt_decode(s->drv.dev, optcr, optcr1, &cur);
+	stm32f4_opt_decode(s->drv.dev, fk_get_le32(opt), fk_get_le32(opt + 4), &want);
+	if (memcmp(&cur, &want, sizeof cur) == 0)
+		return FK_OK;
+	fk_pending pending;
+	return fk_api_options_write(s, &cur, &want, optcr, perms, &pending);
+}
+
+static unsigned fk_restore_otp_diffs(fk_session *s, const uint8_t *otp, size_t len)
+{
+	uint8_t now[0x210];
+	unsigned diffs = 0;
+	fk_ctx *q = fk_ctx_new();
+	if (q && len == sizeof now && !stm32f4_read(&s->drv, q, STM32F4_OTP_BASE, now, sizeof now))
+		for (size_t i = 0; i < len; i++)
+			diffs += now[i] != otp[i];
+	fk_ctx_free(q);
+	return diffs;
+}
+
+int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms *perms,
+	       unsigned *otp_diffs)
+{
+	uint8_t *man = NULL, *flash = NULL, *opt = NULL, *otp = NULL;
+	size_t mlen, flen = 0, olen, tlen = 0;
+	*otp_diffs = 0;
+	int rc = fk_bk_load(s->ctx, dir, "manifest.txt", &man, &mlen, 4096);
+	if (!rc) {
+		man[mlen] = '\0';
+		char want[48];
+		snprintf(want, sizeof want, "chip %s\n", s->info.chip);
+		if (strncmp((char *)man, "flashkey-backup 1\n", 18) || !strstr((char *)man, want))
+			rc = fk_fail(s->ctx, FK_E_BAD_FILE, "%s/manifest.txt is not a backup of a %s",
+				     dir, s->info.chip);
+	}
+	if (!rc && (rc = fk_bk_file_checked(s, dir, (char *)man, "flash.bin", s->info.flash_size,
+					     &flash, &flen)) == FK_E_NOT_FOUND)
+		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no flash image (the chip was "
+						     "unreadable when it was taken)", dir);
+	if (!rc && with_options &&
+	    !(rc = fk_bk_file_checked(s, dir, (char *)man, "options.bin", 8, &opt, &olen)))
+		rc = olen == 8 ? fk_restore_options(s, opt, perms)
+			       : fk_fail(s->ctx, FK_E_BAD_FILE, "options.bin: expected 8 bytes");
+	if (!rc) {
+		fk_seg seg = {STM32F4_FLASH_BASE, (uint32_t)flen, flash};
+		fk_write_opts wo = {.skip_unchanged = true, .psize = -1};
+		fk_write_result wr;
+		rc = fk_flash_write(s, &seg, 1, &wo, perms, &wr);
+	}
+	if (!rc && !fk_bk_file_checked(s, dir, (char *)man, "otp.bin", 0x210, &otp, &tlen))
+		*otp_diffs = fk_restore_otp_diffs(s, otp, tlen);
+	free(man);
+	free(flash);
+	free(opt);
+	free(otp);
+	return rc;
+}

@@ -1,0 +1,208 @@
+/* Flash operations on a session: plan from the image (lib/plan/flashplan), erase only the
+ * sectors needed (or none that already match, --skip-unchanged), program at the widest
+ * parallelism the supply allows (RM0090 §3.6.2 Table 13), verify; erase; read; verify.
+ * Option bytes are never touched here (DESIGN.md: only report protection that blocks). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/session.h"
+#include "core/core.h"
+#include "plan/flashplan.h"
+
+static const fkp_area fk_flash_special[] = {
+	{"option bytes", STM32F4_OPTBYTES_BANK1, STM32F4_OPTBYTES_LEN},
+	{"option bytes", STM32F4_OPTBYTES_BANK2, STM32F4_OPTBYTES_LEN},
+	{"OTP", STM32F4_OTP_BASE, STM32F4_OTP_END - STM32F4_OTP_BASE},
+	{"system memory", STM32F4_SYSMEM_BASE, STM32F4_OTP_BASE - STM32F4_SYSMEM_BASE},
+};
+
+static int fk_flash_psize(fk_session *s, const fk_write_opts *o)
+{
+	stm32f4 *d = &s->drv;
+	if (o->psize >= 0) {
+		if (o->psize > 3)
+			return fk_fail(s->ctx, FK_E_USAGE, "--psize: expected 8, 16, 32 or 64");
+		d->psize = (stm32f4_psize)o->psize;
+		return FK_OK;
+	}
+	int mv = o->voltage_mv ? o->voltage_mv
+			       : d->ops->voltage_mv ? d->ops->voltage_mv(d->h, s->ctx) : -1;
+	d->psize = stm32f4_psize_for_mv(mv, false);
+	if (mv < 0)
+		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_FLASH, "supply voltage unknown: programming x8 "
+							    "(give --voltage 3.3 for x32)");
+	return FK_OK;
+}
+
+/* Sectors whose flash CRC already equals the image's sector content are left alone. */
+static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uint64_t touch,
+			      uint8_t *want, uint8_t *have, uint64_t *same)
+{
+	*same = 0;
+	for (unsigned i = 0; i < s->drv.nsectors; i++) {
+		const stm32f4_sector *sec = &s->drv.sectors[i];
+		if (!(touch & (1ULL << i)))
+			continue;
+		fkp_sector_image(segs, n, sec->addr, sec->size, want);
+		int rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
+		if (rc)
+			return rc;
+		if (fk_crc32(0, want, sec->size) == fk_crc32(0, have, sec->size))
+			*same |= 1ULL << i;
+	}
+	return FK_OK;
+}
+
+static int fk_flash_program_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
+				   uint64_t *done, uint64_t total)
+{
+	unsigned w = stm32f4_psize_bytes(s->drv.psize);
+	uint32_t pos = 0, start, len;
+	while (fkp_next_run(want, sec->size, w, &pos, &start, &len)) {
+		for (uint32_t off = 0; off < len; off += 0x4000) {
+			uint32_t n = FK_MIN(len - off, 0x4000U);
+			int rc = stm32f4_program(&s->drv, s->ctx, sec->addr + start + off,
+						 want + start + off, n);
+			if (rc)
+				return rc;
+			*done += n;
+			fk_progress(s->ctx, "program", *done, total);
+		}
+	}
+	return FK_OK;
+}
+
+static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
+				 uint8_t *have)
+{
+	int rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
+	for (uint32_t k = 0; k < sec->size; k++)
+		if (want[k] != have[k])
+			return fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: flash reads 0x%02X, "
+							    "the image has 0x%02X",
+				       sec->number, sec->addr + k, have[k], want[k]);
+	return FK_OK;
+}
+
+static uint64_t fk_flash_bytes(const stm32f4 *d, uint64_t mask)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < d->nsectors; i++)
+		n += mask & (1ULL << i) ? d->sectors[i].size : 0;
+	return n;
+}
+
+static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_write_opts *o,
+		       uint64_t mask, uint8_t *want, uint8_t *have, fk_write_result *r)
+{
+	int rc = mask ? stm32f4_erase_sectors(&s->drv, s->ctx, mask) : FK_OK;
+	if (rc)
+		return rc;
+	uint64_t done = 0, total = fk_flash_bytes(&s->drv, mask);
+	for (unsigned i = 0; i < s->drv.nsectors && !rc; i++) {
+		const stm32f4_sector *sec = &s->drv.sectors[i];
+		if (!(mask & (1ULL << i)))
+			continue;
+		fkp_sector_image(segs, n, sec->addr, sec->size, want);
+		rc = fk_flash_program_sector(s, sec, want, &done, total);
+		if (!rc && !o->no_verify)
+			rc = fk_flash_check_sector(s, sec, want, have);
+	}
+	r->bytes_programmed = done;
+	return rc;
+}
+
+int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,
+		   const fk_perms *perms, fk_write_result *r)
+{
+	memset(r, 0, sizeof *r);
+	fkp_flash_plan plan;
+	uint64_t t0 = fk_session_virtual_ns(s), same = 0;
+	int rc = fkp_flash_plan_build(s->ctx, segs, nsegs, s->info.sectors, s->info.nsectors,
+				      fk_flash_special, FK_ARRAY_SIZE(fk_flash_special), &plan);
+	if (!rc)
+		rc = fk_flash_psize(s, o);
+	if (rc)
+		return rc;
+	r->psize_bytes = stm32f4_psize_bytes(s->drv.psize);
+	uint8_t *want = malloc(0x20000), *have = malloc(0x20000);
+	if (!want || !have)
+		rc = fk_fail(s->ctx, FK_E_NOMEM, "allocating sector buffers");
+	if (!rc && o->skip_unchanged)
+		rc = fk_flash_unchanged(s, segs, nsegs, plan.touch, want, have, &same);
+	uint64_t mask = plan.touch & ~same;
+	if (!rc && !(perms && perms->dry_run))
+		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
+	free(want);
+	free(have);
+	r->erase_mask = mask;
+	for (unsigned i = 0; i < 64; i++) {
+		r->sectors_erased += (unsigned)((mask >> i) & 1U);
+		r->sectors_skipped += (unsigned)((same >> i) & 1U);
+	}
+	r->virtual_ns = fk_session_virtual_ns(s) - t0;
+	return rc;
+}
+
+int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t *bad_addr)
+{
+	uint8_t buf[4096];
+	uint64_t total = 0, done = 0;
+	for (unsigned i = 0; i < nsegs; i++)
+		total += segs[i].len;
+	for (unsigned i = 0; i < nsegs; i++) {
+		for (uint32_t off = 0; off < segs[i].len; off += sizeof buf) {
+			uint32_t n = FK_MIN(segs[i].len - off, (uint32_t)sizeof buf);
+			int rc = stm32f4_read(&s->drv, s->ctx, segs[i].addr + off, buf, n);
+			if (rc)
+				return fk_fail_wrap(s->ctx, rc, "verifying");
+			for (uint32_t k = 0; k < n; k++) {
+				if (buf[k] == segs[i].data[off + k])
+					continue;
+				if (bad_addr)
+					*bad_addr = segs[i].addr + off + k;
+				return fk_fail(s->ctx, FK_E_VERIFY, "0x%08X: flash reads 0x%02X, the image "
+								    "has 0x%02X", segs[i].addr + off + k,
+					       buf[k], segs[i].data[off + k]);
+			}
+			done += n;
+			fk_progress(s->ctx, "verify", done, total);
+		}
+	}
+	return FK_OK;
+}
+
+int fk_flash_erase(fk_session *s, uint64_t mask, bool all)
+{
+	return all ? stm32f4_mass_erase(&s->drv, s->ctx) : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
+}
+
+int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask)
+{
+	*mask = 0;
+	const stm32f4 *d = &s->drv;
+	uint64_t end = (uint64_t)addr + len;
+	uint64_t fend = (uint64_t)STM32F4_FLASH_BASE + d->flash_kb * 1024U;
+	if (!len || addr < STM32F4_FLASH_BASE || end > fend)
+		return fk_fail(s->ctx, FK_E_RANGE, "0x%08X+0x%X is not inside main flash "
+						   "0x%08X-0x%08X", addr, len, STM32F4_FLASH_BASE,
+			       (uint32_t)(fend - 1));
+	for (unsigned i = 0; i < d->nsectors; i++)
+		if (d->sectors[i].addr < end && addr < d->sectors[i].addr + d->sectors[i].size)
+			*mask |= 1ULL << i;
+	return FK_OK;
+}
+
+int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len)
+{
+	for (uint32_t off = 0; off < len; off += 0x4000) {
+		uint32_t n = FK_MIN(len - off, 0x4000U);
+		int rc = stm32f4_read(&s->drv, s->ctx, addr + off, (uint8_t *)buf + off, n);
+		if (rc)
+			return rc;
+		fk_progress(s->ctx, "read", off + n, len);
+	}
+	return FK_OK;
+}

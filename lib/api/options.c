@@ -1,0 +1,92 @@
+/* Option bytes on a session: semantic KEY=VALUE changes checked against RM0090 §3.7.3-§3.7.5
+ * (stm32f4_opt_check), gated (RDP 2: PERMANENT; RDP 1->0: allow_erase_all, backup first),
+ * written, read back, and the pending reset reported (RM0090 §3.7.3: raising RDP with a
+ * debugger attached needs a power-on reset). */
+#include <string.h>
+
+#include "api/session.h"
+#include "core/core.h"
+
+static int fk_opt_current(fk_session *s, stm32f4_options *cur, uint32_t *optcr, uint32_t *optcr1)
+{
+	int rc = stm32f4_options_read(&s->drv, s->ctx, optcr, optcr1);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "reading FLASH_OPTCR");
+	stm32f4_opt_decode(s->drv.dev, *optcr, *optcr1, cur);
+	return FK_OK;
+}
+
+static int fk_opt_want(fk_session *s, const char *const *kv, unsigned n, stm32f4_options *cur,
+		       stm32f4_options *want, uint32_t *optcr, uint32_t *optcr1)
+{
+	int rc = fk_opt_current(s, cur, optcr, optcr1);
+	*want = *cur;
+	for (unsigned i = 0; i < n && !rc; i++)
+		rc = stm32f4_opt_apply(s->drv.dev, s->drv.nsectors, s->ctx, kv[i], want);
+	return rc;
+}
+
+int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
+		       bool *erases_all)
+{
+	stm32f4_options cur, want;
+	uint32_t optcr, optcr1;
+	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);
+	return rc ? rc : stm32f4_opt_check(s->drv.dev, s->ctx, &cur, &want, irreversible, erases_all);
+}
+
+static fk_pending fk_opt_pending(const stm32f4_options *cur, const stm32f4_options *want)
+{
+	int from = stm32f4_rdp_level(cur->rdp), to = stm32f4_rdp_level(want->rdp);
+	if (to > from)
+		return FK_PENDING_POWER_ON;
+	if (from != to || cur->wdg_sw != want->wdg_sw || cur->bor_lev != want->bor_lev ||
+	    cur->nrst_stop != want->nrst_stop || cur->nrst_stdby != want->nrst_stdby ||
+	    cur->db1m != want->db1m || cur->bfb2 != want->bfb2 || cur->sprmod != want->sprmod)
+		return FK_PENDING_RESET;
+	return FK_PENDING_NONE;
+}
+
+/* Shared with restore: gates, backup before a regression, write, read back. */
+int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
+int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending)
+{
+	bool irr, all;
+	int rc = stm32f4_opt_check(s->drv.dev, s->ctx, cur, want, &irr, &all);
+	if (!rc && irr)
+		rc = fk_api_need_irreversible(s->ctx, perms, "RDP level 2 (disables debug and the "
+							    "bootloader for good)");
+	if (!rc && all)
+		rc = fk_api_need_erase_all(s->ctx, perms, "RDP 1->0");
+	if (rc || perms->dry_run)
+		return rc;
+	if (all && !perms->no_backup) {
+		fk_backup_result br;
+		rc = fk_backup(s, perms->backup_dir, &br);
+		if (rc)
+			return fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup before RDP 1->0");
+	}
+	uint32_t optcr, optcr1;
+	stm32f4_opt_encode(s->drv.dev, want, &optcr, &optcr1);
+	optcr |= cur_optcr & s->drv.dev->optcr_reserved & ~STM32F4_FLASH_OPTCR_BFB2;
+	rc = stm32f4_options_write(&s->drv, s->ctx, optcr, optcr1);
+	if (!rc && pending)
+		*pending = fk_opt_pending(cur, want);
+	return rc;
+}
+
+int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_perms *perms,
+		   fk_pending *pending)
+{
+	stm32f4_options cur, want;
+	uint32_t optcr, optcr1;
+	*pending = FK_PENDING_NONE;
+	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);
+	if (rc)
+		return rc;
+	if (memcmp(&cur, &want, sizeof cur) == 0)
+		return FK_OK;
+	return fk_api_options_write(s, &cur, &want, optcr, perms, pending);
+}

@@ -1,0 +1,21 @@
+/* The session behind include/flashkey/flashkey.h: one transport, one family driver. */
+#ifndef FK_API_SESSION_H
+#define FK_API_SESSION_H
+
+#include "chip/stm32f4.h"
+#include "flashkey/flashkey.h"
+
+struct fk_session {
+	fk_ctx *ctx;
+	fk_transport t;
+	stm32f4 drv;
+	fk_chip_info info;
+};
+
+/* FK_E_PERMISSION unless perms name the consequence PERMANENT. */
+int fk_api_need_irreversible(fk_ctx *ctx, const fk_perms *perms, const char *what);
+int fk_api_need_erase_all(fk_ctx *ctx, const fk_perms *perms, const char *what);
+/* The option words as the inventory read them. */
+void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1);
+
+#endif

@@ -1,0 +1,127 @@
+/* The unlock ladder on a session: plan (lib/plan + the family's option values), permission
+ * check, and execution with a backup before destructive steps and a read-back after each
+ * (DESIGN.md "Safety gates"; RM0090 §3.7.3: options reload at reset release). */
+#include <stdio.h>
+#include <string.h>
+
+#include "api/session.h"
+#include "core/core.h"
+#include "plan/ladder.h"
+
+int fk_unlock_plan(fk_session *s, const fk_inventory *inv, int upto, fk_plan *plan)
+{
+	uint32_t optcr, optcr1;
+	fkp_ladder_build(inv, (fk_step_id)upto, plan);
+	fk_api_optwords(inv, &optcr, &optcr1);
+	stm32f4_plan_values(s->drv.dev, optcr, optcr1, plan);
+	return FK_OK;
+}
+
+int fk_plan_check(fk_ctx *ctx, const fk_plan *plan, const fk_perms *perms)
+{
+	return fkp_plan_check(ctx, plan, perms);
+}
+
+static const fk_lock *fk_unlock_find(const fk_inventory *inv, fk_lock_kind k)
+{
+	for (unsigned i = 0; i < inv->nlocks; i++)
+		if (inv->locks[i].kind == k)
+			return &inv->locks[i];
+	return NULL;
+}
+
+/* "RDP: level 1 (RDP byte 0x55) -> gone; WRP: sectors 0 1 -> gone" */
+static void fk_unlock_changes(const fk_inventory *a, const fk_inventory *b, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (unsigned i = 0; i < a->nlocks; i++) {
+		const fk_lock *before = &a->locks[i];
+		const fk_lock *after = fk_unlock_find(b, before->kind);
+		if (after && strcmp(after->state, before->state) == 0)
+			continue;
+		fk_snprintf_cat(out, n, "%s%s: %s -> %s", out[0] ? "; " : "", before->name,
+				before->state, after ? after->state : "cleared");
+	}
+	if (!out[0])
+		fk_strlcpy(out, "no visible change", n);
+}
+
+static int fk_unlock_backup(fk_session *s, const fk_step *st, const fk_perms *perms,
+			    fk_step_result *res)
+{
+	if (!st->backup || perms->no_backup)
+		return FK_OK;
+	fk_backup_result br;
+	int rc = fk_backup(s, perms->backup_dir, &br);
+	if (rc)
+		return fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup before step %s", st->name);
+	fk_strlcpy(res->backup_dir, br.dir, sizeof res->backup_dir);
+	if (br.why_not[0])
+		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_CHIP, "backup %s: %s", br.dir, br.why_not);
+	return FK_OK;
+}
+
+/* After an option step whose effect waits for the reload (RM0090 §3.9.10: OPTCR is loaded at
+ * reset release), a system reset makes it effective when the connection can do one. */
+static void fk_unlock_settle(fk_session *s, const fk_step *st, fk_step_result *res)
+{
+	res->pending = st->pending;
+	if (st->pending != FK_PENDING_RESET || !s->drv.ops->reset)
+		return;
+	fk_ctx *quiet = fk_ctx_new();
+	if (quiet && !s->drv.ops->reset(s->drv.h, quiet, FK_RESET_SYSTEM)) {
+		res->pending = FK_PENDING_NONE;
+		fk_snprintf_cat(res->changed, sizeof res->changed, "; system reset done: option "
+								   "bytes reloaded");
+		if (s->t.kind == FK_TRANSPORT_MEM) {
+			const fk_mem_ops *mem = s->t.ops;
+			if (mem->halt)
+				(void)mem->halt(s->t.handle, quiet);
+		}
+	}
+	fk_ctx_free(quiet);
+}
+
+static int fk_unlock_step(fk_session *s, const fk_step *st, const fk_perms *perms, fk_step_fn fn,
+			  void *user)
+{
+	fk_inventory before, after;
+	fk_step_result res;
+	memset(&res, 0, sizeof res);
+	res.step = st;
+	int rc = fk_session_inventory(s, &before);
+	if (!rc)
+		rc = fk_unlock_backup(s, st, perms, &res);
+	if (!rc)
+		rc = stm32f4_step_run(&s->drv, s->ctx, st);
+	if (rc) {
+		res.rc = rc;
+		if (fn)
+			fn(user, &res, &before);
+		return fk_fail_wrap(s->ctx, rc, "step %s", st->name);
+	}
+	rc = fk_session_inventory(s, &after);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "reading the state back after step %s", st->name);
+	fk_unlock_changes(&before, &after, res.changed, sizeof res.changed);
+	fk_unlock_settle(s, st, &res);
+	if (res.pending == FK_PENDING_NONE && fk_session_inventory(s, &after))
+		return fk_fail_wrap(s->ctx, fk_ctx_error(s->ctx), "reading back after the reset");
+	if (fn)
+		fn(user, &res, &after);
+	return FK_OK;
+}
+
+int fk_unlock_run(fk_session *s, const fk_plan *plan, const fk_perms *perms, fk_step_fn fn,
+		  void *user)
+{
+	int rc = fkp_plan_check(s->ctx, plan, perms);
+	if (rc || perms->dry_run)
+		return rc;
+	for (unsigned i = 0; i < plan->nsteps; i++) {
+		rc = fk_unlock_step(s, &plan->steps[i], perms, fn, user);
+		if (rc)
+			return rc;
+	}
+	return FK_OK;
+}
