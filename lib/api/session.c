@@ -4,15 +4,18 @@
 #include <string.h>
 
 #include "api/session.h"
+#include "chip/stm32f4_boot.h"
 #include "core/core.h"
 
-static int fk_session_path(fk_session *s, const stm32f4_path_ops **ops, void **h)
+static int fk_session_path(fk_session *s, const char *boot_seq, const stm32f4_path_ops **ops,
+			   void **h)
 {
 	if (s->t.kind == FK_TRANSPORT_MEM)
 		return stm32f4_dbg_open(s->ctx, s->t.ops, s->t.handle, ops, h);
-	fk_hint(s->ctx, "use a debug connection (twin:PATH, stlink, cmsis-dap) for now");
-	return fk_fail(s->ctx, FK_E_UNSUPPORTED, "%s: the STM32F4 bootloader path is not "
-						 "available for this connection yet", s->t.description);
+	if (s->t.kind == FK_TRANSPORT_STREAM) /* a ROM bootloader: AN3155 on STM32 */
+		return stm32f4_boot_open(s->ctx, &s->t, boot_seq, ops, h);
+	return fk_fail(s->ctx, FK_E_UNSUPPORTED, "%s: no STM32F4 access path for this connection",
+		       s->t.description);
 }
 
 static void fk_session_info(fk_session *s)
@@ -42,11 +45,11 @@ static void fk_session_info(fk_session *s)
 	i->option_base = STM32F4_OPTBYTES_BANK1;
 }
 
-static int fk_session_attach(fk_session *s, const char *expect)
+static int fk_session_attach(fk_session *s, const char *expect, const char *boot_seq)
 {
 	const stm32f4_path_ops *ops;
 	void *h;
-	int rc = fk_session_path(s, &ops, &h);
+	int rc = fk_session_path(s, boot_seq, &ops, &h);
 	if (rc)
 		return rc;
 	const fk_mem_ops *mem = s->t.kind == FK_TRANSPORT_MEM ? s->t.ops : NULL;
@@ -80,7 +83,7 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 		free(s);
 		return rc;
 	}
-	rc = fk_session_attach(s, expect_chip);
+	rc = fk_session_attach(s, expect_chip, opts ? opts->boot_seq : NULL);
 	if (rc) {
 		fk_session_close(s);
 		return rc;

@@ -22,6 +22,7 @@ static void an3155_begin(an3155 *b, uint8_t cmd)
 {
 	b->cur_cmd = cmd;
 	b->nseen = 0;
+	b->nack_on_cmd = false;
 }
 
 static void an3155_seen_add(an3155 *b, const uint8_t *p, size_t n)
@@ -124,7 +125,10 @@ static int an3155_cmd(an3155 *b, uint8_t cmd)
 		       an3155_cmd_name(cmd), cmd);
 	uint8_t pair[2] = {cmd, (uint8_t)~cmd};
 	int rc = an3155_wr(b, pair, 2);
-	return rc ? rc : an3155_ack(b, b->tmo.reply_ms, "to the command");
+	if (!rc)
+		rc = an3155_ack(b, b->tmo.reply_ms, "to the command");
+	b->nack_on_cmd = rc == FK_E_NACK;
+	return rc;
 }
 
 bool an3155_has(const an3155 *b, uint8_t cmd)

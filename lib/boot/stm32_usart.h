@@ -83,6 +83,7 @@ typedef struct an3155 {
 	size_t nseen;
 	uint8_t seen[24];   /* bytes received since the command started (first 24) */
 	unsigned nack_extra; /* extra NACKs drained after the last NACK (F40x V3.1 sends two) */
+	bool nack_on_cmd;    /* the last NACK refused the command itself (RDP: AN3155 Table 2) */
 	an3155_seq entry, exit;
 } an3155;
 

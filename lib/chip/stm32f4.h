@@ -88,6 +88,10 @@ typedef struct stm32f4_regs {
 	uint32_t sr, cr, optcr, optcr1;
 	bool sr_valid, cr_valid, optcr_valid, optcr1_valid;
 	bool cr_key_failed; /* a key sequence failed in this session: locked until reset */
+	/* OPTCR unreadable, but the path saw read protection (the bootloader NACKs Read Memory
+	 * under RDP, AN3155 Table 2): level 1, since at level 2 it would not run at all. */
+	bool rdp_inferred;
+	int rdp_inferred_level;
 } stm32f4_regs;
 
 /* An access path: every operation is optional (NULL = impossible on this path). */

@@ -129,6 +129,25 @@ static void stm32f4_inv_rdp(const stm32f4_options *o, const stm32f4_regs *r, boo
 			      "(OTP kept); options reload at the next reset", sizeof l->remedy);
 }
 
+/* The bootloader path: no option bytes to show, only the refusal it saw (AN3155 Table 2). */
+static void stm32f4_inv_rdp_inferred(const stm32f4_regs *r, fk_inventory *inv)
+{
+	inv->rdp_level = r->rdp_inferred_level;
+	fk_lock *l = stm32f4_inv_add(inv, FK_LOCK_RDP, "RDP");
+	if (!l)
+		return;
+	fk_strlcpy(l->raw, "Read Memory refused (NACK) by the bootloader; option bytes unreadable",
+		   sizeof l->raw);
+	snprintf(l->state, sizeof l->state, "level %d (the bootloader refuses reads; WRP unknown)",
+		 r->rdp_inferred_level);
+	l->blocks_write = true;
+	l->step = FK_STEP_RDP;
+	l->cost = FK_COST_ALL_FLASH;
+	l->pending = FK_PENDING_NONE;
+	fk_strlcpy(l->remedy, "Readout Unprotect (AN3155 0x92): the chip mass-erases all flash, removes "
+			      "RDP and resets by itself", sizeof l->remedy);
+}
+
 static void stm32f4_inv_wrp(const stm32f4_device *dev, const stm32f4_sector *sec, unsigned n,
 			    const stm32f4_options *o, const stm32f4_regs *r, fk_inventory *inv)
 {
@@ -247,6 +266,8 @@ void stm32f4_inventory_decode(const stm32f4_device *dev, const stm32f4_sector *s
 		stm32f4_inv_wrp(dev, sectors, nsectors, &o, r, inv);
 		stm32f4_inv_watchdog(&o, inv);
 		stm32f4_inv_options(&o, inv);
+	} else if (r->rdp_inferred) {
+		stm32f4_inv_rdp_inferred(r, inv);
 	}
 	inv->intrusion = intrusion && inv->rdp_level == 1;
 	stm32f4_inv_otp(otp_lock, otp_data, inv);

@@ -1,0 +1,197 @@
+/* STM32F4 bootloader access path: the family driver's operations carried out by the ROM
+ * bootloader over AN3155 (boot/stm32_usart). The ROM unlocks, programs at x8 and erases by
+ * itself; what it cannot do (read the flash registers, reset on request, anything while RDP is
+ * active except Readout Unprotect) is said, with the path that can.
+ *
+ * Sources: AN3155 Rev 20 §3.4-§3.12 and Table 2 (under RDP only Get, Get Version, Get ID and
+ * Readout Unprotect are accepted: a refused Read Memory is how this path sees RDP level 1);
+ * AN2606 Rev 69 Table 73 (F40x bootloader programs x8), §4.3 Table 4 (OTP read/write);
+ * RM0090 Rev 21 §3.7 (option bytes); stm32.md §1.7 (option-byte area layout: 0x1FFFC000 USER/RDP,
+ * 0x1FFFC008 nWRP). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/stm32_usart.h"
+#include "chip/stm32f4_boot.h"
+#include "core/core.h"
+
+#define F4B_RDP_HINT "Readout Unprotect removes it and erases all flash: `flashkey unlock --dry-run` shows the plan"
+
+typedef struct f4boot {
+	an3155 bl;
+	uint64_t (*vns)(void *);
+	void *stream_h;
+} f4boot;
+
+static int f4b_nack_rdp(f4boot *b, fk_ctx *ctx, int rc, uint32_t addr)
+{
+	if (rc != FK_E_NACK || !b->bl.nack_on_cmd)
+		return rc;
+	fk_hint(ctx, F4B_RDP_HINT);
+	return fk_fail_wrap(ctx, FK_E_PROTECTED,
+			    "reading 0x%08X: the bootloader refuses Read Memory: readout protection "
+			    "(RDP level 1) is active (AN3155 Table 2)", addr);
+}
+
+static int f4b_idcode(void *h, fk_ctx *ctx, uint32_t *idcode)
+{
+	f4boot *b = h;
+	(void)ctx;
+	*idcode = b->bl.pid; /* Get ID gives DEV_ID only; REV_ID is not visible on this path */
+	return FK_OK;
+}
+
+static int f4b_read(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+	f4boot *b = h;
+	b->bl.ctx = ctx;
+	return f4b_nack_rdp(b, ctx, an3155_read(&b->bl, addr, buf, len), addr);
+}
+
+static int f4b_flash_kb(void *h, fk_ctx *ctx, uint16_t *kb)
+{
+	uint8_t v[2];
+	int rc = f4b_read(h, ctx, STM32F4_FLASH_SIZE_REG, v, 2);
+	if (!rc)
+		*kb = fk_get_le16(v);
+	return rc;
+}
+
+/* OPTCR/OPTCR1 images from the option area (stm32.md §1.7). Bits 1:0 (OPTLOCK/OPTSTRT) are not
+ * option bytes: left 0. */
+static uint32_t f4b_optword(const uint8_t *ob, bool bank2)
+{
+	uint32_t hi = ((uint32_t)ob[9] << 24 | (uint32_t)ob[8] << 16);
+	return bank2 ? hi & 0x0FFF0000U : hi | ((uint32_t)ob[1] << 8) | (ob[0] & 0xFCU);
+}
+
+int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r)
+{
+	f4boot *b = h;
+	uint8_t ob[STM32F4_OPTBYTES_LEN];
+	memset(r, 0, sizeof *r);
+	b->bl.ctx = ctx;
+	int rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK1, ob, sizeof ob);
+	if (rc == FK_E_NACK && b->bl.nack_on_cmd) {
+		/* RDP active: level 1 (at level 2 the bootloader would not run at all) */
+		fk_ctx_clear(ctx);
+		r->rdp_inferred = true;
+		r->rdp_inferred_level = 1;
+		return FK_OK;
+	}
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading the option bytes at 0x%08X", STM32F4_OPTBYTES_BANK1);
+	r->optcr = f4b_optword(ob, false);
+	r->optcr_valid = true;
+	if (an3155_read(&b->bl, STM32F4_OPTBYTES_BANK2, ob, sizeof ob) == FK_OK) {
+		r->optcr1 = f4b_optword(ob, true);
+		r->optcr1_valid = true;
+	} else {
+		fk_ctx_clear(ctx); /* single-bank parts have no second option area */
+	}
+	return FK_OK;
+}
+
+static int f4b_erase_sector(void *h, fk_ctx *ctx, const stm32f4_sector *s, stm32f4_psize psize)
+{
+	f4boot *b = h;
+	uint16_t n = s->number; /* AN3155 §3.8: F4 "pages" are sector numbers */
+	(void)psize;            /* the ROM erases at its own x8 setting (AN2606 Table 73) */
+	b->bl.ctx = ctx;
+	int rc = an3155_erase(&b->bl, &n, 1);
+	if (rc == FK_E_NACK)
+		fk_hint(ctx, "a NACK here means RDP level 1 or a write-protected sector: `flashkey status`");
+	return rc ? fk_fail_wrap(ctx, rc, "erasing sector %u at 0x%08X", s->number, s->addr) : FK_OK;
+}
+
+static int f4b_mass_erase(void *h, fk_ctx *ctx, bool two_banks, stm32f4_psize psize)
+{
+	f4boot *b = h;
+	(void)two_banks; /* 0xFFFF erases every bank */
+	(void)psize;
+	b->bl.ctx = ctx;
+	return an3155_erase_mass(&b->bl, AN3155_MASS_ALL);
+}
+
+static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
+		       stm32f4_psize psize)
+{
+	f4boot *b = h;
+	(void)psize;
+	b->bl.ctx = ctx;
+	uint32_t lead = addr & 3U; /* Write Memory needs 4-byte alignment (AN2606 Table 7) */
+	if (!lead)
+		return an3155_write(&b->bl, addr, buf, len);
+	/* 0xFF leaves flash cells as they are: a harmless filler before an unaligned start */
+	uint8_t *tmp = malloc(len + lead);
+	if (!tmp)
+		return fk_fail(ctx, FK_E_NOMEM, "aligning a write at 0x%08X", addr);
+	memset(tmp, 0xFF, lead);
+	memcpy(tmp + lead, buf, len);
+	int rc = an3155_write(&b->bl, addr - lead, tmp, len + lead);
+	free(tmp);
+	return rc;
+}
+
+static uint64_t f4b_vns(void *h)
+{
+	f4boot *b = h;
+	return b->vns ? b->vns(b->stream_h) : 0;
+}
+
+static void f4b_close(void *h)
+{
+	f4boot *b = h;
+	if (!b)
+		return;
+	fk_ctx *ctx = fk_ctx_new();
+	b->bl.ctx = ctx;
+	an3155_detach(&b->bl);
+	fk_ctx_free(ctx);
+	free(b);
+}
+
+static const stm32f4_path_ops f4b_ops = {
+	.name = "bootloader",
+	.idcode = f4b_idcode,
+	.flash_kb = f4b_flash_kb,
+	.read = f4b_read,
+	.regs = stm32f4_boot_path_regs,
+	.clear_errors = NULL, /* the ROM clears, unlocks and relocks by itself */
+	.unlock_ctrl = NULL,
+	.unlock_opt = NULL,
+	.lock = NULL,
+	.erase_sector = f4b_erase_sector,
+	.mass_erase = f4b_mass_erase,
+	.program = f4b_program,
+	.write_options = stm32f4_boot_write_options,
+	.reset = NULL, /* no reset command: the chip resets itself after option changes */
+	.voltage_mv = NULL,
+	.virtual_ns = f4b_vns,
+	.close = f4b_close,
+};
+
+an3155 *stm32f4_boot_client(void *h)
+{
+	return &((f4boot *)h)->bl;
+}
+
+int stm32f4_boot_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq,
+		      const stm32f4_path_ops **ops, void **h)
+{
+	f4boot *b = calloc(1, sizeof *b);
+	if (!b)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the bootloader path");
+	int rc = an3155_attach(&b->bl, ctx, t, boot_seq);
+	if (!rc)
+		rc = an3155_connect(&b->bl);
+	if (rc) {
+		free(b);
+		return fk_fail_wrap(ctx, rc, "%s", t->description);
+	}
+	b->vns = ((const fk_stream_ops *)t->ops)->virtual_ns;
+	b->stream_h = t->handle;
+	*ops = &f4b_ops;
+	*h = b;
+	return FK_OK;
+}
