@@ -1,0 +1,115 @@
+/* fk_mem_ops over ADIv5 + Cortex-M (see dap_mem.h). The driver above cannot tell this from an
+ * ST-LINK or the in-process twin. */
+#include "debug/dap_mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "debug/cortex_m.h"
+
+typedef struct dbgmem {
+	fk_transport dap; /* the wrapped DAP transport */
+	adi_dap adi;
+	cm_target cm;
+	int reset_mode; /* -1 or fk_reset_kind */
+} dbgmem;
+
+static int dbgmem_read(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len,
+		       unsigned width)
+{
+	dbgmem *m = h;
+	return adi_mem_read(&m->adi, ctx, addr, buf, len, width);
+}
+
+static int dbgmem_write(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
+			unsigned width)
+{
+	dbgmem *m = h;
+	return adi_mem_write(&m->adi, ctx, addr, buf, len, width);
+}
+
+static int dbgmem_halt(void *h, fk_ctx *ctx)
+{
+	dbgmem *m = h;
+	return cm_halt(&m->cm, ctx);
+}
+
+/* The user's --reset choice overrides the kind the driver asks for; "none" refuses. */
+static int dbgmem_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
+{
+	dbgmem *m = h;
+	if (m->reset_mode == FK_RESET_POWER_CYCLE) {
+		fk_hint(ctx, "drop --reset=none, or reset the board by hand and reconnect");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "a reset is needed but --reset=none was given");
+	}
+	if (kind != FK_RESET_POWER_CYCLE && m->reset_mode >= 0)
+		kind = (fk_reset_kind)m->reset_mode;
+	return cm_reset(&m->cm, ctx, kind, true);
+}
+
+static int dbgmem_voltage(void *h, fk_ctx *ctx)
+{
+	dbgmem *m = h;
+	const fk_dap_ops *ops = m->adi.ops;
+	return ops->voltage_mv ? ops->voltage_mv(m->adi.h, ctx) : -1;
+}
+
+static uint64_t dbgmem_virtual_ns(void *h)
+{
+	dbgmem *m = h;
+	return m->adi.ops->virtual_ns ? m->adi.ops->virtual_ns(m->adi.h) : 0;
+}
+
+static void dbgmem_close(void *h)
+{
+	dbgmem *m = h;
+	fk_transport_close(&m->dap);
+	free(m);
+}
+
+static const fk_mem_ops dbgmem_ops = {
+	.read = dbgmem_read,
+	.write = dbgmem_write,
+	.halt = dbgmem_halt,
+	.reset = dbgmem_reset,
+	.voltage_mv = dbgmem_voltage,
+	.virtual_ns = dbgmem_virtual_ns,
+};
+
+static int dbgmem_attach(dbgmem *m, fk_ctx *ctx, const fk_conn_opts *opts)
+{
+	const fk_dap_ops *ops = m->dap.ops;
+	int rc = 0;
+	if (opts && opts->swd_khz && ops->set_clock)
+		rc = ops->set_clock(m->dap.handle, ctx, opts->swd_khz);
+	if (rc == 0)
+		rc = cm_connect(&m->cm, ctx, opts && opts->connect_under_reset
+						     ? CM_CONNECT_UNDER_RESET : CM_CONNECT_NORMAL);
+	if (rc == 0)
+		rc = cm_halt(&m->cm, ctx);
+	return rc;
+}
+
+int dbgmem_wrap(fk_ctx *ctx, fk_transport *t, const fk_conn_opts *opts)
+{
+	if (t->kind != FK_TRANSPORT_DAP)
+		return 0;
+	dbgmem *m = calloc(1, sizeof(*m));
+	if (!m)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the debug session");
+	m->dap = *t;
+	m->reset_mode = opts ? opts->reset_mode : -1;
+	adi_init(&m->adi, t->ops, t->handle);
+	cm_init(&m->cm, &m->adi);
+	int rc = dbgmem_attach(m, ctx, opts);
+	if (rc < 0) {
+		free(m);
+		return fk_fail_wrap(ctx, rc, "attaching to %s", t->description);
+	}
+	t->kind = FK_TRANSPORT_MEM;
+	t->ops = &dbgmem_ops;
+	t->handle = m;
+	t->close = dbgmem_close;
+	return 0;
+}
