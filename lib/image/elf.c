@@ -6,6 +6,8 @@
  * flash content. Allocated sections whose bytes lie outside every loaded segment would silently
  * not be written: that gets a warning. */
 #include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <libelf.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +22,19 @@ typedef struct img_elf {
 	size_t len;
 	GElf_Phdr *loads; /* PT_LOAD headers with file bytes */
 	size_t nloads;
+	size_t phnum;
 } img_elf;
 
-static int elf_bad(img_elf *x, const char *what)
+static int elf_bad(img_elf *x, const char *fmt, ...) FK_PRINTF(2, 3);
+static int elf_bad(img_elf *x, const char *fmt, ...)
 {
+	char what[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
 	fk_hint(x->b->ctx, "the ELF file is damaged or not a firmware image: rebuild it");
-	return fk_fail(x->b->ctx, FK_E_BAD_IMAGE, "%s: %s: %s", x->b->name, what,
+	return fk_fail(x->b->ctx, FK_E_BAD_IMAGE, "%s: %s (libelf: %s)", x->b->name, what,
 		       elf_errmsg(-1));
 }
 
@@ -35,7 +44,8 @@ static int elf_load_phdr(img_elf *x, size_t i, uint64_t *total)
 	fk_ctx *ctx = x->b->ctx;
 	const char *nm = x->b->name;
 	if (!gelf_getphdr(x->e, (int)i, &ph))
-		return elf_bad(x, "cannot read a program header");
+		return elf_bad(x, "program header %zu: cannot read it: expected %zu headers of %zu "
+				  "bytes inside the file", i, x->phnum, sizeof(Elf32_Phdr));
 	if (ph.p_type != PT_LOAD || ph.p_filesz == 0)
 		return 0; /* not loadable, or NOBITS only (.bss, stack) */
 	if (ph.p_offset + ph.p_filesz > x->len)
@@ -97,20 +107,24 @@ static int elf_check_header(img_elf *x, fk_image *img, size_t *phnum)
 	GElf_Ehdr eh;
 	const char *nm = x->b->name;
 	if (elf_kind(x->e) != ELF_K_ELF)
-		return fk_fail(x->b->ctx, FK_E_BAD_IMAGE, "%s: offset 0: expected an ELF file", nm);
+		return fk_fail(x->b->ctx, FK_E_BAD_IMAGE,
+			       "%s: offset 0: no readable ELF header in %zu bytes: expected a complete "
+			       "ELF32 header (52 bytes); truncated file?", nm, x->len);
 	if (gelf_getclass(x->e) != ELFCLASS32)
 		return fk_fail(x->b->ctx, FK_E_BAD_IMAGE,
 			       "%s: offset 4: ELF class %d: expected ELFCLASS32 (a 32-bit "
 			       "microcontroller image)", nm, gelf_getclass(x->e));
 	if (!gelf_getehdr(x->e, &eh))
-		return elf_bad(x, "offset 0: cannot read the ELF header");
+		return elf_bad(x, "offset 0: cannot read the ELF header: expected 52 valid bytes");
 	if (elf_getphdrnum(x->e, phnum) != 0)
-		return elf_bad(x, "cannot count the program headers");
+		return elf_bad(x, "offset 0x1C: cannot locate the program headers: expected e_phoff "
+				  "and e_phnum to describe a table inside the file");
 	if (*phnum == 0 || *phnum > ELF_MAX_PHNUM)
 		return fk_fail(x->b->ctx, FK_E_BAD_IMAGE,
 			       "%s: offset 0x2C: %zu program headers: expected 1 to %u (a linked "
 			       "executable, not an object file)", nm, *phnum, ELF_MAX_PHNUM);
 	fk_image_set_entry(img, true, (uint32_t)eh.e_entry);
+	x->phnum = eh.e_phnum; /* libelf clamps *phnum to what fits; messages quote the header */
 	return 0;
 }
 
@@ -118,14 +132,15 @@ int img_load_elf(img_builder *b, fk_image *img, const uint8_t *buf, size_t len)
 {
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return fk_fail(b->ctx, FK_E_INTERNAL, "libelf: %s", elf_errmsg(-1));
-	img_elf x = {b, NULL, len, NULL, 0};
+	img_elf x = {b, NULL, len, NULL, 0, 0};
 	char *copy = malloc(len); /* libelf wants writable memory; keep the caller's const */
 	if (!copy)
 		return fk_fail(b->ctx, FK_E_NOMEM, "%s: out of memory", b->name);
 	memcpy(copy, buf, len);
 	x.e = elf_memory(copy, len);
 	size_t phnum = 0;
-	int rc = x.e ? elf_check_header(&x, img, &phnum) : elf_bad(&x, "not a readable ELF file");
+	int rc = x.e ? elf_check_header(&x, img, &phnum)
+		     : elf_bad(&x, "offset 0: not a readable ELF file: expected an ELF32 image");
 	if (rc == 0 && !(x.loads = malloc(phnum * sizeof *x.loads)))
 		rc = fk_fail(b->ctx, FK_E_NOMEM, "%s: out of memory", b->name);
 	uint64_t total = 0;

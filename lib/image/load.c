@@ -77,6 +77,14 @@ static int img_choose(fk_ctx *ctx, const uint8_t *buf, size_t len, const char *n
 	}
 	*fmt = asked != FK_IMAGE_AUTO ? asked : found;
 	fk_image_format promised = img_by_name(name);
+	/* a damaged first record of a file named .hex/.srec: let that loader say what is wrong */
+	if (asked == FK_IMAGE_AUTO && found == FK_IMAGE_BIN &&
+	    ((promised == FK_IMAGE_IHEX && buf[first] == ':') ||
+	     (promised == FK_IMAGE_SREC && buf[first] == 'S') ||
+	     (promised == FK_IMAGE_ELF && buf[0] == 0x7F))) {
+		*fmt = promised;
+		return 0;
+	}
 	if (asked == FK_IMAGE_AUTO && found == FK_IMAGE_BIN && promised != FK_IMAGE_AUTO) {
 		fk_hint(ctx, "the file is not what its name says; give --format bin to load it as a raw "
 			     "binary anyway");
