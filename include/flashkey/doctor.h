@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "flashkey/core.h"
+#include "flashkey/inventory.h"
 
 /* Facts a live inventory can establish. X(symbol, name in the catalogue, sentence). */
 #define FK_DOCTOR_FACT_TABLE(X)                                                                   \
@@ -48,10 +49,13 @@ int fk_doctor_fact_lookup(const char *name); /* index, or -1 */
  * (e.g. not readable on this access path); detail[fact] says how ("OPTCR=0x0FFF55ED"). */
 typedef struct fk_doctor_facts {
 	signed char v[FK_DOCTOR_FACT_COUNT];
-	char detail[FK_DOCTOR_FACT_COUNT][96];
+	char detail[FK_DOCTOR_FACT_COUNT][160];
 } fk_doctor_facts;
 void fk_doctor_facts_init(fk_doctor_facts *f); /* all unknown */
 void fk_doctor_facts_set(fk_doctor_facts *f, int fact, bool value, const char *detail);
+/* Facts a read-only inventory establishes (everything but `running` and `low-voltage`, which the
+ * caller measures on the transport). */
+void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f);
 
 #define FK_DOCTOR_MAX_ATOMS 6
 #define FK_DOCTOR_MAX_CAUSES 8
@@ -70,6 +74,7 @@ typedef struct fk_doctor_cause {
 	const char *text;    /* what is wrong, in one sentence */
 	const char *check;   /* what to look at offline, e.g. "flashkey -c CONN status: RDP level" */
 	const char *fix;     /* a flashkey command line; NULL when flashkey cannot fix it */
+	int step;            /* the unlock ladder step (fk_step_id) that removes it, or -1 */
 	const char *explain; /* consequences of the fix, or the honest answer and the right tool */
 	bool outside;        /* outside microcontroller flash (phones...) or outside flashkey's reach */
 	fk_doctor_expr confirm;  /* empty: cannot be checked on the chip */

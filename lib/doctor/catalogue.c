@@ -98,6 +98,14 @@ static int cat_cause_field(parser *p, const char *key, char *value)
 		return cat_set(p, &c->fix, value);
 	if (strcmp(key, "explain") == 0)
 		return cat_set(p, &c->explain, value);
+	if (strcmp(key, "step") == 0) {
+		fk_step_id id;
+		if (c->step >= 0 || fk_step_parse(value, &id) != 0)
+			return cat_bad(p, "`step` must name one ladder step (errors ctrl opt wrp "
+					  "rdp-raise rdp)", value);
+		c->step = (int)id;
+		return FK_OK;
+	}
 	if (strcmp(key, "confirm") == 0)
 		return cat_expr(p, value, &c->confirm);
 	if (strcmp(key, "rule-out") == 0)
@@ -166,6 +174,8 @@ static int cat_finish_record(parser *p)
 			rc = cat_bad(p, "cause without `text`", c->id);
 		else if (!c->fix && !c->explain)
 			rc = cat_bad(p, "cause needs a `fix` or an `explain`", c->id);
+		else if (c->step >= 0 && !c->fix)
+			rc = cat_bad(p, "cause with a `step` needs the `fix` that runs it", c->id);
 	} else if (p->kind == REC_MESSAGE) {
 		fk_doctor_entry *e = cat_cur_entry(p);
 		if (!e->tool || !e->text || !e->source)
@@ -211,8 +221,10 @@ static int cat_start_record(parser *p, rec_kind kind, const char *id)
 	    (kind == REC_MESSAGE && c->nentries == DOCTOR_MAX_ENTRIES) ||
 	    (kind == REC_HEALTH && c->nhealth == DOCTOR_MAX_HEALTH))
 		return cat_bad(p, "too many records", id);
-	if (kind == REC_CAUSE)
+	if (kind == REC_CAUSE) {
+		c->causes[c->ncauses].step = -1;
 		c->causes[c->ncauses++].id = id;
+	}
 	else if (kind == REC_MESSAGE)
 		c->entries[c->nentries++].id = id;
 	else

@@ -2,9 +2,12 @@
  * remedies), every entry recognises its own text and samples, a hand-written list of real
  * messages copied from the sources (anchors.md, stm32.md, an3155.md, esp_lpc.md, the seeds) is
  * recognised as the right family, tricky input behaves, parser defects are caught with a line
- * number, and live verdicts follow the facts. */
+ * number, and live verdicts follow the facts an STM32F4 inventory (decoded by lib/chip from
+ * register values of RM0090 §3.9) establishes. */
 #include "fk_test.h"
 
+#include "chip/stm32f4.h"
+#include "devices/stm32f4.h"
 #include "flashkey/doctor.h"
 
 static fk_doctor_catalogue *cat;
@@ -363,6 +366,107 @@ static void test_verdicts(void **state)
 	assert_null(fk_doctor_fact_name(FK_DOCTOR_FACT_COUNT));
 }
 
+/* An STM32F407 inventory decoded by the real driver code from raw register values. */
+static void f4_facts_dev(uint16_t dev_id, uint32_t optcr, uint32_t sr, bool key_failed,
+			 bool intrusion, const uint8_t *otp_lock, fk_doctor_facts *f)
+{
+	static fk_inventory inv;
+	memset(&inv, 0, sizeof inv);
+	const stm32f4_device *dev = stm32f4_dev_find(dev_id);
+	assert_non_null(dev);
+	stm32f4_sector sectors[FK_INV_MAX_SECTORS];
+	unsigned ns = stm32f4_dev_layout(dev, 1024, false, sectors, FK_INV_MAX_SECTORS);
+	assert_int_equal(ns, 12);
+	stm32f4_regs r = {.sr = sr, .cr = 0x80000000u, .optcr = optcr, .sr_valid = true,
+			  .cr_valid = true, .optcr_valid = true, .cr_key_failed = key_failed};
+	stm32f4_inventory_decode(dev, sectors, ns, &r, intrusion, otp_lock, NULL, &inv);
+	fk_strlcpy(inv.chip, "stm32f407", sizeof inv.chip);
+	fk_strlcpy(inv.path, "debug", sizeof inv.path);
+	fk_doctor_facts_from_inventory(&inv, f);
+}
+
+/* STM32F407 (DEV_ID 0x413, RM0090) */
+static void f4_facts(uint32_t optcr, uint32_t sr, bool key_failed, bool intrusion,
+		     const uint8_t *otp_lock, fk_doctor_facts *f)
+{
+	f4_facts_dev(0x413, optcr, sr, key_failed, intrusion, otp_lock, f);
+}
+
+static void test_facts_from_inventory(void **state)
+{
+	(void)state;
+	static const uint8_t open_otp[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+					     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+	fk_doctor_facts f;
+	f4_facts(0x0FFFAAEDu, 0, false, false, open_otp, &f); /* factory state, RM0090 §3.9.10 */
+	assert_int_equal(f.v[FK_FACT_CONNECTED], 1);
+	assert_int_equal(f.v[FK_FACT_RDP0], 1);
+	assert_int_equal(f.v[FK_FACT_RDP1], 0);
+	assert_int_equal(f.v[FK_FACT_WRP], 0);
+	assert_int_equal(f.v[FK_FACT_PCROP], 0);
+	assert_int_equal(f.v[FK_FACT_OTP_LOCKED], 0);
+	assert_int_equal(f.v[FK_FACT_FPEC_LOCKOUT], 0);
+	assert_int_equal(f.v[FK_FACT_SR_ERRORS], 0);
+	assert_int_equal(f.v[FK_FACT_OPTIONS_BAD], 0);
+	assert_int_equal(f.v[FK_FACT_HW_WATCHDOG], 0);
+	assert_int_equal(f.v[FK_FACT_DEBUG_DISABLED], 0);
+	assert_int_equal(f.v[FK_FACT_RUNNING], FK_DOCTOR_UNKNOWN);
+
+	f4_facts(0x0FFF55EDu, 0, false, true, NULL, &f); /* level 1, debugger attached */
+	assert_int_equal(f.v[FK_FACT_RDP1], 1);
+	assert_non_null(strstr(f.detail[FK_FACT_RDP1], "0x55"));
+	assert_int_equal(f.v[FK_FACT_OPTIONS_PENDING], 1);
+	assert_int_equal(f.v[FK_FACT_OTP_LOCKED], FK_DOCTOR_UNKNOWN); /* OTP hidden */
+
+	f4_facts(0x0FFCAAEDu, 0, false, false, open_otp, &f); /* nWRP0 = nWRP1 = 0 */
+	assert_int_equal(f.v[FK_FACT_WRP], 1);
+	assert_int_equal(f.v[FK_FACT_RDP1], 0);
+
+	/* SPRMOD (bit 31) exists on F42x/43x only (RM0090 §3.9.10): not PCROP on an F407 */
+	f4_facts(0x8FFFAAEDu, 0, false, false, open_otp, &f);
+	assert_int_equal(f.v[FK_FACT_PCROP], 0);
+	f4_facts_dev(0x419, 0x8FFFAAEDu, 0, false, false, open_otp, &f);
+	assert_int_equal(f.v[FK_FACT_PCROP], 1);
+
+	f4_facts(0x0FFFAAEDu, 0xC0u, true, false, open_otp, &f); /* key failed, PGSERR|PGPERR */
+	assert_int_equal(f.v[FK_FACT_FPEC_LOCKOUT], 1);
+	assert_int_equal(f.v[FK_FACT_SR_ERRORS], 1);
+
+	f4_facts(0x0FFFFFEDu, 0, false, false, open_otp, &f); /* RDP byte 0xFF: torn options */
+	assert_int_equal(f.v[FK_FACT_OPTIONS_BAD], 1);
+
+	f4_facts(0x0FFF55CDu, 0, false, false, open_otp, &f); /* level 1, WDG_SW = 0 */
+	assert_int_equal(f.v[FK_FACT_HW_WATCHDOG], 1);
+
+	uint8_t otp[16];
+	memcpy(otp, open_otp, sizeof otp);
+	otp[3] = 0x00;
+	f4_facts(0x0FFFAAEDu, 0, false, false, otp, &f);
+	assert_int_equal(f.v[FK_FACT_OTP_LOCKED], 1);
+}
+
+/* The ranked causes of one message judged on two chips: the verdict follows the chip. */
+static void test_message_on_chip(void **state)
+{
+	(void)state;
+	static const uint8_t otp[16] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+					0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF};
+	fk_doctor_hit hit;
+	const char *msg = "Error: stm32x device protected";
+	assert_int_equal(fk_doctor_match(cat, msg, strlen(msg), &hit, 1), 1);
+	const fk_doctor_entry *e = hit.entry;
+	fk_doctor_facts f;
+	f4_facts(0x0FFCAAEDu, 0, false, false, otp, &f); /* WRP on sectors 0-1 */
+	assert_int_equal(fk_doctor_judge(e->causes[0], &f, NULL), FK_DOCTOR_CONFIRMED);
+	assert_int_equal(fk_doctor_judge(e->causes[1], &f, NULL), FK_DOCTOR_RULED_OUT);
+	assert_int_equal(fk_doctor_judge(e->causes[2], &f, NULL), FK_DOCTOR_RULED_OUT);
+	assert_int_equal(e->causes[0]->step, FK_STEP_WRP);
+	f4_facts(0x0FFF55EDu, 0, false, true, NULL, &f); /* RDP level 1 */
+	assert_int_equal(fk_doctor_judge(e->causes[0], &f, NULL), FK_DOCTOR_RULED_OUT);
+	assert_int_equal(fk_doctor_judge(e->causes[1], &f, NULL), FK_DOCTOR_CONFIRMED);
+	assert_int_equal(e->causes[1]->step, FK_STEP_RDP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +479,8 @@ int main(void)
 		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_parser_defects),
 		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_facts_from_inventory),
+		cmocka_unit_test(test_message_on_chip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
