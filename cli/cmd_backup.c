@@ -1,16 +1,42 @@
-/* flashkey backup: save all readable flash, option bytes and OTP with a manifest and CRCs.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey backup DIR: every readable region (main flash, option registers, OTP) into a new
+ * timestamped directory under DIR with a manifest of CRCs, verified by reading back. */
+#include "cmd_common.h"
 
 static int cmd_backup_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey backup` is not implemented yet");
+	const char *dir = cli_arg(e, 0);
+	fk_session *s = NULL;
+	fk_backup_result r = {0};
+	if (cli_nargs(e) > 1)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey backup [DIR]");
+	if (!dir)
+		dir = e->backup_dir ? e->backup_dir : "flashkey-backups";
+	int rc = cli_session(e, &s);
+	if (!rc)
+		rc = fk_backup(s, dir, &r);
+	fk_session_close(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "dir", r.dir);
+		json_kv_bool(&j, "flash", r.flash_saved);
+		json_kv_bool(&j, "options", r.options_saved);
+		json_kv_bool(&j, "otp", r.otp_saved);
+		json_kv_str(&j, "missing", r.why_not);
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("backup %s: flash %s, options %s, OTP %s; verified\n", r.dir,
+		       r.flash_saved ? "saved" : "NOT saved", r.options_saved ? "saved" : "NOT saved",
+		       r.otp_saved ? "saved" : "NOT saved");
+		if (r.why_not[0])
+			printf("note: %s\n", r.why_not);
+	}
+	return rc;
 }
 
 const cli_command cli_cmd_backup = {
 	.name = "backup",
-	.synopsis = "backup DIR",
-	.summary = "save all readable flash, option bytes and OTP with a manifest and CRCs",
+	.synopsis = "backup [DIR]",
+	.summary = "save flash, option bytes and OTP with a manifest of CRCs, verified",
 	.run = cmd_backup_run,
 };

@@ -1,16 +1,82 @@
-/* flashkey erase: erase sectors (never touches option bytes).
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey erase: erase sectors by number (0 1 5-7), by address range (--range ADDR:LEN) or
+ * everything (--all, FLASH_CR.MER). Never touches option bytes (RM0090 §3.6.3); protection that
+ * blocks is reported before anything is erased. */
+#include <string.h>
+
+#include "cmd_common.h"
+
+static const cli_opt erase_opts[] = {
+	{"all", 0, CLI_FLAG, NULL, "mass erase all of main flash"},
+	{"range", 0, CLI_VALUE, "ADDR:LEN", "erase the sectors covering this range"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static int erase_mask_of(cli_env *e, fk_session *s, uint64_t *mask)
+{
+	const fk_chip_info *c = fk_session_chip(s);
+	const char *range = cli_value(&e->args, "range");
+	*mask = 0;
+	if (range) {
+		uint32_t addr, len;
+		int rc = cli_parse_range(e, range, &addr, &len);
+		return rc ? rc : fk_flash_sectors_for(s, addr, len, mask);
+	}
+	for (unsigned i = 0; i < cli_nargs(e); i++) {
+		const char *a = cli_arg(e, i), *dash = strchr(a, '-');
+		char lo_s[16];
+		uint32_t lo, hi;
+		size_t n = dash ? (size_t)(dash - a) : strlen(a);
+		fk_strlcpy(lo_s, a, n + 1 < sizeof lo_s ? n + 1 : sizeof lo_s);
+		if (fk_parse_u32(lo_s, &lo) || (dash ? fk_parse_u32(dash + 1, &hi) : (hi = lo, 0)))
+			return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected a sector number or range", a);
+		for (unsigned k = 0; k < c->nsectors; k++)
+			if (c->sectors[k].number >= lo && c->sectors[k].number <= hi)
+				*mask |= 1ULL << k;
+		if (lo > hi || !*mask)
+			return fk_fail(e->ctx, FK_E_RANGE, "sector %s does not exist on %s", a, c->chip);
+	}
+	if (!*mask)
+		return fk_fail(e->ctx, FK_E_USAGE, "say what to erase: sector numbers, --range "
+						   "ADDR:LEN or --all");
+	return FK_OK;
+}
 
 static int cmd_erase_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey erase` is not implemented yet");
+	fk_session *s;
+	uint64_t mask = 0;
+	bool all = cli_flag(&e->args, "all");
+	int rc = cli_session(e, &s);
+	if (rc)
+		return rc;
+	if (!all)
+		rc = erase_mask_of(e, s, &mask);
+	if (!rc && !e->dry_run)
+		rc = fk_flash_erase(s, mask, all);
+	fk_session_close(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_bool(&j, "dry_run", e->dry_run);
+		json_kv_bool(&j, "all", all);
+		json_key(&j, "sectors");
+		json_arr_begin(&j);
+		for (unsigned i = 0; i < 64; i++)
+			if (mask & (1ULL << i))
+				json_uint(&j, i);
+		json_arr_end(&j);
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("%s%s\n", e->dry_run ? "dry run: would erase " : "erased ",
+		       all ? "all of main flash (option bytes and OTP untouched)" : "the sectors given");
+	}
+	return rc;
 }
 
 const cli_command cli_cmd_erase = {
 	.name = "erase",
-	.synopsis = "erase SECTORS... | --all",
-	.summary = "erase sectors (never touches option bytes)",
+	.synopsis = "erase [SECTOR|FIRST-LAST]... | --range ADDR:LEN | --all",
+	.summary = "erase sectors, an address range or all of flash (never option bytes)",
+	.opts = erase_opts,
 	.run = cmd_erase_run,
 };

@@ -1,16 +1,44 @@
-/* flashkey info: identify the chip: ID, revision, flash size, memory map.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey info: identify the chip (DBGMCU_IDCODE, flash size register, device table):
+ * ID, revision, flash size, memory map. Unknown chips fail closed (exit 8). */
+#include "cmd_common.h"
 
 static int cmd_info_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey info` is not implemented yet");
+	fk_session *s;
+	int rc = cli_session(e, &s);
+	if (rc)
+		return rc;
+	const fk_chip_info *c = fk_session_chip(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, FK_OK);
+		json_key(&j, "chip");
+		cli_json_chip(&j, c);
+		cli_json_end(e, &j, FK_OK);
+	} else {
+		printf("chip      %s (%s), %s\n", c->chip, c->members, c->manual);
+		printf("DEV_ID    0x%03X  REV_ID 0x%04X (revision %s)\n", c->dev_id, c->rev_id,
+		       c->revision);
+		printf("flash     0x%08X, %u KB%s\n", c->flash_base, c->flash_size / 1024,
+		       c->flash_size_assumed ? " (size register unreadable: family size assumed)" : "");
+		printf("OTP       0x%08X, %u bytes (16 blocks of 32 + 16 lock bytes)\n", c->otp_base,
+		       c->otp_size);
+		printf("options   0x%08X (FLASH_OPTCR 0x40023C14)\n", c->option_base);
+		printf("access    %s path over %s\n", c->path, c->transport);
+		printf("sectors  ");
+		for (unsigned i = 0; i < c->nsectors; i++)
+			printf(" %u:%uK", c->sectors[i].number, c->sectors[i].size / 1024);
+		printf("\n");
+	}
+	fk_session_close(s);
+	return FK_OK;
 }
 
 const cli_command cli_cmd_info = {
 	.name = "info",
 	.synopsis = "info",
 	.summary = "identify the chip: ID, revision, flash size, memory map",
+	.details = "Reads DBGMCU_IDCODE and the flash size register and looks the part up in the "
+		   "device table; an ID not in the table fails (exit 8) instead of guessing a map.",
 	.run = cmd_info_run,
 };

@@ -1,16 +1,118 @@
-/* flashkey options: show or change option bytes (RDP, WRP, BOR, user options).
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey options show|set: option bytes decoded (RDP, nWRP, SPRMOD, BOR_LEV, WDG_SW,
+ * nRST_STOP, nRST_STDBY, dual-bank bits) with raw FLASH_OPTCR/OPTCR1 (RM0090 §3.9.10-11);
+ * `set` takes semantic keys, RDP level 2 only with --allow-irreversible=PERMANENT (or PERMANENT
+ * typed), RDP 1->0 only with --allow-erase-all (or yes typed); read back, pending reset said. */
+#include <string.h>
+
+#include "cmd_common.h"
+
+static int options_show(cli_env *e, fk_session *s)
+{
+	fk_inventory inv;
+	int rc = fk_session_inventory(s, &inv);
+	if (rc)
+		return rc;
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, FK_OK);
+		json_key(&j, "registers");
+		json_obj_begin(&j);
+		for (unsigned i = 0; i < inv.nregs; i++)
+			if (strncmp(inv.regs[i].name, "FLASH_OPTCR", 11) == 0)
+				json_kv_hex(&j, inv.regs[i].name, inv.regs[i].value, 8);
+		json_obj_end(&j);
+		json_key(&j, "options");
+		json_obj_begin(&j);
+		for (unsigned i = 0; i < inv.nopts; i++) {
+			json_key(&j, inv.opts[i].key);
+			json_obj_begin(&j);
+			json_kv_uint(&j, "value", inv.opts[i].value);
+			json_kv_str(&j, "text", inv.opts[i].text);
+			json_obj_end(&j);
+		}
+		json_obj_end(&j);
+		cli_json_end(e, &j, FK_OK);
+		return FK_OK;
+	}
+	for (unsigned i = 0; i < inv.nregs; i++)
+		if (strncmp(inv.regs[i].name, "FLASH_OPTCR", 11) == 0)
+			printf("%-13s 0x%08X\n", inv.regs[i].name, inv.regs[i].value);
+	for (unsigned i = 0; i < inv.nopts; i++)
+		printf("  %-10s %s\n", inv.opts[i].key, inv.opts[i].text);
+	for (unsigned i = 0; i < inv.nsectors; i++)
+		if (inv.sectors[i].wrp || inv.sectors[i].pcrop)
+			printf("  sector %u: %s\n", inv.sectors[i].number,
+			       inv.sectors[i].pcrop ? "PCROP" : "write-protected");
+	return FK_OK;
+}
+
+static int options_gates(cli_env *e, fk_session *s, const char *const *kv, unsigned n,
+			 fk_perms *perms)
+{
+	bool irr = false, all = false;
+	int rc = fk_options_preview(s, kv, n, &irr, &all);
+	if (rc)
+		return rc;
+	if (irr)
+		cli_consent_irreversible(e, perms, "RDP level 2 disables debug and the bootloader "
+						  "for good; option bytes can never change again.");
+	if (all)
+		cli_consent_erase_all(e, perms, "RDP 1->0 mass-erases all flash.");
+	return FK_OK;
+}
+
+static int options_set(cli_env *e, fk_session *s)
+{
+	const char *kv[CLI_MAX_POS];
+	unsigned n = 0;
+	fk_perms perms;
+	fk_pending pending = FK_PENDING_NONE;
+	for (unsigned i = 1; i < cli_nargs(e); i++)
+		kv[n++] = cli_arg(e, i);
+	if (!n)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey options set KEY=VALUE...");
+	cli_perms(e, &perms);
+	int rc = options_gates(e, s, kv, n, &perms);
+	if (!rc)
+		rc = fk_options_set(s, kv, n, &perms, &pending);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_bool(&j, "dry_run", e->dry_run);
+		json_kv_str(&j, "pending", fk_pending_name(pending));
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("%s%s\n", e->dry_run ? "dry run: the change is allowed; nothing was written"
+					    : "option bytes programmed and read back",
+		       pending == FK_PENDING_POWER_ON ? "; a power-on reset is required before it "
+							"takes effect (`flashkey reset power`)"
+		       : pending == FK_PENDING_RESET ? "; a reset is required before it takes effect "
+						       "(`flashkey reset`)" : "");
+	}
+	return rc;
+}
 
 static int cmd_options_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey options` is not implemented yet");
+	const char *sub = cli_arg(e, 0);
+	fk_session *s;
+	if (!sub || (strcmp(sub, "show") && strcmp(sub, "set")))
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey options show | set KEY=VALUE...");
+	int rc = cli_session(e, &s);
+	if (rc)
+		return rc;
+	rc = strcmp(sub, "show") == 0 ? options_show(e, s) : options_set(e, s);
+	fk_session_close(s);
+	return rc;
 }
 
 const cli_command cli_cmd_options = {
 	.name = "options",
 	.synopsis = "options show | set KEY=VALUE...",
-	.summary = "show or change option bytes (RDP, WRP, BOR, user options)",
+	.summary = "show or change option bytes (RDP, WRP, PCROP, BOR, watchdog, reset bits)",
+	.details = "Keys: rdp=0|1|2, wrp=none|all|0,1,5-7 (sectors to protect), pcrop=LIST, "
+		   "bor=off|1|2|3, wdg=sw|hw, nrst_stop=0|1, nrst_stdby=0|1, and where the chip has "
+		   "them sprmod, db1m, bfb2. rdp=2 is permanent: --allow-irreversible=PERMANENT. "
+		   "rdp=0 from level 1 erases all flash: --allow-erase-all.",
 	.run = cmd_options_run,
 };

@@ -1,16 +1,171 @@
-/* flashkey otp: show, program and lock one-time-programmable blocks.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey otp show | write BLOCK HEX [--offset N] | lock BLOCK: the 16 OTP blocks of 32 bytes
+ * and their lock bytes (RM0090 §3.8). Writes refuse a locked block and any 0 -> 1 bit and show
+ * exactly which bytes change; a lock writes only that block's lock byte. Both are permanent:
+ * --allow-irreversible=PERMANENT or PERMANENT typed. */
+#include <string.h>
+
+#include "cmd_common.h"
+
+static const cli_opt otp_opts[] = {
+	{"offset", 0, CLI_VALUE, "N", "first byte within the block for `otp write` (default 0)"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static int otp_show(cli_env *e, fk_session *s)
+{
+	fk_otp otp;
+	int rc = fk_otp_read(s, &otp);
+	if (rc)
+		return rc;
+	json_w j;
+	if (e->out.json) {
+		cli_json_begin(e, &j, FK_OK);
+		json_key(&j, "blocks");
+		json_arr_begin(&j);
+	}
+	for (unsigned b = 0; b < otp.nblocks; b++) {
+		char hex[65] = "";
+		for (unsigned i = 0; i < otp.block_size; i++)
+			fk_snprintf_cat(hex, sizeof hex, "%02X", otp.data[b][i]);
+		const char *st = otp.lock[b] == 0xFF ? "unlocked" : otp.lock[b] == 0 ? "locked"
+									      : "invalid lock byte";
+		if (!e->out.json) {
+			printf("%2u %s %s (LOCKB%u=0x%02X)\n", b, hex, st, b, otp.lock[b]);
+			continue;
+		}
+		json_obj_begin(&j);
+		json_kv_uint(&j, "block", b);
+		json_kv_str(&j, "data", hex);
+		json_kv_bool(&j, "locked", otp.lock[b] != 0xFF);
+		json_kv_hex(&j, "lock_byte", otp.lock[b], 2);
+		json_obj_end(&j);
+	}
+	if (e->out.json) {
+		json_arr_end(&j);
+		cli_json_end(e, &j, FK_OK);
+	}
+	return FK_OK;
+}
+
+static int otp_block(cli_env *e, unsigned i, unsigned *block)
+{
+	const char *a = cli_arg(e, i);
+	uint32_t v;
+	if (!a || fk_parse_u32(a, &v) || v > 15)
+		return fk_fail(e->ctx, FK_E_USAGE, "OTP block: expected 0-15, got \"%s\"", a ? a : "");
+	*block = v;
+	return FK_OK;
+}
+
+static int otp_hex(cli_env *e, const char *s, uint8_t *out, unsigned *len)
+{
+	size_t n = strlen(s);
+	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2, n -= 2;
+	if (!n || n % 2 || n / 2 > 32)
+		return fk_fail(e->ctx, FK_E_USAGE, "DATA: expected 1-32 bytes as hex, e.g. DEADBEEF");
+	for (size_t i = 0; i < n / 2; i++) {
+		char byte[3] = {s[2 * i], s[2 * i + 1], 0}, num[8];
+		uint32_t v;
+		snprintf(num, sizeof num, "0x%s", byte);
+		if (fk_parse_u32(num, &v))
+			return fk_fail(e->ctx, FK_E_USAGE, "DATA: \"%s\" is not hex", byte);
+		out[i] = (uint8_t)v;
+	}
+	*len = (unsigned)(n / 2);
+	return FK_OK;
+}
+
+static void otp_print_changes(cli_env *e, unsigned block, unsigned off, const uint8_t *data,
+			      unsigned len, uint32_t mask)
+{
+	if (e->out.json)
+		return;
+	printf("OTP block %u, bytes that change:", block);
+	for (unsigned i = 0; i < len; i++)
+		if (mask & (1U << (off + i)))
+			printf(" [%u]=0x%02X", off + i, data[i]);
+	printf("\n");
+}
+
+static int otp_write(cli_env *e, fk_session *s)
+{
+	unsigned block, len, changed;
+	uint32_t off = 0, mask;
+	uint8_t data[32];
+	fk_perms perms;
+	const char *o = cli_value(&e->args, "offset");
+	if (cli_nargs(e) != 3)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp write BLOCK HEXDATA [--offset N]");
+	int rc = otp_block(e, 1, &block);
+	if (!rc && o && fk_parse_u32(o, &off))
+		rc = fk_fail(e->ctx, FK_E_USAGE, "--offset %s: not a number", o);
+	if (!rc)
+		rc = otp_hex(e, cli_arg(e, 2), data, &len);
+	if (!rc)
+		rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
+	if (rc)
+		return rc;
+	if (!changed) {
+		printf("OTP block %u already holds these bytes: nothing to write\n", block);
+		return FK_OK;
+	}
+	otp_print_changes(e, block, off, data, len, mask);
+	cli_perms(e, &perms);
+	cli_consent_irreversible(e, &perms, "Writing OTP");
+	rc = fk_otp_write(s, block, off, data, len, &perms);
+	if (!rc && !e->out.json)
+		printf(e->dry_run ? "dry run: nothing written\n"
+				  : "OTP block %u written and read back (%u bytes changed)\n", block, changed);
+	return rc;
+}
+
+static int otp_lock(cli_env *e, fk_session *s)
+{
+	unsigned block;
+	fk_perms perms;
+	if (cli_nargs(e) != 2)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp lock BLOCK");
+	int rc = otp_block(e, 1, &block);
+	if (rc)
+		return rc;
+	cli_perms(e, &perms);
+	char what[96];
+	snprintf(what, sizeof what, "Locking OTP block %u (LOCKB%u at 0x%08X := 0x00)", block, block,
+		 0x1FFF7A00U + block);
+	cli_consent_irreversible(e, &perms, what);
+	rc = fk_otp_lock(s, block, &perms);
+	if (!rc && !e->out.json)
+		printf(e->dry_run ? "dry run: nothing written\n"
+				  : "OTP block %u is locked (lock byte read back 0x00)\n", block);
+	return rc;
+}
 
 static int cmd_otp_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey otp` is not implemented yet");
+	const char *sub = cli_arg(e, 0);
+	fk_session *s;
+	if (!sub || (strcmp(sub, "show") && strcmp(sub, "write") && strcmp(sub, "lock")))
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp show | write BLOCK HEX | lock BLOCK");
+	int rc = cli_session(e, &s);
+	if (rc)
+		return rc;
+	rc = strcmp(sub, "show") == 0 ? otp_show(e, s)
+	     : strcmp(sub, "write") == 0 ? otp_write(e, s) : otp_lock(e, s);
+	fk_session_close(s);
+	if (e->out.json && !e->json_done) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "action", sub);
+		cli_json_end(e, &j, rc);
+	}
+	return rc;
 }
 
 const cli_command cli_cmd_otp = {
 	.name = "otp",
-	.synopsis = "otp show | write BLOCK DATA | lock BLOCK",
-	.summary = "show, program and lock one-time-programmable blocks",
+	.synopsis = "otp show | write BLOCK HEXDATA [--offset N] | lock BLOCK",
+	.summary = "show, write or lock the one-time-programmable blocks (permanent)",
+	.opts = otp_opts,
 	.run = cmd_otp_run,
 };

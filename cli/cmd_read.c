@@ -1,16 +1,64 @@
-/* flashkey read: read flash into a file.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey read FILE [ADDR:LEN]: save memory (default: all of main flash) as a raw binary. At
+ * RDP level 1 this fails with the reason (RM0090 §3.7.3 Table 18). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd_common.h"
+
+static int read_save(cli_env *e, const char *file, const uint8_t *buf, uint32_t len)
+{
+	FILE *f = fopen(file, "wb");
+	if (!f)
+		return fk_fail(e->ctx, FK_E_IO, "creating %s", file);
+	size_t w = fwrite(buf, 1, len, f);
+	if (fclose(f) || w != len)
+		return fk_fail(e->ctx, FK_E_IO, "writing %s", file);
+	return FK_OK;
+}
 
 static int cmd_read_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey read` is not implemented yet");
+	const char *file = cli_arg(e, 0), *range = cli_arg(e, 1);
+	fk_session *s = NULL;
+	uint32_t addr = 0, len = 0;
+	uint8_t *buf = NULL;
+	if (!file || cli_nargs(e) > 2)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey read FILE [ADDR:LEN]");
+	int rc = range ? cli_parse_range(e, range, &addr, &len) : FK_OK;
+	if (!rc)
+		rc = cli_session(e, &s);
+	if (!rc && !range) {
+		addr = fk_session_chip(s)->flash_base;
+		len = fk_session_chip(s)->flash_size;
+	}
+	if (!rc && (!len || len > 64u * 1024 * 1024))
+		rc = fk_fail(e->ctx, FK_E_USAGE, "%s: give a length between 1 byte and 64 MiB", range);
+	if (!rc && !(buf = malloc(len)))
+		rc = fk_fail(e->ctx, FK_E_NOMEM, "allocating %u bytes", len);
+	if (!rc)
+		rc = fk_flash_read(s, addr, buf, len);
+	if (!rc)
+		rc = read_save(e, file, buf, len);
+	uint32_t crc = rc ? 0 : fk_crc32(0, buf, len);
+	free(buf);
+	fk_session_close(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "file", file);
+		json_kv_hex(&j, "addr", addr, 8);
+		json_kv_uint(&j, "size", len);
+		json_kv_hex(&j, "crc32", crc, 8);
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("read 0x%08X+%u into %s (CRC-32 0x%08X)\n", addr, len, file, crc);
+	}
+	return rc;
 }
 
 const cli_command cli_cmd_read = {
 	.name = "read",
 	.synopsis = "read FILE [ADDR:LEN]",
-	.summary = "read flash into a file",
+	.summary = "save memory (default: all of main flash) to a raw binary file",
 	.run = cmd_read_run,
 };

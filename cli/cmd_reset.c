@@ -1,16 +1,40 @@
-/* flashkey reset: reset the target.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey reset [sw|hw|power]: system reset (AIRCR.SYSRESETREQ; reloads option bytes, ends a
+ * key lockout), NRST pulse, or a power-on reset (twins, powered probes; clears the debug
+ * intrusion latch, RM0090 §3.7.3). */
+#include <string.h>
+
+#include "cmd_common.h"
 
 static int cmd_reset_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey reset` is not implemented yet");
+	const char *k = cli_arg(e, 0);
+	fk_reset_kind kind = FK_RESET_SYSTEM;
+	if (cli_nargs(e) > 1 || (k && strcmp(k, "sw") && strcmp(k, "hw") && strcmp(k, "power")))
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey reset [sw|hw|power]");
+	if (k && strcmp(k, "hw") == 0)
+		kind = FK_RESET_HARDWARE;
+	if (k && strcmp(k, "power") == 0)
+		kind = FK_RESET_POWER_CYCLE;
+	fk_session *s = NULL;
+	int rc = cli_session(e, &s);
+	if (!rc && !e->dry_run)
+		rc = fk_session_reset(s, kind);
+	fk_session_close(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "kind", k ? k : "sw");
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("%s reset done\n", kind == FK_RESET_POWER_CYCLE ? "power-on"
+					  : kind == FK_RESET_HARDWARE ? "NRST" : "system");
+	}
+	return rc;
 }
 
 const cli_command cli_cmd_reset = {
 	.name = "reset",
 	.synopsis = "reset [sw|hw|power]",
-	.summary = "reset the target",
+	.summary = "reset the target: system (default), NRST pin, or power-on",
 	.run = cmd_reset_run,
 };

@@ -1,16 +1,46 @@
-/* flashkey verify: compare flash with an image.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey verify FILE: compare flash with an image; exit 6 at the first difference. */
+#include "cmd_common.h"
+
+static const cli_opt verify_opts[] = {
+	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
+	{NULL, 0, 0, NULL, NULL},
+};
 
 static int cmd_verify_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey verify` is not implemented yet");
+	const char *file = cli_arg(e, 0);
+	cli_image ci = {0};
+	fk_session *s = NULL;
+	uint32_t bad = 0;
+	if (!file || cli_nargs(e) != 1)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey verify FILE");
+	int rc = cli_image_load(e, file, &ci);
+	if (!rc)
+		rc = cli_session(e, &s);
+	if (!rc)
+		rc = fk_flash_verify(s, ci.segs, ci.n, &bad);
+	if (rc == FK_E_VERIFY)
+		fk_hint(e->ctx, "write it again with `flashkey write %s`", file);
+	fk_session_close(s);
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "file", file);
+		json_kv_uint(&j, "bytes", ci.bytes);
+		if (rc == FK_E_VERIFY)
+			json_kv_hex(&j, "first_difference", bad, 8);
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("verified %s: %llu bytes match\n", file, (unsigned long long)ci.bytes);
+	}
+	cli_image_free(&ci);
+	return rc;
 }
 
 const cli_command cli_cmd_verify = {
 	.name = "verify",
 	.synopsis = "verify FILE",
 	.summary = "compare flash with an image",
+	.opts = verify_opts,
 	.run = cmd_verify_run,
 };

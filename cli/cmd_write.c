@@ -1,16 +1,108 @@
-/* flashkey write: program an image: plan, erase what is needed, program, verify.
- * Placeholder until its issue lands: it fails honestly with FK_E_UNSUPPORTED. */
-#include "cli.h"
+/* flashkey write FILE: plan sectors from the image, erase only those, program at the widest
+ * parallelism the supply allows (RM0090 §3.6.2 Table 13: x32 from 2.7 V, x8 when unknown),
+ * verify. --skip-unchanged leaves sectors whose CRC already matches. Images reaching option
+ * bytes or OTP are refused. */
+#include <string.h>
+
+#include "cmd_common.h"
+
+static const cli_opt write_opts[] = {
+	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
+	{"skip-unchanged", 0, CLI_FLAG, NULL, "leave sectors whose CRC already matches the image"},
+	{"voltage", 0, CLI_VALUE, "VOLTS", "target supply (e.g. 3.3): chooses the parallelism"},
+	{"psize", 0, CLI_VALUE, "BITS", "force program parallelism 8, 16, 32 or 64 (64 needs VPP)"},
+	{"no-verify", 0, CLI_FLAG, NULL, "skip the read-back (not recommended)"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static int write_voltage(cli_env *e, fk_write_opts *o)
+{
+	const char *v = cli_value(&e->args, "voltage"), *p = cli_value(&e->args, "psize");
+	o->psize = -1;
+	if (v) {
+		unsigned whole = 0, frac = 0, digits = 0;
+		const char *c = v;
+		for (; *c >= '0' && *c <= '9'; c++)
+			whole = whole * 10 + (unsigned)(*c - '0');
+		if (*c == '.')
+			for (c++; *c >= '0' && *c <= '9' && digits < 3; c++, digits++)
+				frac = frac * 10 + (unsigned)(*c - '0');
+		while (digits < 3)
+			frac *= 10, digits++;
+		if (*c || c == v || whole > 5)
+			return fk_fail(e->ctx, FK_E_USAGE, "--voltage %s: expected volts, e.g. 3.3", v);
+		o->voltage_mv = (int)(whole * 1000 + frac);
+	}
+	if (p) {
+		static const char *const names[] = {"8", "16", "32", "64"};
+		for (int i = 0; i < 4; i++)
+			if (strcmp(p, names[i]) == 0)
+				o->psize = i;
+		if (o->psize < 0)
+			return fk_fail(e->ctx, FK_E_USAGE, "--psize %s: expected 8, 16, 32 or 64", p);
+	}
+	return FK_OK;
+}
+
+static void write_report(cli_env *e, int rc, const char *file, const cli_image *ci,
+			 const fk_write_result *r)
+{
+	if (e->out.json) {
+		json_w j;
+		cli_json_begin(e, &j, rc);
+		json_kv_str(&j, "file", file);
+		json_kv_bool(&j, "dry_run", e->dry_run);
+		json_kv_uint(&j, "image_bytes", ci->bytes);
+		json_kv_uint(&j, "sectors_erased", r->sectors_erased);
+		json_kv_uint(&j, "sectors_skipped", r->sectors_skipped);
+		json_kv_uint(&j, "bytes_programmed", r->bytes_programmed);
+		json_kv_uint(&j, "psize_bits", r->psize_bytes * 8);
+		json_kv_uint(&j, "virtual_ns", r->virtual_ns);
+		cli_json_end(e, &j, rc);
+	} else if (!rc) {
+		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s\n",
+		       e->dry_run ? "dry run: would write" : "wrote", file,
+		       (unsigned long long)ci->bytes, r->sectors_erased,
+		       r->sectors_erased == 1 ? "" : "s", r->sectors_skipped, r->psize_bytes * 8,
+		       e->dry_run ? "nothing written" : "verified");
+	}
+}
 
 static int cmd_write_run(cli_env *e)
 {
-	fk_hint(e->ctx, "this command is not built yet; see `flashkey --help` for what works");
-	return fk_fail(e->ctx, FK_E_UNSUPPORTED, "`flashkey write` is not implemented yet");
+	const char *file = cli_arg(e, 0);
+	fk_write_opts o = {0};
+	fk_write_result r = {0};
+	cli_image ci = {0};
+	fk_perms perms;
+	fk_session *s = NULL;
+	if (!file || cli_nargs(e) != 1)
+		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey write FILE");
+	o.skip_unchanged = cli_flag(&e->args, "skip-unchanged");
+	o.no_verify = cli_flag(&e->args, "no-verify");
+	cli_perms(e, &perms);
+	int rc = write_voltage(e, &o);
+	if (!rc)
+		rc = cli_image_load(e, file, &ci);
+	if (!rc)
+		rc = cli_session(e, &s);
+	if (!rc)
+		rc = fk_flash_write(s, ci.segs, ci.n, &o, &perms, &r);
+	if (rc && fk_ctx_error(e->ctx) == rc)
+		fk_fail_wrap(e->ctx, rc, "writing %s", file);
+	fk_session_close(s);
+	write_report(e, rc, file, &ci, &r);
+	cli_image_free(&ci);
+	return rc;
 }
 
 const cli_command cli_cmd_write = {
 	.name = "write",
-	.synopsis = "write FILE",
+	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS]",
 	.summary = "program an image: plan, erase what is needed, program, verify",
+	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
+		   "image touches are erased; blocking protection is reported before any erase. "
+		   "Segments reaching option bytes or OTP are refused: use `options set` / `otp write`.",
+	.opts = write_opts,
 	.run = cmd_write_run,
 };

@@ -1,0 +1,345 @@
+/* Helpers shared by the chip commands (see cmd_common.h). JSON shapes: docs/JSON.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_common.h"
+
+int cli_session(cli_env *e, fk_session **s)
+{
+	if (!e->connection) {
+		fk_hint(e->ctx, "give a connection, e.g. `flashkey -c twin:board.twin %s` (create a twin "
+				"with `flashkey-twin new stm32f407 board.twin`)", e->cmd->name);
+		return fk_fail(e->ctx, FK_E_USAGE, "`%s` needs a target: no -c CONNECTION given",
+			       e->cmd->name);
+	}
+	return fk_session_open(e->ctx, e->connection, &e->conn_opts, e->chip, s);
+}
+
+void cli_perms(const cli_env *e, fk_perms *p)
+{
+	memset(p, 0, sizeof *p);
+	p->allow_erase_all = e->allow_erase_all;
+	p->allow_irreversible = e->allow_irreversible;
+	p->no_backup = e->no_backup;
+	p->backup_dir = e->backup_dir;
+	p->dry_run = e->dry_run;
+}
+
+bool cli_consent_erase_all(cli_env *e, fk_perms *p, const char *what)
+{
+	if (p->allow_erase_all)
+		return true;
+	if (e->dry_run || e->out.json || !e->out.interactive)
+		return false;
+	char q[256];
+	snprintf(q, sizeof q, "%s destroys data. --yes does not grant this.", what);
+	p->allow_erase_all = cli_confirm_typed(&e->out, q, "yes");
+	return p->allow_erase_all;
+}
+
+bool cli_consent_irreversible(cli_env *e, fk_perms *p, const char *what)
+{
+	if (p->allow_irreversible && strcmp(p->allow_irreversible, "PERMANENT") == 0)
+		return true;
+	if (e->dry_run || e->out.json || !e->out.interactive)
+		return false;
+	char q[256];
+	snprintf(q, sizeof q, "%s is PERMANENT: it can never be undone.", what);
+	if (!cli_confirm_typed(&e->out, q, "PERMANENT"))
+		return false;
+	p->allow_irreversible = "PERMANENT";
+	return true;
+}
+
+int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len)
+{
+	char a[32];
+	const char *colon = strchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : strlen(s);
+	*len = 0;
+	if (n >= sizeof a)
+		return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected ADDR:LEN", s);
+	memcpy(a, s, n);
+	a[n] = '\0';
+	if (fk_parse_u32(a, addr) || (colon && fk_parse_u32(colon + 1, len)))
+		return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected ADDR:LEN, e.g. 0x08000000:0x4000", s);
+	return FK_OK;
+}
+
+int cli_image_load(cli_env *e, const char *path, cli_image *ci)
+{
+	memset(ci, 0, sizeof *ci);
+	fk_image_load_opts o = {FK_IMAGE_AUTO, 0x08000000U};
+	const char *base = cli_value(&e->args, "base");
+	if (base && fk_parse_u32(base, &o.base))
+		return fk_fail(e->ctx, FK_E_USAGE, "--base %s: not an address", base);
+	int rc = fk_image_load(e->ctx, path, &o, &ci->img);
+	if (rc)
+		return rc;
+	size_t n = fk_image_segment_count(ci->img);
+	ci->segs = calloc(n ? n : 1, sizeof *ci->segs);
+	if (!ci->segs)
+		return fk_fail(e->ctx, FK_E_NOMEM, "loading %s", path);
+	for (size_t i = 0; i < n; i++) {
+		const fk_segment *g = fk_image_segment(ci->img, i);
+		ci->segs[i] = (fk_seg){g->addr, g->len, g->data};
+		ci->bytes += g->len;
+	}
+	ci->n = (unsigned)n;
+	return FK_OK;
+}
+
+void cli_image_free(cli_image *ci)
+{
+	fk_image_free(ci->img);
+	free(ci->segs);
+	memset(ci, 0, sizeof *ci);
+}
+
+void cli_json_chip(json_w *j, const fk_chip_info *c)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "chip", c->chip);
+	json_kv_str(j, "members", c->members);
+	json_kv_str(j, "family", c->family);
+	json_kv_str(j, "manual", c->manual);
+	json_kv_str(j, "path", c->path);
+	json_kv_str(j, "transport", c->transport);
+	json_kv_hex(j, "dev_id", c->dev_id, 3);
+	json_kv_hex(j, "rev_id", c->rev_id, 4);
+	json_kv_str(j, "revision", c->revision);
+	json_kv_hex(j, "flash_base", c->flash_base, 8);
+	json_kv_uint(j, "flash_size", c->flash_size);
+	json_kv_bool(j, "flash_size_assumed", c->flash_size_assumed);
+	json_kv_hex(j, "otp_base", c->otp_base, 8);
+	json_kv_uint(j, "otp_size", c->otp_size);
+	json_kv_hex(j, "option_base", c->option_base, 8);
+	json_key(j, "sectors");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < c->nsectors; i++) {
+		json_obj_begin(j);
+		json_kv_uint(j, "number", c->sectors[i].number);
+		json_kv_hex(j, "addr", c->sectors[i].addr, 8);
+		json_kv_uint(j, "size", c->sectors[i].size);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static void cli_json_sectors_mask(json_w *j, const char *key, uint64_t mask)
+{
+	json_key(j, key);
+	json_arr_begin(j);
+	for (unsigned i = 0; i < 64; i++)
+		if (mask & (1ULL << i))
+			json_uint(j, i);
+	json_arr_end(j);
+}
+
+static void cli_json_lock(json_w *j, const fk_lock *l)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "kind", fk_lock_kind_name(l->kind));
+	json_kv_str(j, "name", l->name);
+	json_kv_str(j, "state", l->state);
+	json_kv_str(j, "raw", l->raw);
+	json_kv_bool(j, "blocks_write", l->blocks_write);
+	cli_json_sectors_mask(j, "sectors", l->sectors);
+	json_key(j, "step");
+	if (l->step >= 0)
+		json_str(j, fk_step_name((fk_step_id)l->step));
+	else
+		json_null(j);
+	json_kv_str(j, "cost", fk_cost_name(l->cost));
+	json_kv_bool(j, "reversible", l->reversible);
+	json_kv_str(j, "pending", fk_pending_name(l->pending));
+	json_kv_str(j, "remedy", l->remedy);
+	json_obj_end(j);
+}
+
+static void cli_json_inv_sectors(json_w *j, const fk_inventory *inv)
+{
+	json_key(j, "sectors");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < inv->nsectors; i++) {
+		const fk_sector_info *s = &inv->sectors[i];
+		json_obj_begin(j);
+		json_kv_uint(j, "number", s->number);
+		json_kv_hex(j, "addr", s->addr, 8);
+		json_kv_uint(j, "size", s->size);
+		json_kv_bool(j, "wrp", s->wrp);
+		json_kv_bool(j, "pcrop", s->pcrop);
+		json_kv_str(j, "content", s->blank < 0 ? "unreadable" : s->blank ? "blank" : "programmed");
+		if (s->blank >= 0)
+			json_kv_hex(j, "crc32", s->crc, 8);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void cli_json_inv_otp(json_w *j, const fk_inventory *inv)
+{
+	json_key(j, "otp");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < inv->notp; i++) {
+		json_obj_begin(j);
+		json_kv_uint(j, "block", i);
+		json_kv_bool(j, "readable", inv->otp[i].readable);
+		if (inv->otp[i].readable) {
+			json_kv_bool(j, "written", inv->otp[i].written);
+			json_kv_bool(j, "locked", inv->otp[i].locked);
+			json_kv_hex(j, "lock_byte", inv->otp[i].lock_byte, 2);
+		}
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+void cli_json_inventory(json_w *j, const fk_inventory *inv)
+{
+	json_obj_begin(j);
+	json_kv_str(j, "chip", inv->chip);
+	json_kv_str(j, "path", inv->path);
+	json_kv_hex(j, "dev_id", inv->dev_id, 3);
+	json_kv_str(j, "revision", inv->revision);
+	json_kv_uint(j, "flash_size", inv->flash_size);
+	json_kv_int(j, "rdp_level", inv->rdp_level);
+	json_kv_hex(j, "rdp_raw", inv->rdp_raw, 2);
+	json_kv_bool(j, "intrusion", inv->intrusion);
+	json_kv_bool(j, "flash_readable", inv->flash_readable);
+	json_kv_bool(j, "write_blocked", inv->write_blocked);
+	json_key(j, "registers");
+	json_obj_begin(j);
+	for (unsigned i = 0; i < inv->nregs; i++) {
+		json_key(j, inv->regs[i].name);
+		if (inv->regs[i].valid)
+			json_hex(j, inv->regs[i].value, 8);
+		else
+			json_null(j);
+	}
+	json_obj_end(j);
+	json_key(j, "options");
+	json_obj_begin(j);
+	for (unsigned i = 0; i < inv->nopts; i++) {
+		json_key(j, inv->opts[i].key);
+		json_obj_begin(j);
+		json_kv_uint(j, "value", inv->opts[i].value);
+		json_kv_str(j, "text", inv->opts[i].text);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	json_key(j, "locks");
+	json_arr_begin(j);
+	for (unsigned i = 0; i < inv->nlocks; i++)
+		cli_json_lock(j, &inv->locks[i]);
+	json_arr_end(j);
+	cli_json_inv_sectors(j, inv);
+	cli_json_inv_otp(j, inv);
+	json_obj_end(j);
+}
+
+void cli_json_plan(json_w *j, const fk_plan *plan)
+{
+	json_arr_begin(j);
+	for (unsigned i = 0; i < plan->nsteps; i++) {
+		const fk_step *s = &plan->steps[i];
+		json_obj_begin(j);
+		json_kv_str(j, "step", s->name);
+		json_kv_str(j, "what", s->what);
+		json_kv_str(j, "cost", fk_cost_name(s->cost));
+		json_kv_str(j, "cost_text", s->cost_text);
+		json_kv_bool(j, "destructive", s->destructive);
+		json_kv_bool(j, "irreversible", s->irreversible);
+		json_kv_bool(j, "backup", s->backup);
+		json_kv_str(j, "pending", fk_pending_name(s->pending));
+		json_kv_bool(j, "refused", s->refused);
+		if (s->refused)
+			json_kv_str(j, "why", s->why);
+		if (s->id >= FK_STEP_WRP)
+			json_kv_hex(j, "optcr", s->optcr, 8);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+static void cli_print_sector_map(const fk_inventory *inv)
+{
+	printf("\nsector  address     size     WRP    content\n");
+	for (unsigned i = 0; i < inv->nsectors; i++) {
+		const fk_sector_info *s = &inv->sectors[i];
+		printf("%6u  0x%08X  %4u KB  %-5s  %s\n", s->number, s->addr, s->size / 1024,
+		       s->pcrop ? "PCROP" : s->wrp ? "yes" : "-",
+		       s->blank < 0 ? "unreadable" : s->blank ? "blank" : "programmed");
+	}
+}
+
+void cli_print_inventory(const fk_inventory *inv)
+{
+	printf("chip    %s (DEV_ID 0x%03X rev %s), %u KB flash%s, via the %s path\n", inv->chip,
+	       inv->dev_id, inv->revision, inv->flash_size / 1024,
+	       inv->flash_size_assumed ? " (size register unreadable: family size)" : "",
+	       inv->path);
+	printf("RDP     level %d (RDP byte 0x%02X)%s\n", inv->rdp_level, inv->rdp_raw,
+	       inv->intrusion ? ": debugger attached, flash and OTP unreadable until level 0" : "");
+	for (unsigned i = 0; i < inv->nregs; i++)
+		if (inv->regs[i].valid)
+			printf("%-12s 0x%08X\n", inv->regs[i].name, inv->regs[i].value);
+	for (unsigned i = 0; i < inv->nopts; i++)
+		printf("  %-10s %s\n", inv->opts[i].key, inv->opts[i].text);
+	printf("\n%-20s %-44s %-10s %-6s %-14s %s\n", "lock", "state", "removal", "undo",
+	       "then", "how");
+	if (!inv->nlocks)
+		printf("(none: nothing locks this chip's flash)\n");
+	for (unsigned i = 0; i < inv->nlocks; i++) {
+		const fk_lock *l = &inv->locks[i];
+		printf("%-20s %-44s %-10s %-6s %-14s %s\n", l->name, l->state, fk_cost_name(l->cost),
+		       l->reversible ? "yes" : "no", fk_pending_name(l->pending), l->remedy);
+	}
+	cli_print_sector_map(inv);
+	if (inv->notp) {
+		printf("\nOTP blocks: ");
+		for (unsigned i = 0; i < inv->notp; i++)
+			putchar(!inv->otp[i].readable ? '?' : inv->otp[i].locked ? 'L'
+							   : inv->otp[i].written ? 'w' : '.');
+		printf("  (. blank, w written, L locked, ? unreadable)\n");
+	}
+}
+
+void cli_print_plan(const fk_plan *plan)
+{
+	if (plan->nothing_to_do) {
+		printf("plan: nothing to do, no lock stands in the way\n");
+		return;
+	}
+	printf("plan (%u step%s, safest first):\n", plan->nsteps, plan->nsteps == 1 ? "" : "s");
+	for (unsigned i = 0; i < plan->nsteps; i++) {
+		const fk_step *s = &plan->steps[i];
+		printf("  %u. %-9s %s\n", i + 1, s->name, s->what);
+		printf("     cost: %s%s%s%s\n", s->cost_text,
+		       s->destructive ? "; needs --allow-erase-all" : "",
+		       s->backup ? "; backup first" : "",
+		       s->pending != FK_PENDING_NONE ? "; then a reset" : "");
+		if (s->refused)
+			printf("     REFUSED: %s\n", s->why);
+	}
+}
+
+void cli_json_begin(cli_env *e, json_w *j, int rc)
+{
+	json_init(j, stdout, 2);
+	json_obj_begin(j);
+	json_kv_str(j, "command", e->cmd->name);
+	json_kv_bool(j, "ok", rc == FK_OK);
+}
+
+void cli_json_end(cli_env *e, json_w *j, int rc)
+{
+	if (rc) {
+		json_key(j, "error");
+		cli_json_error(j, e->ctx, rc);
+	}
+	json_obj_end(j);
+	json_finish(j);
+	e->json_done = true;
+}

@@ -1,0 +1,39 @@
+/* Helpers shared by the chip commands (info, status, unlock, erase, write, verify, read,
+ * backup, restore, options, otp, reset): session opening, permissions and typed consent,
+ * image loading, and the JSON/text renderings of the inventory and the plan (docs/JSON.md). */
+#ifndef FK_CLI_CMD_COMMON_H
+#define FK_CLI_CMD_COMMON_H
+
+#include "cli.h"
+#include "flashkey/flashkey.h"
+#include "flashkey/image.h"
+
+int cli_session(cli_env *e, fk_session **s);
+void cli_perms(const cli_env *e, fk_perms *p);
+/* Permission gates with interactive consent: true when given by flag or typed at the prompt. */
+bool cli_consent_erase_all(cli_env *e, fk_perms *p, const char *what);
+bool cli_consent_irreversible(cli_env *e, fk_perms *p, const char *what);
+
+/* Loads FILE (--base for raw binaries) into segments pointing into *img. */
+typedef struct cli_image {
+	fk_image *img;
+	fk_seg *segs;
+	unsigned n;
+	uint64_t bytes;
+} cli_image;
+int cli_image_load(cli_env *e, const char *path, cli_image *ci);
+void cli_image_free(cli_image *ci);
+/* "ADDR:LEN" or "ADDR" (len 0). */
+int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len);
+
+void cli_json_chip(json_w *j, const fk_chip_info *c);
+void cli_json_inventory(json_w *j, const fk_inventory *inv);
+void cli_json_plan(json_w *j, const fk_plan *plan);
+void cli_print_inventory(const fk_inventory *inv);
+void cli_print_plan(const fk_plan *plan);
+/* Starts the JSON document {"command": ..., "ok": ...} used by every chip command. */
+void cli_json_begin(cli_env *e, json_w *j, int rc);
+/* Ends it, with "error" when rc != 0; marks the document printed. */
+void cli_json_end(cli_env *e, json_w *j, int rc);
+
+#endif
