@@ -2,10 +2,17 @@
  * Each access-path module adds one line here. */
 #include "core/core.h"
 #include "link/serial.h"
+#include "probe/cmsis_dap.h"
+#include "probe/stlink.h"
 
 void fk_register_builtin_backends(void)
 {
 	fk_backend_register("uart", serial_open,
 			    "uart:DEVICE[@BAUD]  STM32 ROM bootloader (AN3155) on a serial port, 8E1");
-	/* stlink:, cmsis-dap: register here. */
+	fk_backend_register("stlink", stlink_open,
+			    "stlink[:SERIAL]  ST-LINK V2/V2-1/V3 over USB (SWD)");
+	fk_backend_register("cmsis-dap", cmsis_dap_open_usb,
+			    "cmsis-dap[:SERIAL]  CMSIS-DAP v2 (USB bulk) or v1 (HID) probe (SWD)");
+	fk_backend_register("cmsis-dap-tcp", cmsis_dap_open_tcp,
+			    "cmsis-dap-tcp:HOST[:PORT]  CMSIS-DAP over TCP (default port 4441)");
 }

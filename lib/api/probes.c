@@ -1,0 +1,53 @@
+/* api: `flashkey list` — every attached probe (ST-LINK, CMSIS-DAP v2 and v1) with the firmware
+ * version it reports, through the probe drivers' own discovery (probe/stlink, probe/cmsis_dap). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "flashkey/probe.h"
+#include "probe/cmsis_dap.h"
+#include "probe/stlink.h"
+
+static void probes_from_stlink(const stlink_listing *r, fk_probe_info *p)
+{
+	memset(p, 0, sizeof *p);
+	fk_strlcpy(p->kind, r->model, sizeof p->kind);
+	p->vid = STLINK_VID;
+	p->pid = r->pid;
+	fk_strlcpy(p->serial, r->serial, sizeof p->serial);
+	fk_strlcpy(p->product, r->model, sizeof p->product);
+	fk_strlcpy(p->firmware, r->firmware, sizeof p->firmware);
+	fk_strlcpy(p->location, r->location, sizeof p->location);
+	snprintf(p->connection, sizeof p->connection, "stlink:%s", r->serial);
+	p->error = r->error;
+}
+
+static void probes_from_dap(const cmsis_dap_listing *r, fk_probe_info *p)
+{
+	memset(p, 0, sizeof *p);
+	fk_strlcpy(p->kind, r->v1 ? "CMSIS-DAP v1" : "CMSIS-DAP v2", sizeof p->kind);
+	p->vid = r->vid;
+	p->pid = r->pid;
+	fk_strlcpy(p->serial, r->serial, sizeof p->serial);
+	fk_strlcpy(p->product, r->product, sizeof p->product);
+	fk_strlcpy(p->firmware, r->firmware, sizeof p->firmware);
+	fk_strlcpy(p->location, r->location, sizeof p->location);
+	snprintf(p->connection, sizeof p->connection, "cmsis-dap:%s", r->serial);
+	p->error = r->error;
+}
+
+int fk_probe_list(fk_ctx *ctx, fk_probe_info *list, unsigned max, unsigned *n)
+{
+	stlink_listing st[FK_PROBE_MAX];
+	cmsis_dap_listing dap[FK_PROBE_MAX];
+	unsigned ns = 0, nd = 0;
+	*n = 0;
+	stlink_list(ctx, st, FK_PROBE_MAX, &ns);
+	cmsis_dap_list(ctx, dap, FK_PROBE_MAX, &nd);
+	for (unsigned i = 0; i < ns && *n < max; i++)
+		probes_from_stlink(&st[i], &list[(*n)++]);
+	for (unsigned i = 0; i < nd && *n < max; i++)
+		probes_from_dap(&dap[i], &list[(*n)++]);
+	fk_ctx_clear(ctx); /* per-probe failures are reported in the rows */
+	return FK_OK;
+}
