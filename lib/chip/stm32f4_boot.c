@@ -17,11 +17,30 @@
 
 #define F4B_RDP_HINT "Readout Unprotect removes it and erases all flash: `flashkey unlock --dry-run` shows the plan"
 
+/* Main-flash writes are gathered into whole 256-byte Write Memory blocks: the driver hands over
+ * runs split at blank (0xFF) stretches, and one AN3155 command per run would cost 12 extra wire
+ * characters each. Gaps inside a block are sent as 0xFF, which leaves flash cells unchanged
+ * (bits only go 1 -> 0, RM0090 §3.6.3). Every other operation flushes the block first. */
+#define F4B_BLOCK AN3155_MAX_BLOCK
+
 typedef struct f4boot {
 	an3155 bl;
 	uint64_t (*vns)(void *);
 	void *stream_h;
+	uint32_t pend_addr;
+	unsigned pend_len;
+	uint8_t pend[F4B_BLOCK];
 } f4boot;
+
+static int f4b_flush(f4boot *b, fk_ctx *ctx)
+{
+	if (!b->pend_len)
+		return FK_OK;
+	unsigned n = b->pend_len;
+	b->pend_len = 0;
+	b->bl.ctx = ctx;
+	return an3155_write(&b->bl, b->pend_addr, b->pend, n);
+}
 
 static int f4b_nack_rdp(f4boot *b, fk_ctx *ctx, int rc, uint32_t addr)
 {
@@ -44,7 +63,9 @@ static int f4b_idcode(void *h, fk_ctx *ctx, uint32_t *idcode)
 static int f4b_read(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
 {
 	f4boot *b = h;
-	b->bl.ctx = ctx;
+	int rc = f4b_flush(b, ctx);
+	if (rc)
+		return rc;
 	return f4b_nack_rdp(b, ctx, an3155_read(&b->bl, addr, buf, len), addr);
 }
 
@@ -70,8 +91,10 @@ int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r)
 	f4boot *b = h;
 	uint8_t ob[STM32F4_OPTBYTES_LEN];
 	memset(r, 0, sizeof *r);
-	b->bl.ctx = ctx;
-	int rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK1, ob, sizeof ob);
+	int rc = f4b_flush(b, ctx);
+	if (rc)
+		return rc;
+	rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK1, ob, sizeof ob);
 	if (rc == FK_E_NACK && b->bl.nack_on_cmd) {
 		/* RDP active: level 1 (at level 2 the bootloader would not run at all) */
 		fk_ctx_clear(ctx);
@@ -97,8 +120,9 @@ static int f4b_erase_sector(void *h, fk_ctx *ctx, const stm32f4_sector *s, stm32
 	f4boot *b = h;
 	uint16_t n = s->number; /* AN3155 §3.8: F4 "pages" are sector numbers */
 	(void)psize;            /* the ROM erases at its own x8 setting (AN2606 Table 73) */
-	b->bl.ctx = ctx;
-	int rc = an3155_erase(&b->bl, &n, 1);
+	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = an3155_erase(&b->bl, &n, 1);
 	if (rc == FK_E_NACK)
 		fk_hint(ctx, "a NACK here means RDP level 1 or a write-protected sector: `flashkey status`");
 	return rc ? fk_fail_wrap(ctx, rc, "erasing sector %u at 0x%08X", s->number, s->addr) : FK_OK;
@@ -109,20 +133,21 @@ static int f4b_mass_erase(void *h, fk_ctx *ctx, bool two_banks, stm32f4_psize ps
 	f4boot *b = h;
 	(void)two_banks; /* 0xFFFF erases every bank */
 	(void)psize;
-	b->bl.ctx = ctx;
-	return an3155_erase_mass(&b->bl, AN3155_MASS_ALL);
+	int rc = f4b_flush(b, ctx);
+	return rc ? rc : an3155_erase_mass(&b->bl, AN3155_MASS_ALL);
 }
 
-static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
-		       stm32f4_psize psize)
+static bool f4b_main_flash(uint32_t addr)
 {
-	f4boot *b = h;
-	(void)psize;
-	b->bl.ctx = ctx;
+	return addr >= STM32F4_FLASH_BASE && addr < STM32F4_FLASH_BASE + 0x00200000U;
+}
+
+/* OTP, RAM: written as given (4-aligned; a leading 0xFF filler never changes OTP cells). */
+static int f4b_program_direct(f4boot *b, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
 	uint32_t lead = addr & 3U; /* Write Memory needs 4-byte alignment (AN2606 Table 7) */
 	if (!lead)
 		return an3155_write(&b->bl, addr, buf, len);
-	/* 0xFF leaves flash cells as they are: a harmless filler before an unaligned start */
 	uint8_t *tmp = malloc(len + lead);
 	if (!tmp)
 		return fk_fail(ctx, FK_E_NOMEM, "aligning a write at 0x%08X", addr);
@@ -130,6 +155,35 @@ static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uin
 	memcpy(tmp + lead, buf, len);
 	int rc = an3155_write(&b->bl, addr - lead, tmp, len + lead);
 	free(tmp);
+	return rc;
+}
+
+static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
+		       stm32f4_psize psize)
+{
+	f4boot *b = h;
+	const uint8_t *p = buf;
+	(void)psize; /* the ROM programs x8 (AN2606 Table 73) */
+	int rc = FK_OK;
+	if (!f4b_main_flash(addr))
+		return (rc = f4b_flush(b, ctx)) ? rc : f4b_program_direct(b, ctx, addr, p, len);
+	while (len && !rc) {
+		uint32_t blk = addr & ~(F4B_BLOCK - 1U), off = addr - blk;
+		if (b->pend_len && blk != b->pend_addr && (rc = f4b_flush(b, ctx)))
+			break;
+		if (!b->pend_len) {
+			b->pend_addr = blk;
+			memset(b->pend, 0xFF, sizeof b->pend);
+		}
+		uint32_t n = FK_MIN(len, F4B_BLOCK - off);
+		memcpy(b->pend + off, p, n);
+		b->pend_len = FK_MAX(b->pend_len, off + n);
+		addr += n;
+		p += n;
+		len -= n;
+		if (b->pend_len == F4B_BLOCK)
+			rc = f4b_flush(b, ctx);
+	}
 	return rc;
 }
 
@@ -145,6 +199,8 @@ static void f4b_close(void *h)
 	if (!b)
 		return;
 	fk_ctx *ctx = fk_ctx_new();
+	if (f4b_flush(b, ctx))
+		fk_log(ctx, FK_LOG_ERROR, FK_TRACE_CHIP, "the last block was not written");
 	b->bl.ctx = ctx;
 	an3155_detach(&b->bl);
 	fk_ctx_free(ctx);
@@ -174,6 +230,11 @@ static const stm32f4_path_ops f4b_ops = {
 an3155 *stm32f4_boot_client(void *h)
 {
 	return &((f4boot *)h)->bl;
+}
+
+int stm32f4_boot_flush(void *h, fk_ctx *ctx)
+{
+	return f4b_flush(h, ctx);
 }
 
 int stm32f4_boot_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq,

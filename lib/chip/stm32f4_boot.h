@@ -14,6 +14,8 @@ int stm32f4_boot_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq,
 int stm32f4_boot_write_options(void *h, fk_ctx *ctx, uint32_t optcr, uint32_t optcr1, bool has_optcr1);
 /* The path's regs operation (option area read; RDP inferred from a refused read). */
 int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r);
+/* Writes the gathered main-flash block, if any (every path operation does this first). */
+int stm32f4_boot_flush(void *h, fk_ctx *ctx);
 /* The AN3155 client behind a path handle (tests, benchmarks). */
 an3155 *stm32f4_boot_client(void *h);
 

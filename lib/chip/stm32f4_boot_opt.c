@@ -72,7 +72,7 @@ int stm32f4_boot_write_options(void *h, fk_ctx *ctx, uint32_t optcr, uint32_t op
 	an3155 *bl = stm32f4_boot_client(h);
 	stm32f4_regs cur;
 	bl->ctx = ctx;
-	int rc = stm32f4_boot_path_regs(h, ctx, &cur);
+	int rc = stm32f4_boot_path_regs(h, ctx, &cur); /* flushes pending writes too */
 	if (!rc && cur.rdp_inferred) {
 		if (f4bo_level((uint8_t)(optcr >> 8)) != 0) {
 			fk_hint(ctx, "set rdp=0 first (Readout Unprotect, erases all flash), or use the debug path");
