@@ -123,12 +123,26 @@ static void adi_q_deliver(const adi_dap *a, adi_queue *q)
 	}
 }
 
+/* One transaction without retries: used on error paths, which must not recurse. */
+static int adi_raw(adi_dap *a, fk_ctx *ctx, bool rnw, uint8_t addr, uint32_t *val)
+{
+	fk_dap_xfer x = {.ap = 0, .rnw = rnw, .addr = addr, .data = *val};
+	unsigned done = 0;
+	int rc = a->ops->transfer(a->h, ctx, &x, 1, &done);
+	if (rc < 0)
+		return rc;
+	if (done != 1 || x.ack != FK_DAP_ACK_OK)
+		return FK_E_PROTOCOL;
+	*val = x.data;
+	return 0;
+}
+
 static int adi_q_fault(adi_dap *a, fk_ctx *ctx, const fk_dap_xfer *x)
 {
 	uint32_t ctrl = 0;
 	a->faults++;
 	adi_forget(a);
-	if (adi_dp_read(a, ctx, FK_DP_CTRL_STAT, &ctrl) == 0)
+	if (adi_raw(a, ctx, true, FK_DP_CTRL_STAT, &ctrl) == 0)
 		adi_clear_sticky(a, ctx);
 	if (ctrl & ADI_CTRL_STICKYORUN)
 		return fk_fail(ctx, FK_E_PROTOCOL, "%s access 0x%X: FAULT (CTRL/STAT 0x%08X: "
@@ -181,8 +195,9 @@ int adi_q_run(adi_dap *a, fk_ctx *ctx, adi_queue *q)
 		if (retries++ == 0)
 			t0 = adi_now_ns(a);
 		else if (adi_now_ns(a) - t0 > a->wait_ns || retries > ADI_MAX_RETRIES) {
+			uint32_t abort = 1; /* DAPABORT: give up the access */
 			adi_forget(a);
-			adi_dp_write(a, ctx, FK_DP_ABORT, 1); /* DAPABORT: give up the access */
+			adi_raw(a, ctx, false, FK_DP_ABORT, &abort);
 			fk_hint(ctx, "the target bus stayed busy; power-cycle the board if it persists");
 			return fk_fail(ctx, FK_E_TIMEOUT, "%s access 0x%X: target answered WAIT for "
 				       "%u ms (%u retries)", x->ap ? "AP" : "DP", x->addr,
