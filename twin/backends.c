@@ -1,7 +1,14 @@
 /* Registration of the twin's connection schemes with libflashkey (see fktwin.h). */
+#include <stdbool.h>
+
 #include "fktwin/fktwin.h"
+#include "twin_mem.h"
 
 void fktwin_register_backends(void)
 {
-	/* The STM32F4 twin registers "twin" here once its in-process access path exists. */
+	static bool done;
+	if (done)
+		return;
+	done = true;
+	twin_mem_register();
 }

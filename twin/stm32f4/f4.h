@@ -114,4 +114,49 @@ uint32_t tw_f4_option_word(const tw_f4 *t, unsigned bank);  /* stored options: O
 void tw_f4_set_option_word(tw_f4 *t, unsigned bank, uint32_t v); /* stored + live (creation) */
 unsigned tw_f4_flash_ops(const tw_f4 *t);                   /* program/erase ops performed */
 
+/* ---- additions (twin worker): more variant facts, conditions and inspection ---- */
+const char *tw_f4_variant_family(const tw_f4_variant *v); /* "STM32F405/407/415/417" */
+uint16_t tw_f4_variant_rev_id(const tw_f4_variant *v);
+uint32_t tw_f4_variant_sram_bytes(const tw_f4_variant *v);
+bool tw_f4_variant_has_pcrop(const tw_f4_variant *v);   /* OPTCR.SPRMOD exists */
+bool tw_f4_variant_has_bkpsram(const tw_f4_variant *v); /* 4 KiB at 0x40024000 */
+bool tw_f4_variant_has_optcr1(const tw_f4_variant *v);  /* F42x/43x: sectors 12-23 */
+
+typedef struct tw_f4_sector_info {
+	unsigned num;  /* RM0090 numbering: bank-2 sectors are 12..23 */
+	uint32_t addr; /* absolute, 0x08xxxxxx */
+	uint32_t size;
+	unsigned bank; /* 0 or 1 */
+	bool wrp;      /* write-protected now (nWRP, or PCROP which implies it) */
+	bool pcrop;    /* PCROP (SPRMOD=1 and nWRPi=1) */
+} tw_f4_sector_info;
+/* Sector map as organised now (DB1M), protection from the live OPTCR/OPTCR1. */
+unsigned tw_f4_sector_count(const tw_f4 *t);
+bool tw_f4_sector_get(const tw_f4 *t, unsigned i, tw_f4_sector_info *out);
+unsigned tw_f4_rdp_level(const tw_f4 *t); /* level in force (loaded at the last reset) */
+bool tw_f4_key_lockout(const tw_f4 *t, bool option_key); /* wrong key: locked until reset */
+
+/* State images (the fuzz harness, tools): parse a whole file held in memory. */
+int tw_f4_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len,
+		      tw_f4 **out);
+/* The state image tw_f4_save would write, in a malloc'd buffer (caller frees). */
+int tw_f4_save_buffer(const tw_f4 *t, uint8_t **buf, size_t *len);
+/* Take the exclusive lock of path (FK_E_BUSY "twin busy" when held) and make t its owner, so
+ * that tw_f4_sync/tw_f4_close save there (creating a twin: new + attach + close). */
+int tw_f4_attach_path(tw_f4 *t, fk_ctx *ctx, const char *path);
+const char *tw_f4_path(const tw_f4 *t); /* NULL when not attached */
+bool tw_f4_dirty(const tw_f4 *t);       /* changed since the last save/load */
+
+/* Firmware has repurposed the SWD pins: the debug port answers only while NRST is held. */
+void tw_f4_set_swd_repurposed(tw_f4 *t, bool repurposed);
+bool tw_f4_swd_repurposed(const tw_f4 *t);
+/* Supply voltage (default 3300 mV); tw_f4_voltage_mv is 0 while unpowered. */
+void tw_f4_set_voltage_mv(tw_f4 *t, unsigned mv);
+int tw_f4_voltage_mv(const tw_f4 *t);
+/* Cut power now (as a fault would): an operation in progress is left half-done. */
+void tw_f4_power_off(tw_f4 *t);
+/* Model the hardware-watchdog abort of an RDP 1->0 regression (stm32.md §3.1 BMP note; see
+ * options.c). Default on. */
+void tw_f4_set_hw_watchdog_aborts(tw_f4 *t, bool aborts);
+
 #endif

@@ -1,0 +1,52 @@
+/* flashkey-twin serve PATH [--realtime] [--max-ms MS] [--MODULE VALUE ...]: the option table is
+ * built from the server modules (fktwin/serve.h); the loop runs in twin/serve.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "fktwin/serve.h"
+#include "twin_cli.h"
+
+#define TCLI_SERVE_FIXED 3
+
+static cli_opt tcli_serve_table[TCLI_SERVE_FIXED + CLI_MAX_OPTS];
+
+const cli_opt *tcli_serve_opts(void)
+{
+	unsigned n = 0;
+	tcli_serve_table[n++] = (cli_opt){"realtime", 0, CLI_FLAG, NULL,
+					  "pace the virtual clock with the wall clock (BSY lasts "
+					  "the datasheet time)"};
+	tcli_serve_table[n++] = (cli_opt){"max-ms", 0, CLI_VALUE, "MS",
+					  "stop after MS milliseconds (tests)"};
+	for (unsigned i = 0; tw_serve_modules[i] && n + 1 < TCLI_SERVE_FIXED + CLI_MAX_OPTS; i++)
+		tcli_serve_table[n++] = (cli_opt){tw_serve_modules[i]->option, 0, CLI_MULTI,
+						  tw_serve_modules[i]->metavar,
+						  tw_serve_modules[i]->help};
+	tcli_serve_table[n] = (cli_opt){NULL, 0, 0, NULL, NULL};
+	return tcli_serve_table;
+}
+
+int tcli_cmd_serve(tcli_env *e)
+{
+	int rc = tcli_need_args(e, 1);
+	if (rc)
+		return rc;
+	tw_serve_req reqs[CLI_MAX_OPTS];
+	unsigned n = 0;
+	for (unsigned i = 0; i < e->args.nseen && n < CLI_MAX_OPTS; i++)
+		for (unsigned m = 0; tw_serve_modules[m]; m++)
+			if (strcmp(e->args.seen[i].opt->name, tw_serve_modules[m]->option) == 0)
+				reqs[n++] = (tw_serve_req){tw_serve_modules[m], e->args.seen[i].value};
+	tw_serve_opts o = {.realtime = cli_flag(&e->args, "realtime"), .idle_ms = 5};
+	const char *ms = cli_value(&e->args, "max-ms");
+	uint32_t v;
+	if (ms) {
+		if (fk_parse_u32(ms, &v) || v == 0)
+			return fk_fail(e->ctx, FK_E_USAGE, "--max-ms %s: expected a positive number", ms);
+		o.max_ms = v;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
+	       n == 1 ? "" : "s");
+	return tw_serve_run(e->ctx, tcli_arg(e, 0), reqs, n, &o);
+}

@@ -1,0 +1,181 @@
+/* flashkey-twin: entry point, command table, help, shared argument helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fktwin/fktwin.h"
+#include "twin_cli.h"
+
+static const cli_opt tcli_global_opts[] = {
+	{"help", 'h', CLI_FLAG, NULL, "show help"},
+	{"version", 'V', CLI_FLAG, NULL, "print the version"},
+	{"quiet", 'q', CLI_FLAG, NULL, "only errors"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+static const cli_opt tcli_no_opts[] = {{NULL, 0, 0, NULL, NULL}};
+
+static tcli_cmd tcli_cmds[] = {
+	{"list", "list [--json]", "list the chips a twin can model", tcli_show_opts, tcli_cmd_list},
+	{"new", "new CHIP PATH [state options]", "create a twin state file (factory state + options)",
+	 tcli_new_opts, tcli_cmd_new},
+	{"show", "show PATH [--json]",
+	 "print registers, option bytes, protection summary and sector map", tcli_show_opts,
+	 tcli_cmd_show},
+	{"power-cycle", "power-cycle PATH",
+	 "power-on reset: clears the debug intrusion latch, reloads option bytes", tcli_no_opts,
+	 tcli_cmd_power_cycle},
+	{"reset", "reset PATH", "system reset (NRST): reloads option bytes, relocks the controller",
+	 tcli_no_opts, tcli_cmd_reset},
+	{"serve", "serve PATH [--realtime] [SERVER OPTIONS]",
+	 "expose the twin to peer tools until SIGINT/SIGTERM", NULL, tcli_cmd_serve},
+};
+#define TCLI_NCMDS (sizeof tcli_cmds / sizeof tcli_cmds[0])
+
+const char *tcli_arg(const tcli_env *e, unsigned i)
+{
+	return i + 1 < e->args.npos ? e->args.pos[i + 1] : NULL;
+}
+
+int tcli_need_args(tcli_env *e, unsigned n)
+{
+	unsigned have = e->args.npos ? e->args.npos - 1 : 0;
+	if (have == n)
+		return FK_OK;
+	fk_hint(e->ctx, "usage: flashkey-twin %s", e->cmd->synopsis);
+	return fk_fail(e->ctx, FK_E_USAGE, "%s: expected %u argument%s, got %u", e->cmd->name, n,
+		       n == 1 ? "" : "s", have);
+}
+
+int tcli_unknown_chip(tcli_env *e, const char *name)
+{
+	char list[512] = "";
+	for (unsigned i = 0; tw_f4_variant_at(i); i++)
+		fk_snprintf_cat(list, sizeof list, "%s%s", i ? ", " : "",
+				tw_f4_variant_name(tw_f4_variant_at(i)));
+	fk_hint(e->ctx, "valid chips (case-insensitive): %s", list);
+	return fk_fail(e->ctx, FK_E_USAGE, "unknown chip \"%s\" (`flashkey-twin list` shows them)",
+		       name);
+}
+
+static int tcli_parse_num(tcli_env *e, const char *what, const char *s, size_t n,
+			  uint32_t max_plus1, uint32_t *out)
+{
+	char buf[16];
+	if (n == 0 || n >= sizeof buf)
+		return fk_fail(e->ctx, FK_E_USAGE, "%s: empty or too long number in list", what);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (fk_parse_u32(buf, out) || *out >= max_plus1)
+		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%s\" is not a number in 0..%u", what, buf,
+			       max_plus1 - 1);
+	return FK_OK;
+}
+
+int tcli_parse_list(tcli_env *e, const char *what, const char *s, uint32_t max_plus1,
+		    uint32_t *mask)
+{
+	*mask = 0;
+	while (*s) {
+		size_t len = strcspn(s, ",");
+		const char *dash = memchr(s, '-', len);
+		uint32_t a, b;
+		int rc = tcli_parse_num(e, what, s, dash ? (size_t)(dash - s) : len, max_plus1, &a);
+		if (!rc)
+			rc = dash ? tcli_parse_num(e, what, dash + 1, len - (size_t)(dash - s) - 1,
+						   max_plus1, &b)
+				  : (b = a, 0);
+		if (rc)
+			return rc;
+		if (b < a)
+			return fk_fail(e->ctx, FK_E_USAGE, "%s: range %u-%u is backwards", what, a, b);
+		for (uint32_t i = a; i <= b && i < 32; i++)
+			*mask |= 1U << i;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return FK_OK;
+}
+
+static void tcli_help(FILE *out)
+{
+	fprintf(out, "flashkey-twin %s: digital twins of microcontrollers for flashkey and peer "
+		     "tools\n\nUsage: flashkey-twin COMMAND [ARGS]\n\nCommands:\n", fk_version());
+	for (unsigned i = 0; i < TCLI_NCMDS; i++)
+		fprintf(out, "  %-40s %s\n", tcli_cmds[i].synopsis, tcli_cmds[i].summary);
+	fprintf(out, "\nRun `flashkey-twin COMMAND --help` for a command's options.\n");
+}
+
+static void tcli_cmd_help(FILE *out, const tcli_cmd *c)
+{
+	fprintf(out, "Usage: flashkey-twin %s\n\n%s\n", c->synopsis, c->summary);
+	if (c->opts && c->opts[0].name) {
+		fprintf(out, "\nOptions:\n");
+		cli_print_opts(out, c->opts);
+	}
+}
+
+static const tcli_cmd *tcli_find(const char *word)
+{
+	for (unsigned i = 0; word && i < TCLI_NCMDS; i++)
+		if (strcmp(tcli_cmds[i].name, word) == 0)
+			return &tcli_cmds[i];
+	return NULL;
+}
+
+static const char *tcli_first_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] != '-')
+			return argv[i];
+	return NULL;
+}
+
+static int tcli_main(tcli_env *e, int argc, char **argv)
+{
+	const char *word = tcli_first_word(argc, argv);
+	e->cmd = tcli_find(word);
+	if (cli_parse(&e->args, tcli_global_opts, e->cmd ? e->cmd->opts : NULL, argc - 1, argv + 1)) {
+		fprintf(stderr, "flashkey-twin: %s\nRun `flashkey-twin %s%s--help` for usage.\n",
+			e->args.error, e->cmd ? e->cmd->name : "", e->cmd ? " " : "");
+		return FK_EXIT_USAGE;
+	}
+	if (cli_flag(&e->args, "version")) {
+		printf("flashkey-twin %s\n", fk_version());
+		return 0;
+	}
+	if (cli_flag(&e->args, "help") || !word) {
+		if (e->cmd)
+			tcli_cmd_help(stdout, e->cmd);
+		else
+			tcli_help(word || cli_flag(&e->args, "help") ? stdout : stderr);
+		return word || cli_flag(&e->args, "help") ? 0 : FK_EXIT_USAGE;
+	}
+	if (!e->cmd) {
+		fprintf(stderr, "flashkey-twin: unknown command \"%s\"\nRun `flashkey-twin --help` "
+				"for the list.\n", word);
+		return FK_EXIT_USAGE;
+	}
+	if (cli_flag(&e->args, "quiet"))
+		e->out.verbosity = -1;
+	int rc = e->cmd->run(e);
+	return rc ? cli_report(&e->out, e->ctx, rc) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	tcli_env e;
+	memset(&e, 0, sizeof e);
+	cli_out_init(&e.out, "flashkey-twin");
+	e.ctx = fk_ctx_new();
+	if (!e.ctx) {
+		fprintf(stderr, "flashkey-twin: out of memory\n");
+		return FK_EXIT_FAILURE;
+	}
+	fktwin_register_backends();
+	tcli_cmds[TCLI_NCMDS - 1].opts = tcli_serve_opts();
+	int rc = tcli_main(&e, argc, argv);
+	fk_ctx_free(e.ctx);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* flashkey-twin: create, inspect, reset and serve digital twins. One file per command group;
+ * the command table is in main.c. Uses only public headers (fktwin/...). */
+#ifndef FK_TWIN_CLI_H
+#define FK_TWIN_CLI_H
+
+#include "common/args.h"
+#include "common/json.h"
+#include "common/out.h"
+#include "fktwin/stm32f4.h"
+#include "flashkey/core.h"
+
+typedef struct tcli_env {
+	cli_out out;
+	fk_ctx *ctx;
+	cli_args args;
+	const struct tcli_cmd *cmd;
+} tcli_env;
+
+typedef struct tcli_cmd {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	const cli_opt *opts;
+	int (*run)(tcli_env *e);
+} tcli_cmd;
+
+const char *tcli_arg(const tcli_env *e, unsigned i); /* positional after the command */
+/* Fails with FK_E_USAGE unless exactly n positional arguments follow the command. */
+int tcli_need_args(tcli_env *e, unsigned n);
+/* Unknown chip: FK_E_USAGE with the list of valid names. */
+int tcli_unknown_chip(tcli_env *e, const char *name);
+/* "0,2,5-7" -> bit mask (bits 0..31); each number checked by ok(). */
+int tcli_parse_list(tcli_env *e, const char *what, const char *s, uint32_t max_plus1,
+		    uint32_t *mask);
+
+int tcli_cmd_list(tcli_env *e);
+int tcli_cmd_new(tcli_env *e);
+int tcli_cmd_show(tcli_env *e);
+int tcli_cmd_power_cycle(tcli_env *e);
+int tcli_cmd_reset(tcli_env *e);
+int tcli_cmd_serve(tcli_env *e);
+extern const cli_opt tcli_new_opts[];
+extern const cli_opt tcli_show_opts[];
+/* serve's options: built from the module table at start */
+const cli_opt *tcli_serve_opts(void);
+
+#endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# flashkey-twin serve: holds the state file's lock while running (a second user gets "twin
+# busy"), `show` still reads the saved state, SIGTERM stops it cleanly (exit 0) and the state
+# is saved; --max-ms ends a run by itself.
+. "$(dirname "$0")/lib.sh"
+T=${FK_TWIN_BIN:?flashkey-twin not built}
+
+expect_exit 0 "$T" new stm32f407 s.twin --rdp 1
+"$T" serve s.twin >serve.out 2>serve.err &
+pid=$!
+for _ in $(seq 50); do grep -q serving serve.out 2>/dev/null && break; sleep 0.1; done
+grep -q 'serving s.twin' serve.out || fail "server did not start: $(cat serve.err)"
+sleep 0.3
+expect_exit 1 "$T" power-cycle s.twin
+grep -q 'twin busy' "$ERR" || fail "second user not told the twin is busy"
+expect_exit 0 "$T" show s.twin --json
+[ "$(json_get "$OUT" 'd["rdp_level"]')" = 1 ] || fail "show while serving"
+kill -TERM $pid
+wait $pid
+rc=$?
+[ $rc -eq 0 ] || fail "serve exit code $rc after SIGTERM: $(cat serve.err)"
+expect_exit 0 "$T" power-cycle s.twin
+expect_exit 0 "$T" serve s.twin --max-ms 200
+expect_exit 2 "$T" serve s.twin --max-ms zero
+expect_exit 1 "$T" serve missing.twin --max-ms 100
+pass

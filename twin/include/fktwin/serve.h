@@ -1,0 +1,5 @@
+/* Public face of the `flashkey-twin serve` framework for the tools: see twin/serve.h. */
+#ifndef FKTWIN_SERVE_H
+#define FKTWIN_SERVE_H
+#include "../../serve.h"
+#endif

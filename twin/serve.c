@@ -1,0 +1,198 @@
+/* The `flashkey-twin serve` loop (see serve.h for the module interface and the time policy):
+ * poll(2) over the modules' fds, call their handlers, save the state file after each change,
+ * stop cleanly on SIGINT/SIGTERM. POSIX poll/sigaction/clock_gettime only. */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "serve.h"
+
+#define TW_SERVE_MAX_INST 16
+
+struct tw_serve {
+	tw_f4 *t;
+	bool changed, stop, realtime;
+	struct {
+		const tw_serve_module *mod;
+		void *state;
+		unsigned first, n; /* its entries in the poll array */
+		int64_t deadline;  /* wall ms of its timer, -1 none */
+	} inst[TW_SERVE_MAX_INST];
+	unsigned ninst;
+};
+
+static volatile sig_atomic_t tw_serve_sig;
+
+static void tw_serve_on_signal(int sig)
+{
+	tw_serve_sig = sig;
+}
+
+tw_f4 *tw_serve_chip(tw_serve *s)
+{
+	return s->t;
+}
+
+void tw_serve_changed(tw_serve *s)
+{
+	s->changed = true;
+}
+
+bool tw_serve_realtime(const tw_serve *s)
+{
+	return s->realtime;
+}
+
+void tw_serve_stop(tw_serve *s)
+{
+	s->stop = true;
+}
+
+static int64_t tw_serve_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t tw_serve_wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void tw_serve_signals(bool install, struct sigaction old[2])
+{
+	if (!install) {
+		sigaction(SIGINT, &old[0], NULL);
+		sigaction(SIGTERM, &old[1], NULL);
+		return;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = tw_serve_on_signal; /* no SA_RESTART: poll returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	tw_serve_sig = 0;
+	sigaction(SIGINT, &sa, &old[0]);
+	sigaction(SIGTERM, &sa, &old[1]);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int tw_serve_start(tw_serve *s, fk_ctx *ctx, const tw_serve_req *reqs, unsigned n)
+{
+	if (n > TW_SERVE_MAX_INST)
+		return fk_fail(ctx, FK_E_USAGE, "at most %d servers per twin", TW_SERVE_MAX_INST);
+	for (unsigned i = 0; i < n; i++) {
+		void *st = NULL;
+		int rc = reqs[i].mod->start(s, ctx, reqs[i].value, &st);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "starting --%s %s", reqs[i].mod->option,
+					    reqs[i].value);
+		s->inst[s->ninst].mod = reqs[i].mod;
+		s->inst[s->ninst++].state = st;
+	}
+	return FK_OK;
+}
+
+/* Fills the poll array; returns the poll timeout in ms. */
+static int tw_serve_prepare(tw_serve *s, struct pollfd *pfd, unsigned *npfd,
+			    const tw_serve_opts *o, int64_t stop_at)
+{
+	int64_t now = tw_serve_wall_ms();
+	int timeout = 200;
+	*npfd = 0;
+	for (unsigned i = 0; i < s->ninst; i++) {
+		const tw_serve_module *m = s->inst[i].mod;
+		s->inst[i].first = *npfd;
+		s->inst[i].n = m->fds ? m->fds(s->inst[i].state, pfd + *npfd, TW_SERVE_MAX_FDS) : 0;
+		if (s->inst[i].n > TW_SERVE_MAX_FDS)
+			s->inst[i].n = TW_SERVE_MAX_FDS;
+		*npfd += s->inst[i].n;
+		int to = m->timeout_ms ? m->timeout_ms(s->inst[i].state, s) : -1;
+		s->inst[i].deadline = to >= 0 ? now + to : -1;
+		if (to >= 0 && to < timeout)
+			timeout = to;
+	}
+	if (tw_f4_busy(s->t)) {
+		int busy = o->realtime ? 1 : (int)(o->idle_ms ? o->idle_ms : 5);
+		timeout = busy < timeout ? busy : timeout;
+	}
+	if (stop_at > 0 && stop_at - now < timeout)
+		timeout = stop_at - now > 0 ? (int)(stop_at - now) : 0;
+	return timeout;
+}
+
+static int tw_serve_dispatch(tw_serve *s, fk_ctx *ctx, struct pollfd *pfd)
+{
+	int64_t now = tw_serve_wall_ms();
+	for (unsigned i = 0; i < s->ninst && !s->stop; i++) {
+		bool ev = false;
+		for (unsigned k = 0; k < s->inst[i].n; k++)
+			ev = ev || pfd[s->inst[i].first + k].revents;
+		bool timer = s->inst[i].deadline >= 0 && now >= s->inst[i].deadline;
+		if (!ev && !timer)
+			continue;
+		int rc = s->inst[i].mod->handle(s->inst[i].state, s, ctx, pfd + s->inst[i].first,
+						ev ? s->inst[i].n : 0);
+		if (rc == TW_SERVE_DONE)
+			s->stop = true;
+		else if (rc)
+			return fk_fail_wrap(ctx, rc, "server --%s", s->inst[i].mod->option);
+	}
+	return FK_OK;
+}
+
+static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
+{
+	struct pollfd pfd[TW_SERVE_MAX_INST * TW_SERVE_MAX_FDS];
+	int64_t stop_at = o->max_ms > 0 ? tw_serve_wall_ms() + o->max_ms : 0;
+	uint64_t last = tw_serve_wall_ns();
+	while (!tw_serve_sig && !s->stop && (!stop_at || tw_serve_wall_ms() < stop_at)) {
+		unsigned n;
+		int timeout = tw_serve_prepare(s, pfd, &n, o, stop_at);
+		int r = poll(pfd, n, timeout);
+		if (r < 0 && errno != EINTR)
+			return fk_fail(ctx, FK_E_IO, "poll: %s", strerror(errno));
+		uint64_t wall = tw_serve_wall_ns();
+		if (o->realtime)
+			tw_f4_advance(s->t, wall - last);
+		else if (r == 0 && tw_f4_busy(s->t)) /* idle: let the flash operation finish */
+			tw_f4_advance(s->t, tw_f4_busy_until_ns(s->t) - tw_f4_now_ns(s->t));
+		last = wall;
+		if (r < 0)
+			continue;
+		int rc = tw_serve_dispatch(s, ctx, pfd);
+		if (rc)
+			return rc;
+		if ((s->changed || tw_f4_dirty(s->t)) && (rc = tw_f4_sync(s->t, ctx)) != 0)
+			return rc;
+		s->changed = false;
+	}
+	return FK_OK;
+}
+
+int tw_serve_run(fk_ctx *ctx, const char *path, const tw_serve_req *reqs, unsigned nreqs,
+		 const tw_serve_opts *opts)
+{
+	tw_serve s;
+	memset(&s, 0, sizeof s);
+	s.realtime = opts->realtime;
+	int rc = tw_f4_open(ctx, path, &s.t);
+	if (rc)
+		return rc;
+	struct sigaction old[2];
+	tw_serve_signals(true, old);
+	rc = tw_serve_start(&s, ctx, reqs, nreqs);
+	if (rc == FK_OK)
+		rc = tw_serve_loop(&s, ctx, opts);
+	for (unsigned i = s.ninst; i-- > 0;)
+		s.inst[i].mod->stop(s.inst[i].state);
+	tw_serve_signals(false, old);
+	fk_ctx *tmp = rc ? fk_ctx_new() : ctx; /* keep the first error's chain */
+	int crc = tw_f4_close(s.t, tmp ? tmp : ctx);
+	if (tmp != ctx)
+		fk_ctx_free(tmp);
+	return rc ? rc : crc;
+}

@@ -1,0 +1,17 @@
+/* The table of `flashkey-twin serve` modules (see serve.h). One line per module, each in its own
+ * slot below so that parallel additions do not touch the same lines; keep the NULL at the end.
+ * Declare your module extern here, next to its slot. */
+#include <stddef.h>
+
+#include "serve.h"
+
+/* slot: uart-pty (AN3155 bootloader on a pty) */
+/* slot: jtag-bitbang (OpenOCD remote_bitbang) */
+/* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */
+
+const tw_serve_module *const tw_serve_modules[] = {
+	/* slot: uart-pty */
+	/* slot: jtag-bitbang */
+	/* slot: cmsis-dap-tcp */
+	NULL,
+};
