@@ -118,6 +118,14 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 	if (!e->out.json)
 		cli_print_plan(plan);
 	int rc = unlock_gate(e, plan, &perms);
+	if (e->dry_run && rc == FK_E_PERMISSION) {
+		char msg[FK_CHAIN_MSG_MAX];
+		if (!e->out.json)
+			printf("dry run: a real run needs a permission first: %s\n",
+			       fk_ctx_message(e->ctx, msg, sizeof msg));
+		fk_ctx_clear(e->ctx);
+		rc = FK_OK;
+	}
 	if (e->dry_run && !e->out.json)
 		printf(rc ? "dry run: a real run would stop here: see the error below\n"
 			  : "dry run: nothing was written\n");
@@ -130,10 +138,9 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 	if (!e->dry_run && !fk_session_inventory(s, &after)) {
 		have_after = true;
 		if (!e->out.json && !rc)
-			printf("now: RDP level %d, %u lock%s left%s\n", after.rdp_level, after.nlocks,
-			       after.nlocks == 1 ? "" : "s",
-			       after.write_blocked ? " (a write is still blocked: see `flashkey status`)"
-						   : "; flash is writable");
+			printf("now: RDP level %d; %s\n", after.rdp_level,
+			       after.write_blocked ? "a write is still blocked: see `flashkey status`"
+						   : "nothing blocks a write: flash is writable");
 	}
 	if (e->out.json)
 		unlock_json(e, rc, inv, plan, &log, have_after ? &after : NULL);

@@ -86,6 +86,15 @@ static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const
 	return FK_OK;
 }
 
+/* FLASH_CR.LOCK (and OPTLOCK) set again once done, as after a reset (RM0090 §3.6.1). */
+static void fk_flash_relock(fk_session *s)
+{
+	fk_ctx *q = fk_ctx_new();
+	if (q && s->drv.ops->lock)
+		(void)s->drv.ops->lock(s->drv.h, q);
+	fk_ctx_free(q);
+}
+
 static uint64_t fk_flash_bytes(const stm32f4 *d, uint64_t mask)
 {
 	uint64_t n = 0;
@@ -141,6 +150,7 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
 	free(want);
 	free(have);
+	fk_flash_relock(s);
 	r->erase_mask = mask;
 	for (unsigned i = 0; i < 64; i++) {
 		r->sectors_erased += (unsigned)((mask >> i) & 1U);
@@ -180,7 +190,10 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all)
 {
-	return all ? stm32f4_mass_erase(&s->drv, s->ctx) : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
+	int rc = all ? stm32f4_mass_erase(&s->drv, s->ctx)
+		     : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
+	fk_flash_relock(s);
+	return rc;
 }
 
 int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask)
