@@ -70,7 +70,7 @@ int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f
 	}
 	uint32_t optcr, optcr1;
 	stm32f4_opt_encode(s->drv.dev, want, &optcr, &optcr1);
-	optcr |= cur_optcr & s->drv.dev->optcr_reserved & ~STM32F4_FLASH_OPTCR_BFB2;
+	optcr |= cur_optcr & s->drv.dev->optcr_reserved;
 	rc = stm32f4_options_write(&s->drv, s->ctx, optcr, optcr1);
 	if (!rc && pending)
 		*pending = fk_opt_pending(cur, want);
