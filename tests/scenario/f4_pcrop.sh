@@ -4,7 +4,7 @@
 # 0 with SPRMOD=0 in the same write; then the chip takes firmware.
 . "$(dirname "$0")/lib.sh"
 [ -n "${FK_TWIN_BIN:-}" ] || { echo "flashkey-twin not built"; exit 77; }
-"$FK_TWIN_BIN" new stm32f411 b.twin --option sprmod=1 >/dev/null || fail "flashkey-twin new"
+"$FK_TWIN_BIN" new stm32f411 b.twin --option sprmod=1 --option nwrp=0xff >/dev/null || fail "flashkey-twin new"
 fk() { "$FK_BIN" -c twin:b.twin "$@"; }
 
 expect_exit 4 fk --json status
