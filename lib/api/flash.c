@@ -150,7 +150,12 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
 	free(want);
 	free(have);
-	fk_flash_relock(s);
+	if (rc == FK_E_NO_POWER || rc == FK_E_POWER_LOST || rc == FK_E_DEVICE_GONE)
+		fk_fail_wrap(s->ctx, rc, "the write was cut short: sectors being erased or programmed "
+					 "hold undefined data (RM0090 §3.6); restore power and run the "
+					 "same write again");
+	else
+		fk_flash_relock(s);
 	r->erase_mask = mask;
 	for (unsigned i = 0; i < 64; i++) {
 		r->sectors_erased += (unsigned)((mask >> i) & 1U);
