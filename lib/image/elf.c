@@ -123,7 +123,7 @@ static int elf_check_header(img_elf *x, fk_image *img, size_t *phnum)
 		return fk_fail(x->b->ctx, FK_E_BAD_IMAGE,
 			       "%s: offset 0x2C: %zu program headers: expected 1 to %u (a linked "
 			       "executable, not an object file)", nm, *phnum, ELF_MAX_PHNUM);
-	fk_image_set_entry(img, true, (uint32_t)eh.e_entry);
+	img_set_file_entry(img, (uint32_t)eh.e_entry);
 	x->phnum = eh.e_phnum; /* libelf clamps *phnum to what fits; messages quote the header */
 	return 0;
 }

@@ -48,11 +48,11 @@ static int ihex_record(ihex *h, const img_line *l, const uint8_t *r, size_t n)
 		h->base = (((uint32_t)d[0] << 8) | d[1]) << 16;
 		return 0;
 	case 3:
-		fk_image_set_entry(h->img, true, ((((uint32_t)d[0] << 8) | d[1]) << 4) +
+		img_set_file_entry(h->img, ((((uint32_t)d[0] << 8) | d[1]) << 4) +
 							 (((uint32_t)d[2] << 8) | d[3]));
 		return 0;
 	default:
-		fk_image_set_entry(h->img, true, fk_get_be32(d));
+		img_set_file_entry(h->img, fk_get_be32(d));
 		return 0;
 	}
 }

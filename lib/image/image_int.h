@@ -65,6 +65,14 @@ void img_out_put(img_out *o, const void *p, size_t n);
 int img_write_ihex(const fk_image *img, img_out *o);
 int img_write_srec(const fk_image *img, img_out *o);
 
+/* Records an entry point read from a file. 0 reads as none: S-record files always end with a
+ * termination address, 0000 when the tool had no entry (srec(5)); the same rule everywhere keeps
+ * conversions between formats lossless. */
+static inline void img_set_file_entry(fk_image *img, uint32_t entry)
+{
+	fk_image_set_entry(img, entry != 0, entry);
+}
+
 /* Hex digit value table: 0-15, or 0xFF for a non-hex character. */
 extern const uint8_t img_hexval[256];
 

@@ -134,7 +134,7 @@ int fk_image_load_mem(fk_ctx *ctx, const void *buf, size_t len, const char *name
 {
 	*out = NULL;
 	name = name ? name : "<memory>";
-	fk_image_format fmt;
+	fk_image_format fmt = FK_IMAGE_AUTO;
 	int rc = img_choose(ctx, buf, len, name, opts ? opts->format : FK_IMAGE_AUTO, &fmt);
 	if (rc)
 		return rc;
@@ -193,8 +193,8 @@ static int img_read_file(fk_ctx *ctx, const char *path, uint8_t **buf, size_t *l
 
 int fk_image_load(fk_ctx *ctx, const char *path, const fk_image_load_opts *opts, fk_image **out)
 {
-	uint8_t *buf;
-	size_t len;
+	uint8_t *buf = NULL;
+	size_t len = 0;
 	*out = NULL;
 	int rc = img_read_file(ctx, path, &buf, &len);
 	if (rc)

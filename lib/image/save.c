@@ -116,7 +116,10 @@ int img_write_srec(const fk_image *img, img_out *o)
 {
 	uint64_t end = 0;
 	fk_image_span(img, NULL, &end);
-	unsigned alen = end <= 0x10000u ? 2 : end <= 0x1000000u ? 3 : 4;
+	uint64_t top = end;
+	if (img->has_entry && img->entry >= top) /* the termination record must hold the entry */
+		top = (uint64_t)img->entry + 1;
+	unsigned alen = top <= 0x10000u ? 2 : top <= 0x1000000u ? 3 : 4;
 	srec_put(o, 0, 2, 0, (const uint8_t *)"flashkey", 8);
 	uint32_t count = 0;
 	for (size_t i = 0; i < img->nsegs; i++) {

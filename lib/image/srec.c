@@ -47,7 +47,7 @@ static int srec_record(srec *s, const img_line *l, unsigned type, const uint8_t 
 	case 7:
 	case 8:
 	case 9:
-		fk_image_set_entry(s->img, true, addr);
+		img_set_file_entry(s->img, addr);
 		s->done = true;
 		return 0;
 	default: /* S0: a header, usually the module name */
