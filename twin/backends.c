@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "fktwin/fktwin.h"
+#include "probe/targets.h"
 #include "twin_mem.h"
 
 void fktwin_register_backends(void)
@@ -11,4 +12,5 @@ void fktwin_register_backends(void)
 		return;
 	done = true;
 	twin_mem_register();
+	tw_probe_register(); /* emulated probes: twin-stlink:, twin-cmsis-dap:, USB seam */
 }

@@ -138,14 +138,24 @@ int dap_parse_transfer(fk_ctx *ctx, const uint8_t *resp, size_t n, fk_dap_xfer *
 	if ((rc = dap_mark_acks(ctx, "DAP_Transfer", resp[2], executed, x, cnt)) != 0)
 		return rc;
 	size_t p = 3;
+	uint8_t ack = resp[2] & DAP_RESP_ACK_MASK;
 	for (unsigned i = 0; i < executed; i++) {
 		if (!x[i].rnw || x[i].ack != FK_DAP_ACK_OK)
 			continue;
-		if (p + 4 > n)
+		if (p + 4 <= n) {
+			x[i].data = fk_get_le32(resp + p);
+			p += 4;
+		} else if (ack != FK_DAP_ACK_OK) {
+			/* a posted AP read is collected by the next access: when that one failed the
+			 * value never came (§1.3); the read counts as failed with it */
+			x[i].ack = (resp[2] & DAP_RESP_ERROR) ? FK_DAP_ACK_NONE : ack;
+			for (unsigned k = i + 1; k < cnt; k++)
+				x[k].ack = 0;
+			break;
+		} else {
 			return fk_fail(ctx, FK_E_PROTOCOL, "DAP_Transfer: reply of %zu bytes lacks the "
 					"data of read %u", n, i);
-		x[i].data = fk_get_le32(resp + p);
-		p += 4;
+		}
 	}
 	for (unsigned i = 0; i < cnt && x[i].ack == FK_DAP_ACK_OK; i++)
 		(*done)++;

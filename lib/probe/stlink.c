@@ -539,8 +539,12 @@ static int stlink_connect(stlink *s, fk_ctx *ctx, const fk_conn_opts *opts)
 	int rc = stlink_leave_mode(s, ctx);
 	if (rc == FK_OK)
 		rc = stlink_check_power(s, ctx); /* reported before anything else (issue 7) */
-	if (rc == FK_OK)
-		rc = stlink_enter_swd(s, ctx, opts);
+	if (rc == FK_OK && (rc = stlink_enter_swd(s, ctx, opts)) == FK_E_DEBUG_DISABLED)
+		fk_hint(ctx, "%s", s->under_reset ? "the debug port does not answer even under reset: "
+						    "check SWDIO/SWCLK/GND wiring; at RDP level 2 "
+						    "debug is disabled for good"
+						  : "firmware may have disabled the SWD pins: retry "
+						    "with --connect under-reset");
 	if (rc == FK_OK)
 		rc = stlink_attach(s, ctx);
 	return rc;
