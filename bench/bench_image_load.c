@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	if (rss_kib >= 0) {
 		bool rss_ok = (double)rss_kib * 1024.0 < BENCH_TARGET_MEM * mb;
 		mem_ok = mem_ok && rss_ok;
-		printf("  peak RSS grew %7.2f MiB  target < %.1fx file = %.2f MiB  %s (%.2fx the file)\n",
+		printf("  peak RSS +  %7.2f MiB  target < %.1fx file = %.2f MiB  %s (%.2fx the file)\n",
 		       (double)rss_kib / 1024.0, BENCH_TARGET_MEM, BENCH_TARGET_MEM * mb / 1048576.0,
 		       rss_ok ? "ok" : "MISSED", (double)rss_kib * 1024.0 / mb);
 	}

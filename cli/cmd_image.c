@@ -1,5 +1,5 @@
 /* flashkey image: inspect and convert firmware images (docs/IMAGES.md).
- *   flashkey image info FILE [--base ADDR] [--in-format F] [--fill BYTE]
+ *   flashkey image info FILE [--base ADDR] [--format F] [--fill BYTE]
  *       format, segments, sizes, entry point, CRC-32 (per segment and over the span)
  *   flashkey image convert IN OUT --format bin|ihex|srec [--fill BYTE] [--base ADDR]
  * Loading and writing live in lib/image (include/flashkey/image.h). */
@@ -13,8 +13,8 @@
 #define IMAGE_DEFAULT_BASE 0x08000000u
 
 static const cli_opt image_opts[] = {
-	{"format", 'f', CLI_VALUE, "F", "convert: output format bin, ihex or srec (default: from OUT's name)"},
-	{"in-format", 0, CLI_VALUE, "F", "input format auto, bin, ihex, srec or elf (default auto)"},
+	{"format", 'f', CLI_VALUE, "F", "info: input format (as --in-format); convert: output format bin, ihex or srec (default: from OUT's name)"},
+	{"in-format", 0, CLI_VALUE, "F", "input format auto, bin, ihex, srec or elf (default auto: from the content)"},
 	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
 	{"fill", 0, CLI_VALUE, "BYTE", "gap byte: convert fills the gaps with it; info uses it for the span CRC (default 0xFF)"},
 	{NULL, 0, 0, NULL, NULL},
@@ -27,7 +27,7 @@ typedef struct image_args {
 	uint8_t fill;
 } image_args;
 
-static int image_parse_args(cli_env *e, image_args *a)
+static int image_parse_args(cli_env *e, bool info, image_args *a)
 {
 	const char *v;
 	memset(a, 0, sizeof *a);
@@ -46,7 +46,10 @@ static int image_parse_args(cli_env *e, image_args *a)
 		a->fill = (uint8_t)fill;
 		a->fill_given = true;
 	}
-	if ((v = cli_value(&e->args, "in-format")) && fk_image_format_parse(v, &a->load.format))
+	v = cli_value(&e->args, "in-format");
+	if (!v && info)
+		v = cli_value(&e->args, "format"); /* info has no output: --format names the input */
+	if (v && fk_image_format_parse(v, &a->load.format))
 		return fk_fail(e->ctx, FK_E_USAGE, "--in-format %s: expected auto, bin, ihex, srec or "
 						   "elf", v);
 	return FK_OK;
@@ -201,7 +204,7 @@ static int cmd_image_run(cli_env *e)
 {
 	const char *sub = cli_arg(e, 0);
 	image_args a;
-	int rc = image_parse_args(e, &a);
+	int rc = image_parse_args(e, sub && strcmp(sub, "info") == 0, &a);
 	if (rc)
 		return rc;
 	if (sub && strcmp(sub, "info") == 0)
@@ -215,7 +218,8 @@ static int cmd_image_run(cli_env *e)
 
 const cli_command cli_cmd_image = {
 	.name = "image",
-	.synopsis = "image info FILE | image convert IN OUT --format bin|ihex|srec [--fill BYTE]",
+	.synopsis = "image info FILE [--base ADDR] [--format F] | image convert IN OUT --format "
+		    "bin|ihex|srec [--fill BYTE]",
 	.summary = "inspect and convert firmware images (bin, Intel HEX, S-record, ELF)",
 	.details = "info prints the format, the segments with their sizes and CRC-32, the entry "
 		   "point and the CRC-32 over the whole span with gaps read as --fill. convert "

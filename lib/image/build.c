@@ -45,7 +45,7 @@ static int run_mark(img_run *r, uint32_t off, uint32_t where)
 	if (r->nmarks && r->marks[r->nmarks - 1].where == where)
 		return 0;
 	if (r->nmarks == r->mcap) {
-		uint32_t ncap = r->mcap ? r->mcap * 2 : 16;
+		uint32_t ncap = r->mcap ? r->mcap * 2 : 2;
 		img_mark *nm = realloc(r->marks, ncap * sizeof *nm);
 		if (!nm)
 			return -1;
@@ -60,7 +60,7 @@ static int run_reserve(img_run *r, uint64_t need)
 {
 	if (need <= r->cap)
 		return 0;
-	uint64_t ncap = r->cap ? r->cap : 256;
+	uint64_t ncap = r->cap ? r->cap : need; /* scattered records: no slack per run */
 	while (ncap < need)
 		ncap *= 2;
 	if (ncap > 0xFFFFFFFFu)

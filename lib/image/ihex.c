@@ -17,7 +17,7 @@ typedef struct ihex {
 
 static const uint8_t ihex_len_of_type[6] = {0xFF, 0, 2, 4, 2, 4}; /* 0xFF: any */
 
-static int ihex_record(ihex *h, const img_line *l, const uint8_t *r, size_t n)
+static int ihex_record(ihex *h, const img_line *l, const uint8_t *r)
 {
 	uint8_t ll = r[0], type = r[3];
 	uint32_t off = ((uint32_t)r[1] << 8) | r[2];
@@ -30,7 +30,6 @@ static int ihex_record(ihex *h, const img_line *l, const uint8_t *r, size_t n)
 		return fk_fail(h->b->ctx, FK_E_BAD_IMAGE,
 			       "%s:%u: record type %02X with %u data bytes: expected %u", h->b->name,
 			       l->no, type, ll, ihex_len_of_type[type]);
-	(void)n;
 	switch (type) {
 	case 0:
 		if ((uint64_t)h->base + off > 0xFFFFFFFFu)
@@ -82,7 +81,7 @@ static int ihex_line(ihex *h, const img_line *l)
 	if (sum != 0)
 		return fk_fail(b->ctx, FK_E_BAD_IMAGE, "%s:%u: bad checksum 0x%02X: expected 0x%02X",
 			       b->name, l->no, r[n - 1], (uint8_t)(r[n - 1] - sum));
-	return ihex_record(h, l, r, n);
+	return ihex_record(h, l, r);
 }
 
 int img_load_ihex(img_builder *b, fk_image *img, const uint8_t *buf, size_t len)

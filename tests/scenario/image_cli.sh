@@ -65,6 +65,12 @@ grep -q 'junk.hex' "$ERR" || fail "junk not named"
 expect_exit 7 "$FK_BIN" image info empty.bin
 grep -q 'empty.bin: empty file' "$ERR" || fail "empty file"
 
+# info --format forces the input format: an ELF read as Intel HEX is bad input
+expect_exit 7 "$FK_BIN" image info "$FX/fw.elf" --format ihex
+grep -q 'fw.elf:1: column 1: expected .:. to start a record' "$ERR" || fail "--format ignored by info"
+expect_exit 0 "$FK_BIN" --json image info "$FX/fw.elf" --format bin --base 0
+[ "$(json_get "$OUT" 'd["format"]')" = bin ] || fail "--format bin not honoured"
+
 # usage errors: exit 2
 expect_exit 2 "$FK_BIN" image convert "$FX/fw.elf" out.xyz
 grep -q 'expected bin, ihex or srec' "$ERR" || fail "missing --format not explained"
