@@ -124,6 +124,16 @@ static int tw_serve_prepare(tw_serve *s, struct pollfd *pfd, unsigned *npfd,
 	return timeout;
 }
 
+static int tw_serve_call(tw_serve *s, fk_ctx *ctx, unsigned i, struct pollfd *pfd, unsigned n)
+{
+	int rc = s->inst[i].mod->handle(s->inst[i].state, s, ctx, pfd, n);
+	if (rc == TW_SERVE_DONE) {
+		s->stop = true;
+		return FK_OK;
+	}
+	return rc ? fk_fail_wrap(ctx, rc, "server --%s", s->inst[i].mod->option) : FK_OK;
+}
+
 static int tw_serve_dispatch(tw_serve *s, fk_ctx *ctx, struct pollfd *pfd)
 {
 	int64_t now = tw_serve_wall_ms();
@@ -134,12 +144,11 @@ static int tw_serve_dispatch(tw_serve *s, fk_ctx *ctx, struct pollfd *pfd)
 		bool timer = s->inst[i].deadline >= 0 && now >= s->inst[i].deadline;
 		if (!ev && !timer)
 			continue;
-		int rc = s->inst[i].mod->handle(s->inst[i].state, s, ctx, pfd + s->inst[i].first,
-						ev ? s->inst[i].n : 0);
-		if (rc == TW_SERVE_DONE)
-			s->stop = true;
-		else if (rc)
-			return fk_fail_wrap(ctx, rc, "server --%s", s->inst[i].mod->option);
+		int rc = ev ? tw_serve_call(s, ctx, i, pfd + s->inst[i].first, s->inst[i].n) : 0;
+		if (rc == FK_OK && timer && !s->stop)
+			rc = tw_serve_call(s, ctx, i, pfd + s->inst[i].first, 0);
+		if (rc)
+			return rc;
 	}
 	return FK_OK;
 }
@@ -190,6 +199,9 @@ int tw_serve_run(fk_ctx *ctx, const char *path, const tw_serve_req *reqs, unsign
 	for (unsigned i = s.ninst; i-- > 0;)
 		s.inst[i].mod->stop(s.inst[i].state);
 	tw_serve_signals(false, old);
+	/* the chip keeps running after the peers left: let a flash operation finish */
+	if (tw_f4_busy(s.t))
+		tw_f4_advance(s.t, tw_f4_busy_until_ns(s.t) - tw_f4_now_ns(s.t));
 	fk_ctx *tmp = rc ? fk_ctx_new() : ctx; /* keep the first error's chain */
 	int crc = tw_f4_close(s.t, tmp ? tmp : ctx);
 	if (tmp != ctx)

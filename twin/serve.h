@@ -6,7 +6,8 @@
  * poll, and a handler for their events. After every handler call that changed the twin (the
  * module calls tw_serve_changed, or the twin reports itself dirty) the loop saves the state file
  * (tw_f4_sync), so what a peer did can be inspected with `flashkey-twin show` while the server
- * runs; on SIGINT/SIGTERM it stops the modules, saves and exits 0.
+ * runs; on SIGINT/SIGTERM it stops the modules, lets a flash operation in progress finish,
+ * saves and exits 0.
  *
  * Time: by default the virtual clock only moves when a module advances it (wire time of the
  * bytes it moved, tw_f4_*_wait on stalls) and, when the loop is idle (nothing to read for

@@ -9,18 +9,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "flashkey/image.h"
 #include "twin_cli.h"
 
 const cli_opt tcli_new_opts[] = {
 	{"rdp", 0, CLI_VALUE, "0|1|2", "read protection level (level 1 is stored as 0x55, as HAL does)"},
 	{"wrp", 0, CLI_VALUE, "SECTORS", "write-protect sectors, e.g. 0,1,5-7 (nWRPi=0)"},
 	{"pcrop", 0, CLI_VALUE, "SECTORS", "PCROP sectors (SPRMOD=1, nWRPi=1 for these only)"},
-	{"flash", 0, CLI_VALUE, "FILE", "raw binary loaded at 0x08000000"},
+	{"flash", 0, CLI_VALUE, "FILE", "firmware image (bin at 0x08000000, HEX, S-record, ELF)"},
 	{"otp", 0, CLI_MULTI, "BLOCK=HEX", "OTP block 0..15 contents (up to 32 bytes of hex)"},
 	{"otp-locked", 0, CLI_VALUE, "BLOCKS", "lock OTP blocks (lock byte 0x00), e.g. 0,3"},
 	{"option", 0, CLI_MULTI, "KEY=VALUE",
 	 "rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, nwrp, nwrp2, boot "
-	 "(flash|sysmem|sram), swd (normal|repurposed), voltage_mv, timing (typ|max), hw_wdg_abort, "
+	 "(flash|sysmem|sram), swd (normal|repurposed), voltage_mv, vpp (0|1), timing (typ|max), "
+	 "hw_wdg_abort (0|1), "
 	 "power (on|off)"},
 	{"corrupt-options", 0, CLI_FLAG, NULL,
 	 "torn option bytes as after a power loss (OPTCR 0x0FFFFFEC: RDP 0xFF = level 1)"},
@@ -43,7 +45,7 @@ static const tcli_optkey tcli_optkeys[] = {
 static int tcli_bad_option(tcli_env *e, const char *kv, const char *why)
 {
 	fk_hint(e->ctx, "keys: rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, "
-			"nwrp, nwrp2, boot, swd, voltage_mv, timing, hw_wdg_abort, power");
+			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, timing, hw_wdg_abort, power");
 	return fk_fail(e->ctx, FK_E_USAGE, "--option %s: %s", kv, why);
 }
 
@@ -70,6 +72,10 @@ static int tcli_special_option(tcli_env *e, tw_f4 *t, const char *kv, const char
 		if (strcmp(val, "typ") && strcmp(val, "max"))
 			return tcli_bad_option(e, kv, "expected typ or max");
 		tw_f4_set_timing_max(t, strcmp(val, "max") == 0);
+	} else if (strcmp(key, "vpp") == 0) {
+		if (fk_parse_u32(val, &n) || n > 1)
+			return tcli_bad_option(e, kv, "expected 0 or 1");
+		tw_f4_set_vpp(t, n != 0);
 	} else if (strcmp(key, "hw_wdg_abort") == 0) {
 		if (fk_parse_u32(val, &n) || n > 1)
 			return tcli_bad_option(e, kv, "expected 0 or 1");
@@ -263,26 +269,37 @@ static int tcli_otp(tcli_env *e, tw_f4 *t)
 	return FK_OK;
 }
 
-/* UNCONFIRMED input format: image.h has not landed yet, so --flash takes a raw binary placed at
- * 0x08000000. */
+/* --flash FILE: any format the image layer reads (bin at 0x08000000, Intel HEX, S-record,
+ * ELF); every byte must land in main flash or OTP. */
 static int tcli_flash_file(tcli_env *e, tw_f4 *t)
 {
 	const char *path = cli_value(&e->args, "flash");
 	if (!path)
 		return FK_OK;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fk_fail(e->ctx, FK_E_IO, "--flash %s: cannot open", path);
-	uint32_t max = tw_f4_variant_flash_bytes(tw_f4_variant_of(t)), n = 0;
-	int c;
-	while ((c = getc(f)) != EOF && n < max)
-		tw_f4_poke(t, 0x08000000U + n++, (uint8_t)c);
-	bool more = c != EOF && getc(f) != EOF;
-	fclose(f);
-	if (more || c != EOF)
-		return fk_fail(e->ctx, FK_E_RANGE, "--flash %s: larger than the %u KiB flash of %s",
-			       path, max / 1024, tw_f4_variant_name(tw_f4_variant_of(t)));
-	return FK_OK;
+	fk_image_load_opts lo = {FK_IMAGE_AUTO, 0x08000000U};
+	fk_image *img;
+	int rc = fk_image_load(e->ctx, path, &lo, &img);
+	if (rc)
+		return fk_fail_wrap(e->ctx, rc, "--flash %s", path);
+	uint32_t fend = 0x08000000U + tw_f4_variant_flash_bytes(tw_f4_variant_of(t));
+	const fk_segment *sg;
+	for (size_t i = 0; rc == FK_OK && (sg = fk_image_segment(img, i)); i++) {
+		uint64_t end = (uint64_t)sg->addr + sg->len;
+		bool in_flash = sg->addr >= 0x08000000U && end <= fend;
+		bool in_otp = sg->addr >= 0x1FFF7800U && end <= 0x1FFF7A10U;
+		if (!in_flash && !in_otp) {
+			rc = fk_fail(e->ctx, FK_E_RANGE,
+				     "--flash %s: data at 0x%08X..0x%08llX is outside flash "
+				     "(0x08000000..0x%08X) and OTP of %s", path, sg->addr,
+				     (unsigned long long)end - 1, fend - 1,
+				     tw_f4_variant_name(tw_f4_variant_of(t)));
+			break;
+		}
+		for (uint32_t k = 0; k < sg->len; k++)
+			tw_f4_poke(t, sg->addr + k, sg->data[k]);
+	}
+	fk_image_free(img);
+	return rc;
 }
 
 static int tcli_configure(tcli_env *e, tw_f4 *t)

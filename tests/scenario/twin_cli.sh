@@ -74,5 +74,13 @@ grep -q 'not a valid STM32F4 twin state file' "$ERR" || fail "junk state file"
 head -c 1000 a.twin > trunc.twin
 expect_exit 7 "$T" show trunc.twin
 expect_exit 1 "$T" show missing.twin
+# --flash takes any image format (Intel HEX here); data outside flash/OTP is refused
+printf ':020000040800F2\n:0400000001020304F2\n:00000001FF\n' > fw.hex
+expect_exit 0 "$T" new stm32f401xc h.twin --flash fw.hex
+expect_exit 0 "$T" show h.twin --json
+[ "$(json_get "$OUT" 'd["sectors"][0]["blank"]')" = False ] || fail "hex image not loaded"
+printf ':0400000001020304F2\n:00000001FF\n' > low.hex
+expect_exit 2 "$T" new stm32f401xc h.twin --flash low.hex
+grep -q 'outside flash' "$ERR" || fail "image outside flash"
 expect_exit 2 "$T" frobnicate
 pass

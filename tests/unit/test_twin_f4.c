@@ -366,6 +366,7 @@ static void test_program_x64(void **state)
 {
 	(void)state;
 	tw_f4 *t = mk("stm32f407");
+	tw_f4_set_vpp(t, true);
 	unlock(t, U);
 	wr(t, U, CR, 4, CR_PG | CR_X64);
 	wr(t, U, FLASH + 16, 4, 0x11223344U);
@@ -514,6 +515,37 @@ static void test_system_areas_read_only(void **state)
 	prog(t, U, 0x1FFFC000U, 4, 0);
 	assert_int_equal(tw_f4_reg(t, SR), SR_WRPERR);
 	assert_int_equal(rd(t, U, 0x1FFFC000U, 2), 0xAAEFU);
+	tw_f4_free(t);
+}
+
+/* §3.6.2 Table 13: parallelism above what the supply sustains "may lead to unpredicted
+ * results" (UNCONFIRMED model: half the effect); x64 needs VPP; below 1.7 V the chip is off. */
+static void test_parallelism_vs_supply(void **state)
+{
+	(void)state;
+	static const struct { unsigned mv; bool vpp; uint32_t ps; bool full; } cases[] = {
+		{3300, false, CR_X32, true},  {2500, false, CR_X32, false}, {2500, false, CR_X16, true},
+		{1900, false, CR_X16, false}, {1900, false, CR_X8, true},   {3300, false, CR_X64, false},
+		{3300, true, CR_X64, true},
+	};
+	for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		tw_f4 *t = mk("stm32f407");
+		tw_f4_set_voltage_mv(t, cases[i].mv);
+		tw_f4_set_vpp(t, cases[i].vpp);
+		unlock(t, U);
+		erase_sector(t, U, 0, cases[i].ps);
+		tw_f4_poke(t, FLASH + 0x3FFF, 0x00); /* last byte of sector 0 */
+		finish(t);
+		assert_int_equal(tw_f4_peek(t, FLASH + 0x3FFF), cases[i].full ? 0xFF : 0x00);
+		tw_f4_free(t);
+	}
+	tw_f4 *t = mk("stm32f407");
+	tw_f4_set_voltage_mv(t, 1500);
+	assert_false(tw_f4_powered(t));
+	assert_int_equal(tw_f4_voltage_mv(t), 0);
+	tw_f4_set_voltage_mv(t, 3000);
+	assert_true(tw_f4_powered(t));
+	assert_int_equal(tw_f4_voltage_mv(t), 3000);
 	tw_f4_free(t);
 }
 
@@ -912,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_mass_erase_keeps_otp),
 		cmocka_unit_test(test_otp_lock),
 		cmocka_unit_test(test_system_areas_read_only),
+		cmocka_unit_test(test_parallelism_vs_supply),
 		cmocka_unit_test(test_timing_per_psize),
 		cmocka_unit_test(test_busy_stalls),
 		cmocka_unit_test(test_read_while_write),

@@ -531,9 +531,22 @@ bool tw_f4_swd_repurposed(const tw_f4 *t)
 	return t->swd_repurposed;
 }
 
+/* Below the 1.7 V minimum supply (DS8626 §6.3.1, PDR threshold) the chip is off; coming back
+ * above it is a power-on reset. */
 void tw_f4_set_voltage_mv(tw_f4 *t, unsigned mv)
 {
+	bool was_off = t->voltage_mv < 1700;
 	t->voltage_mv = mv;
+	if (mv < 1700 && t->powered)
+		tw_f4_power_off(t);
+	else if (mv >= 1700 && was_off && !t->powered)
+		tw_f4_power_on(t);
+	t->dirty = true;
+}
+
+void tw_f4_set_vpp(tw_f4 *t, bool applied)
+{
+	t->vpp = applied;
 	t->dirty = true;
 }
 
@@ -569,6 +582,8 @@ void tw_f4_power_off(tw_f4 *t)
 
 void tw_f4_power_on(tw_f4 *t)
 {
+	if (t->voltage_mv < 1700)
+		t->voltage_mv = 3300;
 	t->powered = true;
 	tw_f4_reset(t, TW_RESET_POWER_ON);
 }

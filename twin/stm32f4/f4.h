@@ -150,9 +150,13 @@ bool tw_f4_dirty(const tw_f4 *t);       /* changed since the last save/load */
 /* Firmware has repurposed the SWD pins: the debug port answers only while NRST is held. */
 void tw_f4_set_swd_repurposed(tw_f4 *t, bool repurposed);
 bool tw_f4_swd_repurposed(const tw_f4 *t);
-/* Supply voltage (default 3300 mV); tw_f4_voltage_mv is 0 while unpowered. */
+/* Supply voltage (default 3300 mV); tw_f4_voltage_mv is 0 while unpowered. Below 1700 mV the
+ * chip is off (power cut); back above, a POR. Program/erase with a PSIZE the supply cannot
+ * sustain (RM0090 Table 13) completes with only half its effect (UNCONFIRMED model). */
 void tw_f4_set_voltage_mv(tw_f4 *t, unsigned mv);
 int tw_f4_voltage_mv(const tw_f4 *t);
+/* VPP (8-9 V) applied: needed for x64 parallelism (RM0090 §3.6.2 Table 13). */
+void tw_f4_set_vpp(tw_f4 *t, bool applied);
 /* Cut power now (as a fault would): an operation in progress is left half-done. */
 void tw_f4_power_off(tw_f4 *t);
 /* Model the hardware-watchdog abort of an RDP 1->0 regression (stm32.md §3.1 BMP note; see

@@ -141,6 +141,7 @@ typedef struct f4_op {
 	uint32_t erase_mask; /* options/erase: banks to erase (bit 0 bank 1, bit 1 bank 2) */
 	uint64_t erase_ns; /* options with regression: mass-erase part of the duration */
 	uint8_t old_ob[6]; /* options: the stored bytes before (for a torn write) */
+	bool weak; /* started with a parallelism the supply cannot sustain */
 } f4_op;
 
 #define F4_SCS_WORDS (F4_SCS_SIZE / 4U)
@@ -163,7 +164,7 @@ struct tw_f4 {
 	uint32_t x64_addr, x64_lo;
 	/* conditions */
 	uint8_t rdp_eff; /* RDP byte loaded at the last reset: the protection in force */
-	bool intrusion, powered, nrst, swd_repurposed, timing_max, hw_wdg_aborts;
+	bool intrusion, powered, nrst, swd_repurposed, timing_max, hw_wdg_aborts, vpp;
 	tw_boot boot_pins, boot_eff;
 	unsigned voltage_mv;
 	uint64_t now_ns;
@@ -198,6 +199,7 @@ uint64_t f4_prog_ns(const tw_f4 *t);
 uint64_t f4_erase_ns(const tw_f4 *t, uint32_t bytes);
 uint64_t f4_mass_erase_ns(const tw_f4 *t, uint32_t bytes);
 unsigned f4_psize_bytes(const tw_f4 *t);
+bool f4_psize_supported(const tw_f4 *t);
 /* f4.c */
 bool f4_restricted(const tw_f4 *t, tw_initiator who);
 void f4_count_op(tw_f4 *t);

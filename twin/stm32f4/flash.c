@@ -108,6 +108,10 @@ static void f4_start_op(tw_f4 *t, f4_op_kind kind, uint64_t ns)
 	t->op.kind = kind;
 	t->op.start_ns = t->now_ns;
 	t->op.end_ns = t->now_ns + (ns ? ns : 1);
+	/* §3.6.2: "any program or erase operation started with inconsistent program
+	 * parallelism/voltage range settings may lead to unpredicted results"; UNCONFIRMED what
+	 * exactly: modelled as the operation ending normally with only half its effect. */
+	t->op.weak = !f4_psize_supported(t);
 	f4_count_op(t);
 }
 
@@ -399,7 +403,7 @@ static void f4_op_apply(tw_f4 *t, double fraction)
 
 void f4_op_finish(tw_f4 *t)
 {
-	f4_op_apply(t, 1.0);
+	f4_op_apply(t, t->op.weak ? 0.5 : 1.0);
 	if (t->cr & F4_CR_EOPIE)
 		t->sr |= F4_SR_EOP; /* §3.9.5: EOP only with EOPIE */
 }

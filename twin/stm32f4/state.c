@@ -22,7 +22,7 @@
 #include "stm32f4/f4_int.h"
 
 #define F4_STATE_MAGIC "FKTWF4\r\n"
-#define F4_STATE_VERSION 1U
+#define F4_STATE_VERSION 2U /* 2: VPP flag, weak operations */
 #define F4_STATE_HDR 64U
 #define F4_STATE_MAX (64U * 1024U * 1024U)
 
@@ -126,6 +126,7 @@ static void f4_state_cond(f4_ser *s, tw_f4 *t)
 	ser_bool(s, &t->swd_repurposed, "SWD-pins flag");
 	ser_bool(s, &t->timing_max, "timing flag");
 	ser_bool(s, &t->hw_wdg_aborts, "watchdog flag");
+	ser_bool(s, &t->vpp, "VPP flag");
 	ser_u8(s, &b, TW_BOOT_SRAM, "boot pins");
 	ser_u8(s, &be, TW_BOOT_SRAM, "effective boot mode");
 	t->boot_pins = (tw_boot)b;
@@ -154,6 +155,7 @@ static void f4_state_op(f4_ser *s, tw_f4 *t)
 	ser_u32(s, &t->op.erase_mask, "erase bank mask");
 	ser_u64(s, &t->op.erase_ns, "regression erase time");
 	ser_raw(s, t->op.old_ob, sizeof t->op.old_ob, "previous option bytes");
+	ser_bool(s, &t->op.weak, "weak-operation flag");
 }
 
 static void f4_state_fields(f4_ser *s, tw_f4 *t)

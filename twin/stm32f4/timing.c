@@ -39,6 +39,15 @@ unsigned f4_psize_bytes(const tw_f4 *t)
 	return 1U << f4_psize(t);
 }
 
+/* RM0090 §3.6.2 Table 13: x8 from 1.8 V, x16 from 2.1 V, x32 from 2.7 V, x64 only at 2.7-3.6 V
+ * with VPP (8-9 V) applied. */
+bool f4_psize_supported(const tw_f4 *t)
+{
+	static const unsigned min_mv[4] = {1800, 2100, 2700, 2700};
+	unsigned p = f4_psize(t);
+	return t->voltage_mv >= min_mv[p] && (p < 3 || t->vpp);
+}
+
 uint64_t f4_prog_ns(const tw_f4 *t)
 {
 	return f4_t_prog[f4_psize(t)][t->timing_max];
