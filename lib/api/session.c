@@ -6,6 +6,7 @@
 #include "api/session.h"
 #include "chip/stm32f4_boot.h"
 #include "core/core.h"
+#include "debug/dap_mem.h"
 
 static int fk_session_path(fk_session *s, const char *boot_seq, const stm32f4_path_ops **ops,
 			   void **h)
@@ -80,6 +81,12 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 	s->ctx = ctx;
 	int rc = fk_transport_open(ctx, connection, opts, &s->t);
 	if (rc) {
+		free(s);
+		return rc;
+	}
+	rc = dbgmem_wrap(ctx, &s->t, opts); /* a raw DAP probe becomes a MEM path (ADIv5) */
+	if (rc) {
+		fk_transport_close(&s->t);
 		free(s);
 		return rc;
 	}
