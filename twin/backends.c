@@ -2,6 +2,7 @@
 #include <stdbool.h>
 
 #include "fktwin/fktwin.h"
+#include "debug/swd_backend.h"
 #include "probe/targets.h"
 #include "twin_mem.h"
 
@@ -13,4 +14,5 @@ void fktwin_register_backends(void)
 	done = true;
 	twin_mem_register();
 	tw_probe_register(); /* emulated probes: twin-stlink:, twin-cmsis-dap:, USB seam */
+	twin_swd_register();
 }

@@ -157,7 +157,7 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 {
 	struct pollfd pfd[TW_SERVE_MAX_INST * TW_SERVE_MAX_FDS];
 	int64_t stop_at = o->max_ms > 0 ? tw_serve_wall_ms() + o->max_ms : 0;
-	uint64_t last = tw_serve_wall_ns();
+	uint64_t last = tw_serve_wall_ns(), last_sync = last;
 	while (!tw_serve_sig && !s->stop && (!stop_at || tw_serve_wall_ms() < stop_at)) {
 		unsigned n;
 		int timeout = tw_serve_prepare(s, pfd, &n, o, stop_at);
@@ -175,9 +175,15 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		int rc = tw_serve_dispatch(s, ctx, pfd);
 		if (rc)
 			return rc;
-		if ((s->changed || tw_f4_dirty(s->t)) && (rc = tw_f4_sync(s->t, ctx)) != 0)
-			return rc;
-		s->changed = false;
+		/* Save when the peers pause (poll timed out), at most once a second while they
+		 * keep talking: an fsync per round trip would throttle a JTAG peer to a crawl. */
+		bool due = r == 0 || wall - last_sync >= 1000000000ull;
+		if (due && (s->changed || tw_f4_dirty(s->t))) {
+			if ((rc = tw_f4_sync(s->t, ctx)) != 0)
+				return rc;
+			s->changed = false;
+			last_sync = wall;
+		}
 	}
 	return FK_OK;
 }

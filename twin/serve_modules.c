@@ -7,11 +7,13 @@
 
 /* slot: uart-pty (AN3155 bootloader on a pty) */
 /* slot: jtag-bitbang (OpenOCD remote_bitbang) */
+extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.c */
 /* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
 	/* slot: jtag-bitbang */
+	&tw_serve_mod_jtag_bitbang,
 	/* slot: cmsis-dap-tcp */
 	NULL,
 };

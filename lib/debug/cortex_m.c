@@ -69,7 +69,7 @@ int cm_examine(cm_target *cm, fk_ctx *ctx)
 		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "CPUID 0x%08X: implementer 0x%02X, part "
 			       "0x%03X is not a known Cortex-M", cm->cpuid, cm->cpuid >> 24, part);
 	}
-	fk_log(ctx, FK_LOG_INFO, FK_TRACE_CORTEXM, "%s r%up%u (CPUID 0x%08X)", cm->core,
+	fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_CORTEXM, "%s r%up%u (CPUID 0x%08X)", cm->core,
 	       (cm->cpuid >> 20) & 0xFu, cm->cpuid & 0xFu, cm->cpuid);
 	return 0;
 }

@@ -66,8 +66,11 @@ struct tw_dap {
 	tw_cm4 cm;
 	uint32_t hz;
 	uint64_t bits;
+	uint64_t unpaid; /* cycles clocked but not yet charged to the chip's clock */
 	uint64_t ns_rem; /* remainder of bits * 1e9 / hz not yet charged */
 };
+
+static void dap_pay(tw_dap *d);
 
 tw_dap *tw_dap_new(const tw_dap_bus *bus, void *bus_handle)
 {
@@ -111,6 +114,7 @@ bool tw_dap_reachable(tw_dap *d)
 
 tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val)
 {
+	dap_pay(d);
 	if (!tw_cm4_owns(addr))
 		return d->bus->read(d->h, addr, size, val);
 	uint32_t w = tw_cm4_read(&d->cm, addr & ~3u);
@@ -121,6 +125,7 @@ tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val
 
 tw_status tw_dap_mem_write(tw_dap *d, uint32_t addr, unsigned size, uint32_t val)
 {
+	dap_pay(d);
 	if (!tw_cm4_owns(addr))
 		return d->bus->write(d->h, addr, size, val);
 	if (size == 4)
@@ -293,6 +298,7 @@ static void dap_attach(tw_dap *d)
 
 tw_dap_ack tw_dap_request(tw_dap *d, bool ap, bool rnw, uint8_t addr)
 {
+	dap_pay(d);
 	bool exempt = dp_is_exempt(d, ap, rnw, addr);
 	if (!tw_dap_reachable(d))
 		return TW_ACK_NONE;
@@ -386,6 +392,7 @@ void tw_dap_line_reset(tw_dap *d)
 
 bool tw_dap_busy(tw_dap *d)
 {
+	dap_pay(d);
 	if (ap_try_pending(d))
 		return false;
 	if (d->ctrl & CTRL_ORUNDETECT)
@@ -397,6 +404,7 @@ bool tw_dap_busy(tw_dap *d)
 
 void tw_dap_set_nrst(tw_dap *d, bool asserted)
 {
+	dap_pay(d);
 	d->bus->set_nrst(d->h, asserted);
 	if (asserted)
 		tw_cm4_hold_reset(&d->cm);
@@ -421,16 +429,30 @@ uint32_t tw_dap_core_reg(const tw_dap *d, unsigned regsel)
 
 void tw_dap_set_clock_hz(tw_dap *d, uint32_t hz)
 {
+	dap_pay(d);
 	d->hz = hz ? hz : 1;
+}
+
+/* Cycles are charged lazily, before anything that can observe the chip's time: a wire front
+ * end clocks one cycle at a time, and advancing the chip per cycle would cost more than the
+ * decoding itself. */
+static void dap_pay(tw_dap *d)
+{
+	if (!d->unpaid)
+		return;
+	uint64_t total = d->unpaid * 1000000000ull + d->ns_rem;
+	d->unpaid = 0;
+	d->ns_rem = total % d->hz;
+	if (total / d->hz)
+		d->bus->advance(d->h, total / d->hz);
 }
 
 void tw_dap_clock_bits(tw_dap *d, uint64_t bits)
 {
-	uint64_t total = bits * 1000000000ull + d->ns_rem;
 	d->bits += bits;
-	d->ns_rem = total % d->hz;
-	if (total / d->hz)
-		d->bus->advance(d->h, total / d->hz);
+	d->unpaid += bits;
+	if (d->unpaid >= 1000000u) /* keep the product far from overflow */
+		dap_pay(d);
 }
 
 uint64_t tw_dap_bits(const tw_dap *d)
@@ -438,7 +460,8 @@ uint64_t tw_dap_bits(const tw_dap *d)
 	return d->bits;
 }
 
-uint64_t tw_dap_now_ns(const tw_dap *d)
+uint64_t tw_dap_now_ns(tw_dap *d)
 {
+	dap_pay(d);
 	return d->bus->now(d->h);
 }

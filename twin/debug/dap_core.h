@@ -6,7 +6,7 @@
  * (jtag_wire.h) and the probe emulators (CMSIS-DAP, ST-LINK) of twin/probe.
  *
  * The core reaches the chip through a small bus table (tw_dap_bus) so it can be tested over a
- * fake bus; tw_dap_bus_f4() binds it to the STM32F4 model (f4_port.c).
+ * fake bus (membus.h); f4_port.h binds it to the STM32F4 model.
  *
  * Sources: Arm IHI 0031 (ADIv5.2) §B2 (DP registers), §B3 (JTAG-DP), §B4 (SW-DP), §C2 (MEM-AP);
  * Arm DDI 0403 (ARMv7-M) §C1 (debug: DHCSR, DCRSR, DCRDR, DEMCR, DFSR, FPB, DWT), §B1.5.15
@@ -101,6 +101,6 @@ uint32_t tw_dap_core_reg(const tw_dap *d, unsigned regsel); /* DCRSR numbering *
 void tw_dap_set_clock_hz(tw_dap *d, uint32_t hz); /* default 4 MHz */
 void tw_dap_clock_bits(tw_dap *d, uint64_t bits);
 uint64_t tw_dap_bits(const tw_dap *d);
-uint64_t tw_dap_now_ns(const tw_dap *d);
+uint64_t tw_dap_now_ns(tw_dap *d); /* charges the cycles clocked so far first */
 
 #endif

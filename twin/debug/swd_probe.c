@@ -109,6 +109,13 @@ static int probe_clock(void *h, fk_ctx *ctx, unsigned khz)
 	return 0;
 }
 
+static int probe_voltage(void *h, fk_ctx *ctx)
+{
+	tw_swd_probe *p = h;
+	(void)ctx;
+	return p->vtarget_mv ? p->vtarget_mv(p->vtarget_user) : -1;
+}
+
 static uint64_t probe_now(void *h)
 {
 	return tw_dap_now_ns(((tw_swd_probe *)h)->dap);
@@ -125,7 +132,7 @@ const fk_dap_ops tw_swd_probe_ops = {
 	.swj_sequence = probe_swj,
 	.set_nrst = probe_nrst,
 	.set_clock = probe_clock,
-	.voltage_mv = NULL,
+	.voltage_mv = probe_voltage,
 	.virtual_ns = probe_now,
 	.wire_bits = probe_bits,
 };

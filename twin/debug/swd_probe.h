@@ -15,6 +15,8 @@ typedef struct tw_swd_probe {
 	tw_swd *swd;
 	tw_dap *dap;
 	unsigned idle_cycles; /* idle cycles after each batch (default 2) */
+	int (*vtarget_mv)(void *user); /* target supply as the probe measures it; may be NULL */
+	void *vtarget_user;
 } tw_swd_probe;
 
 extern const fk_dap_ops tw_swd_probe_ops; /* handle: tw_swd_probe * */
