@@ -6,12 +6,14 @@
 #include "serve.h"
 
 /* slot: uart-pty (AN3155 bootloader on a pty) */
+extern const tw_serve_module tw_serve_mod_uart_pty; /* twin/stm32f4/an3155_serve.c */
 /* slot: jtag-bitbang (OpenOCD remote_bitbang) */
 extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.c */
 /* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
+	&tw_serve_mod_uart_pty,
 	/* slot: jtag-bitbang */
 	&tw_serve_mod_jtag_bitbang,
 	/* slot: cmsis-dap-tcp */

@@ -238,7 +238,7 @@ int stm32f4_read(stm32f4 *d, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len
 		return FK_OK;
 	stm32f4_regs r = {0};
 	fk_ctx *quiet = fk_ctx_new();
-	bool known = quiet && d->ops->regs && !d->ops->regs(d->h, quiet, &r);
+	bool known = quiet && d->ops->regs && !d->ops->regs(d->h, quiet, &r) && r.optcr_valid;
 	fk_ctx_free(quiet);
 	uint8_t rdp = (uint8_t)(r.optcr >> 8);
 	if (known && stm32f4_rdp_level(rdp) != 0) {
@@ -258,6 +258,14 @@ int stm32f4_options_read(stm32f4 *d, fk_ctx *ctx, uint32_t *optcr, uint32_t *opt
 	int rc = stm32f4_regs_read(d, ctx, &r);
 	*optcr = r.optcr;
 	*optcr1 = r.optcr1;
+	if (!rc && !r.optcr_valid) {
+		fk_hint(ctx, r.rdp_inferred ? "Readout Unprotect (`flashkey unlock`) makes them readable "
+					      "again, at the cost of all flash"
+					    : "use the debug path");
+		rc = fk_fail(ctx, r.rdp_inferred ? FK_E_PROTECTED : FK_E_UNSUPPORTED,
+			     "the option bytes are not readable on the %s path%s", d->ops->name,
+			     r.rdp_inferred ? " while read protection is active" : "");
+	}
 	return rc;
 }
 

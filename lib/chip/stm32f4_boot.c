@@ -32,13 +32,15 @@ typedef struct f4boot {
 	uint8_t pend[F4B_BLOCK];
 } f4boot;
 
+/* Every operation starts here: the client reports into this call's context (callers pass
+ * short-lived "quiet" contexts for probing), and a gathered block goes out first. */
 static int f4b_flush(f4boot *b, fk_ctx *ctx)
 {
+	b->bl.ctx = ctx;
 	if (!b->pend_len)
 		return FK_OK;
 	unsigned n = b->pend_len;
 	b->pend_len = 0;
-	b->bl.ctx = ctx;
 	return an3155_write(&b->bl, b->pend_addr, b->pend, n);
 }
 
@@ -55,7 +57,7 @@ static int f4b_nack_rdp(f4boot *b, fk_ctx *ctx, int rc, uint32_t addr)
 static int f4b_idcode(void *h, fk_ctx *ctx, uint32_t *idcode)
 {
 	f4boot *b = h;
-	(void)ctx;
+	b->bl.ctx = ctx;
 	*idcode = b->bl.pid; /* Get ID gives DEV_ID only; REV_ID is not visible on this path */
 	return FK_OK;
 }

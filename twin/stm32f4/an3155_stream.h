@@ -1,0 +1,16 @@
+/* twin-uart:PATH: the F4 twin's AN3155 bootloader as an in-process byte stream (see the .c). */
+#ifndef TW_STM32F4_AN3155_STREAM_H
+#define TW_STM32F4_AN3155_STREAM_H
+
+#include "flashkey/backend.h"
+#include "stm32f4/an3155_server.h"
+
+int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
+/* A stream onto the bootloader of a chip the caller owns (tests, benchmarks): no state file, the
+ * chip is left as it is (no reset), closing frees only the server. */
+int tw_uart_attach(tw_f4 *chip, const tw_an3155_cfg *cfg, fk_transport *out);
+/* For tests and benchmarks holding a twin-uart transport's handle. */
+tw_an3155 *tw_uart_server(void *handle);
+tw_f4 *tw_uart_chip(void *handle);
+
+#endif
