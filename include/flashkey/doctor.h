@@ -103,6 +103,7 @@ typedef struct fk_doctor_health {
 	const char *source;
 	const fk_doctor_cause *causes[FK_DOCTOR_MAX_CAUSES];
 	unsigned ncauses;
+	bool blocking; /* a confirmed cause is a problem (false: only a note) */
 } fk_doctor_health;
 
 typedef struct fk_doctor_catalogue fk_doctor_catalogue;
@@ -127,7 +128,7 @@ const fk_doctor_health *fk_doctor_health_at(const fk_doctor_catalogue *cat, unsi
  * are read (hit.truncated tells). Scores are 0..100; 100 means every word of a pattern was
  * found in order with no words in between (except where the pattern says `*`). */
 #define FK_DOCTOR_MAX_INPUT (256u * 1024u)
-#define FK_DOCTOR_MIN_SCORE 60u
+#define FK_DOCTOR_MIN_SCORE 75u
 typedef struct fk_doctor_hit {
 	const fk_doctor_entry *entry;
 	unsigned score;

@@ -159,6 +159,12 @@ static int cat_health_field(parser *p, const char *key, char *value)
 		return cat_set(p, &h->source, value);
 	if (strcmp(key, "causes") == 0)
 		return cat_refs(p, value, p->cat->health_refs[p->cat->nhealth - 1], &h->ncauses);
+	if (strcmp(key, "blocking") == 0) {
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0)
+			return cat_bad(p, "`blocking` must be yes or no", value);
+		h->blocking = strcmp(value, "yes") == 0;
+		return FK_OK;
+	}
 	return cat_bad(p, "unknown field in a [health] record", key);
 }
 
@@ -227,8 +233,10 @@ static int cat_start_record(parser *p, rec_kind kind, const char *id)
 	}
 	else if (kind == REC_MESSAGE)
 		c->entries[c->nentries++].id = id;
-	else
+	else {
+		c->health[c->nhealth].blocking = true;
 		c->health[c->nhealth++].id = id;
+	}
 	p->kind = kind;
 	p->rec_line = p->line;
 	return FK_OK;

@@ -55,10 +55,6 @@ static void facts_rdp(const fk_inventory *inv, fk_doctor_facts *f)
 	fk_doctor_facts_set(f, FK_FACT_RDP2, inv->rdp_level == 2, d);
 	if (inv->rdp_level == 2)
 		fk_doctor_facts_set(f, FK_FACT_DEBUG_DISABLED, true, d);
-	if (inv->intrusion)
-		fk_doctor_facts_set(f, FK_FACT_OPTIONS_PENDING, true,
-				    "RDP level 1 with a debugger attached: flash stays closed until "
-				    "a power-on reset");
 }
 
 static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)

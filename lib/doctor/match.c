@@ -179,8 +179,36 @@ static bool pat_word(pattern *p, const char *s, size_t n)
 	return true;
 }
 
-/* Compiles a pattern; leading "Error:"-style prefixes need no special case: the walk may start
- * at any of the first words, and extra input words before a match cost nothing. */
+/* A pattern derived from a message as printed starts with the tool's severity prefix; the
+ * prefix is not part of the message (users paste it with or without), so it is dropped. */
+static void pat_drop_prefix(pattern *p)
+{
+	static const char *const prefixes[] = {"a fatal error occurred", "fatal error", "error",
+					       "warning", "info"};
+	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
+		const char *w = prefixes[i];
+		unsigned k = 0;
+		while (*w && k < p->n && p->t[k].kind == PT_WORD && p->t[k].nalt == 1) {
+			size_t n = strcspn(w, " ");
+			if (n != p->t[k].alt[0].n || !tok_eq(w, p->t[k].alt[0].s, n))
+				break;
+			w += n + (w[n] == ' ');
+			k++;
+		}
+		if (*w || k == 0 || k == p->n)
+			continue;
+		for (unsigned d = 0; d < k; d++) {
+			p->total -= p->t[d].weight;
+			p->words -= p->t[d].weight > 1;
+		}
+		memmove(p->t, p->t + k, (p->n - k) * sizeof p->t[0]);
+		p->n -= k;
+		return;
+	}
+}
+
+/* Compiles a pattern. Extra input words before or after a match cost nothing, so other prefixes
+ * ("FAILED (remote: '") need no special case. */
 static void pat_compile(const char *src, pattern *p)
 {
 	memset(p, 0, sizeof *p);
@@ -192,9 +220,10 @@ static void pat_compile(const char *src, pattern *p)
 		while (j < len && src[j] != ' ' && src[j] != '\t')
 			j++;
 		if (j > i && !pat_word(p, src + i, j - i))
-			return;
+			break;
 		i = j;
 	}
+	pat_drop_prefix(p);
 }
 
 unsigned doctor_pattern_words(const char *pattern_text)

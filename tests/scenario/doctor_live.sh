@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# `flashkey -c twin:... doctor "TEXT"` (docs/DOCTOR.md): for every STM32F4 cause a twin in the
+# state that produces it; doctor must confirm that cause on the twin (and rule out the others it
+# can read), print the fix, and the printed fix, executed as printed, must make the cause go away.
+# Causes flashkey cannot fix (OTP lock, RDP 2, low supply) must be confirmed and said to be so.
+# Twin states: flashkey-twin new (RM0090 §3.7: RDP, nWRP, SPRMOD; §3.8 OTP lock bytes).
+source "$FK_SRC/tests/scenario/lib.sh"
+[ -n "${FK_TWIN_BIN:-}" ] || { echo "SKIP: flashkey-twin not built"; exit 77; }
+
+twin() { rm -f t.twin; "$FK_TWIN_BIN" new "$@" >/dev/null 2>"$ERR" || fail "flashkey-twin new $*"; }
+
+# doctor_json MSG: the live JSON diagnosis of MSG on t.twin into d.json (any exit code).
+doctor_json() { "$FK_BIN" --json -c twin:t.twin doctor "$1" >d.json 2>"$ERR" </dev/null; }
+holds() { json_get d.json 'd["holds"]["id"] if d["holds"] else "none"'; }
+verdict() { json_get d.json "[v['verdict'] for v in d['verdicts'] if v['cause']=='$1'][0]"; }
+fixcmd() { json_get d.json 'd["holds"]["command"]'; }
+
+# run_fix: runs the command doctor printed, word for word ("flashkey" is the binary under test).
+run_fix() {
+	local cmd; cmd=$(fixcmd)
+	[ -n "$cmd" ] || fail "no fix command printed"
+	read -ra words <<<"$cmd"
+	[ "${words[0]}" = flashkey ] || fail "fix is not a flashkey command: $cmd"
+	"$FK_BIN" "${words[@]:1}" >"$OUT" 2>"$ERR" </dev/null || fail "fix failed: $cmd"
+}
+
+# fixed_by CAUSE MSG STATE...: confirmed, fixed by the printed command, then ruled out.
+fixed_by() {
+	local cause=$1 msg=$2; shift 2
+	twin "$@"
+	doctor_json "$msg" || fail "[$cause] doctor failed on $*"
+	[ "$(holds)" = "$cause" ] || fail "[$cause] doctor says $(holds) holds on $*"
+	run_fix
+	doctor_json "$msg" || fail "[$cause] doctor failed after the fix"
+	[ "$(verdict "$cause")" = ruled-out ] || fail "[$cause] still $(verdict "$cause") after: $(fixcmd)"
+	echo "ok: $cause confirmed on [$*] and fixed by the printed command"
+}
+
+fixed_by wrp "Error: stm32x device protected" stm32f407 t.twin --wrp 0,1
+[ "$(verdict rdp1)" = ruled-out ] || fail "rdp1 not ruled out on a level-0 chip"
+fixed_by rdp1 "Error: stm32x device protected" stm32f407 t.twin --rdp 1
+fixed_by pcrop "stm32x failed to unlock device" stm32f429 t.twin --pcrop 2
+fixed_by options-bad "Option byte CRC error" stm32f407 t.twin --corrupt-options
+fixed_by hw-watchdog "Failed to read-unprotect flash" stm32f407 t.twin --rdp 1 --option wdg_sw=0
+
+# the text form: the cause, the exact command and the ladder's dry run
+twin stm32f407 t.twin --wrp 3
+expect_exit 0 "$FK_BIN" -c twin:t.twin doctor "Error: failed erasing sectors 0 to 3"
+grep -q '^Cause: wrp:' "$OUT" || fail "text form: no cause line"
+grep -q "^Fix: flashkey -c twin:t.twin unlock --upto wrp$" "$OUT" || fail "text form: fix line"
+grep -q 'Plan (dry run, nothing written):' "$OUT" || fail "text form: no plan"
+grep -q 'set nWRP=1 for sectors 3' "$OUT" || fail "text form: plan lacks the WRP step"
+
+# debug pins repurposed: confirmed, and the printed way in (connect under reset) works
+twin stm32f407 t.twin --option swd=repurposed
+doctor_json "Error: Unable to get core ID"
+[ "$(holds)" = debug-disabled ] || fail "debug-disabled not confirmed: $(holds)"
+run_fix
+"$FK_BIN" --json -c twin:t.twin --connect under-reset doctor "Error: Unable to get core ID" \
+	>d.json 2>"$ERR" </dev/null || fail "doctor under reset failed"
+[ "$(verdict debug-disabled)" = ruled-out ] || fail "debug-disabled not ruled out under reset"
+
+# no flashkey fix exists: confirmed, and the answer says why
+twin stm32f407 t.twin --otp-locked 0
+expect_exit 0 "$FK_BIN" -c twin:t.twin doctor "OTP protection can only be enabled"
+grep -q '^Cause: otp-locked:' "$OUT" || fail "otp-locked not confirmed"
+grep -q 'permanent' "$OUT" || fail "OTP lock not said to be permanent"
+twin stm32f407 t.twin --option voltage_mv=1500
+expect_exit 0 "$FK_BIN" -c twin:t.twin doctor "jtag status contains invalid mode value"
+grep -q '^Cause: low-voltage:' "$OUT" || fail "low voltage not confirmed"
+grep -q 'low-voltage.*1.50 V' "$OUT" || fail "measured supply not shown"
+twin stm32f407 t.twin --rdp 2
+expect_exit 4 "$FK_BIN" -c twin:t.twin doctor "Connection failed - device locked"
+grep -q '^Cause: debug-disabled:' "$OUT" || fail "RDP 2: debug-disabled not confirmed"
+grep -q 'level 2' "$ERR" || fail "RDP 2: the error does not name level 2"
+
+# a running core is confirmed for OpenOCD's "Target not halted"
+twin stm32f407 t.twin --rdp 1
+doctor_json "Error: Target not halted"
+[ "$(holds)" = running ] || fail "running core not confirmed: $(holds)"
+pass
