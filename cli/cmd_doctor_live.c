@@ -67,6 +67,9 @@ static int live_open(cli_env *e, live *l)
 		if (l->open_rc == FK_E_DEBUG_DISABLED)
 			fk_doctor_facts_set(&l->facts, FK_FACT_DEBUG_DISABLED, true,
 					    "the debug port did not answer");
+		if (l->open_rc == FK_E_NO_POWER)
+			fk_doctor_facts_set(&l->facts, FK_FACT_LOW_VOLTAGE, true,
+					    "target not powered (the connection reports no supply)");
 		return l->open_rc;
 	}
 	int rc = fk_session_inventory(l->s, &l->inv);

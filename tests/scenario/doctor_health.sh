@@ -45,7 +45,7 @@ health >/dev/null
 [ "$(state options-inconsistent)" = problem ] || fail "torn options not reported"
 
 twin stm32f407 t.twin --option voltage_mv=1500
-[ "$(health)" = 4 ] || fail "low voltage: exit not 4"
+[ "$(health)" = 3 ] || fail "unpowered: exit not 3 (no connection)"
 [ "$(state low-voltage)" = problem ] || fail "low voltage not reported"
 
 twin stm32f407 t.twin --option swd=repurposed
