@@ -10,6 +10,7 @@ extern const tw_serve_module tw_serve_mod_uart_pty; /* twin/stm32f4/an3155_serve
 /* slot: jtag-bitbang (OpenOCD remote_bitbang) */
 extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.c */
 /* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */
+extern const tw_serve_module tw_serve_mod_cmsis_dap_tcp; /* twin/probe/dap_tcp_serve.c */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
@@ -17,5 +18,6 @@ const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: jtag-bitbang */
 	&tw_serve_mod_jtag_bitbang,
 	/* slot: cmsis-dap-tcp */
+	&tw_serve_mod_cmsis_dap_tcp,
 	NULL,
 };

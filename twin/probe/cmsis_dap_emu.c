@@ -85,12 +85,26 @@ unsigned tw_cmsis_dap_packet_size(const tw_cmsis_dap *e)
 
 /* ---- one SWD transaction with the firmware's WAIT retries ---- */
 
+/* The clock is charged phase by phase (ADIv5.2 §B4.2): request, turnaround and ACK (12 cycles)
+ * come before the DP answers; a write's data (turnaround + 32 bits + parity) arrives 34 cycles
+ * later, and only then does the AP start the bus access. So a flash write stalled by the word
+ * before it begins as soon as the wire allows, not a whole frame early. */
 static uint8_t de_xfer(tw_cmsis_dap *e, bool ap, bool rnw, uint8_t addr, uint32_t *val)
 {
 	tw_dap *d = e->t->dap;
 	for (unsigned i = 0;; i++) {
-		tw_dap_ack ack = tw_dap_transfer(d, ap, rnw, addr, val);
-		tw_dap_clock_bits(d, (ack == TW_ACK_OK ? DE_SWD_BITS : DE_WAIT_BITS) + e->idle);
+		tw_dap_clock_bits(d, 12);
+		tw_dap_ack ack = tw_dap_request(d, ap, rnw, addr);
+		if (ack == TW_ACK_OK && rnw) {
+			*val = tw_dap_read(d, ap, addr);
+			tw_dap_clock_bits(d, DE_SWD_BITS - 12 + e->idle);
+		} else if (ack == TW_ACK_OK) {
+			tw_dap_clock_bits(d, DE_SWD_BITS - 12);
+			tw_dap_write(d, ap, addr, *val);
+			tw_dap_clock_bits(d, e->idle);
+		} else {
+			tw_dap_clock_bits(d, DE_WAIT_BITS - 12 + e->idle);
+		}
 		if (ack != TW_ACK_WAIT || i >= e->wait_retry)
 			return (uint8_t)ack;
 	}

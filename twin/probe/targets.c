@@ -1,7 +1,7 @@
 /* twin/probe: targets an emulated probe can be plugged into.
  *   membus  the debug port over a bare memory bus (debug/membus.h): tests and benchmarks of the
  *           probe path without a chip model; the bus outlives the session (tw_probe_membus()).
- * The STM32F4 state-file target is added beside it (targets_f4.c). */
+ * The STM32F4 state-file target is in targets_f4.c. */
 #include <stdlib.h>
 
 #include "debug/membus.h"
@@ -42,14 +42,4 @@ int tw_target_open_membus(fk_ctx *ctx, const char *arg, tw_probe_target *out)
 	out->release = tw_target_membus_release;
 	out->owner = NULL;
 	return out->dap ? FK_OK : fk_fail(ctx, FK_E_NOMEM, "creating the debug port");
-}
-
-/* Until the STM32F4 model's debug-port binding is available, a state file cannot be put behind
- * an emulated probe: say so instead of pretending. */
-tw_target_open_fn tw_target_open_state(fk_ctx *ctx, const char *path)
-{
-	fk_hint(ctx, "use @membus for the bare debug-port bus");
-	fk_fail(ctx, FK_E_UNSUPPORTED, "%s: emulated probes cannot open STM32F4 twin state files "
-			"in this build", path);
-	return NULL;
 }
