@@ -3,9 +3,10 @@
  *
  * The loop owns the twin (opened with tw_f4_open: the state file is locked for the whole run).
  * Each module contributes one command-line option (e.g. --uart-pty LINK), file descriptors to
- * poll, and a handler for their events. After every handler call that changed the twin (the
- * module calls tw_serve_changed, or the twin reports itself dirty) the loop saves the state file
- * (tw_f4_sync), so what a peer did can be inspected with `flashkey-twin show` while the server
+ * poll, and a handler for their events. After handler calls that changed the twin (the module
+ * calls tw_serve_changed, or the twin reports itself dirty) the loop saves the state file
+ * (tw_f4_sync) — at once when the peers pause (poll times out), at most once a second while
+ * one streams — so what a peer did can be inspected with `flashkey-twin show` while the server
  * runs; on SIGINT/SIGTERM it stops the modules, lets a flash operation in progress finish,
  * saves and exits 0.
  *

@@ -244,6 +244,28 @@ static void test_fault_options_torn(void **state)
 	}
 }
 
+/* Cut while the nWRP byte is being programmed: some sectors protected, some not (garbled). */
+static void test_fault_options_nwrp_garbled(void **state)
+{
+	(void)state;
+	tw_f4 *t = tw_f4_new(tw_f4_variant_find("stm32f407"));
+	w(t, OPTKEYR, 4, 0x08192A3BU);
+	w(t, OPTKEYR, 4, 0x4C5D6E7FU);
+	w(t, OPTCR, 4, 0x0F00AAECU); /* protect sectors 0-7 */
+	w(t, OPTCR, 4, 0x0F00AAEEU);
+	tw_f4_fault_power_at_ns(t, tw_f4_now_ns(t) + 280000000ULL); /* 70% of 400 ms */
+	tw_f4_advance(t, 1000000000ULL);
+	tw_f4_power_on(t);
+	assert_int_equal(tw_f4_rdp_level(t), 0);                     /* RDP byte made it */
+	assert_int_equal((tw_f4_option_word(t, 0) >> 16) & 0xFF, 0xF0); /* half of nWRP[7:0] */
+	tw_f4_sector_info s;
+	tw_f4_sector_get(t, 0, &s);
+	assert_true(s.wrp);
+	tw_f4_sector_get(t, 5, &s);
+	assert_false(s.wrp);
+	tw_f4_free(t);
+}
+
 /* ---- the twin: backend ---- */
 
 static void test_backend(void **state)
@@ -307,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_fault_program),
 		cmocka_unit_test(test_fault_erase),
 		cmocka_unit_test(test_fault_options_torn),
+		cmocka_unit_test(test_fault_options_nwrp_garbled),
 		cmocka_unit_test(test_backend),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
