@@ -212,6 +212,20 @@ static const fk_doctor_cause *live_holds(const live *l, const fk_doctor_entry *e
 	return NULL;
 }
 
+/* Of the confirmed causes, the one whose fix climbs the ladder highest: its plan covers the
+ * others (the ladder runs from the safest step up). */
+static const fk_doctor_cause *live_plan_cause(const live *l, const fk_doctor_entry *en)
+{
+	const fk_doctor_cause *best = NULL;
+	for (unsigned k = 0; k < en->ncauses; k++) {
+		const fk_doctor_cause *c = en->causes[k];
+		if (fk_doctor_judge(c, &l->facts, NULL) == FK_DOCTOR_CONFIRMED && c->step >= 0 &&
+		    (!best || c->step > best->step))
+			best = c;
+	}
+	return best;
+}
+
 static int live_plan_for(cli_env *e, live *l, const fk_doctor_cause *c, fk_plan *plan)
 {
 	memset(plan, 0, sizeof *plan);
@@ -237,16 +251,25 @@ static void live_print_text(cli_env *e, live *l, const fk_doctor_hit *h, unsigne
 		live_print_verdict(l, en->causes[k], k + 1);
 	if (!holds) {
 		printf("None of these causes is confirmed on this chip.\n");
+		for (unsigned k = 0; k < en->ncauses; k++)
+			if (fk_doctor_judge(en->causes[k], &l->facts, NULL) == FK_DOCTOR_UNDECIDED &&
+			    en->causes[k]->check)
+				printf("To decide %s: %s\n", en->causes[k]->id, en->causes[k]->check);
 		return;
 	}
-	printf("Cause: %s: %s\n", holds->id, holds->text);
 	char cmd[512];
-	if (holds->fix) {
-		live_command(holds->fix, e->connection, cmd, sizeof cmd);
-		printf("Fix: %s\n", cmd);
+	for (unsigned k = 0; k < en->ncauses; k++) {
+		const fk_doctor_cause *c = en->causes[k];
+		if (fk_doctor_judge(c, &l->facts, NULL) != FK_DOCTOR_CONFIRMED)
+			continue;
+		printf("Cause: %s: %s\n", c->id, c->text);
+		if (c->fix) {
+			live_command(c->fix, e->connection, cmd, sizeof cmd);
+			printf("Fix: %s\n", cmd);
+		}
+		if (c->explain)
+			printf("  %s\n", c->explain);
 	}
-	if (holds->explain)
-		printf("  %s\n", holds->explain);
 	if (have_plan)
 		live_print_plan(plan);
 }
@@ -293,7 +316,7 @@ int doctor_live(cli_env *e, const fk_doctor_catalogue *cat, const char *text, si
 	int rc = live_open(e, &l);
 	const fk_doctor_cause *holds = live_holds(&l, hits[0].entry);
 	fk_plan plan;
-	int prc = rc == FK_OK ? live_plan_for(e, &l, holds, &plan) : 1;
+	int prc = rc == FK_OK ? live_plan_for(e, &l, live_plan_cause(&l, hits[0].entry), &plan) : 1;
 	if (prc < 0)
 		rc = prc;
 	if (e->out.json)

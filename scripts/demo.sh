@@ -16,7 +16,7 @@ step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; local rc=$?; echo "(exit $r
 must() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@" || { echo "demo: step failed: $*" >&2; exit 1; }; }
 echo "== flashkey $("$fk" --version): the main job on a locked STM32F407 twin"
 must "$twin" new stm32f407 board.twin --rdp 1 --wrp 0,1
-# doctor: `flashkey doctor` is added here by the doctor worker
+step "$fk" -c twin:board.twin doctor "Error: Failed to download data! If it's a Flash memory, it may be not erased or protected"
 step "$fk" -c twin:board.twin status
 step "$fk" -c twin:board.twin unlock --dry-run
 must "$fk" -c twin:board.twin unlock --allow-erase-all --backup-dir backups

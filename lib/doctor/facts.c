@@ -60,10 +60,16 @@ static void facts_rdp(const fk_inventory *inv, fk_doctor_facts *f)
 static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)
 {
 	const fk_lock *ctrl = inv_lock(inv, FK_LOCK_CTRL);
-	/* FLASH_CR.LOCK is set after every reset; only a failed key sequence is a lockout */
-	if (ctrl && !ctrl->blocks_write)
-		ctrl = NULL;
-	fact_lock(f, FK_FACT_FPEC_LOCKOUT, ctrl, inv_reg_valid(inv, "FLASH_CR"));
+	/* FLASH_CR.LOCK is set after every reset and a wrong-key lockout reads the same (RM0090
+	 * §3.7.2): only LOCK=0, or a key sequence this session saw fail, decides it */
+	if (ctrl && ctrl->blocks_write)
+		fact_lock(f, FK_FACT_FPEC_LOCKOUT, ctrl, true);
+	else if (!ctrl && inv_reg_valid(inv, "FLASH_CR"))
+		fk_doctor_facts_set(f, FK_FACT_FPEC_LOCKOUT, false, "FLASH_CR.LOCK=0");
+	else if (ctrl)
+		fk_strlcpy(f->detail[FK_FACT_FPEC_LOCKOUT],
+			   "FLASH_CR.LOCK=1: a lockout reads like the reset state until a key is tried",
+			   sizeof f->detail[0]);
 	fact_lock(f, FK_FACT_SR_ERRORS, inv_lock(inv, FK_LOCK_ERRORS), inv_reg_valid(inv, "FLASH_SR"));
 }
 

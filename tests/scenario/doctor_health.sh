@@ -18,7 +18,7 @@ health() {
 twin stm32f407 t.twin
 [ "$(health)" = 0 ] || fail "healthy twin: exit not 0"
 for id in device-locked mass-erase-refused options-inconsistent write-protected-sector \
-	controller-locked otp low-voltage debug-pins; do
+	error-flags otp low-voltage debug-pins; do
 	[ "$(state $id)" = ok ] || fail "healthy twin: $id is $(state $id)"
 done
 expect_exit 0 "$FK_BIN" -c twin:t.twin doctor

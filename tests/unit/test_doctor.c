@@ -431,7 +431,8 @@ static void test_facts_from_inventory(void **state)
 	assert_int_equal(f.v[FK_FACT_WRP], 0);
 	assert_int_equal(f.v[FK_FACT_PCROP], 0);
 	assert_int_equal(f.v[FK_FACT_OTP_LOCKED], 0);
-	assert_int_equal(f.v[FK_FACT_FPEC_LOCKOUT], 0);
+	/* FLASH_CR.LOCK=1 after reset reads like a wrong-key lockout (RM0090 §3.7.2) */
+	assert_int_equal(f.v[FK_FACT_FPEC_LOCKOUT], FK_DOCTOR_UNKNOWN);
 	assert_int_equal(f.v[FK_FACT_SR_ERRORS], 0);
 	assert_int_equal(f.v[FK_FACT_OPTIONS_BAD], 0);
 	assert_int_equal(f.v[FK_FACT_HW_WATCHDOG], 0);
