@@ -22,7 +22,7 @@ const cli_opt tcli_new_opts[] = {
 	{"option", 0, CLI_MULTI, "KEY=VALUE",
 	 "rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, nwrp, nwrp2, boot "
 	 "(flash|sysmem|sram), swd (normal|repurposed), voltage_mv, vpp (0|1), timing (typ|max), "
-	 "hw_wdg_abort (0|1), "
+	 "hw_wdg_abort (0|1), strict_keys (0|1), "
 	 "power (on|off)"},
 	{"corrupt-options", 0, CLI_FLAG, NULL,
 	 "torn option bytes as after a power loss (OPTCR 0x0FFFFFEC: RDP 0xFF = level 1)"},
@@ -45,7 +45,7 @@ static const tcli_optkey tcli_optkeys[] = {
 static int tcli_bad_option(tcli_env *e, const char *kv, const char *why)
 {
 	fk_hint(e->ctx, "keys: rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, "
-			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, timing, hw_wdg_abort, power");
+			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power");
 	return fk_fail(e->ctx, FK_E_USAGE, "--option %s: %s", kv, why);
 }
 
@@ -72,6 +72,10 @@ static int tcli_special_option(tcli_env *e, tw_f4 *t, const char *kv, const char
 		if (strcmp(val, "typ") && strcmp(val, "max"))
 			return tcli_bad_option(e, kv, "expected typ or max");
 		tw_f4_set_timing_max(t, strcmp(val, "max") == 0);
+	} else if (strcmp(key, "strict_keys") == 0) {
+		if (fk_parse_u32(val, &n) || n > 1)
+			return tcli_bad_option(e, kv, "expected 0 or 1");
+		tw_f4_set_strict_keys(t, n != 0);
 	} else if (strcmp(key, "vpp") == 0) {
 		if (fk_parse_u32(val, &n) || n > 1)
 			return tcli_bad_option(e, kv, "expected 0 or 1");

@@ -240,6 +240,23 @@ static void test_wrong_key_locks_until_reset(void **state)
 	}
 }
 
+/* UNCONFIRMED (stm32.md §1.2): a key written while already unlocked is a wrong sequence by
+ * default; with strict keys off it is ignored. */
+static void test_key_while_unlocked(void **state)
+{
+	(void)state;
+	for (int strict = 0; strict < 2; strict++) {
+		tw_f4 *t = mk("stm32f407");
+		tw_f4_set_strict_keys(t, strict);
+		unlock(t, U);
+		tw_status st = tw_f4_write(t, U, KEYR, 4, 0x45670123U);
+		assert_int_equal(st, strict ? TW_BUS_ERROR : TW_OK);
+		assert_int_equal(tw_f4_reg(t, CR) & CR_LOCK, strict ? CR_LOCK : 0);
+		assert_int_equal(tw_f4_key_lockout(t, false), strict);
+		tw_f4_free(t);
+	}
+}
+
 /* §3.7.2: OPTKEY1/OPTKEY2 clear OPTLOCK; wrong sequence locks until reset; the two locks are
  * independent (stm32.md §1.2). */
 static void test_option_keys(void **state)
@@ -929,6 +946,7 @@ int main(void)
 		cmocka_unit_test(test_reset_values),
 		cmocka_unit_test(test_key_unlock),
 		cmocka_unit_test(test_wrong_key_locks_until_reset),
+		cmocka_unit_test(test_key_while_unlocked),
 		cmocka_unit_test(test_option_keys),
 		cmocka_unit_test(test_locked_writes_ignored),
 		cmocka_unit_test(test_sr_write_one_to_clear),

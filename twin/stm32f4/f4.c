@@ -544,6 +544,12 @@ void tw_f4_set_voltage_mv(tw_f4 *t, unsigned mv)
 	t->dirty = true;
 }
 
+void tw_f4_set_strict_keys(tw_f4 *t, bool strict)
+{
+	t->lenient_keys = !strict;
+	t->dirty = true;
+}
+
 void tw_f4_set_vpp(tw_f4 *t, bool applied)
 {
 	t->vpp = applied;

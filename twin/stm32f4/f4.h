@@ -155,6 +155,9 @@ bool tw_f4_swd_repurposed(const tw_f4 *t);
  * sustain (RM0090 Table 13) completes with only half its effect (UNCONFIRMED model). */
 void tw_f4_set_voltage_mv(tw_f4 *t, unsigned mv);
 int tw_f4_voltage_mv(const tw_f4 *t);
+/* UNCONFIRMED (stm32.md §1.2): does a key write to an already unlocked FLASH_CR/OPTCR count as
+ * a wrong sequence? strict (default): yes, bus error + lockout; otherwise it is ignored. */
+void tw_f4_set_strict_keys(tw_f4 *t, bool strict);
 /* VPP (8-9 V) applied: needed for x64 parallelism (RM0090 §3.6.2 Table 13). */
 void tw_f4_set_vpp(tw_f4 *t, bool applied);
 /* Cut power now (as a fault would): an operation in progress is left half-done. */

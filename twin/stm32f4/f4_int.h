@@ -165,6 +165,7 @@ struct tw_f4 {
 	/* conditions */
 	uint8_t rdp_eff; /* RDP byte loaded at the last reset: the protection in force */
 	bool intrusion, powered, nrst, swd_repurposed, timing_max, hw_wdg_aborts, vpp;
+	bool lenient_keys; /* key writes while unlocked are ignored (UNCONFIRMED either way) */
 	tw_boot boot_pins, boot_eff;
 	unsigned voltage_mv;
 	uint64_t now_ns;

@@ -84,6 +84,8 @@ static tw_status f4_key_write(tw_f4 *t, bool opt, unsigned size, uint32_t val)
 	bool *lockout = opt ? &t->opt_lockout : &t->cr_lockout;
 	bool locked = opt ? (t->optcr & F4_OPTCR_OPTLOCK) : (t->cr & F4_CR_LOCK);
 	uint32_t k1 = opt ? F4_OPTKEY1 : F4_KEY1, k2 = opt ? F4_OPTKEY2 : F4_KEY2;
+	if (!locked && !*lockout && t->lenient_keys)
+		return TW_OK; /* stm32.md §1.2: configurable; the default treats it as wrong */
 	if (!*lockout && locked && size == 4 && val == (*stage ? k2 : k1)) {
 		if (++*stage < 2)
 			return TW_OK;

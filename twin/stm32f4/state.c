@@ -22,7 +22,7 @@
 #include "stm32f4/f4_int.h"
 
 #define F4_STATE_MAGIC "FKTWF4\r\n"
-#define F4_STATE_VERSION 2U /* 2: VPP flag, weak operations */
+#define F4_STATE_VERSION 3U /* 2: VPP flag, weak operations; 3: key mode */
 #define F4_STATE_HDR 64U
 #define F4_STATE_MAX (64U * 1024U * 1024U)
 
@@ -127,6 +127,7 @@ static void f4_state_cond(f4_ser *s, tw_f4 *t)
 	ser_bool(s, &t->timing_max, "timing flag");
 	ser_bool(s, &t->hw_wdg_aborts, "watchdog flag");
 	ser_bool(s, &t->vpp, "VPP flag");
+	ser_bool(s, &t->lenient_keys, "key-mode flag");
 	ser_u8(s, &b, TW_BOOT_SRAM, "boot pins");
 	ser_u8(s, &be, TW_BOOT_SRAM, "effective boot mode");
 	t->boot_pins = (tw_boot)b;
