@@ -90,8 +90,8 @@ static void otp_print_changes(cli_env *e, unsigned block, unsigned off, const ui
 
 static int otp_write(cli_env *e, fk_session *s)
 {
-	unsigned block, len, changed;
-	uint32_t off = 0, mask;
+	unsigned block = 0, len = 0, changed = 0;
+	uint32_t off = 0, mask = 0;
 	uint8_t data[32];
 	fk_perms perms;
 	const char *o = cli_value(&e->args, "offset");

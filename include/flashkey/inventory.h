@@ -64,7 +64,7 @@ typedef enum fk_step_id {
 typedef struct fk_lock {
 	fk_lock_kind kind;
 	char name[32];       /* "FLASH_CR.LOCK", "RDP", "WRP sector 5", "OTP block 0" */
-	char state[96];      /* "level 1 (RDP byte 0x55)" */
+	char state[160];      /* "level 1 (RDP byte 0x55)" */
 	char raw[96];        /* raw register values: "OPTCR=0x0FFC55ED" */
 	bool blocks_write;   /* would stop an erase/program of main flash */
 	uint64_t sectors;    /* sectors (WRP, PCROP) or OTP blocks concerned: bit i = number i */

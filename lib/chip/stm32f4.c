@@ -330,7 +330,7 @@ static int stm32f4_otp_locked(stm32f4 *d, fk_ctx *ctx, unsigned block, bool *loc
 int stm32f4_otp_write(stm32f4 *d, fk_ctx *ctx, unsigned block, unsigned off, const uint8_t *data,
 		      unsigned len)
 {
-	bool locked;
+	bool locked = true; /* set by stm32f4_otp_locked on success */
 	if (block >= STM32F4_OTP_BLOCKS || off + len > STM32F4_OTP_BLOCK_SIZE || !len)
 		return fk_fail(ctx, FK_E_RANGE, "OTP block %u bytes %u..%u: blocks are 0-15 of 32 bytes",
 			       block, off, off + len - 1);
@@ -356,7 +356,7 @@ int stm32f4_otp_write(stm32f4 *d, fk_ctx *ctx, unsigned block, unsigned off, con
  * neighbouring lock byte is part of the access (the F407 case CubeProgrammer refused). */
 int stm32f4_otp_lock(stm32f4 *d, fk_ctx *ctx, unsigned block)
 {
-	bool locked;
+	bool locked = true;
 	if (block >= STM32F4_OTP_BLOCKS)
 		return fk_fail(ctx, FK_E_RANGE, "OTP block %u: blocks are 0-15", block);
 	int rc = stm32f4_otp_locked(d, ctx, block, &locked);

@@ -118,10 +118,14 @@ static void stm32f4_inv_rdp(const stm32f4_options *o, const stm32f4_regs *r, boo
 				      "running from flash can still write it", sizeof l->remedy);
 		return;
 	}
-	snprintf(l->state, sizeof l->state, "level 1 (RDP byte 0x%02X)%s%s", o->rdp,
-		 o->rdp == 0xFF ? ", option bytes look erased (power loss during an option write?)"
-				: "",
-		 intrusion ? ", debugger attached: flash and OTP unreadable" : "");
+	/* built in pieces: the explanations may be cut at the field size, never overflow it */
+	snprintf(l->state, sizeof l->state, "level 1 (RDP byte 0x%02X)", o->rdp);
+	if (o->rdp == 0xFF)
+		fk_snprintf_cat(l->state, sizeof l->state, "%s",
+				", option bytes look erased (power loss during an option write?)");
+	if (intrusion)
+		fk_snprintf_cat(l->state, sizeof l->state, "%s",
+				", debugger attached: flash and OTP unreadable");
 	l->step = FK_STEP_RDP;
 	l->cost = FK_COST_ALL_FLASH;
 	l->pending = FK_PENDING_RESET;

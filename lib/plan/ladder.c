@@ -127,8 +127,9 @@ void fkp_ladder_build(const fk_inventory *inv, fk_step_id upto, fk_plan *plan)
 	const fk_lock *err = fkp_find(inv, FK_LOCK_ERRORS);
 	if (err && upto >= FK_STEP_ERRORS) {
 		fk_step *s = fkp_step_add(plan, FK_STEP_ERRORS);
-		snprintf(s->what, sizeof s->what, "clear %s in FLASH_SR by writing them back as 1",
-			 err->state);
+		/* the flag list comes from the inventory; cut, never overflow, if it were long */
+		fk_snprintf_cat(s->what, sizeof s->what, "clear %s", err->state);
+		fk_snprintf_cat(s->what, sizeof s->what, "%s", " in FLASH_SR by writing them back as 1");
 		fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
 	}
 	fkp_step_keys(inv, plan, upto);

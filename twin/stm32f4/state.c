@@ -321,7 +321,7 @@ static int f4_parse_header(fk_ctx *ctx, const char *path, const uint8_t *b, size
 /* Parses a complete state image; exported for the fuzz harness through tw_f4_load_buffer. */
 int tw_f4_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *b, size_t n, tw_f4 **out)
 {
-	const tw_f4_variant *v;
+	const tw_f4_variant *v = NULL;
 	*out = NULL;
 	int rc = f4_parse_header(ctx, name, b, n, &v);
 	if (rc)
