@@ -75,7 +75,9 @@ static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)
 
 static void facts_options(const fk_inventory *inv, fk_doctor_facts *f)
 {
-	bool known = inv->rdp_level >= 0;
+	/* the option fields are known only when FLASH_OPTCR itself was read: the bootloader path
+	 * infers RDP level 1 from a refused read and sees nothing else (AN3155 §2) */
+	bool known = inv->rdp_level >= 0 && inv_reg_valid(inv, "FLASH_OPTCR");
 	fact_lock(f, FK_FACT_WRP, inv_lock(inv, FK_LOCK_WRP), known);
 	fact_lock(f, FK_FACT_PCROP, inv_lock(inv, FK_LOCK_PCROP), known && !inv->pcrop_mode);
 	if (inv->pcrop_mode && f->v[FK_FACT_PCROP] != 1)

@@ -90,6 +90,19 @@ expect_exit 4 "$FK_BIN" -c twin:t.twin doctor "Connection failed - device locked
 grep -q '^Cause: debug-disabled:' "$OUT" || fail "RDP 2: debug-disabled not confirmed"
 grep -q 'level 2' "$ERR" || fail "RDP 2: the error does not name level 2"
 
+# the bootloader path (AN3155): RDP 1 shows as a refused read; the option fields stay unknown,
+# so WRP is undecided there, not ruled out
+twin stm32f407 t.twin --rdp 1 --option boot=sysmem
+"$FK_BIN" --json -c twin-uart:t.twin doctor "Got NACK from device on command 0x43" >d.json \
+	2>"$ERR" </dev/null || fail "doctor over the bootloader failed"
+python3 - d.json <<'PY' || fail "bootloader path verdicts"
+import json, sys
+d = json.load(open(sys.argv[1]))
+v = {x["cause"]: x["verdict"] for x in d["verdicts"]}
+assert v == {"rdp1": "confirmed", "wrp": "undecided"}, v
+assert d["holds"]["command"] == "flashkey -c twin-uart:t.twin unlock --upto rdp --allow-erase-all", d["holds"]
+PY
+
 # a running core is confirmed for OpenOCD's "Target not halted"
 twin stm32f407 t.twin --rdp 1
 doctor_json "Error: Target not halted"
