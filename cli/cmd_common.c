@@ -32,7 +32,7 @@ bool cli_consent_erase_all(cli_env *e, fk_perms *p, const char *what)
 	if (e->dry_run || e->out.json || !e->out.interactive)
 		return false;
 	char q[256];
-	snprintf(q, sizeof q, "%s destroys data. --yes does not grant this.", what);
+	snprintf(q, sizeof q, "%s (--yes does not grant this.)", what);
 	p->allow_erase_all = cli_confirm_typed(&e->out, q, "yes");
 	return p->allow_erase_all;
 }
