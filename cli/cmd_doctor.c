@@ -267,7 +267,8 @@ const cli_command cli_cmd_doctor = {
 		   "whole log (`-` reads stdin). With -c CONN the chip is inventoried read-only: "
 		   "doctor says which cause holds and prints the plan (a dry run); without TEXT it "
 		   "runs a health check. Exit 0 when a message was recognised (or the chip is "
-		   "healthy), 1 when nothing was recognised, 4 when the health check finds a problem. "
+		   "healthy), 1 when nothing was recognised, 3 when the chip cannot be reached, 4 "
+		   "when the health check finds a problem. "
 		   "See docs/DOCTOR.md.",
 	.opts = doctor_opts,
 	.run = cmd_doctor_run,
