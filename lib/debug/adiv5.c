@@ -31,7 +31,9 @@ void adi_init(adi_dap *a, const fk_dap_ops *ops, void *h)
 	a->ops = ops;
 	a->h = h;
 	a->autoinc_block = 1024;
-	a->wait_ns = 250000000u;
+	/* A stalled AHB access legitimately lasts as long as the flash operation behind it
+	 * (RM0090 §3.6.5); a mass erase takes up to 32 s (DS8626 tME max at x8). */
+	a->wait_ns = 35000000000ull;
 }
 
 uint64_t adi_now_ns(const adi_dap *a)
@@ -200,9 +202,11 @@ int adi_q_run(adi_dap *a, fk_ctx *ctx, adi_queue *q)
 			adi_raw(a, ctx, false, FK_DP_ABORT, &abort);
 			fk_hint(ctx, "the target bus stayed busy; power-cycle the board if it persists");
 			return fk_fail(ctx, FK_E_TIMEOUT, "%s access 0x%X: target answered WAIT for "
-				       "%u ms (%u retries)", x->ap ? "AP" : "DP", x->addr,
-				       a->wait_ns / 1000000u, retries);
+				       "%llu ms (%u retries)", x->ap ? "AP" : "DP", x->addr,
+				       (unsigned long long)(a->wait_ns / 1000000u), retries);
 		}
+		if (retries > 16)
+			adi_delay_us(a, 1000); /* hardware: do not hammer a stalled bus */
 	}
 	adi_q_deliver(a, q);
 	return 0;

@@ -45,7 +45,7 @@ typedef struct adi_dap {
 	uint32_t tar;
 	bool tar_valid;
 	uint32_t autoinc_block; /* bytes; 1 KiB unless the core is known to allow more */
-	uint32_t wait_ns;       /* how long WAIT is retried before giving up (default 250 ms) */
+	uint64_t wait_ns;       /* how long WAIT is retried before giving up (default 35 s) */
 	uint64_t waits, faults; /* statistics */
 } adi_dap;
 

@@ -6,6 +6,10 @@
 
 #include "core/core.h"
 
+/* A probe that sees WAIT retries after idling, doubling the pause up to 1 ms at 4 MHz, so that
+ * a bus stalled for seconds by a flash erase (RM0090 §3.6.5) costs few retries. */
+#define PROBE_BACKOFF_MAX 4096u
+
 static unsigned probe_parity(uint32_t v)
 {
 	v ^= v >> 16;
@@ -75,6 +79,12 @@ static int probe_transfer(void *h, fk_ctx *ctx, fk_dap_xfer *x, unsigned n, unsi
 			break;
 		}
 		x[i].ack = (uint8_t)ack;
+		if (ack == FK_DAP_ACK_WAIT) { /* back off before the caller retries */
+			p->backoff = p->backoff ? FK_MIN(p->backoff * 2u, PROBE_BACKOFF_MAX) : 8u;
+			tw_swd_idle(p->swd, p->backoff);
+		} else {
+			p->backoff = 0;
+		}
 		if (ack != FK_DAP_ACK_OK)
 			break;
 	}

@@ -15,6 +15,7 @@ typedef struct tw_swd_probe {
 	tw_swd *swd;
 	tw_dap *dap;
 	unsigned idle_cycles; /* idle cycles after each batch (default 2) */
+	unsigned backoff;     /* idle cycles before the next retry after a WAIT (grows to 1 ms) */
 	int (*vtarget_mv)(void *user); /* target supply as the probe measures it; may be NULL */
 	void *vtarget_user;
 } tw_swd_probe;

@@ -217,3 +217,16 @@ int tw_swd_cycle(tw_swd *s, int host_bit)
 	swd_watch_sequences(s, line);
 	return line;
 }
+
+void tw_swd_idle(tw_swd *s, uint64_t n)
+{
+	if (s->phase != SWD_IDLE && s->phase != SWD_LOCKOUT) {
+		for (; n && s->phase != SWD_IDLE; n--)
+			tw_swd_cycle(s, 0);
+	}
+	if (!n)
+		return;
+	tw_dap_clock_bits(s->dap, n);
+	s->ones = 0;
+	s->win_bits = 0; /* zeros cannot complete a switch sequence */
+}

@@ -18,6 +18,10 @@ void tw_swd_free(tw_swd *s);
  * Returns the SWDIO level of the cycle: the target's bit when it drives, else the host's bit,
  * else 1 (pull-up). Each cycle is charged to the virtual clock. */
 int tw_swd_cycle(tw_swd *s, int host_bit);
+/* n idle cycles (host drives SWDIO low) between transactions, charged at once: what a host
+ * does while it backs off before retrying a WAIT. Same effect as n tw_swd_cycle(s, 0) outside a
+ * frame; inside a frame the cycles are clocked one by one. */
+void tw_swd_idle(tw_swd *s, uint64_t n);
 /* True once the JTAG-to-SWD switch sequence has been seen. */
 int tw_swd_selected(const tw_swd *s);
 
