@@ -2,6 +2,7 @@
  * parallelism the supply allows (RM0090 §3.6.2 Table 13: x32 from 2.7 V, x8 when unknown),
  * verify. --skip-unchanged leaves sectors whose CRC already matches. Images reaching option
  * bytes or OTP are refused. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd_common.h"
@@ -12,6 +13,8 @@ static const cli_opt write_opts[] = {
 	{"voltage", 0, CLI_VALUE, "VOLTS", "target supply (e.g. 3.3): chooses the parallelism"},
 	{"psize", 0, CLI_VALUE, "BITS", "force program parallelism 8, 16, 32 or 64 (64 needs VPP)"},
 	{"no-verify", 0, CLI_FLAG, NULL, "skip the read-back (not recommended)"},
+	{"with-options", 0, CLI_FLAG, NULL, "apply option bytes found in the image (option gates apply)"},
+	{"with-otp", 0, CLI_FLAG, NULL, "apply OTP data/lock bytes found in the image (PERMANENT gate)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -68,6 +71,36 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 	}
 }
 
+/* Main-flash segments are written first; option-byte/OTP segments only when asked for, after
+ * the flash and through their own gates. */
+static int write_image(cli_env *e, fk_session *s, const cli_image *ci, const fk_write_opts *o,
+		       fk_perms *perms, fk_write_result *r)
+{
+	unsigned nspecial = 0, nmain = 0;
+	bool with_opt = cli_flag(&e->args, "with-options"), with_otp = cli_flag(&e->args, "with-otp");
+	int rc = fk_image_special_check(s, ci->segs, ci->n, with_opt, with_otp, &nspecial);
+	if (rc)
+		return rc;
+	fk_seg *main_segs = calloc(ci->n ? ci->n : 1, sizeof *main_segs);
+	if (!main_segs)
+		return fk_fail(e->ctx, FK_E_NOMEM, "splitting the image");
+	const fk_chip_info *c = fk_session_chip(s);
+	for (unsigned i = 0; i < ci->n; i++)
+		if (ci->segs[i].addr < c->flash_base + c->flash_size &&
+		    ci->segs[i].addr >= c->flash_base)
+			main_segs[nmain++] = ci->segs[i];
+	if (nmain + nspecial < ci->n)
+		rc = fk_flash_write(s, ci->segs, ci->n, o, perms, r); /* says what lies outside */
+	else
+		rc = nmain ? fk_flash_write(s, main_segs, nmain, o, perms, r) : FK_OK;
+	free(main_segs);
+	if (rc || !nspecial)
+		return rc;
+	if (with_otp)
+		cli_consent_irreversible(e, perms, "Writing OTP from the image");
+	return fk_image_special_apply(s, ci->segs, ci->n, perms);
+}
+
 static int cmd_write_run(cli_env *e)
 {
 	const char *file = cli_arg(e, 0);
@@ -87,7 +120,7 @@ static int cmd_write_run(cli_env *e)
 	if (!rc)
 		rc = cli_session(e, &s);
 	if (!rc)
-		rc = fk_flash_write(s, ci.segs, ci.n, &o, &perms, &r);
+		rc = write_image(e, s, &ci, &o, &perms, &r);
 	if (rc && fk_ctx_error(e->ctx) == rc)
 		fk_fail_wrap(e->ctx, rc, "writing %s", file);
 	fk_session_close(s);
@@ -102,7 +135,8 @@ const cli_command cli_cmd_write = {
 	.summary = "program an image: plan, erase what is needed, program, verify",
 	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
 		   "image touches are erased; blocking protection is reported before any erase. "
-		   "Segments reaching option bytes or OTP are refused: use `options set` / `otp write`.",
+		   "Segments reaching option bytes or OTP are refused unless --with-options / --with-otp "
+		   "is given; they then pass the same gates as `options set` and `otp write`.",
 	.opts = write_opts,
 	.run = cmd_write_run,
 };

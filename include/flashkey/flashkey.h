@@ -102,6 +102,15 @@ int fk_flash_erase(fk_session *s, uint64_t mask, bool all);
 int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask);
 int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len);
 
+/* Image segments in the option bytes or OTP: fk_flash_write refuses them. With the user's
+ * explicit request (allow_options / allow_otp) fk_image_special_check accepts them (count =
+ * number of such segments; FK_E_PERMISSION otherwise, naming the area) and
+ * fk_image_special_apply writes them through the option and OTP gates (RDP 2 and OTP need
+ * allow_irreversible=PERMANENT, RDP 1->0 allow_erase_all). */
+int fk_image_special_check(fk_session *s, const fk_seg *segs, unsigned n, bool allow_options,
+			   bool allow_otp, unsigned *count);
+int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms);
+
 /* ---- backup / restore ---- */
 typedef struct fk_backup_result {
 	char dir[256];

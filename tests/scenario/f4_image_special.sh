@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Images whose segments reach the option bytes or OTP (as some toolchains emit in HEX files):
+# refused by default; applied only with --with-options / --with-otp and then through the same
+# gates as `options set` and `otp write/lock` -- an image never sets RDP 2 or locks OTP by accident.
+. "$(dirname "$0")/lib.sh"
+[ -n "${FK_TWIN_BIN:-}" ] || { echo "flashkey-twin not built"; exit 77; }
+mkhex() { # mkhex FILE ADDR HEX [ADDR HEX...]: Intel HEX with type-04 upper addresses
+	python3 - "$@" <<'PY'
+import sys
+def rec(t, a, d):
+    b = [len(d), (a >> 8) & 255, a & 255, t] + list(d)
+    return ':' + ''.join('%02X' % x for x in b) + '%02X' % ((-sum(b)) & 255)
+out, args = [], sys.argv[2:]
+for i in range(0, len(args), 2):
+    a, d = int(args[i], 16), bytes.fromhex(args[i + 1])
+    out += [rec(4, 0, [(a >> 24) & 255, (a >> 16) & 255]), rec(0, a & 0xFFFF, d)]
+open(sys.argv[1], 'w').write('\n'.join(out + [':00000001FF']) + '\n')
+PY
+}
+"$FK_TWIN_BIN" new stm32f407 b.twin >/dev/null || fail "flashkey-twin new"
+fk() { "$FK_BIN" -c twin:b.twin "$@"; }
+FW="$FK_SRC/tests/fixtures/fw.bin"
+
+# option bytes asking for RDP level 2 (USER 0xED, RDP 0xCC) next to firmware
+mkhex rdp2.hex 08000000 0011223344556677 1FFFC000 EDCC
+expect_exit 5 fk write rdp2.hex
+grep -q -- "--with-options" "$ERR" || fail "refusal does not say how to ask for options"
+expect_exit 5 fk write rdp2.hex --with-options
+grep -q "PERMANENT" "$ERR" || fail "RDP 2 from an image not gated by PERMANENT"
+fk --json status >st.json 2>/dev/null
+[ "$(json_get st.json "d['inventory']['rdp_raw']")" = 0xAA ] || fail "RDP changed"
+# a harmless option change from an image: WRP on sector 3 (nWRP byte 0xF7, high byte 0x0F)
+mkhex wrp.hex 1FFFC000 EDAA 1FFFC008 F70F
+expect_exit 0 fk write wrp.hex --with-options
+fk --json status >st.json 2>/dev/null
+[ "$(json_get st.json "[l['sectors'] for l in d['inventory']['locks'] if l['kind']=='wrp'][0]")" = "[3]" ] \
+	|| fail "WRP from the image not applied"
+
+# OTP block 1 data and its lock byte
+mkhex otp.hex 1FFF7820 CAFE 1FFF7A01 00
+expect_exit 5 fk write otp.hex
+expect_exit 5 fk write otp.hex --with-otp
+grep -q "PERMANENT" "$ERR" || fail "OTP from an image not gated by PERMANENT"
+expect_exit 0 fk write otp.hex --with-otp --allow-irreversible=PERMANENT
+fk --json otp show >otp.json 2>/dev/null
+json_get otp.json "d['blocks'][1]['data']" | grep -q "^CAFEFF" || fail "OTP data not written"
+[ "$(json_get otp.json "[b['lock_byte'] for b in d['blocks']][:3]")" = "['0xFF', '0x00', '0xFF']" ] \
+	|| fail "only LOCKB1 may be programmed"
+mkhex badlock.hex 1FFF7A02 5A
+expect_exit 7 fk write badlock.hex --with-otp --allow-irreversible=PERMANENT
+grep -q "only hold 0x00 or 0xFF" "$ERR" || fail "invalid lock byte not refused"
+pass
