@@ -17,9 +17,10 @@ static int twin_mem_status(fk_ctx *ctx, tw_f4 *t, tw_status st, const char *verb
 {
 	switch (st) {
 	case TW_OK: return FK_OK;
-	case TW_POWER_OFF:
-		fk_hint(ctx, "restore power with `flashkey-twin power-cycle %s`", tw_f4_path(t));
-		return fk_fail(ctx, FK_E_NO_POWER, "%s 0x%08X: the target has no power", verb, addr);
+	case TW_POWER_OFF: /* it had power when opened: lost during the session */
+		fk_hint(ctx, "restore power (`flashkey-twin power-cycle %s`), then check what the "
+			     "interrupted operation left (`flashkey status`)", tw_f4_path(t));
+		return fk_fail(ctx, FK_E_POWER_LOST, "%s 0x%08X: the target lost power", verb, addr);
 	case TW_STALL:
 		return fk_fail(ctx, FK_E_TIMEOUT, "%s 0x%08X: bus stalled (flash busy)", verb, addr);
 	case TW_BUS_ERROR: break;

@@ -22,7 +22,8 @@ const cli_opt tcli_new_opts[] = {
 	{"option", 0, CLI_MULTI, "KEY=VALUE",
 	 "rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, nwrp, nwrp2, boot "
 	 "(flash|sysmem|sram), swd (normal|repurposed), voltage_mv, vpp (0|1), timing (typ|max), "
-	 "hw_wdg_abort (0|1), strict_keys (0|1), "
+	 "hw_wdg_abort (0|1), strict_keys (0|1), fault_op (power cut in the Nth flash operation), "
+	 "fault_ns (power cut after NS of virtual time), "
 	 "power (on|off)"},
 	{"corrupt-options", 0, CLI_FLAG, NULL,
 	 "torn option bytes as after a power loss (OPTCR 0x0FFFFFEC: RDP 0xFF = level 1)"},
@@ -45,7 +46,8 @@ static const tcli_optkey tcli_optkeys[] = {
 static int tcli_bad_option(tcli_env *e, const char *kv, const char *why)
 {
 	fk_hint(e->ctx, "keys: rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, "
-			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power");
+			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power, "
+			"fault_op, fault_ns");
 	return fk_fail(e->ctx, FK_E_USAGE, "--option %s: %s", kv, why);
 }
 
@@ -72,6 +74,17 @@ static int tcli_special_option(tcli_env *e, tw_f4 *t, const char *kv, const char
 		if (strcmp(val, "typ") && strcmp(val, "max"))
 			return tcli_bad_option(e, kv, "expected typ or max");
 		tw_f4_set_timing_max(t, strcmp(val, "max") == 0);
+	} else if (strcmp(key, "fault_op") == 0) {
+		if (fk_parse_u32(val, &n))
+			return tcli_bad_option(e, kv, "expected N: cut power halfway through the Nth "
+						      "flash operation from now (0 = none)");
+		tw_f4_fault_power_at_op(t, n);
+	} else if (strcmp(key, "fault_ns") == 0) {
+		uint64_t ns;
+		if (fk_parse_u64(val, &ns))
+			return tcli_bad_option(e, kv, "expected nanoseconds of virtual time from now "
+						      "(0 = none)");
+		tw_f4_fault_power_at_ns(t, ns ? tw_f4_now_ns(t) + ns : 0);
 	} else if (strcmp(key, "strict_keys") == 0) {
 		if (fk_parse_u32(val, &n) || n > 1)
 			return tcli_bad_option(e, kv, "expected 0 or 1");
@@ -323,6 +336,36 @@ static int tcli_configure(tcli_env *e, tw_f4 *t)
 	if (!rc)
 		rc = tcli_flash_file(e, t);
 	return rc;
+}
+
+const cli_opt tcli_set_opts[] = {
+	{"option", 0, CLI_MULTI, "KEY=VALUE", "as for `new` (raw option fields change the stored and "
+					      "live option bytes; no reset is done)"},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+/* flashkey-twin set PATH --option KEY=VALUE...: change an existing twin (scenarios: arm a power
+ * cut before a command, move the boot pins, lower the supply). */
+int tcli_cmd_set(tcli_env *e)
+{
+	int rc = tcli_need_args(e, 1);
+	tw_f4 *t;
+	if (rc)
+		return rc;
+	if (!cli_multi(&e->args, "option", 0)) {
+		fk_hint(e->ctx, "e.g. `flashkey-twin set %s --option fault_op=1`", tcli_arg(e, 0));
+		return fk_fail(e->ctx, FK_E_USAGE, "set: nothing to change (give --option KEY=VALUE)");
+	}
+	if ((rc = tw_f4_open(e->ctx, tcli_arg(e, 0), &t)))
+		return rc;
+	const char *kv;
+	for (unsigned i = 0; !rc && (kv = cli_multi(&e->args, "option", i)); i++)
+		rc = tcli_apply_option(e, t, kv);
+	if (rc) {
+		tw_f4_free(t); /* unlocks without saving: the file keeps its state */
+		return rc;
+	}
+	return tw_f4_close(t, e->ctx);
 }
 
 int tcli_cmd_new(tcli_env *e)

@@ -35,6 +35,8 @@ int tcli_parse_list(tcli_env *e, const char *what, const char *s, uint32_t max_p
 
 int tcli_cmd_list(tcli_env *e);
 int tcli_cmd_new(tcli_env *e);
+int tcli_cmd_set(tcli_env *e);
+extern const cli_opt tcli_set_opts[];
 int tcli_cmd_show(tcli_env *e);
 int tcli_cmd_power_cycle(tcli_env *e);
 int tcli_cmd_reset(tcli_env *e);

@@ -9,6 +9,7 @@
  * facts in ../shared/reference/stm32.md §1.8, §1.9, §3.1. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stm32f4/f4_int.h"
 
@@ -318,6 +319,7 @@ tw_f4 *tw_f4_new(const tw_f4_variant *v)
 	tw_f4 *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
+	t->lock_fd = -1;
 	t->v = v;
 	t->flash = malloc(tw_f4_variant_flash_bytes(v));
 	t->sram = calloc(1, v->sram_kib * 1024U);
@@ -342,6 +344,8 @@ void tw_f4_free(tw_f4 *t)
 {
 	if (!t)
 		return;
+	if (t->lock_fd >= 0)
+		close(t->lock_fd); /* releases the lock without saving */
 	free(t->flash);
 	free(t->sram);
 	free(t->path);

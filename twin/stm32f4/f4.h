@@ -54,7 +54,7 @@ uint32_t tw_f4_variant_flash_bytes(const tw_f4_variant *v);
 
 /* ---- life cycle ---- */
 tw_f4 *tw_f4_new(const tw_f4_variant *v); /* factory state: blank flash, RDP 0, options default */
-void tw_f4_free(tw_f4 *t);
+void tw_f4_free(tw_f4 *t); /* no save; releases the lock of an opened twin */
 /* (was tw_f4_variant(): a function may not share the typedef's name in C) */
 const tw_f4_variant *tw_f4_variant_of(const tw_f4 *t);
 

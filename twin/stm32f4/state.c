@@ -428,6 +428,7 @@ int tw_f4_close(tw_f4 *t, fk_ctx *ctx)
 	int rc = t->path ? tw_f4_sync(t, ctx) : FK_OK;
 	if (t->lock_fd >= 0)
 		close(t->lock_fd);
+	t->lock_fd = -1;
 	tw_f4_free(t);
 	return rc;
 }
