@@ -128,8 +128,13 @@ tw_status tw_dap_mem_write(tw_dap *d, uint32_t addr, unsigned size, uint32_t val
 	dap_pay(d);
 	if (!tw_cm4_owns(addr))
 		return d->bus->write(d->h, addr, size, val);
-	if (size == 4)
-		tw_cm4_write(&d->cm, d->bus, d->h, addr, val);
+	if (size != 4)
+		return TW_OK;
+	tw_cm4_write(&d->cm, d->bus, d->h, addr, val);
+	/* DHCSR and DEMCR: the chip model keeps its own copy (a halted or reset-caught core
+	 * decides whether repurposed SWD pins answer); keep it in step */
+	if (addr == 0xE000EDF0u || addr == 0xE000EDFCu)
+		(void)d->bus->write(d->h, addr, 4, val);
 	return TW_OK;
 }
 
