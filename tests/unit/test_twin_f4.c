@@ -885,6 +885,25 @@ static void test_pcrop_single_way_back(void **state)
 	}
 }
 
+/* Bug fix: a twin created with SPRMOD=1 and the default all-ones nWRP word (bits 27:16) kept the
+ * F411's reserved bits 27:24 in its stored options while OPTSTRT compares against the masked
+ * OPTCR, so every legal option change (here raising RDP 0 -> 1, §3.7.5 allows it: no nWRPi
+ * cleared, SPRMOD kept) looked like a PCROP removal and was refused with WRPERR. */
+static void test_pcrop_reserved_bits_ignored(void **state)
+{
+	(void)state;
+	tw_f4 *t = mk("stm32f411");
+	tw_f4_set_option_word(t, 0, 0x8FFFAAEDU); /* SPRMOD, nWRP 0-11 all ones incl. reserved */
+	tw_f4_reset(t, TW_RESET_POWER_ON);
+	uint32_t stored = tw_f4_option_word(t, 0);
+	assert_int_equal(stored & 0x0F000000U, 0); /* reserved on F411 (RM0383 §3.8.6) */
+	opt_write(t, U, (stored & ~0xFF03U) | 0x5500U);
+	finish(t);
+	assert_int_equal(tw_f4_reg(t, SR) & SR_WRPERR, 0);
+	assert_int_equal((tw_f4_option_word(t, 0) >> 8) & 0xFFU, 0x55U);
+	tw_f4_free(t);
+}
+
 /* SWD pins repurposed by firmware: reachable only while NRST is held (connect under reset). */
 static void test_swd_repurposed(void **state)
 {
@@ -977,6 +996,7 @@ int main(void)
 		cmocka_unit_test(test_optcr_byte_access),
 		cmocka_unit_test(test_pcrop_semantics),
 		cmocka_unit_test(test_pcrop_single_way_back),
+		cmocka_unit_test(test_pcrop_reserved_bits_ignored),
 		cmocka_unit_test(test_swd_repurposed),
 		cmocka_unit_test(test_sysresetreq),
 		cmocka_unit_test(test_bus_edges),

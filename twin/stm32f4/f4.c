@@ -629,7 +629,8 @@ uint32_t tw_f4_option_word(const tw_f4 *t, unsigned bank)
 void tw_f4_set_option_word(tw_f4 *t, unsigned bank, uint32_t v)
 {
 	if (bank == 0) {
-		t->ob[0] = v & ~3U;
+		/* masked as on reload (options.c): reserved bits never enter the stored options */
+		t->ob[0] = v & t->v->optcr_mask;
 		t->optcr = t->ob[0] | (t->optcr & F4_OPTCR_OPTLOCK);
 		t->rdp_eff = (uint8_t)(v >> 8);
 		t->boot_eff = f4_rdp_level(t->rdp_eff) == 2 ? TW_BOOT_FLASH : t->boot_pins;
