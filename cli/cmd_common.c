@@ -293,8 +293,13 @@ void cli_print_inventory(const fk_inventory *inv)
 		printf("(none: nothing locks this chip's flash)\n");
 	for (unsigned i = 0; i < inv->nlocks; i++) {
 		const fk_lock *l = &inv->locks[i];
-		printf("%-20s %-44s %-10s %-6s %-14s %s\n", l->name, l->state, fk_cost_name(l->cost),
-		       l->reversible ? "yes" : "no", fk_pending_name(l->pending), l->remedy);
+		/* a long state gets its own line so the columns after it stay aligned */
+		bool wide = strlen(l->state) > 44;
+		if (wide)
+			printf("%-20s %s\n", l->name, l->state);
+		printf("%-20s %-44s %-10s %-6s %-14s %s\n", wide ? "" : l->name, wide ? "" : l->state,
+		       fk_cost_name(l->cost), l->reversible ? "yes" : "no", fk_pending_name(l->pending),
+		       l->remedy);
 	}
 	cli_print_sector_map(inv);
 	if (inv->notp) {
