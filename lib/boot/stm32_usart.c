@@ -190,7 +190,7 @@ static int an3155_sync_reply(an3155 *b, uint8_t c)
 		return 1;
 	}
 	if (c == AN3155_NACK) { /* an3155.md §1.4: the link was already synchronised */
-		fk_log(b->ctx, FK_LOG_INFO, FK_TRACE_BOOT, "0x7F answered NACK: the bootloader was already synchronised");
+		fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "0x7F answered NACK: the bootloader was already synchronised");
 		b->synced = true;
 		return 1;
 	}
@@ -311,13 +311,12 @@ int an3155_connect(an3155 *b)
 		rc = an3155_get(b);
 	if (!rc && !(an3155_has(b, AN3155_CMD_GET) && an3155_has(b, AN3155_CMD_GET_ID)))
 		rc = an3155_fail(b, FK_E_PROTOCOL, "the command list lacks Get/Get ID: not an STM32 bootloader");
-	if (!rc)
-		rc = an3155_get_version(b);
+	/* Get already gave the version; Get Version's two bytes say nothing (AN3155 §3.2). */
 	if (!rc)
 		rc = an3155_get_id(b);
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "connecting to the STM32 bootloader");
-	fk_log(b->ctx, FK_LOG_INFO, FK_TRACE_BOOT, "bootloader v%u.%u, product ID 0x%03X, %u commands",
+	fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "bootloader v%u.%u, product ID 0x%03X, %u commands",
 	       b->version >> 4, b->version & 15u, b->pid, b->ncmds);
 	return FK_OK;
 }

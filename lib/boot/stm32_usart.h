@@ -105,7 +105,7 @@ void an3155_timeouts_default(an3155_timeouts *t);
 
 /* ---- session ---- */
 int an3155_attach(an3155 *b, fk_ctx *ctx, const fk_transport *t, const char *boot_seq);
-/* Entry sequence, sync, Get, Get Version, Get ID. */
+/* Entry sequence, sync, Get, Get ID (Get already carries the version). */
 int an3155_connect(an3155 *b);
 int an3155_run_seq(an3155 *b, const an3155_seq *seq);
 /* 0x7F with AN3155 §1.4 re-sync rules: ACK = synced; NACK = link already synchronised; silence

@@ -112,6 +112,10 @@ typedef struct stm32f4_path_ops {
 	/* Erase one sector (its SNB) with the given parallelism; waits for the end. */
 	int (*erase_sector)(void *h, fk_ctx *ctx, const stm32f4_sector *s, stm32f4_psize psize);
 	int (*mass_erase)(void *h, fk_ctx *ctx, bool two_banks, stm32f4_psize psize);
+	/* Optional: erase several sectors in one request (a bootloader's Extended Erase takes a
+	 * list, AN3155 §3.8); when NULL, erase_sector is called for each. */
+	int (*erase_list)(void *h, fk_ctx *ctx, const stm32f4_sector *const *list, unsigned n,
+			  stm32f4_psize psize);
 	/* Program main flash or OTP: addr/len multiples of the PSIZE width, inside one region. */
 	int (*program)(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uint32_t len,
 		       stm32f4_psize psize);

@@ -85,6 +85,7 @@ static int f4b_flash_kb(void *h, fk_ctx *ctx, uint16_t *kb)
 static uint32_t f4b_optword(const uint8_t *ob, bool bank2)
 {
 	uint32_t hi = ((uint32_t)ob[9] << 24 | (uint32_t)ob[8] << 16);
+	hi &= 0xCFFF0000U; /* bits 29:28 read as 1 in the area, reserved in OPTCR (stm32.md §1.7) */
 	return bank2 ? hi & 0x0FFF0000U : hi | ((uint32_t)ob[1] << 8) | (ob[0] & 0xFCU);
 }
 
@@ -108,12 +109,14 @@ int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r)
 		return fk_fail_wrap(ctx, rc, "reading the option bytes at 0x%08X", STM32F4_OPTBYTES_BANK1);
 	r->optcr = f4b_optword(ob, false);
 	r->optcr_valid = true;
-	if (an3155_read(&b->bl, STM32F4_OPTBYTES_BANK2, ob, sizeof ob) == FK_OK) {
-		r->optcr1 = f4b_optword(ob, true);
-		r->optcr1_valid = true;
-	} else {
-		fk_ctx_clear(ctx); /* single-bank parts have no second option area */
-	}
+	const stm32f4_device *dev = stm32f4_dev_find(b->bl.pid);
+	if (!dev || !dev->has_optcr1)
+		return FK_OK; /* no second option area (nWRP of sectors 12-23) on this part */
+	rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK2, ob, sizeof ob);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading the option bytes at 0x%08X", STM32F4_OPTBYTES_BANK2);
+	r->optcr1 = f4b_optword(ob, true);
+	r->optcr1_valid = true;
 	return FK_OK;
 }
 
@@ -128,6 +131,24 @@ static int f4b_erase_sector(void *h, fk_ctx *ctx, const stm32f4_sector *s, stm32
 	if (rc == FK_E_NACK)
 		fk_hint(ctx, "a NACK here means RDP level 1 or a write-protected sector: `flashkey status`");
 	return rc ? fk_fail_wrap(ctx, rc, "erasing sector %u at 0x%08X", s->number, s->addr) : FK_OK;
+}
+
+static int f4b_erase_list(void *h, fk_ctx *ctx, const stm32f4_sector *const *list, unsigned n,
+			  stm32f4_psize psize)
+{
+	f4boot *b = h;
+	uint16_t nums[STM32F4_MAX_SECTORS];
+	(void)psize;
+	if (n > STM32F4_MAX_SECTORS)
+		return fk_fail(ctx, FK_E_INTERNAL, "erase list of %u sectors", n);
+	for (unsigned i = 0; i < n; i++)
+		nums[i] = list[i]->number;
+	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = an3155_erase(&b->bl, nums, n);
+	if (rc == FK_E_NACK)
+		fk_hint(ctx, "a NACK here means RDP level 1 or a write-protected sector: `flashkey status`");
+	return rc;
 }
 
 static int f4b_mass_erase(void *h, fk_ctx *ctx, bool two_banks, stm32f4_psize psize)
@@ -221,6 +242,7 @@ static const stm32f4_path_ops f4b_ops = {
 	.lock = NULL,
 	.erase_sector = f4b_erase_sector,
 	.mass_erase = f4b_mass_erase,
+	.erase_list = f4b_erase_list,
 	.program = f4b_program,
 	.write_options = stm32f4_boot_write_options,
 	.reset = NULL, /* no reset command: the chip resets itself after option changes */
