@@ -17,6 +17,7 @@
 
 #define AN3155_DRAIN_MS 50u /* after a NACK: the F40x V3.1 second NACK follows at once */
 #define AN3155_RECOVER_MS 20u
+#define AN3155_RECOVER_DRAIN_MS 200u
 
 static void an3155_begin(an3155 *b, uint8_t cmd)
 {
@@ -212,6 +213,19 @@ static int an3155_sync_fail(an3155 *b, unsigned attempts)
 	return an3155_fail(b, FK_E_PROTOCOL, what);
 }
 
+static int an3155_recover(an3155 *b);
+
+/* The answer may have been to an earlier 0x7F that was only slow, leaving a later 0x7F in the
+ * device's command buffer as the first byte of a command pair (an3155.md §1.4); clear it before
+ * the first real command. */
+static int an3155_sync_realign(an3155 *b)
+{
+	int rc = an3155_recover(b);
+	if (rc)
+		return fk_fail_wrap(b->ctx, rc, "sync (0x7F): answered only after a repeat, then lost");
+	return FK_OK;
+}
+
 int an3155_sync(an3155 *b, unsigned attempts)
 {
 	an3155_begin(b, AN3155_SYNC);
@@ -232,8 +246,10 @@ int an3155_sync(an3155 *b, unsigned attempts)
 		if (c == 0x00 && b->ops->read(b->h, b->ctx, &c, 1, b->tmo.sync_ms, &got) == FK_OK) {
 			an3155_seen_add(b, &c, 1); /* a framing glitch read as 0x00 before the ACK */
 		}
+		/* After a repeat the reply may be late and belong to an earlier 0x7F, with the last
+		 * one still pending in the device: realign (a cheap, bounded exchange) */
 		if (an3155_sync_reply(b, c))
-			return FK_OK;
+			return i == 0 ? FK_OK : an3155_sync_realign(b);
 		an3155_drain(b, AN3155_DRAIN_MS);
 	}
 	return an3155_sync_fail(b, attempts);
@@ -306,7 +322,7 @@ int an3155_connect(an3155 *b)
 {
 	int rc = an3155_run_seq(b, &b->entry);
 	if (!rc)
-		rc = an3155_sync(b, 2);
+		rc = an3155_sync(b, 3);
 	if (!rc)
 		rc = an3155_get(b);
 	if (!rc && !(an3155_has(b, AN3155_CMD_GET) && an3155_has(b, AN3155_CMD_GET_ID)))
@@ -376,15 +392,21 @@ static int an3155_recover(an3155 *b)
 {
 	uint8_t ff = 0xFF, c;
 	size_t got;
-	b->ops->flush_input(b->h, b->ctx);
-	for (unsigned i = 0; i < AN3155_MAX_BLOCK + 4; i++) {
-		if (b->ops->write(b->h, b->ctx, &ff, 1))
-			break;
-		if (b->ops->read(b->h, b->ctx, &c, 1, AN3155_RECOVER_MS, &got) == FK_OK)
-			break;
+	int rc = FK_E_TIMEOUT;
+	/* A late reply can leave one more filler pending, which then spoils Get Version: a
+	 * further round clears that. Three rounds at most. */
+	for (unsigned round = 0; round < 3 && rc; round++) {
+		b->ops->flush_input(b->h, b->ctx);
+		for (unsigned i = 0; i < AN3155_MAX_BLOCK + 4; i++) {
+			if (b->ops->write(b->h, b->ctx, &ff, 1))
+				break;
+			if (b->ops->read(b->h, b->ctx, &c, 1, AN3155_RECOVER_MS, &got) == FK_OK)
+				break;
+		}
+		an3155_drain(b, AN3155_RECOVER_DRAIN_MS);
+		rc = an3155_get_version(b);
 	}
-	an3155_drain(b, AN3155_DRAIN_MS);
-	return an3155_get_version(b);
+	return rc;
 }
 
 static bool an3155_retryable(int rc)

@@ -181,8 +181,26 @@ static void test_sync_rules(void **state)
 	dev(2, "00 79"); /* framing glitch before the ACK */
 	assert_int_equal(an3155_sync(&B, 2), 0);
 	dev(4, "79"); /* first 0x7F lost in start-up, second one answered */
+	/* which 0x7F was answered is unknown: 0xFF fillers until a NACK, then Get Version */
+	dev(6, "1F");
+	dev(8, "79 31 00 00 79");
 	assert_int_equal(an3155_sync(&B, 2), 0);
-	assert_host(0, "7F 7F 7F 7F");
+	assert_host(0, "7F 7F 7F 7F FF FF 01 FE");
+}
+
+/* A slow device answers the first 0x7F late: the repeat sits in its command buffer and would
+ * eat the first byte of Get. Realignment clears it (the device NACKs the pair 7F FF). */
+static void test_sync_late_answer(void **state)
+{
+	(void)state;
+	dev(2, "79");       /* the ACK of the first 0x7F arrives after the repeat */
+	dev(3, "1F");       /* pair (7F, FF) refused: the buffer is clean again */
+	dev(5, "79 31 00 00 79");
+	dev(7, "79 01 04 13 79");
+	assert_int_equal(an3155_sync(&B, 2), 0);
+	assert_int_equal(an3155_get_id(&B), 0);
+	assert_int_equal(B.pid, 0x413);
+	assert_host(0, "7F 7F FF 01 FE 02 FD");
 }
 
 static void test_sync_silent(void **state)
@@ -327,8 +345,10 @@ static void test_readout_unprotect_resyncs(void **state)
 	(void)state;
 	dev(2, "79 79");
 	dev(4, "79"); /* answer to the second 0x7F after the reset (first one lost in boot) */
+	dev(6, "1F"); /* realignment: the fillers end a pending pair */
+	dev(8, "79 31 00 00 79");
 	assert_int_equal(an3155_readout_unprotect(&B), 0);
-	assert_host(0, "92 6D 7F 7F");
+	assert_host(0, "92 6D 7F 7F FF FF 01 FE");
 	assert_true(B.synced);
 }
 
@@ -366,7 +386,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_encoders),         T(test_decoders),
 		T(test_connect_bytes),    T(test_sync_rules),
-		T(test_sync_silent),      T(test_sync_garbage),
+		T(test_sync_silent),      T(test_sync_garbage),      T(test_sync_late_answer),
 		T(test_read_block),       T(test_read_double_nack),
 		T(test_write_block_padding), T(test_double_ack_then_command),
 		T(test_garbage_reply),    T(test_silent_read_is_bounded),
