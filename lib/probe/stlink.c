@@ -433,7 +433,7 @@ static int stlink_attach(stlink *s, fk_ctx *ctx)
 	uint32_t idcode = 0, cpuid = 0;
 	int rc = stlink_read_idcode(s, ctx, &idcode);
 	if (rc == FK_OK && (idcode == 0 || idcode == 0xFFFFFFFFu))
-		rc = fk_fail(ctx, FK_E_DEBUG_DISABLED, "ST-LINK READ_IDCODES: DP IDCODE 0x%08X", idcode);
+		rc = fk_fail(ctx, FK_E_CONNECT, "ST-LINK READ_IDCODES: DP IDCODE 0x%08X", idcode);
 	if (rc) {
 		fk_hint(ctx, s->under_reset ? "the debug port does not answer even under reset: "
 					      "check SWDIO/SWCLK/GND wiring; at RDP level 2 debug "
@@ -539,7 +539,7 @@ static int stlink_connect(stlink *s, fk_ctx *ctx, const fk_conn_opts *opts)
 	int rc = stlink_leave_mode(s, ctx);
 	if (rc == FK_OK)
 		rc = stlink_check_power(s, ctx); /* reported before anything else (issue 7) */
-	if (rc == FK_OK && (rc = stlink_enter_swd(s, ctx, opts)) == FK_E_DEBUG_DISABLED)
+	if (rc == FK_OK && (rc = stlink_enter_swd(s, ctx, opts)) == FK_E_CONNECT)
 		fk_hint(ctx, "%s", s->under_reset ? "the debug port does not answer even under reset: "
 						    "check SWDIO/SWCLK/GND wiring; at RDP level 2 "
 						    "debug is disabled for good"

@@ -149,7 +149,8 @@ int stlink_check_status(fk_ctx *ctx, const char *cmd, uint8_t status)
 		return fk_fail(ctx, FK_E_TIMEOUT, "ST-LINK %s: status 0x%02x (%s): the target kept "
 				"answering WAIT", cmd, status, t);
 	case 0x05: case 0x09: case 0x16: case 0x17: case 0x12: case 0x13:
-		return fk_fail(ctx, FK_E_DEBUG_DISABLED, "ST-LINK %s: status 0x%02x (%s): no valid "
+		/* the same class lib/debug gives a silent DP (ACK 0b111): no connection */
+		return fk_fail(ctx, FK_E_CONNECT, "ST-LINK %s: status 0x%02x (%s): no valid "
 				"SWD answer from the target", cmd, status, t);
 	default:
 		return fk_fail(ctx, FK_E_PROTOCOL, "ST-LINK %s: status 0x%02x (%s)", cmd, status, t);

@@ -172,7 +172,7 @@ static void test_unreachable(void **state)
 	tw_probe_membus()->unreachable = true;
 	fk_ctx *ctx = fk_ctx_new();
 	fk_transport t;
-	assert_int_equal(open_mem(ctx, TW_PROBE_STLINK_V3, slot, &t), FK_E_DEBUG_DISABLED);
+	assert_int_equal(open_mem(ctx, TW_PROBE_STLINK_V3, slot, &t), FK_E_CONNECT);
 	assert_non_null(strstr(fk_ctx_hint(ctx), "under-reset"));
 	tw_probe_membus()->unreachable = false;
 	fk_ctx_free(ctx);

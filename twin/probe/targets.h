@@ -20,7 +20,7 @@ int tw_probe_plug_env(fk_ctx *ctx, const char *spec);
 void tw_probe_register(void);
 /* The opener for a twin state file; NULL (with the reason in ctx) when none is available. */
 tw_target_open_fn tw_target_open_state(fk_ctx *ctx, const char *path);
-/* A plugged slot is this kind behind this target. */
+/* A plugged slot is this kind behind this target, with no fault armed. */
 bool tw_usb_slot_matches(int slot, tw_probe_kind kind, const char *target);
 
 #endif

@@ -154,7 +154,7 @@ bool tw_usb_slot_matches(int slot, tw_probe_kind kind, const char *target)
 	if (slot < 0 || slot >= TW_USB_SLOTS)
 		return false;
 	const tw_usb_slot *s = &tw_usb_slots[slot];
-	return s->used && s->kind == kind && strcmp(s->arg, target) == 0;
+	return s->used && !s->gone_after && s->kind == kind && strcmp(s->arg, target) == 0;
 }
 
 void tw_usb_set_gone_after(int slot, unsigned transfers)
