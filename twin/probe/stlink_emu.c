@@ -218,8 +218,9 @@ static void st_fail(tw_stlink *s, uint8_t status, uint32_t addr)
 
 static void st_read_mem(tw_stlink *s, uint8_t op, uint32_t addr, uint16_t len)
 {
-	uint8_t *r = st_reply(s, len == 1 ? 2 : len); /* a 1-byte 8-bit read answers 2 bytes */
 	uint8_t chk = st_check_mem(s, op, addr, len);
+	/* a 1-byte 8-bit read answers 2 bytes; an oversized request gets a capped, zero reply */
+	uint8_t *r = st_reply(s, len == 1 ? 2 : len > ST_MAX_DATA ? ST_MAX_DATA : len);
 	unsigned w = st_width(op);
 	s->rw_status = chk;
 	for (uint32_t off = 0; chk == ST_OK && off < len; off += w) {
