@@ -2,7 +2,8 @@
 # Faults through the emulated probes on an STM32F407 twin:
 #  - target not powered: the ST-LINK reads the supply first and says so (exit 3); a CMSIS-DAP
 #    cannot measure it and reports a silent debug port (exit 3), both with the next step;
-#  - firmware that repurposed the SWD pins: the connect fails with a hint to connect under reset;
+#  - firmware that repurposed the SWD pins: the connect fails with a hint to connect under reset,
+#    and --connect under-reset then works (status, write, verify) through both probes;
 #  - the probe unplugged in the middle of a write: reported (exit 10, never success), and the
 #    chip stays recoverable: the same write through another probe completes and verifies.
 . "$(dirname "$0")/lib.sh"
@@ -21,6 +22,11 @@ grep -q "target power" "$ERR" || fail "CMSIS-DAP: hint does not mention the powe
 for c in twin-stlink:swd.twin twin-cmsis-dap:swd.twin; do
 	expect_exit 3 "$FK_BIN" -c "$c" status
 	grep -q "under-reset" "$ERR" || fail "$c: no hint to connect under reset"
+	# holding NRST while attaching catches the core before the firmware takes the pins
+	expect_exit 0 "$FK_BIN" -c "$c" --connect under-reset status
+	grep -q "stm32f40x" "$OUT" || fail "$c: chip not identified under reset"
+	expect_exit 0 "$FK_BIN" -c "$c" --connect under-reset write "$FK_SRC/tests/fixtures/fw.elf" --voltage 3.3
+	expect_exit 0 "$FK_BIN" -c "$c" --connect under-reset verify "$FK_SRC/tests/fixtures/fw.elf"
 done
 
 head -c 262144 /dev/urandom >img.bin
