@@ -217,7 +217,9 @@ static int part_peers(fk_ctx *ctx, const char *dir, bool realtime)
 	printf("   (flashkey also reads the flash-size register and the option bytes before erasing: "
 	       "%.1f ms of wire that stm32flash skips)\n", 1e3 * wire_s(14 + 28));
 	if (realtime)
-		printf("   wall ratio flashkey/stm32flash = %.3f\n", wf / ws);
+		printf("   wall ratio flashkey/stm32flash = %.4f (with --realtime the serve loop also "
+		       "moves the clock by wall time: compare the virtual figures of a run without it)\n",
+		       wf / ws);
 	else
 		printf("   (wall times without pacing measure host CPU only; run with --realtime for wire pacing)\n");
 	return 0;
