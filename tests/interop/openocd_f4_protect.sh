@@ -5,39 +5,8 @@
 # `options_write` changes the user option bits; afterwards `flashkey status` agrees.
 # Sources: ../shared/reference/probes.md §5.7, RM0090 §3.7.3.
 . "$(dirname "$0")/../scenario/lib.sh"
-T=${FK_TWIN_BIN:?flashkey-twin not built}
-command -v openocd >/dev/null || { echo "SKIP: openocd not installed"; exit 77; }
-
-SERVER=
-stop_server() {
-	[ -n "$SERVER" ] || return 0
-	kill -TERM "$SERVER" 2>/dev/null
-	wait "$SERVER" 2>/dev/null
-	local rc=$?
-	SERVER=
-	return $rc
-}
-trap 'stop_server; rm -rf "$WORK"' EXIT
-
-start_server() {
-	"$T" serve "$1" --jtag-bitbang 127.0.0.1:0 >serve.out 2>serve.err &
-	SERVER=$!
-	for _ in $(seq 100); do
-		PORT=$(sed -n 's/^jtag-bitbang: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.out)
-		[ -n "$PORT" ] && return 0
-		kill -0 "$SERVER" 2>/dev/null || break
-		sleep 0.05
-	done
-	fail "server did not start: $(cat serve.err)"
-}
-
-ocd() {
-	timeout 60 openocd -c "gdb_port disabled" -c "tcl_port disabled" -c "telnet_port disabled" \
-		-c "adapter driver remote_bitbang" -c "remote_bitbang host 127.0.0.1" \
-		-c "remote_bitbang port $PORT" -c "set WORKAREASIZE 0" -f target/stm32f4x.cfg \
-		-c "stm32f4x.cpu configure -event reset-start {}" -c "$1" >ocd.log 2>&1 </dev/null
-}
-need() { grep -qF -- "$1" ocd.log || { cat ocd.log >&2; fail "OpenOCD output lacks: $1"; }; }
+. "$(dirname "$0")/openocd.inc"
+OCD_TIMEOUT=60
 # expect_twin EXPR WANT: the served twin's saved state (written once the peer pauses) shows it.
 expect_twin() {
 	for _ in $(seq 40); do

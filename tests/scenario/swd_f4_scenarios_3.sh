@@ -1,0 +1,4 @@
+#!/usr/bin/env bash
+# Part 3 of 3 of the STM32F4 scenarios over the twin's SW-DP (see swd_f4.inc).
+SWD_PART=3
+. "$FK_SRC/tests/scenario/swd_f4.inc"
