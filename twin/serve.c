@@ -179,7 +179,7 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		 * keep talking: an fsync per round trip would throttle a JTAG peer to a crawl. */
 		bool due = r == 0 || wall - last_sync >= 1000000000ull;
 		if (due && (s->changed || tw_f4_dirty(s->t))) {
-			if ((rc = tw_f4_sync(s->t, ctx)) != 0)
+			if ((rc = tw_f4_sync_fast(s->t, ctx)) != 0)
 				return rc;
 			s->changed = false;
 			last_sync = wall;

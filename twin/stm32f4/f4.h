@@ -67,6 +67,10 @@ int tw_f4_load(fk_ctx *ctx, const char *path, tw_f4 **out);
 int tw_f4_open(fk_ctx *ctx, const char *path, tw_f4 **out);
 int tw_f4_close(tw_f4 *t, fk_ctx *ctx); /* saves; returns the save result */
 int tw_f4_sync(tw_f4 *t, fk_ctx *ctx);  /* save now, keep the lock (servers after each change) */
+/* The same without fsync: still atomic (temp + rename) for other readers, but not flushed to
+ * disk. Servers use it while a peer is talking, so a slow disk never stalls a reply past the
+ * peer's timeout (stm32flash waits 0.5 s); the final save at close is durable. */
+int tw_f4_sync_fast(tw_f4 *t, fk_ctx *ctx);
 
 /* ---- the bus: every access path goes through these ---- */
 /* size is 1, 2 or 4 bytes; addr naturally aligned for size (else TW_BUS_ERROR). */
