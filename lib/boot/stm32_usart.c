@@ -270,16 +270,26 @@ static int an3155_resync(an3155 *b, unsigned budget_ms)
 	return FK_OK;
 }
 
-int an3155_get(an3155 *b)
+/* Get and Get ID answer ACK, N, N+1 bytes, ACK (AN3155 §3.1, §3.3): buf receives N and the
+ * bytes, 2 + 256 at most. */
+static int an3155_len_reply(an3155 *b, uint8_t cmd, uint8_t buf[2 + 256], const char *what,
+			    const char *after)
 {
-	uint8_t buf[2 + 256];
-	int rc = an3155_cmd(b, AN3155_CMD_GET);
+	int rc = an3155_cmd(b, cmd);
 	if (!rc)
 		rc = an3155_rd(b, buf, 1, b->tmo.reply_ms, "(length)");
 	if (!rc)
-		rc = an3155_rd(b, buf + 1, (size_t)buf[0] + 1, b->tmo.reply_ms, "(version and commands)");
+		rc = an3155_rd(b, buf + 1, (size_t)buf[0] + 1, b->tmo.reply_ms, what);
 	if (!rc)
-		rc = an3155_ack(b, b->tmo.reply_ms, "after the command list");
+		rc = an3155_ack(b, b->tmo.reply_ms, after);
+	return rc;
+}
+
+int an3155_get(an3155 *b)
+{
+	uint8_t buf[2 + 256];
+	int rc = an3155_len_reply(b, AN3155_CMD_GET, buf, "(version and commands)",
+				  "after the command list");
 	if (rc)
 		return rc;
 	an3155_parse_get(buf, (size_t)buf[0] + 2, &b->version, b->cmds, &b->ncmds);
@@ -305,13 +315,7 @@ int an3155_get_version(an3155 *b)
 int an3155_get_id(an3155 *b)
 {
 	uint8_t buf[2 + 256];
-	int rc = an3155_cmd(b, AN3155_CMD_GET_ID);
-	if (!rc)
-		rc = an3155_rd(b, buf, 1, b->tmo.reply_ms, "(length)");
-	if (!rc)
-		rc = an3155_rd(b, buf + 1, (size_t)buf[0] + 1, b->tmo.reply_ms, "(product ID)");
-	if (!rc)
-		rc = an3155_ack(b, b->tmo.reply_ms, "after the product ID");
+	int rc = an3155_len_reply(b, AN3155_CMD_GET_ID, buf, "(product ID)", "after the product ID");
 	if (rc)
 		return rc;
 	an3155_parse_get_id(buf, (size_t)buf[0] + 2, &b->pid);
