@@ -431,38 +431,41 @@ static int an3155_retry_note(an3155 *b, int rc, uint32_t addr, unsigned attempt)
 	return FK_OK;
 }
 
-int an3155_read(an3155 *b, uint32_t addr, void *buf, uint32_t len)
+/* One Read Memory (rd) or Write Memory (wr) block. */
+static int an3155_block(an3155 *b, uint32_t addr, uint8_t *rd, const uint8_t *wr, unsigned n)
 {
-	uint8_t *p = buf;
+	return rd ? an3155_read_block(b, addr, rd, n) : an3155_write_block(b, addr, wr, n);
+}
+
+/* Splits a transfer into AN3155 blocks of at most 256 bytes, each retried (bounded) after a
+ * recoverable failure; exactly one of rd and wr is set. */
+static int an3155_blocks(an3155 *b, uint32_t addr, uint8_t *rd, const uint8_t *wr, uint32_t len)
+{
 	for (uint32_t off = 0; off < len;) {
 		unsigned n = (unsigned)FK_MIN(len - off, AN3155_MAX_BLOCK);
-		int rc = an3155_read_block(b, addr + off, p + off, n);
+		uint8_t *r = rd ? rd + off : NULL;
+		const uint8_t *w = wr ? wr + off : NULL;
+		int rc = an3155_block(b, addr + off, r, w, n);
 		for (unsigned t = 0; rc && an3155_retryable(rc) && t < b->max_retries; t++)
 			if (!(rc = an3155_retry_note(b, rc, addr + off, t)))
-				rc = an3155_read_block(b, addr + off, p + off, n);
+				rc = an3155_block(b, addr + off, r, w, n);
 		if (rc)
-			return fk_fail_wrap(b->ctx, rc, "reading %u bytes at 0x%08X", n, addr + off);
+			return fk_fail_wrap(b->ctx, rc, "%s %u bytes at 0x%08X",
+					    rd ? "reading" : "writing", n, addr + off);
 		off += n;
-		fk_progress(b->ctx, "read", off, len);
+		fk_progress(b->ctx, rd ? "read" : "program", off, len);
 	}
 	return FK_OK;
 }
 
+int an3155_read(an3155 *b, uint32_t addr, void *buf, uint32_t len)
+{
+	return an3155_blocks(b, addr, buf, NULL, len);
+}
+
 int an3155_write(an3155 *b, uint32_t addr, const void *buf, uint32_t len)
 {
-	const uint8_t *p = buf;
-	for (uint32_t off = 0; off < len;) {
-		unsigned n = (unsigned)FK_MIN(len - off, AN3155_MAX_BLOCK);
-		int rc = an3155_write_block(b, addr + off, p + off, n);
-		for (unsigned t = 0; rc && an3155_retryable(rc) && t < b->max_retries; t++)
-			if (!(rc = an3155_retry_note(b, rc, addr + off, t)))
-				rc = an3155_write_block(b, addr + off, p + off, n);
-		if (rc)
-			return fk_fail_wrap(b->ctx, rc, "writing %u bytes at 0x%08X", n, addr + off);
-		off += n;
-		fk_progress(b->ctx, "program", off, len);
-	}
-	return FK_OK;
+	return an3155_blocks(b, addr, NULL, buf, len);
 }
 
 int an3155_write_options(an3155 *b, uint32_t addr, const void *buf, unsigned len)

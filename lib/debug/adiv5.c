@@ -214,36 +214,37 @@ int adi_q_run(adi_dap *a, fk_ctx *ctx, adi_queue *q)
 
 /* ---------------------------------------------------------------- registers */
 
-int adi_dp_read(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t *val)
+/* One DP or AP register access as a queue of one. */
+static int adi_reg1(adi_dap *a, fk_ctx *ctx, bool ap, bool rnw, uint8_t reg, uint32_t wval,
+		    uint32_t *rval)
 {
 	adi_queue q;
 	adi_q_init(&q);
-	adi_q_dp(a, &q, true, addr, 0, val);
+	if (ap)
+		adi_q_ap(a, &q, rnw, reg, wval, rval);
+	else
+		adi_q_dp(a, &q, rnw, reg, wval, rval);
 	return adi_q_run(a, ctx, &q);
+}
+
+int adi_dp_read(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t *val)
+{
+	return adi_reg1(a, ctx, false, true, addr, 0, val);
 }
 
 int adi_dp_write(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t val)
 {
-	adi_queue q;
-	adi_q_init(&q);
-	adi_q_dp(a, &q, false, addr, val, NULL);
-	return adi_q_run(a, ctx, &q);
+	return adi_reg1(a, ctx, false, false, addr, val, NULL);
 }
 
 int adi_ap_read(adi_dap *a, fk_ctx *ctx, uint8_t reg, uint32_t *val)
 {
-	adi_queue q;
-	adi_q_init(&q);
-	adi_q_ap(a, &q, true, reg, 0, val);
-	return adi_q_run(a, ctx, &q);
+	return adi_reg1(a, ctx, true, true, reg, 0, val);
 }
 
 int adi_ap_write(adi_dap *a, fk_ctx *ctx, uint8_t reg, uint32_t val)
 {
-	adi_queue q;
-	adi_q_init(&q);
-	adi_q_ap(a, &q, false, reg, val, NULL);
-	return adi_q_run(a, ctx, &q);
+	return adi_reg1(a, ctx, true, false, reg, val, NULL);
 }
 
 int adi_clear_sticky(adi_dap *a, fk_ctx *ctx)
