@@ -206,6 +206,10 @@ static void tcli_json_sectors(json_w *j, const tw_f4 *t)
 		json_kv_bool(j, "locked", tw_f4_peek(t, 0x1FFF7A00U + b) == 0x00);
 		json_kv_hex(j, "lock_byte", tw_f4_peek(t, 0x1FFF7A00U + b), 2);
 		json_kv_bool(j, "blank", tcli_blank(t, 0x1FFF7800U + b * 32U, 32));
+		char hex[65] = "";
+		for (unsigned i = 0; i < 32; i++)
+			fk_snprintf_cat(hex, sizeof hex, "%02X", tw_f4_peek(t, 0x1FFF7800U + b * 32U + i));
+		json_kv_str(j, "data", hex);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

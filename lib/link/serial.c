@@ -195,11 +195,16 @@ static void serial_make_raw(struct termios *t, speed_t code, int parity)
 	cfsetospeed(t, code);
 }
 
-/* Applies the framing and reads it back: a pty accepts PARENB and drops it (an3155.md §4.3). */
+/* Applies the framing and reads it back: a pty accepts PARENB and drops it (an3155.md §4.3).
+ * glibc's Linux tcsetattr reads c_cflag back after TCSETS and fails with EINVAL when PARENB,
+ * CREAD or CSIZE did not take, although everything else was applied; whether that happens on
+ * a pty depends on the state an earlier session left (seen with glibc 2.36: the second
+ * flashkey on a `flashkey-twin serve --uart-pty` link failed). A port that refuses only the
+ * parity is set again without it: the caller reports 8N1. */
 static int serial_configure(serial_port *p, fk_ctx *ctx, unsigned baud, int parity, int *got_parity)
 {
 	speed_t code;
-	struct termios t;
+	struct termios t, want;
 	if (serial_baud_code(baud, &code)) {
 		fk_hint(ctx, "use a standard rate: 9600, 19200, 38400, 57600 or 115200 (AN3155 §2 tests 1200-115200)");
 		return fk_fail(ctx, FK_E_USAGE, "%s: baud rate %u is not supported here", p->dev, baud);
@@ -207,8 +212,15 @@ static int serial_configure(serial_port *p, fk_ctx *ctx, unsigned baud, int pari
 	if (tcgetattr(p->fd, &t) != 0)
 		return fk_fail(ctx, FK_E_CONNECT, "%s is not a serial port (tcgetattr: %s)", p->dev,
 			       strerror(errno));
-	serial_make_raw(&t, code, parity);
-	if (tcsetattr(p->fd, TCSANOW, &t) != 0 || tcgetattr(p->fd, &t) != 0)
+	want = t;
+	serial_make_raw(&want, code, parity);
+	int rc = tcsetattr(p->fd, TCSANOW, &want);
+	if (rc != 0 && errno == EINVAL && parity) {
+		want = t;
+		serial_make_raw(&want, code, 0);
+		rc = tcsetattr(p->fd, TCSANOW, &want);
+	}
+	if (rc != 0 || tcgetattr(p->fd, &t) != 0)
 		return fk_fail(ctx, FK_E_CONNECT, "%s: setting %u baud failed: %s", p->dev, baud,
 			       strerror(errno));
 	if (cfgetospeed(&t) != code)

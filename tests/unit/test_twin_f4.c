@@ -514,6 +514,20 @@ static void test_otp_lock(void **state)
 	wr(t, U, SR, 4, SR_WRPERR);
 	prog(t, U, OTP, 4, 0); /* block 0 still open */
 	assert_int_equal(tw_f4_reg(t, SR), 0);
+	/* §3.7.4 lists "write to an OTP block that is already locked" with no exception for the
+	 * value: programming 0xFF (no bit would change) into a locked data block is WRPERR too */
+	prog(t, U, OTP + 32, 1, 0xFF);
+	assert_int_equal(tw_f4_reg(t, SR), SR_WRPERR);
+	wr(t, U, SR, 4, SR_WRPERR);
+	/* the lock block has no lock of its own (§3.8): 0xFF over LOCKB1 = 0x00 leaves it 0x00,
+	 * no flag. A word write padding LOCKBn with 0xFF neighbours (the bootloader path's
+	 * 4-byte Write Memory) relies on this. */
+	prog(t, U, 0x1FFF7A00U, 4, 0xFFFFFFFFU);
+	assert_int_equal(tw_f4_reg(t, SR), 0);
+	assert_int_equal(tw_f4_peek(t, 0x1FFF7A01U), 0x00);
+	prog(t, U, 0x1FFF7A00U, 4, 0xFFFFFF00U); /* ST's CLI form: lock block 0 only */
+	assert_int_equal(tw_f4_reg(t, SR), 0);
+	assert_int_equal(rd(t, U, 0x1FFF7A00U, 4), 0xFFFF0000U);
 	tw_f4_free(t);
 }
 
