@@ -165,7 +165,11 @@ static bool f4b_main_flash(uint32_t addr)
 	return addr >= STM32F4_FLASH_BASE && addr < STM32F4_FLASH_BASE + 0x00200000U;
 }
 
-/* OTP, RAM: written as given (4-aligned; a leading 0xFF filler never changes OTP cells). */
+/* OTP, RAM: written as given. Write Memory takes 4-aligned words (AN2606 Table 7), so a run is
+ * widened with 0xFF here (front) and by the client (tail). 0xFF programs no OTP bit; on a lock
+ * byte that is how one LOCKBn goes out as a word without touching its neighbours: the lock block
+ * has no lock of its own (RM0090 §3.8), while a data block's lock is checked before any write
+ * (stm32f4_otp_write), as 0xFF into a locked block would be WRPERR (§3.7.4). */
 static int f4b_program_direct(f4boot *b, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	uint32_t lead = addr & 3U; /* Write Memory needs 4-byte alignment (AN2606 Table 7) */
