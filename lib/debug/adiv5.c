@@ -157,7 +157,8 @@ static int adi_q_fault(adi_dap *a, fk_ctx *ctx, const fk_dap_xfer *x)
 static int adi_q_bad_ack(adi_dap *a, fk_ctx *ctx, const fk_dap_xfer *x)
 {
 	adi_forget(a);
-	if (x->ack == FK_DAP_ACK_NONE) {
+	a->silent = x->ack == FK_DAP_ACK_NONE;
+	if (a->silent) {
 		fk_hint(ctx, "check the wiring, the target power and the SWD clock; a chip at RDP "
 			"level 2 never answers; try --connect=under-reset if the firmware "
 			"reuses the SWD pins");
@@ -310,8 +311,20 @@ int adi_connect(adi_dap *a, fk_ctx *ctx)
 	if (a->ops->swj_sequence)
 		rc = a->ops->swj_sequence(a->h, ctx, adi_seq_jtag_to_swd,
 					  (unsigned)sizeof(adi_seq_jtag_to_swd) * 8);
+	a->silent = false;
 	if (rc == 0)
 		rc = adi_dp_read(a, ctx, FK_DP_DPIDR, &a->dpidr);
+	if (rc < 0 && a->silent) {
+		/* A DP that never drives an ACK looks the same whether the chip is unpowered, not
+		 * wired, has its SWD pins taken by firmware, or has debug off for good (STM32 RDP
+		 * level 2, RM0090 §3.7.3): no connection (exit 3), with every cause named. */
+		fk_hint(ctx, "check the target power and SWDIO/SWCLK/GND; retry with --connect=under-reset; if still "
+			     "silent, try the ROM bootloader (BOOT0=1, -c uart:PORT): it is off at RDP 2 "
+			     "too, so both silent on good wiring means level 2; `flashkey doctor`");
+		return fk_fail_wrap(ctx, FK_E_CONNECT, "no answer from the SW-DP: no power, no wiring, "
+				    "SWD pins reused by firmware, or debug off for good (RDP level 2, "
+				    "RM0090 §3.7.3); silence cannot tell these apart");
+	}
 	if (rc < 0)
 		return fk_fail_wrap(ctx, FK_E_CONNECT, "reading DPIDR after a line reset");
 	if (!(a->dpidr & 1u))

@@ -47,6 +47,7 @@ typedef struct adi_dap {
 	uint32_t autoinc_block; /* bytes; 1 KiB unless the core is known to allow more */
 	uint64_t wait_ns;       /* how long WAIT is retried before giving up (default 35 s) */
 	uint64_t waits, faults; /* statistics */
+	bool silent;            /* the last failed transfer had no answer at all (ACK 0b111) */
 } adi_dap;
 
 /* A batch of transactions whose read results go to caller variables. */

@@ -18,6 +18,11 @@
 #define STLINK_TIMEOUT_MS 1000u
 #define STLINK_MIN_MV 1700 /* below this the target is taken as unpowered */
 #define STLINK_WAIT_RETRIES 8
+/* A silent SW-DP: pins reused by firmware, or no power/wiring, or RDP level 2 (RM0090 §3.7.3),
+ * which silence alone cannot tell apart (docs/EXIT-CODES.md). */
+#define STLINK_SILENT_HINT "firmware may have taken the SWD pins: retry with --connect under-reset; " \
+	"silent even then: no power/wiring, or RDP level 2 (debug off for good; the BOOT0 " \
+	"bootloader is off too); `flashkey doctor`"
 
 #define CM_DHCSR 0xE000EDF0u
 #define CM_DEMCR 0xE000EDFCu
@@ -438,8 +443,7 @@ static int stlink_attach(stlink *s, fk_ctx *ctx)
 		fk_hint(ctx, s->under_reset ? "the debug port does not answer even under reset: "
 					      "check SWDIO/SWCLK/GND wiring; at RDP level 2 debug "
 					      "is disabled for good"
-					    : "firmware may have disabled the SWD pins: retry with "
-					      "--connect under-reset");
+					    : STLINK_SILENT_HINT);
 		return fk_fail_wrap(ctx, rc, "attaching to the target");
 	}
 	fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_USB, "ST-LINK: DP IDCODE 0x%08X", idcode);
@@ -543,8 +547,7 @@ static int stlink_connect(stlink *s, fk_ctx *ctx, const fk_conn_opts *opts)
 		fk_hint(ctx, "%s", s->under_reset ? "the debug port does not answer even under reset: "
 						    "check SWDIO/SWCLK/GND wiring; at RDP level 2 "
 						    "debug is disabled for good"
-						  : "firmware may have disabled the SWD pins: retry "
-						    "with --connect under-reset");
+						  : STLINK_SILENT_HINT);
 	if (rc == FK_OK)
 		rc = stlink_attach(s, ctx);
 	return rc;

@@ -17,7 +17,7 @@ expect_exit 0 "$T" show r.twin --json
 
 expect_exit 0 "$T" new stm32f407 l2.twin --rdp 2
 expect_exit 3 "$FK_BIN" -c twin-swd:l2.twin status
-grep -q "RDP level 2 never answers" "$ERR" || fail "level 2 not named as a cause"
+grep -q "debug off for good (RDP level 2" "$ERR" || fail "level 2 not named as a cause" # swd_rdp2.sh has the rest
 
 expect_exit 0 "$T" new stm32f407 s.twin
 expect_exit 0 "$FK_BIN" -c twin-swd:s.twin --reset sw reset

@@ -161,7 +161,11 @@ static void test_no_answer(void **state)
 	r->m->unreachable = true;
 	assert_int_equal(adi_connect(&r->adi, r->ctx), FK_E_CONNECT);
 	assert_non_null(strstr(msg(r), "no answer from the target (ACK 0b111)"));
-	assert_non_null(strstr(fk_ctx_hint(r->ctx), "RDP level 2"));
+	/* silence cannot tell RDP level 2 from no power/wiring: exit 3, every cause named */
+	assert_non_null(strstr(msg(r), "no power, no wiring"));
+	assert_non_null(strstr(msg(r), "debug off for good (RDP level 2"));
+	assert_non_null(strstr(fk_ctx_hint(r->ctx), "off at RDP 2 too"));
+	assert_non_null(strstr(fk_ctx_hint(r->ctx), "flashkey doctor"));
 }
 
 static void test_halt_and_reset_with_vector_catch(void **state)
