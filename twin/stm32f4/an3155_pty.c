@@ -6,11 +6,13 @@
  * `-m 8n1` — or `-b 0` with the slave left raw, VMIN=0/VTIME=5; every reply byte within 0.5 s;
  * DTR/RTS do not exist on a pty), openpty(3), termios(3). Without pacing the server
  * answers as fast as it can; with pacing it sleeps the virtual time each exchange costs (wire
- * bytes at the configured baud plus flash times), so a peer sees real-time behaviour. */
+ * bytes at the configured baud plus flash times), so a peer sees real-time behaviour.
+ * Events of the bootloader (what the code started by Go did) go to stdout, the serve log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -48,6 +50,9 @@ static int pty_make(fk_ctx *ctx, tw_an3155_pty *p, char *name, size_t size)
 	return FK_OK;
 }
 
+static void pty_flush_hook(void *arg);
+static void pty_log_hook(void *arg, const char *line);
+
 static int pty_link(fk_ctx *ctx, const char *link, const char *name)
 {
 	char old[512];
@@ -75,7 +80,11 @@ int tw_an3155_pty_open(fk_ctx *ctx, tw_f4 *chip, const char *link, const tw_an31
 	int rc = pty_make(ctx, p, name, sizeof name);
 	if (!rc)
 		rc = pty_link(ctx, link, name);
-	if (!rc && !(p->srv = tw_an3155_new(chip, cfg)))
+	tw_an3155_cfg hooked = cfg ? *cfg : (tw_an3155_cfg){0};
+	hooked.log = pty_log_hook;
+	hooked.flush = pty_flush_hook;
+	hooked.hook_arg = p;
+	if (!rc && !(p->srv = tw_an3155_new(chip, &hooked)))
 		rc = fk_fail(ctx, FK_E_NOMEM, "allocating the bootloader server");
 	if (rc) {
 		p->link[0] = '\0';
@@ -106,7 +115,8 @@ static void pty_pace(uint64_t ns)
 		;
 }
 
-static int pty_send(tw_an3155_pty *p, fk_ctx *ctx)
+/* Writes the queued reply bytes; 0 or an errno. */
+static int pty_write_out(tw_an3155_pty *p)
 {
 	uint8_t out[512];
 	size_t n;
@@ -119,11 +129,33 @@ static int pty_send(tw_an3155_pty *p, fk_ctx *ctx)
 				continue;
 			}
 			if (w < 0)
-				return fk_fail(ctx, FK_E_IO, "writing to the pty: %s", strerror(errno));
+				return errno;
 			off += (size_t)w;
 		}
 	}
+	return 0;
+}
+
+static int pty_send(tw_an3155_pty *p, fk_ctx *ctx)
+{
+	int err = pty_write_out(p);
+	if (err)
+		return fk_fail(ctx, FK_E_IO, "writing to the pty: %s", strerror(err));
 	return FK_OK;
+}
+
+/* Server hooks: the ACK of Go goes out before the code runs (an error shows up at the next
+ * pty_send); events are lines in the serve log. */
+static void pty_flush_hook(void *arg)
+{
+	(void)pty_write_out(arg);
+}
+
+static void pty_log_hook(void *arg, const char *line)
+{
+	(void)arg;
+	printf("uart-pty: %s\n", line);
+	fflush(stdout);
 }
 
 int tw_an3155_pty_service(tw_an3155_pty *p, fk_ctx *ctx)

@@ -1,5 +1,6 @@
 /* Twin of the STM32F40x/41x system bootloader (USART, protocol V3.1): the AN3155 byte protocol.
- * Memory and flash-controller work is in an3155_rom.c; this file is the wire side.
+ * Memory and flash-controller work is in an3155_rom.c; this file is the wire side. Go runs the
+ * code on the twin's CPU (f4_cpu.c).
  *
  * Sources: AN3155 Rev 20 §1 (0x7F autobaud; bytes before it are ignored), §3 (ACK 0x79, NACK
  * 0x1F, command + complement, XOR checksums; after NACK back to waiting for a command), §3.1-3.12
@@ -7,8 +8,12 @@
  * WUP, RP, RUP), Table 3 (V3.1); AN2606 Rev 69 Table 74 (F40x V3.1: two NACKs for Read/Write
  * Memory when RDP is active), Table 227 (start-up 84.59 ms); an3155.md §2.5 (Get reply of a
  * V3.1 bootloader: 0B 31 00 01 02 11 21 31 44 63 73 82 92). */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/core.h"
 
 #include "stm32f4/an3155_rom.h"
 #include "stm32f4/an3155_server.h"
@@ -36,6 +41,8 @@ struct tw_an3155 {
 	uint8_t out[AN_OUT_MAX];
 	size_t out_len, out_pos;
 	uint64_t rx_bytes, tx_bytes;
+	tw_f4_run go;
+	bool went;
 };
 
 uint64_t tw_an3155_byte_ns(const tw_an3155 *s)
@@ -80,13 +87,26 @@ static void an_done(tw_an3155 *s, uint8_t reply)
 	an_to_cmd(s);
 }
 
+/* The chip was just reset with the boot pins on system memory: the bootloader starts again and
+ * ignores the line until its start-up time is over (AN2606 Table 227). */
+static void an_restart(tw_an3155 *s)
+{
+	s->st = AN_BOOT;
+	s->ready_at = tw_f4_now_ns(s->chip) + s->cfg.startup_ns;
+	an_rom_init(&s->rom, s->chip);
+}
+
 /* A system reset at the end of a command (AN3155 Table 2 footnote: F0/F2/F4/F7). */
 static void an_reset(tw_an3155 *s)
 {
 	tw_f4_reset(s->chip, TW_RESET_SYSTEM);
-	s->st = AN_BOOT;
-	s->ready_at = tw_f4_now_ns(s->chip) + s->cfg.startup_ns;
-	an_rom_init(&s->rom, s->chip);
+	an_restart(s);
+}
+
+static void an_log(tw_an3155 *s, const char *line)
+{
+	if (s->cfg.log)
+		s->cfg.log(s->cfg.hook_arg, line);
 }
 
 static uint8_t an_xor(const uint8_t *p, size_t n)
@@ -211,7 +231,27 @@ static void an_go_stage(tw_an3155 *s)
 		return;
 	}
 	an_emit(s, AN_ACK);
-	s->st = AN_APP; /* AN3155 §3.5: the application runs; the bootloader is gone */
+	if (s->cfg.flush)
+		s->cfg.flush(s->cfg.hook_arg);
+	/* AN3155 §3.5: the bootloader loads MSP from [addr] and jumps to [addr + 4]; the code runs
+	 * (bounded: past the budget it runs on, unobserved, and nothing answers) */
+	tw_f4_cpu_go(s->chip, s->addr, s->cfg.go_budget ? s->cfg.go_budget : TW_F4_GO_BUDGET, &s->go);
+	s->went = true;
+	bool reboot = s->go.end == TW_RUN_RESET && tw_f4_boot(s->chip) == TW_BOOT_SYSMEM &&
+		      tw_f4_bootloader_available(s->chip);
+	char line[384];
+	snprintf(line, sizeof line, "Go 0x%08" PRIX32 ": code ", s->addr);
+	tw_f4_run_describe(&s->go, line + strlen(line), sizeof line - strlen(line));
+	if (reboot) {
+		an_restart(s); /* BOOT0 still high: system memory again */
+		fk_snprintf_cat(line, sizeof line, ", bootloader restarts");
+	} else {
+		s->st = AN_APP; /* the code (or, after a reset, the application) owns the chip */
+		fk_snprintf_cat(line, sizeof line, "%s", s->go.end == TW_RUN_RESET
+				? ", boots from flash/SRAM: the bootloader stays silent"
+				: "; the bootloader is gone (silent)");
+	}
+	an_log(s, line);
 }
 
 static void an_write_stage(tw_an3155 *s)
@@ -375,6 +415,11 @@ void tw_an3155_counts(const tw_an3155 *s, uint64_t *rx, uint64_t *tx)
 bool tw_an3155_in_application(const tw_an3155 *s)
 {
 	return s->st == AN_APP;
+}
+
+const tw_f4_run *tw_an3155_last_go(const tw_an3155 *s)
+{
+	return s->went ? &s->go : NULL;
 }
 
 tw_an3155 *tw_an3155_new(tw_f4 *chip, const tw_an3155_cfg *cfg)

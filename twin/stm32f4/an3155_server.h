@@ -15,11 +15,20 @@
 #include <stdint.h>
 
 #include "stm32f4/f4.h"
+#include "stm32f4/f4_cpu.h"
 
 typedef struct tw_an3155_cfg {
 	unsigned baud;          /* 0 = 115200 */
 	unsigned bits_per_byte; /* 0 = 11 (start + 8 data + even parity + stop, AN3155 §1) */
 	uint64_t startup_ns;    /* after a reset, bytes are lost for this long (AN2606 Table 227) */
+	uint64_t go_budget;     /* instructions Go's code may run before it "runs on" (0: default) */
+	/* Optional hooks (hook_arg is passed back). log: one line per notable event (what the
+	 * code started by Go did), for `flashkey-twin serve`'s log. flush: the reply bytes queued
+	 * so far must reach the host now (called before Go's code runs, so the ACK is not held
+	 * back by a long computation). */
+	void (*log)(void *arg, const char *line);
+	void (*flush)(void *arg);
+	void *hook_arg;
 } tw_an3155_cfg;
 
 typedef struct tw_an3155 tw_an3155;
@@ -37,7 +46,11 @@ void tw_an3155_board_reset(tw_an3155 *s);
 uint64_t tw_an3155_byte_ns(const tw_an3155 *s);
 /* Wire bytes so far, each direction (benchmarks compute the ceiling from these). */
 void tw_an3155_counts(const tw_an3155 *s, uint64_t *rx, uint64_t *tx);
-/* True while the application runs after Go: nothing answers until a board reset. */
+/* True while the application runs after Go: nothing answers until a board reset. Go runs the
+ * code on the twin's CPU (stm32f4/f4_cpu.h); when the code resets the system and the boot pins
+ * still select system memory, the bootloader starts again instead (0x7F after start-up). */
 bool tw_an3155_in_application(const tw_an3155 *s);
+/* The outcome of the last Go's code (NULL before any). */
+const tw_f4_run *tw_an3155_last_go(const tw_an3155 *s);
 
 #endif

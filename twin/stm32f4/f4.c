@@ -447,6 +447,7 @@ void f4_count_op(tw_f4 *t)
 
 void tw_f4_reset(tw_f4 *t, tw_reset kind)
 {
+	t->resets++;
 	if (t->op.kind != F4_OP_NONE)
 		f4_op_cut(t); /* RM0090 §3.6: contents not guaranteed if reset during an operation */
 	if (kind == TW_RESET_POWER_ON) {
@@ -490,6 +491,11 @@ void tw_f4_set_nrst(tw_f4 *t, bool asserted)
 bool tw_f4_nrst(const tw_f4 *t)
 {
 	return t->nrst;
+}
+
+unsigned tw_f4_reset_count(const tw_f4 *t)
+{
+	return t->resets;
 }
 
 bool tw_f4_powered(const tw_f4 *t)

@@ -91,6 +91,9 @@ void tw_f4_set_timing_max(tw_f4 *t, bool max);
 
 /* ---- pins, resets, power ---- */
 void tw_f4_reset(tw_f4 *t, tw_reset kind);
+/* Resets (system or power-on, from any cause: NRST, AIRCR.SYSRESETREQ, watchdog) since the
+ * model was created or loaded; not saved. Code running on the twin's CPU watches it. */
+unsigned tw_f4_reset_count(const tw_f4 *t);
 void tw_f4_set_boot(tw_f4 *t, tw_boot boot); /* takes effect at the next reset */
 tw_boot tw_f4_boot(const tw_f4 *t);
 void tw_f4_set_nrst(tw_f4 *t, bool asserted); /* releasing NRST performs a system reset */

@@ -174,6 +174,7 @@ struct tw_f4 {
 	unsigned fault_op; /* 0 none; else the op count at which power is cut */
 	unsigned ops;
 	uint64_t wdg_ns; /* scheduled independent-watchdog reset (0 = none) */
+	unsigned resets; /* resets since tw_f4_new/load (not saved): lets a running core notice one */
 	bool dirty;
 	/* persistence */
 	int lock_fd;
