@@ -210,19 +210,72 @@ static int fk_bk_file_checked(fk_session *s, const char *dir, const char *manife
 	return rc;
 }
 
-static int fk_restore_options(fk_session *s, const uint8_t *opt, const fk_perms *perms)
-{
+/* Option restore around the flash write. Options applied first could forbid the write
+ * (WRP/PCROP on a sector to restore, RM0090 §3.7.4; an RDP raise latching the debug
+ * intrusion, §3.7.3); applied after, a protection the chip has now but the backup does not
+ * would. So: every gate is checked on the whole change before anything is written; before the
+ * flash write go only the changes that do not restrict writing (an RDP regression, which
+ * erases, followed by a reset; WRP lifted from every sector, which loses nothing); after it,
+ * the backup's options as they were. PCROP (SPRMOD) is left to the second step. */
+typedef struct fk_restore_opt {
+	bool active;
 	stm32f4_options cur, want;
-	uint32_t optcr, optcr1;
-	int rc = stm32f4_options_read(&s->drv, s->ctx, &optcr, &optcr1);
+	uint32_t optcr;
+} fk_restore_opt;
+
+static int fk_restore_opt_read(fk_session *s, fk_restore_opt *ro)
+{
+	uint32_t optcr1;
+	int rc = stm32f4_options_read(&s->drv, s->ctx, &ro->optcr, &optcr1);
+	if (!rc)
+		stm32f4_opt_decode(s->drv.dev, ro->optcr, optcr1, &ro->cur);
+	return rc;
+}
+
+static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_perms *perms,
+				 fk_restore_opt *ro)
+{
+	int rc = fk_restore_opt_read(s, ro);
 	if (rc)
 		return rc;
-	stm32f4_opt_decode(s->drv.dev, optcr, optcr1, &cur);
-	stm32f4_opt_decode(s->drv.dev, fk_get_le32(opt), fk_get_le32(opt + 4), &want);
-	if (memcmp(&cur, &want, sizeof cur) == 0)
+	stm32f4_opt_decode(s->drv.dev, fk_get_le32(opt), fk_get_le32(opt + 4), &ro->want);
+	if (memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
+		return FK_OK;
+	ro->active = true;
+	fk_perms check = *perms;
+	check.dry_run = true; /* all gates and §3.7 rules first: nothing written on a refusal */
+	rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, &check, NULL);
+	if (rc || perms->dry_run)
+		return rc;
+	stm32f4_options mid = ro->want;
+	if (stm32f4_rdp_level(ro->want.rdp) >= stm32f4_rdp_level(ro->cur.rdp))
+		mid.rdp = ro->cur.rdp;
+	if (!ro->cur.sprmod && !ro->want.sprmod) {
+		mid.nwrp = stm32f4_opt_nwrp_mask(s->drv.dev); /* nWRPi = 1: writable (§3.7.4) */
+	} else {
+		mid.sprmod = ro->cur.sprmod; /* PCROP changes (§3.7.5) go in one step, after */
+		mid.nwrp = ro->cur.nwrp;
+	}
+	if (memcmp(&mid, &ro->cur, sizeof mid) == 0)
+		return FK_OK;
+	fk_pending pending = FK_PENDING_NONE;
+	rc = fk_api_options_write(s, &ro->cur, &mid, ro->optcr, perms, &pending);
+	/* after a regression the flash stays unreadable until the options reload (§3.7.3) */
+	if (!rc && mid.rdp != ro->cur.rdp && pending == FK_PENDING_RESET && !fk_api_reset_reload(s))
+		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "RDP level 0 takes effect at the next reset, "
+							   "which this path cannot do");
+	if (!rc)
+		rc = fk_restore_opt_read(s, ro);
+	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (before flash)") : FK_OK;
+}
+
+static int fk_restore_opt_after(fk_session *s, const fk_perms *perms, fk_restore_opt *ro)
+{
+	if (!ro->active || perms->dry_run || memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
 		return FK_OK;
 	fk_pending pending;
-	return fk_api_options_write(s, &cur, &want, optcr, perms, &pending);
+	int rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, perms, &pending);
+	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (after flash)") : FK_OK;
 }
 
 static unsigned fk_restore_otp_diffs(fk_session *s, const uint8_t *otp, size_t len)
@@ -256,9 +309,10 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
 					     &flash, &flen)) == FK_E_NOT_FOUND)
 		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no flash image (the chip was "
 						     "unreadable when it was taken)", dir);
+	fk_restore_opt ro = {.active = false};
 	if (!rc && with_options &&
 	    !(rc = fk_bk_file_checked(s, dir, (char *)man, "options.bin", 8, &opt, &olen)))
-		rc = olen == 8 ? fk_restore_options(s, opt, perms)
+		rc = olen == 8 ? fk_restore_opt_before(s, opt, perms, &ro)
 			       : fk_fail(s->ctx, FK_E_BAD_FILE, "options.bin: expected 8 bytes");
 	if (!rc) {
 		fk_seg seg = {STM32F4_FLASH_BASE, (uint32_t)flen, flash};
@@ -266,6 +320,8 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
 		fk_write_result wr;
 		rc = fk_flash_write(s, &seg, 1, &wo, perms, &wr);
 	}
+	if (!rc)
+		rc = fk_restore_opt_after(s, perms, &ro);
 	if (!rc && !fk_bk_file_checked(s, dir, (char *)man, "otp.bin", 0x210, &otp, &tlen))
 		*otp_diffs = fk_restore_otp_diffs(s, otp, tlen);
 	free(man);

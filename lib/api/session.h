@@ -17,5 +17,8 @@ int fk_api_need_irreversible(fk_ctx *ctx, const fk_perms *perms, const char *wha
 int fk_api_need_erase_all(fk_ctx *ctx, const fk_perms *perms, const char *what);
 /* The option words as the inventory read them. */
 void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1);
+/* A system reset so that changed option bytes take effect (RM0090 §3.9.10: OPTCR is loaded at
+ * reset release), the core halted again on a memory path; false when the path cannot reset. */
+bool fk_api_reset_reload(fk_session *s);
 
 #endif

@@ -63,23 +63,29 @@ static int fk_unlock_backup(fk_session *s, const fk_step *st, const fk_perms *pe
 
 /* After an option step whose effect waits for the reload (RM0090 §3.9.10: OPTCR is loaded at
  * reset release), a system reset makes it effective when the connection can do one. */
+bool fk_api_reset_reload(fk_session *s)
+{
+	if (!s->drv.ops->reset)
+		return false;
+	fk_ctx *quiet = fk_ctx_new();
+	bool done = quiet && !s->drv.ops->reset(s->drv.h, quiet, FK_RESET_SYSTEM);
+	if (done && s->t.kind == FK_TRANSPORT_MEM) {
+		const fk_mem_ops *mem = s->t.ops;
+		if (mem->halt)
+			(void)mem->halt(s->t.handle, quiet);
+	}
+	fk_ctx_free(quiet);
+	return done;
+}
+
 static void fk_unlock_settle(fk_session *s, const fk_step *st, fk_step_result *res)
 {
 	res->pending = st->pending;
-	if (st->pending != FK_PENDING_RESET || !s->drv.ops->reset)
-		return;
-	fk_ctx *quiet = fk_ctx_new();
-	if (quiet && !s->drv.ops->reset(s->drv.h, quiet, FK_RESET_SYSTEM)) {
+	if (st->pending == FK_PENDING_RESET && fk_api_reset_reload(s)) {
 		res->pending = FK_PENDING_NONE;
 		fk_snprintf_cat(res->changed, sizeof res->changed, "; system reset done: option "
 								   "bytes reloaded");
-		if (s->t.kind == FK_TRANSPORT_MEM) {
-			const fk_mem_ops *mem = s->t.ops;
-			if (mem->halt)
-				(void)mem->halt(s->t.handle, quiet);
-		}
 	}
-	fk_ctx_free(quiet);
 }
 
 static int fk_unlock_step(fk_session *s, const fk_step *st, const fk_perms *perms, fk_step_fn fn,
