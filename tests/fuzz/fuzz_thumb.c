@@ -6,13 +6,20 @@
  * reported as "budget spent", a reset reported only when the model counted one.
  * Input: byte 0 = options (bit 0: boot pins on flash after the run's reset; bits 1-2: initial
  * RAM fill), then the code, copied to 0x20000100 (vector table at 0x20000000). */
-#include <assert.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "stm32f4/f4_cpu.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The fuzz build is RelWithDebInfo (NDEBUG): a plain assert would vanish there. */
+#define FZ_CHECK(cond)                                                                          \
+	do {                                                                                    \
+		if (!(cond))                                                                    \
+			abort();                                                                \
+	} while (0)
 
 #define FZ_VTOR 0x20000000U
 #define FZ_CODE 0x20000100U
@@ -48,16 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned resets = tw_f4_reset_count(t);
 	static tw_f4_run r;
 	tw_f4_cpu_go(t, FZ_VTOR, FZ_BUDGET, &r);
-	assert(r.cpu.insns <= FZ_BUDGET);
-	assert((r.cpu.r[13] & 3U) == 0);
-	assert((r.end == TW_RUN_BUDGET) == (r.cpu.state == TC_RUN && r.end != TW_RUN_RESET &&
-					     r.end != TW_RUN_POWER));
-	assert(r.end != TW_RUN_RESET || tw_f4_reset_count(t) != resets);
-	assert(r.end != TW_RUN_LOCKUP || r.cpu.why != NULL);
-	assert(tw_f4_busy_until_ns(t) >= tw_f4_now_ns(t));
+	FZ_CHECK(r.cpu.insns <= FZ_BUDGET);
+	FZ_CHECK((r.cpu.r[13] & 3U) == 0);
+	FZ_CHECK((r.end == TW_RUN_BUDGET) == (r.cpu.state == TC_RUN && r.end != TW_RUN_RESET &&
+					       r.end != TW_RUN_POWER));
+	FZ_CHECK(r.end != TW_RUN_RESET || tw_f4_reset_count(t) != resets);
+	FZ_CHECK(r.end != TW_RUN_LOCKUP || r.cpu.why != NULL);
+	FZ_CHECK(tw_f4_busy_until_ns(t) >= tw_f4_now_ns(t));
 	char line[512];
 	tw_f4_run_describe(&r, line, sizeof line);
-	assert(line[0] != '\0');
+	FZ_CHECK(line[0] != '\0');
 	tw_f4_free(t);
 	return 0;
 }
