@@ -3,9 +3,11 @@
  *   1. the AN3155 client's Write Memory stream vs the ceiling: every wire character at 11 bits
  *      (268 characters per 256-byte block, an3155.md §5.1) plus the model's byte program time;
  *   2. flashkey's whole write (erase, program, verify) and a --skip-unchanged re-flash after a
- *      one-sector change, through the session API on twin-uart:;
- *   3. stm32flash 0.7 (-w -v) and flashkey (write) on the same served twin (pty), virtual time
- *      from the twin's clock; with --realtime the server paces the wire and wall time is shown.
+ *      one-sector change, through the session API on twin-uart:, comparing on the chip (CRC-32
+ *      code in RAM started with Go) and, for reference, with --read-back;
+ *   3. stm32flash 0.7 and flashkey on the same served twin (pty): write + verify, write + verify
+ *      by reading back on both sides, and write without verify; virtual time from the twin's
+ *      clock; with --realtime the server paces the wire and wall time is shown.
  * Virtual times come from the twin's clock, so the figures are exact and repeatable. */
 #include <fcntl.h>
 #include <signal.h>
@@ -101,12 +103,13 @@ static int twin_file(fk_ctx *ctx, const char *path)
 	return rc;
 }
 
-static int session_write(fk_ctx *ctx, const char *conn, bool skip, fk_write_result *r)
+static int session_write(fk_ctx *ctx, const char *conn, bool skip, bool read_back,
+			 fk_write_result *r)
 {
 	fk_session *s;
 	fk_conn_opts o = {.baud = BAUD, .reset_mode = -1};
 	fk_seg seg = {0x08000000u, IMG_LEN, img};
-	fk_write_opts wo = {.skip_unchanged = skip, .psize = -1};
+	fk_write_opts wo = {.skip_unchanged = skip, .read_back = read_back, .psize = -1};
 	fk_perms perms;
 	memset(&perms, 0, sizeof perms);
 	int rc = fk_session_open(ctx, conn, &o, NULL, &s);
@@ -116,25 +119,40 @@ static int session_write(fk_ctx *ctx, const char *conn, bool skip, fk_write_resu
 	return rc;
 }
 
+static const char *how_name(fk_verify_how h)
+{
+	return h == FK_VERIFY_CRC ? "on-chip CRC-32" : h == FK_VERIFY_READ ? "read back" : "none";
+}
+
 static int part_session(fk_ctx *ctx, const char *dir)
 {
 	char path[512], conn[600];
 	snprintf(path, sizeof path, "%s/session.twin", dir);
 	snprintf(conn, sizeof conn, "twin-uart:%s", path);
-	fk_write_result full, again;
-	if (twin_file(ctx, path) || session_write(ctx, conn, false, &full))
+	fk_write_result full, again, full_rb, again_rb;
+	if (twin_file(ctx, path) || session_write(ctx, conn, false, false, &full))
 		return 1;
 	img[0x8000 + 100] ^= 0x5A; /* one byte in sector 2 (16 KiB at 0x08008000) */
-	if (session_write(ctx, conn, true, &again))
+	if (session_write(ctx, conn, true, false, &again))
+		return 1;
+	img[0x8000 + 100] ^= 0x5A;
+	if (twin_file(ctx, path) || session_write(ctx, conn, false, true, &full_rb))
+		return 1;
+	img[0x8000 + 100] ^= 0x5A;
+	if (session_write(ctx, conn, true, true, &again_rb))
 		return 1;
 	printf("2. flashkey write (erase + program + verify) through the session API, 256 KiB\n");
-	printf("   full write %.3f s virtual (%u sectors erased); --skip-unchanged after a one-sector "
-	       "change %.3f s (%u erased, %u skipped): %.1f %% of the full write\n",
-	       (double)full.virtual_ns / 1e9, full.sectors_erased, (double)again.virtual_ns / 1e9,
-	       again.sectors_erased, again.sectors_skipped,
-	       100.0 * (double)again.virtual_ns / (double)full.virtual_ns);
-	printf("   (the F4 V3.1 bootloader has no checksum command: finding the unchanged sectors "
-	       "means reading them, %.3f s of wire for 256 KiB)\n", wire_s((IMG_LEN / 256u) * 268u));
+	printf("   full write %.3f s virtual (%u sectors erased, verified by %s); --skip-unchanged "
+	       "after a one-sector change %.3f s (%u erased, %u skipped, compared by %s): %.1f %% "
+	       "of the full write\n",
+	       (double)full.virtual_ns / 1e9, full.sectors_erased, how_name(full.verified),
+	       (double)again.virtual_ns / 1e9, again.sectors_erased, again.sectors_skipped,
+	       how_name(again.compared), 100.0 * (double)again.virtual_ns / (double)full.virtual_ns);
+	printf("   with --read-back (every byte over the wire, %.3f s for 256 KiB): full write %.3f s, "
+	       "--skip-unchanged %.3f s: %.1f %%\n",
+	       wire_s((IMG_LEN / 256u) * 268u), (double)full_rb.virtual_ns / 1e9,
+	       (double)again_rb.virtual_ns / 1e9,
+	       100.0 * (double)again_rb.virtual_ns / (double)full_rb.virtual_ns);
 	return 0;
 }
 
@@ -206,20 +224,28 @@ static int part_peers(fk_ctx *ctx, const char *dir, bool realtime)
 	snprintf(conn, sizeof conn, "uart:%s@115200", link);
 	char *sf[] = {"stm32flash", "-m", "8n1", "-b", "115200", "-w", bin, "-v", link, NULL};
 	char *me[] = {fk, "-c", conn, "--8n1", "--yes", "write", bin, NULL};
-	double vs, ws, vf, wf;
+	char *sf_nv[] = {"stm32flash", "-m", "8n1", "-b", "115200", "-w", bin, link, NULL};
+	char *me_nv[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--no-verify", bin, NULL};
+	char *me_rb[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--read-back", bin, NULL};
+	double vs, ws, vf, wf, vs2, ws2, vf2, wf2, vf3, wf3;
 	if (peer_run(ctx, dir, "stm32flash", sf, realtime, &vs, &ws) ||
-	    peer_run(ctx, dir, "flashkey", me, realtime, &vf, &wf))
+	    peer_run(ctx, dir, "flashkey", me, realtime, &vf, &wf) ||
+	    peer_run(ctx, dir, "stm32flash-nv", sf_nv, realtime, &vs2, &ws2) ||
+	    peer_run(ctx, dir, "flashkey-nv", me_nv, realtime, &vf2, &wf2) ||
+	    peer_run(ctx, dir, "flashkey-rb", me_rb, realtime, &vf3, &wf3))
 		return 1;
-	printf("3. the same 256 KiB, erase + write + verify, on one served twin (pty, 11 bits/char at %u)\n", BAUD);
-	printf("   stm32flash -w -v: %.3f s virtual, %.2f s wall; flashkey write: %.3f s virtual, "
-	       "%.2f s wall; flashkey/stm32flash = %.5f (virtual)%s\n",
-	       vs, ws, vf, wf, vf / vs, realtime ? ", wall paced in real time" : "");
-	printf("   (flashkey also reads the flash-size register and the option bytes before erasing: "
-	       "%.1f ms of wire that stm32flash skips)\n", 1e3 * wire_s(14 + 28));
+	printf("3. the same 256 KiB on one served twin (pty, 11 bits/char at %u), virtual time\n", BAUD);
+	printf("   erase + write + verify: stm32flash -w -v %.3f s (%.2f s wall); flashkey write %.3f s "
+	       "(%.2f s wall): flashkey/stm32flash = %.4f\n", vs, ws, vf, wf, vf / vs);
+	printf("   verify by reading back on both sides: flashkey write --read-back %.3f s: %.5f\n",
+	       vf3, vf3 / vs);
+	printf("   no verify: stm32flash -w %.3f s; flashkey write --no-verify %.3f s: %.5f (flashkey "
+	       "reads the flash size and the option bytes before erasing, %.1f ms of wire, so that "
+	       "write protection is reported before anything is erased)\n",
+	       vs2, vf2, vf2 / vs2, 1e3 * wire_s(14 + 28 - 7));
 	if (realtime)
-		printf("   wall ratio flashkey/stm32flash = %.4f (with --realtime the serve loop also "
-		       "moves the clock by wall time: compare the virtual figures of a run without it)\n",
-		       wf / ws);
+		printf("   wall ratios (paced): write+verify %.4f, no verify %.4f (with --realtime the "
+		       "serve loop also moves the clock by wall time)\n", wf / ws, wf2 / ws2);
 	else
 		printf("   (wall times without pacing measure host CPU only; run with --realtime for wire pacing)\n");
 	return 0;

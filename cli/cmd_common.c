@@ -348,3 +348,8 @@ void cli_json_end(cli_env *e, json_w *j, int rc)
 	json_finish(j);
 	e->json_done = true;
 }
+
+const char *cli_verify_how_name(fk_verify_how how)
+{
+	return how == FK_VERIFY_CRC ? "crc32" : how == FK_VERIFY_READ ? "read" : "none";
+}

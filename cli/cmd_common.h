@@ -31,6 +31,8 @@ void cli_json_inventory(json_w *j, const fk_inventory *inv);
 void cli_json_plan(json_w *j, const fk_plan *plan);
 void cli_print_inventory(const fk_inventory *inv);
 void cli_print_plan(const fk_plan *plan);
+/* "crc32" | "read" | "none" (docs/JSON.md). */
+const char *cli_verify_how_name(fk_verify_how how);
 /* Starts the JSON document {"command": ..., "ok": ...} used by every chip command. */
 void cli_json_begin(cli_env *e, json_w *j, int rc);
 /* Ends it, with "error" when rc != 0; marks the document printed. */

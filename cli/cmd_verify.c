@@ -3,6 +3,8 @@
 
 static const cli_opt verify_opts[] = {
 	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
+	{"read-back", 0, CLI_FLAG, NULL, "read every byte back, not a CRC-32 the chip computes "
+					 "(bootloader path)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -12,13 +14,14 @@ static int cmd_verify_run(cli_env *e)
 	cli_image ci = {0};
 	fk_session *s = NULL;
 	uint32_t bad = 0;
+	fk_verify_how how = FK_VERIFY_NONE;
 	if (!file || cli_nargs(e) != 1)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey verify FILE");
 	int rc = cli_image_load(e, file, &ci);
 	if (!rc)
 		rc = cli_session(e, &s);
 	if (!rc)
-		rc = fk_flash_verify(s, ci.segs, ci.n, &bad);
+		rc = fk_flash_verify_ex(s, ci.segs, ci.n, cli_flag(&e->args, "read-back"), &bad, &how);
 	if (rc == FK_E_VERIFY)
 		fk_hint(e->ctx, "write it again with `flashkey write %s`", file);
 	fk_session_close(s);
@@ -27,11 +30,13 @@ static int cmd_verify_run(cli_env *e)
 		cli_json_begin(e, &j, rc);
 		json_kv_str(&j, "file", file);
 		json_kv_uint(&j, "bytes", ci.bytes);
+		json_kv_str(&j, "compared", cli_verify_how_name(how));
 		if (rc == FK_E_VERIFY)
 			json_kv_hex(&j, "first_difference", bad, 8);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
-		printf("verified %s: %llu bytes match\n", file, (unsigned long long)ci.bytes);
+		printf("verified %s: %llu bytes match%s\n", file, (unsigned long long)ci.bytes,
+		       how == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
 	}
 	cli_image_free(&ci);
 	return rc;
@@ -39,7 +44,7 @@ static int cmd_verify_run(cli_env *e)
 
 const cli_command cli_cmd_verify = {
 	.name = "verify",
-	.synopsis = "verify FILE",
+	.synopsis = "verify FILE [--read-back]",
 	.summary = "compare flash with an image",
 	.opts = verify_opts,
 	.run = cmd_verify_run,

@@ -12,7 +12,9 @@ static const cli_opt write_opts[] = {
 	{"skip-unchanged", 0, CLI_FLAG, NULL, "leave sectors whose CRC already matches the image"},
 	{"voltage", 0, CLI_VALUE, "VOLTS", "target supply (e.g. 3.3): chooses the parallelism"},
 	{"psize", 0, CLI_VALUE, "BITS", "force program parallelism 8, 16, 32 or 64 (64 needs VPP)"},
-	{"no-verify", 0, CLI_FLAG, NULL, "skip the read-back (not recommended)"},
+	{"no-verify", 0, CLI_FLAG, NULL, "skip the verification (not recommended)"},
+	{"read-back", 0, CLI_FLAG, NULL, "compare by reading every byte back, not by a CRC-32 the "
+					 "chip computes (bootloader path)"},
 	{"with-options", 0, CLI_FLAG, NULL, "apply option bytes found in the image (option gates apply)"},
 	{"with-otp", 0, CLI_FLAG, NULL, "apply OTP data/lock bytes found in the image (PERMANENT gate)"},
 	{NULL, 0, 0, NULL, NULL},
@@ -61,13 +63,19 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_uint(&j, "bytes_programmed", r->bytes_programmed);
 		json_kv_uint(&j, "psize_bits", r->psize_bytes * 8);
 		json_kv_uint(&j, "virtual_ns", r->virtual_ns);
+		json_kv_str(&j, "verified", cli_verify_how_name(r->verified));
+		json_kv_str(&j, "compared", cli_verify_how_name(r->compared));
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
-		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s\n",
+		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s%s\n",
 		       e->dry_run ? "dry run: would write" : "wrote", file,
 		       (unsigned long long)ci->bytes, r->sectors_erased,
 		       r->sectors_erased == 1 ? "" : "s", r->sectors_skipped, r->psize_bytes * 8,
-		       e->dry_run ? "nothing written" : "verified");
+		       e->dry_run		      ? "nothing written"
+		       : r->verified == FK_VERIFY_NONE && r->sectors_erased ? "NOT verified"
+		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
+						      : "verified",
+		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
 	}
 }
 
@@ -113,6 +121,7 @@ static int cmd_write_run(cli_env *e)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey write FILE");
 	o.skip_unchanged = cli_flag(&e->args, "skip-unchanged");
 	o.no_verify = cli_flag(&e->args, "no-verify");
+	o.read_back = cli_flag(&e->args, "read-back");
 	cli_perms(e, &perms);
 	int rc = write_voltage(e, &o);
 	if (!rc)
@@ -131,12 +140,16 @@ static int cmd_write_run(cli_env *e)
 
 const cli_command cli_cmd_write = {
 	.name = "write",
-	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS]",
+	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back]",
 	.summary = "program an image: plan, erase what is needed, program, verify",
 	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
 		   "image touches are erased; blocking protection is reported before any erase. "
 		   "Segments reaching option bytes or OTP are refused unless --with-options / --with-otp "
-		   "is given; they then pass the same gates as `options set` and `otp write`.",
+		   "is given; they then pass the same gates as `options set` and `otp write`. Over a ROM "
+		   "bootloader the comparisons (--skip-unchanged, verify) use a CRC-32 the chip "
+		   "computes with a small routine in RAM (started with Go; the chip resets into the "
+		   "bootloader afterwards, so BOOT0 must stay high); --read-back reads every byte "
+		   "instead.",
 	.opts = write_opts,
 	.run = cmd_write_run,
 };

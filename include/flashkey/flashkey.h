@@ -82,7 +82,17 @@ typedef struct fk_write_opts {
 	int voltage_mv;          /* 0 = measure, else the supply the user states */
 	int psize;               /* -1 = from the voltage (safe default x8 when unknown), 0..3 */
 	bool no_verify;
+	bool read_back;          /* compare by reading every byte, never by an on-chip CRC */
 } fk_write_opts;
+
+/* How flash was compared with the image: a bootloader path computes CRC-32 on the chip (RAM
+ * code started with Go) instead of reading every byte back; a mismatch is then read back to
+ * name the first differing address. */
+typedef enum fk_verify_how {
+	FK_VERIFY_NONE = 0, /* --no-verify, or nothing written */
+	FK_VERIFY_READ = 1, /* every byte read back */
+	FK_VERIFY_CRC = 2,  /* CRC-32 of each sector computed on the chip */
+} fk_verify_how;
 
 typedef struct fk_write_result {
 	unsigned sectors_erased, sectors_skipped;
@@ -90,12 +100,17 @@ typedef struct fk_write_result {
 	unsigned psize_bytes;
 	uint64_t virtual_ns;     /* twin time spent (0 on hardware) */
 	uint64_t erase_mask;     /* sectors erased */
+	fk_verify_how verified;  /* how the written sectors were checked */
+	fk_verify_how compared;  /* how --skip-unchanged compared the sectors (NONE without it) */
 } fk_write_result;
 
 int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,
 		   const fk_perms *perms, fk_write_result *r);
 /* Compare flash with the image: FK_E_VERIFY with the first differing address. */
 int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t *bad_addr);
+/* The same; read_back forces reading every byte; *how (may be NULL) says how it compared. */
+int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
+		       uint32_t *bad_addr, fk_verify_how *how);
 /* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options. */
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all);
 /* Sectors covering [addr, addr+len): FK_E_RANGE outside flash. */

@@ -34,20 +34,52 @@ static int fk_flash_psize(fk_session *s, const fk_write_opts *o)
 	return FK_OK;
 }
 
+/* CRC-32 of the whole sectors in mask computed on the chip (crc indexed by sector);
+ * FK_E_UNSUPPORTED when the path cannot (the debug path reads fast enough; a bootloader that
+ * refuses code in RAM). */
+static int fk_flash_chip_crcs(fk_session *s, uint64_t mask, uint32_t *crc)
+{
+	uint32_t addr[STM32F4_MAX_SECTORS], len[STM32F4_MAX_SECTORS], got[STM32F4_MAX_SECTORS];
+	unsigned idx[STM32F4_MAX_SECTORS], n = 0;
+	for (unsigned i = 0; i < s->drv.nsectors && n < STM32F4_MAX_SECTORS; i++) {
+		if (!(mask & (1ULL << i)))
+			continue;
+		addr[n] = s->drv.sectors[i].addr;
+		len[n] = s->drv.sectors[i].size;
+		idx[n++] = i;
+	}
+	if (!n)
+		return FK_OK;
+	int rc = stm32f4_crc32(&s->drv, s->ctx, addr, len, n, got);
+	for (unsigned k = 0; k < n && !rc; k++)
+		crc[idx[k]] = got[k];
+	return rc;
+}
+
 /* Sectors whose flash CRC already equals the image's sector content are left alone. */
 static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uint64_t touch,
-			      uint8_t *want, uint8_t *have, uint64_t *same)
+			      const fk_write_opts *o, uint8_t *want, uint8_t *have, uint64_t *same,
+			      fk_verify_how *how)
 {
+	uint32_t chip[64];
+	int rc = o->read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, touch, chip);
+	if (rc && rc != FK_E_UNSUPPORTED)
+		return fk_fail_wrap(s->ctx, rc, "comparing the sectors with the image");
+	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
 	*same = 0;
 	for (unsigned i = 0; i < s->drv.nsectors; i++) {
 		const stm32f4_sector *sec = &s->drv.sectors[i];
 		if (!(touch & (1ULL << i)))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
-		int rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
-		if (rc)
-			return rc;
-		if (fk_crc32(0, want, sec->size) == fk_crc32(0, have, sec->size))
+		uint32_t flash_crc = chip[i];
+		if (*how == FK_VERIFY_READ) {
+			rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
+			if (rc)
+				return rc;
+			flash_crc = fk_crc32(0, have, sec->size);
+		}
+		if (fk_crc32(0, want, sec->size) == flash_crc)
 			*same |= 1ULL << i;
 	}
 	return FK_OK;
@@ -103,6 +135,35 @@ static uint64_t fk_flash_bytes(const stm32f4 *d, uint64_t mask)
 	return n;
 }
 
+/* Verify the sectors in mask against the image: one on-chip CRC pass when the path has it
+ * (a mismatching sector is then read back to name its first differing byte), else read back. */
+static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n, uint64_t mask,
+				   bool read_back, uint8_t *want, uint8_t *have, fk_verify_how *how)
+{
+	uint32_t chip[64];
+	int rc = read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, mask, chip);
+	if (rc && rc != FK_E_UNSUPPORTED)
+		return fk_fail_wrap(s->ctx, rc, "verifying the written sectors");
+	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
+	for (unsigned i = 0; i < s->drv.nsectors; i++) {
+		const stm32f4_sector *sec = &s->drv.sectors[i];
+		if (!(mask & (1ULL << i)))
+			continue;
+		fkp_sector_image(segs, n, sec->addr, sec->size, want);
+		if (*how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
+			continue;
+		rc = fk_flash_check_sector(s, sec, want, have);
+		if (rc)
+			return rc;
+		if (*how == FK_VERIFY_CRC) /* the CRC differed, the bytes read back agree */
+			return fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: the CRC-32 computed on "
+							    "the chip is 0x%08X, the image's 0x%08X, yet "
+							    "the bytes read back match: unstable flash?",
+				       sec->number, sec->addr, chip[i], fk_crc32(0, want, sec->size));
+	}
+	return FK_OK;
+}
+
 static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_write_opts *o,
 		       uint64_t mask, uint8_t *want, uint8_t *have, fk_write_result *r)
 {
@@ -120,10 +181,10 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		rc = fk_flash_program_sector(s, sec, want, &done, total);
-		if (!rc && !o->no_verify)
-			rc = fk_flash_check_sector(s, sec, want, have);
 	}
 	r->bytes_programmed = done;
+	if (!rc && mask && !o->no_verify)
+		rc = fk_flash_verify_sectors(s, segs, n, mask, o->read_back, want, have, &r->verified);
 	return rc;
 }
 
@@ -144,7 +205,7 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 	if (!want || !have)
 		rc = fk_fail(s->ctx, FK_E_NOMEM, "allocating sector buffers");
 	if (!rc && o->skip_unchanged)
-		rc = fk_flash_unchanged(s, segs, nsegs, plan.touch, want, have, &same);
+		rc = fk_flash_unchanged(s, segs, nsegs, plan.touch, o, want, have, &same, &r->compared);
 	uint64_t mask = plan.touch & ~same;
 	if (!rc && !(perms && perms->dry_run))
 		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
@@ -165,32 +226,105 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 	return rc;
 }
 
-int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t *bad_addr)
+/* Byte-by-byte comparison of [addr, addr+len) with data: FK_E_VERIFY naming the address. */
+static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
+			    uint64_t *done, uint64_t total, uint32_t *bad_addr)
 {
 	uint8_t buf[4096];
+	for (uint32_t off = 0; off < len; off += sizeof buf) {
+		uint32_t n = FK_MIN(len - off, (uint32_t)sizeof buf);
+		int rc = stm32f4_read(&s->drv, s->ctx, addr + off, buf, n);
+		if (rc)
+			return fk_fail_wrap(s->ctx, rc, "verifying");
+		for (uint32_t k = 0; k < n; k++) {
+			if (buf[k] == data[off + k])
+				continue;
+			if (bad_addr)
+				*bad_addr = addr + off + k;
+			return fk_fail(s->ctx, FK_E_VERIFY, "0x%08X: flash reads 0x%02X, the image has "
+							    "0x%02X", addr + off + k, buf[k], data[off + k]);
+		}
+		*done += n;
+		fk_progress(s->ctx, "verify", *done, total);
+	}
+	return FK_OK;
+}
+
+/* The image cut into pieces of at most one large sector for the on-chip CRC. */
+#define FK_VERIFY_PIECE 0x20000U
+
+static int fk_flash_verify_crc(fk_session *s, const fk_seg *segs, unsigned nsegs, uint64_t total,
+			       uint32_t *bad_addr)
+{
+	size_t npieces = 0;
+	for (unsigned i = 0; i < nsegs; i++)
+		npieces += (segs[i].len + FK_VERIFY_PIECE - 1U) / FK_VERIFY_PIECE;
+	if (!npieces)
+		return FK_OK;
+	uint32_t *addr = calloc(npieces, 3 * sizeof *addr);
+	if (!addr)
+		return fk_fail(s->ctx, FK_E_NOMEM, "verify: %zu pieces", npieces);
+	uint32_t *len = addr + npieces, *crc = len + npieces;
+	const uint8_t **data = calloc(npieces, sizeof *data);
+	size_t k = 0;
+	for (unsigned i = 0; i < nsegs && data; i++)
+		for (uint32_t off = 0; off < segs[i].len; off += FK_VERIFY_PIECE, k++) {
+			addr[k] = segs[i].addr + off;
+			len[k] = FK_MIN(segs[i].len - off, FK_VERIFY_PIECE);
+			data[k] = segs[i].data + off;
+		}
+	int rc = data ? FK_OK : fk_fail(s->ctx, FK_E_NOMEM, "verify: %zu pieces", npieces);
+	for (size_t at = 0; at < npieces && !rc; at += STM32F4_MAX_SECTORS) {
+		unsigned n = (unsigned)FK_MIN(npieces - at, (size_t)STM32F4_MAX_SECTORS);
+		rc = stm32f4_crc32(&s->drv, s->ctx, addr + at, len + at, n, crc + at);
+	}
+	uint64_t done = 0;
+	for (size_t i = 0; i < npieces && !rc; i++) {
+		if (fk_crc32(0, data[i], len[i]) == crc[i]) {
+			done += len[i];
+			fk_progress(s->ctx, "verify", done, total);
+			continue;
+		}
+		rc = fk_flash_compare(s, addr[i], data[i], len[i], &done, total, bad_addr);
+		if (!rc)
+			rc = fk_fail(s->ctx, FK_E_VERIFY, "0x%08X..0x%08X: the CRC-32 computed on the "
+							  "chip is 0x%08X, the image's 0x%08X, yet the "
+							  "bytes read back match: unstable flash?",
+				     addr[i], addr[i] + len[i] - 1U, crc[i], fk_crc32(0, data[i], len[i]));
+	}
+	free(data);
+	free(addr);
+	return rc;
+}
+
+int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
+		       uint32_t *bad_addr, fk_verify_how *how)
+{
 	uint64_t total = 0, done = 0;
 	for (unsigned i = 0; i < nsegs; i++)
 		total += segs[i].len;
-	for (unsigned i = 0; i < nsegs; i++) {
-		for (uint32_t off = 0; off < segs[i].len; off += sizeof buf) {
-			uint32_t n = FK_MIN(segs[i].len - off, (uint32_t)sizeof buf);
-			int rc = stm32f4_read(&s->drv, s->ctx, segs[i].addr + off, buf, n);
-			if (rc)
-				return fk_fail_wrap(s->ctx, rc, "verifying");
-			for (uint32_t k = 0; k < n; k++) {
-				if (buf[k] == segs[i].data[off + k])
-					continue;
-				if (bad_addr)
-					*bad_addr = segs[i].addr + off + k;
-				return fk_fail(s->ctx, FK_E_VERIFY, "0x%08X: flash reads 0x%02X, the image "
-								    "has 0x%02X", segs[i].addr + off + k,
-					       buf[k], segs[i].data[off + k]);
-			}
-			done += n;
-			fk_progress(s->ctx, "verify", done, total);
+	if (how)
+		*how = FK_VERIFY_READ;
+	if (!read_back && s->drv.ops->crc32) {
+		int rc = fk_flash_verify_crc(s, segs, nsegs, total, bad_addr);
+		if (rc != FK_E_UNSUPPORTED) {
+			if (how)
+				*how = FK_VERIFY_CRC;
+			return rc;
 		}
 	}
+	for (unsigned i = 0; i < nsegs; i++) {
+		int rc = fk_flash_compare(s, segs[i].addr, segs[i].data, segs[i].len, &done, total,
+					  bad_addr);
+		if (rc)
+			return rc;
+	}
 	return FK_OK;
+}
+
+int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t *bad_addr)
+{
+	return fk_flash_verify_ex(s, segs, nsegs, false, bad_addr, NULL);
 }
 
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all)

@@ -257,17 +257,25 @@ int an3155_sync(an3155 *b, unsigned attempts)
 
 /* After a command that resets the chip: let it boot (and erase), then sync again for as long as
  * the operation may take. */
-static int an3155_resync(an3155 *b, unsigned budget_ms)
+int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigned poll_ms)
 {
 	uint8_t junk[16];
 	size_t got = 0;
 	b->synced = false;
-	b->ops->read(b->h, b->ctx, junk, sizeof junk, b->tmo.reset_ms, &got); /* boot time */
+	b->ops->read(b->h, b->ctx, junk, sizeof junk, wait_ms, &got); /* boot time */
+	unsigned keep = b->tmo.sync_ms;
+	b->tmo.sync_ms = poll_ms ? poll_ms : keep;
 	unsigned attempts = 2 + budget_ms / (b->tmo.sync_ms ? b->tmo.sync_ms : 1);
 	int rc = an3155_sync(b, attempts);
+	b->tmo.sync_ms = keep;
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "re-synchronising after the chip reset");
 	return FK_OK;
+}
+
+static int an3155_resync(an3155 *b, unsigned budget_ms)
+{
+	return an3155_resync_after(b, b->tmo.reset_ms, budget_ms, 0);
 }
 
 /* Get and Get ID answer ACK, N, N+1 bytes, ACK (AN3155 §3.1, §3.3): buf receives N and the

@@ -134,6 +134,21 @@ int an3155_write_protect(an3155 *b, const uint8_t *sectors, unsigned n);
 int an3155_write_unprotect(an3155 *b);
 int an3155_readout_protect(an3155 *b);
 int an3155_readout_unprotect(an3155 *b);
+/* After the chip reset itself: wait wait_ms (start-up), then 0x7F every poll_ms (0 = the sync
+ * budget) for up to budget_ms. */
+int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigned poll_ms);
+
+/* ---- code in RAM (stm32_stub.c) ---- */
+#define AN3155_STUB_BASE 0x20003000u   /* valid RAM for V3.x and V9.x (AN2606 Tables 73/75) */
+#define AN3155_STUB_PARAMS 0x20003400u /* token, n, {addr, len} x n; CRCs replace the lengths */
+#define AN3155_CRC_MAX_RANGES 30u      /* parameter block within one Write Memory block */
+/* CRC-32 (as fk_crc32(0, ...)) of n ranges computed by the chip: lib/boot/stub/crc32_armv6m.S
+ * written to RAM and started with Go; it ends with a system reset, after which the bootloader
+ * starts again (BOOT0 must stay high) and the results are read back from RAM. FK_E_UNSUPPORTED
+ * when this bootloader has no Go or refuses the code (NACK: RDP, address); anything after Go
+ * that fails leaves the link re-synchronised when possible. */
+int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n, uint32_t *crc);
+
 /* Run the exit sequence if one was given. */
 int an3155_detach(an3155 *b);
 

@@ -249,6 +249,21 @@ int stm32f4_program(stm32f4 *d, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, 
 	return FK_OK;
 }
 
+int stm32f4_crc32(stm32f4 *d, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		  uint32_t *crc)
+{
+	if (!d->ops->crc32)
+		return FK_E_UNSUPPORTED;
+	int rc = d->ops->crc32(d->h, ctx, addr, len, n, crc);
+	if (rc == FK_E_UNSUPPORTED) {
+		char m[FK_CHAIN_MSG_MAX];
+		fk_log(ctx, FK_LOG_INFO, FK_TRACE_FLASH, "on-chip CRC not available (%s): reading back",
+		       fk_ctx_message(ctx, m, sizeof m));
+		fk_ctx_clear(ctx);
+	}
+	return rc;
+}
+
 int stm32f4_read(stm32f4 *d, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
 {
 	int rc = d->ops->read(d->h, ctx, addr, buf, len);

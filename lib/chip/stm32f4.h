@@ -125,6 +125,11 @@ typedef struct stm32f4_path_ops {
 	int (*reset)(void *h, fk_ctx *ctx, fk_reset_kind kind);
 	int (*voltage_mv)(void *h, fk_ctx *ctx);   /* -1 when unknown */
 	uint64_t (*virtual_ns)(void *h);           /* twin clock; 0 when none */
+	/* Optional: CRC-32 (as fk_crc32(0, ...)) of n ranges computed on the chip, so that a
+	 * comparison does not read every byte back over a slow link; FK_E_UNSUPPORTED when the
+	 * chip refuses to run the code (the caller reads back instead). */
+	int (*crc32)(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		     uint32_t *crc);
 	void (*close)(void *h);
 } stm32f4_path_ops;
 
@@ -195,6 +200,10 @@ int stm32f4_erase_sectors(stm32f4 *d, fk_ctx *ctx, uint64_t mask);
 int stm32f4_mass_erase(stm32f4 *d, fk_ctx *ctx);
 int stm32f4_program(stm32f4 *d, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len);
 int stm32f4_read(stm32f4 *d, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
+/* On-chip CRC-32 of n ranges when the path has it; FK_E_UNSUPPORTED (nothing in the cause
+ * chain of ctx) when it has not or the chip refused the code: compare by reading instead. */
+int stm32f4_crc32(stm32f4 *d, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		  uint32_t *crc);
 int stm32f4_options_read(stm32f4 *d, fk_ctx *ctx, uint32_t *optcr, uint32_t *optcr1);
 int stm32f4_options_write(stm32f4 *d, fk_ctx *ctx, uint32_t optcr, uint32_t optcr1);
 /* Runs one ladder step (the plan says what to write). */

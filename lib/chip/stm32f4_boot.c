@@ -214,6 +214,30 @@ static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uin
 	return rc;
 }
 
+/* Bytes one run of the CRC code may cover. An independent watchdog started by hardware
+ * (option WDG_SW = 0) keeps running in the bootloader, which refreshes it, but not in our
+ * code: its shortest period is 4096 x 4 / LSI max 47 kHz = 0.35 s (RM0090 §19.3, DS8626 LSI);
+ * 128 KiB at 20 cycles a byte takes 0.16 s even at 16 MHz. A range (a sector, at most 128 KiB)
+ * is never split. */
+#define F4B_CRC_RUN_BYTES 0x20000u
+
+static int f4b_crc32(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		     uint32_t *crc)
+{
+	f4boot *b = h;
+	int rc = f4b_flush(b, ctx);
+	for (unsigned i = 0; i < n && !rc;) {
+		unsigned k = 0;
+		uint64_t bytes = 0;
+		while (i + k < n && k < AN3155_CRC_MAX_RANGES &&
+		       (k == 0 || bytes + len[i + k] <= F4B_CRC_RUN_BYTES))
+			bytes += len[i + k++];
+		rc = an3155_crc32(&b->bl, addr + i, len + i, k, crc + i);
+		i += k;
+	}
+	return rc;
+}
+
 static uint64_t f4b_vns(void *h)
 {
 	f4boot *b = h;
@@ -252,6 +276,7 @@ static const stm32f4_path_ops f4b_ops = {
 	.reset = NULL, /* no reset command: the chip resets itself after option changes */
 	.voltage_mv = NULL,
 	.virtual_ns = f4b_vns,
+	.crc32 = f4b_crc32,
 	.close = f4b_close,
 };
 
