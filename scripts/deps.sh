@@ -2,11 +2,12 @@
 # Installs the Debian packages flashkey needs, if any are missing: apt-get as root, sudo
 # otherwise; when neither works, prints the exact command and fails.
 #   scripts/deps.sh build     libraries and tools to build
-#   scripts/deps.sh test      + cmocka, clang (fuzzers), peers for interop tests
+#   scripts/deps.sh test      + cmocka, clang (fuzzers), peers for interop tests, the ARM
+#                             assembler that checks the committed on-chip code (lib/boot/stub)
 set -euo pipefail
 want=(build-essential cmake pkg-config libelf-dev libusb-1.0-0-dev libhidapi-dev)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd)
+  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd binutils-arm-none-eabi)
 fi
 missing=()
 for p in "${want[@]}"; do
