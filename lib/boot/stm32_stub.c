@@ -68,10 +68,12 @@ int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned 
 							      "RAM at 0x%08X", AN3155_STUB_BASE);
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "starting the CRC code at 0x%08X", AN3155_STUB_BASE);
-	/* the code runs, the chip resets, the bootloader starts: first 0x7F after the fast
-	 * estimate plus the start-up, then polls for as long as the slow clock could take */
+	/* the code runs, the chip resets, the bootloader starts (84.59 ms): the first 0x7F after
+	 * the start-up time, then one every STUB_POLL_MS for as long as the slow clock could take.
+	 * 0x7F bytes that arrive while the code runs are lost harmlessly: the code never reads
+	 * USART1 and the system reset clears it (RM0090 §7.1.2). */
 	unsigned fast = stub_ms(total, STUB_FAST_HZ), slow = stub_ms(total, STUB_SLOW_HZ);
-	rc = an3155_resync_after(b, fast + b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
+	rc = an3155_resync_after(b, b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
 	if (rc) {
 		fk_hint(b->ctx, "the CRC code ends with a system reset: BOOT0 must stay high so that the "
 				"bootloader starts again; `--read-back` compares by reading instead");

@@ -64,6 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		an3155_erase(&b, sectors, 3);
 		an3155_erase_mass(&b, AN3155_MASS_ALL);
 		an3155_readout_unprotect(&b);
+		/* the on-chip CRC exchange: code upload, Go, re-sync, result block read back */
+		const uint32_t ca[2] = {0x08000000u, 0x08004000u}, cl[2] = {0x4000u, 16u};
+		uint32_t crc[2];
+		an3155_crc32(&b, ca, cl, 2, crc);
 		char msg[FK_CHAIN_MSG_MAX];
 		fk_ctx_message(ctx, msg, sizeof msg);
 	}
