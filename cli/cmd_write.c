@@ -128,8 +128,23 @@ static int cmd_write_run(cli_env *e)
 		rc = cli_image_load(e, file, &ci);
 	if (!rc)
 		rc = cli_session(e, &s);
+	/* RM0090 §3.6.2 Table 13: x64 needs 8-9 V on VPP, which no probe or bootloader can
+	 * measure; a parallelism above what the supply sustains may not retain the value. So a
+	 * forced --psize is taken on trust, and a verify failure after it names the cause. */
+	if (!rc && o.psize == 3)
+		fk_log(e->ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--psize 64 programs x64, which needs "
+			"8-9 V on VPP (RM0090 §3.6.2 Table 13); flashkey cannot measure VPP");
 	if (!rc)
 		rc = write_image(e, s, &ci, &o, &perms, &r);
+	if (rc == FK_E_VERIFY && o.psize >= 0 && fk_ctx_error(e->ctx) == rc) {
+		static const char *const need[] = {"1.8 V", "2.1 V", "2.7 V", "2.7 V and 8-9 V on VPP"};
+		fk_hint(e->ctx, "%s; or write without --psize (flashkey then picks what the measured "
+			"supply allows)", o.psize == 3 ? "apply 8-9 V to VPP (at most an hour)"
+						    : "check the target supply");
+		fk_fail_wrap(e->ctx, rc, "programmed at x%u (--psize), which needs at least %s "
+			     "(RM0090 §3.6.2 Table 13): without it cells may keep only part of the "
+			     "value", 8U << o.psize, need[o.psize]);
+	}
 	if (rc && fk_ctx_error(e->ctx) == rc)
 		fk_fail_wrap(e->ctx, rc, "writing %s", file);
 	fk_session_close(s);
