@@ -148,6 +148,10 @@ int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigne
  * when this bootloader has no Go or refuses the code (NACK: RDP, address); anything after Go
  * that fails leaves the link re-synchronised when possible. */
 int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n, uint32_t *crc);
+/* The same code with no range: a system reset (AIRCR.SYSRESETREQ) requested from RAM, as
+ * stm32flash -R does; option bytes reload. Returns once the bootloader answers again and the
+ * code's completion mark reads back (BOOT0 must stay high). */
+int an3155_system_reset(an3155 *b);
 
 /* Run the exit sequence if one was given. */
 int an3155_detach(an3155 *b);

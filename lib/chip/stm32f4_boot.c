@@ -238,6 +238,25 @@ static int f4b_crc32(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t 
 	return rc;
 }
 
+/* A system reset: the bootloader has no command for it, so code in RAM requests it (AIRCR);
+ * NRST and power are not wired to a UART. */
+static int f4b_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
+{
+	f4boot *b = h;
+	int rc = f4b_flush(b, ctx);
+	if (rc)
+		return rc;
+	if (kind != FK_RESET_SYSTEM) {
+		fk_hint(ctx, "`flashkey reset sw` resets through the bootloader; for NRST or a power "
+			     "cycle use a debug probe (-c stlink, -c cmsis-dap), or a --boot-seq that "
+			     "pulses NRST from DTR/RTS and reconnect");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the bootloader path has no %s: a UART reaches "
+						      "only USART1 RX/TX",
+			       kind == FK_RESET_HARDWARE ? "NRST line" : "power switch");
+	}
+	return an3155_system_reset(&b->bl);
+}
+
 static uint64_t f4b_vns(void *h)
 {
 	f4boot *b = h;
@@ -273,7 +292,7 @@ static const stm32f4_path_ops f4b_ops = {
 	.erase_list = f4b_erase_list,
 	.program = f4b_program,
 	.write_options = stm32f4_boot_write_options,
-	.reset = NULL, /* no reset command: the chip resets itself after option changes */
+	.reset = f4b_reset, /* no reset command: code in RAM requests one */
 	.voltage_mv = NULL,
 	.virtual_ns = f4b_vns,
 	.crc32 = f4b_crc32,

@@ -47,6 +47,14 @@ expect_exit 0 "$FK_BIN" -c "$C" --yes --json write --read-back "$WORK/bad.bin"
 expect_exit 0 "$FK_BIN" -c "$C" read "$WORK/back2.bin" 0x08000000:$LEN
 cmp "$WORK/bad.bin" "$WORK/back2.bin" || fail "flash differs from bad.bin after --read-back write"
 
+# the same code with no range resets the chip (the bootloader has no reset command): verified by
+# the bootloader answering again; NRST and power are not wired to a UART and say so
+expect_exit 0 "$FK_BIN" -c "$C" reset
+grep -q "system reset done" "$OUT" || fail "reset over the bootloader not reported"
+expect_exit 9 "$FK_BIN" -c "$C" reset hw
+grep -q "no NRST line" "$ERR" || fail "reset hw over the bootloader does not say why not"
+grep -q "debug probe" "$ERR" || fail "reset hw over the bootloader does not name the path that can"
+
 # under RDP level 1 the bootloader refuses the code (Write Memory NACK): no hang, the usual error
 expect_exit 0 "$FK_TWIN_BIN" new stm32f407 "$WORK/rdp.twin" --rdp 1 --flash "$FW"
 expect_exit 4 "$FK_BIN" -c "twin-uart:$WORK/rdp.twin" verify "$FW"

@@ -4,7 +4,8 @@
  * chip through AIRCR. Checked: the CRCs equal fk_crc32 for many ranges (odd sizes and
  * addresses, empty, OTP), the virtual time it costs, a chip that does not come back into the
  * bootloader (BOOT0 low: the reset starts the application) fails bounded and says why, and RDP
- * level 1 (the bootloader refuses Write Memory) is FK_E_UNSUPPORTED so callers read instead. */
+ * level 1 (the bootloader refuses Write Memory) is FK_E_UNSUPPORTED so callers read instead;
+ * and the same code with no range as a system reset through the bootloader. */
 #include "fk_test.h"
 
 #include "boot/stm32_usart.h"
@@ -120,6 +121,28 @@ static void test_crc_refused_under_rdp(void **state)
 	assert_int_equal(tw_f4_rdp_level(X.chip), 1);
 }
 
+/* The same code with no range: a system reset requested from RAM (as stm32flash -R does). The
+ * option bytes reload: a change stored but not yet loaded takes effect. */
+static void test_system_reset(void **state)
+{
+	(void)state;
+	fx_open(0);
+	unsigned resets = tw_f4_reset_count(X.chip);
+	uint64_t t0 = tw_f4_now_ns(X.chip);
+	assert_int_equal(an3155_system_reset(&X.b), 0);
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 1);
+	double ms = (double)(tw_f4_now_ns(X.chip) - t0) / 1e6;
+	print_message("system reset through the bootloader: %.1f ms virtual\n", ms);
+	assert_true(ms > 84.0 && ms < 200.0); /* the start-up (84.59 ms) plus the wire */
+	assert_int_equal(an3155_get_id(&X.b), 0);
+	assert_int_equal(X.b.pid, 0x413);
+	/* BOOT0 low: the reset starts the application, nothing answers; bounded, and said */
+	tw_f4_set_boot(X.chip, TW_BOOT_FLASH);
+	assert_int_equal(an3155_system_reset(&X.b), FK_E_TIMEOUT);
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 2);
+	assert_non_null(strstr(fk_ctx_hint(X.ctx), "BOOT0 must stay high"));
+}
+
 static void test_crc_bad_arguments(void **state)
 {
 	(void)state;
@@ -136,6 +159,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_crc_boot0_low, teardown),
 		cmocka_unit_test_teardown(test_crc_refused_under_rdp, teardown),
 		cmocka_unit_test_teardown(test_crc_bad_arguments, teardown),
+		cmocka_unit_test_teardown(test_system_reset, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
