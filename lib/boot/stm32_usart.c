@@ -335,6 +335,11 @@ int an3155_connect(an3155 *b)
 	int rc = an3155_run_seq(b, &b->entry);
 	if (!rc)
 		rc = an3155_sync(b, 3);
+	if (rc == FK_E_TIMEOUT && !b->nseen) /* not one byte back: as a silent SW-DP, exit 3 */
+		rc = fk_fail_wrap(b->ctx, FK_E_CONNECT, "no answer from the bootloader (no power or "
+							"wiring, BOOT0 not high at reset, or RDP level 2: "
+							"no system-memory boot, RM0090 §3.7.3); silence "
+							"cannot tell these apart");
 	if (!rc)
 		rc = an3155_get(b);
 	if (!rc && !(an3155_has(b, AN3155_CMD_GET) && an3155_has(b, AN3155_CMD_GET_ID)))

@@ -35,4 +35,9 @@ cmp "$FW" "$WORK/back.bin" || fail "read-back differs from fw.bin"
 expect_exit 0 "$FK_BIN" -c "$C" --json status
 grep -q '"rdp_level": *0' "$OUT" || fail "JSON status does not say level 0"
 grep -q '"path": *"bootloader"' "$OUT" || fail "JSON status does not name the bootloader path"
+# RDP level 2: the bootloader does not start (RM0090 §3.7.3); silence is a connection failure
+# (exit 3, as over SWD) whose message names level 2 among the causes
+expect_exit 0 "$FK_TWIN_BIN" new stm32f407 "$WORK/rdp2.twin" --rdp 2
+expect_exit 3 "$FK_BIN" -c "twin-uart:$WORK/rdp2.twin" status
+grep -q "RDP level 2" "$ERR" || fail "a silent bootloader does not name RDP level 2"
 pass

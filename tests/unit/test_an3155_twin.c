@@ -187,6 +187,11 @@ static void test_level2_silent(void **state)
 	set_options(0x0FFFCCEDu);
 	assert_int_equal(an3155_sync(&X.b, 2), FK_E_TIMEOUT);
 	assert_non_null(strstr(fk_ctx_hint(X.ctx), "RDP level 2"));
+	/* connecting to a silent bootloader is a connection failure (exit 3), like a silent SW-DP */
+	fk_ctx_clear(X.ctx);
+	assert_int_equal(an3155_connect(&X.b), FK_E_CONNECT);
+	assert_non_null(strstr(msg(), "RDP level 2"));
+	assert_non_null(strstr(msg(), "silence cannot tell these apart"));
 }
 
 static void test_virtual_time_per_block(void **state)
