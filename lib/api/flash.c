@@ -56,16 +56,28 @@ static int fk_flash_chip_crcs(fk_session *s, uint64_t mask, uint32_t *crc)
 	return rc;
 }
 
+/* How to compare the sectors in mask: by on-chip CRCs (filled into chip) unless read_back or
+ * the path cannot, else by reading back (*how says which). */
+static int fk_flash_chip_or_read(fk_session *s, uint64_t mask, bool read_back, uint32_t *chip,
+				 fk_verify_how *how, const char *what)
+{
+	int rc = read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, mask, chip);
+	if (rc && rc != FK_E_UNSUPPORTED)
+		return fk_fail_wrap(s->ctx, rc, "%s", what);
+	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
+	return FK_OK;
+}
+
 /* Sectors whose flash CRC already equals the image's sector content are left alone. */
 static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uint64_t touch,
 			      const fk_write_opts *o, uint8_t *want, uint8_t *have, uint64_t *same,
 			      fk_verify_how *how)
 {
 	uint32_t chip[64];
-	int rc = o->read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, touch, chip);
-	if (rc && rc != FK_E_UNSUPPORTED)
-		return fk_fail_wrap(s->ctx, rc, "comparing the sectors with the image");
-	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
+	int rc = fk_flash_chip_or_read(s, touch, o->read_back, chip, how,
+				       "comparing the sectors with the image");
+	if (rc)
+		return rc;
 	*same = 0;
 	for (unsigned i = 0; i < s->drv.nsectors; i++) {
 		const stm32f4_sector *sec = &s->drv.sectors[i];
@@ -141,10 +153,9 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 				   bool read_back, uint8_t *want, uint8_t *have, fk_verify_how *how)
 {
 	uint32_t chip[64];
-	int rc = read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, mask, chip);
-	if (rc && rc != FK_E_UNSUPPORTED)
-		return fk_fail_wrap(s->ctx, rc, "verifying the written sectors");
-	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
+	int rc = fk_flash_chip_or_read(s, mask, read_back, chip, how, "verifying the written sectors");
+	if (rc)
+		return rc;
 	for (unsigned i = 0; i < s->drv.nsectors; i++) {
 		const stm32f4_sector *sec = &s->drv.sectors[i];
 		if (!(mask & (1ULL << i)))

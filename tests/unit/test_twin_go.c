@@ -7,6 +7,8 @@
  * hang); a budget bounds code that never ends; Go under RDP 1 is NACKed (AN3155 Table 2). */
 #include "fk_test.h"
 
+#include "core/core.h"
+
 #include "stm32f4/an3155_server.h"
 
 #define STARTUP_NS 84590000ULL
@@ -205,17 +207,6 @@ static const uint16_t crc_stub[] = {
 	0xBF00, /* 46: nop */
 };
 
-static uint32_t ref_crc32(const uint8_t *p, size_t n)
-{
-	uint32_t crc = 0xFFFFFFFFU;
-	for (size_t i = 0; i < n; i++) {
-		crc ^= p[i];
-		for (int b = 0; b < 8; b++)
-			crc = (crc & 1U) ? (crc >> 1) ^ 0xEDB88320U : crc >> 1;
-	}
-	return ~crc;
-}
-
 static void test_go_crc_stub_result_survives_reset(void **state)
 {
 	(void)state;
@@ -248,7 +239,7 @@ static void test_go_crc_stub_result_survives_reset(void **state)
 	assert_int_equal(r->ns, r->cpu.cycles * 1000ULL / 24ULL);
 	tw_f4_advance(chip, STARTUP_NS);
 	sync_ok();
-	assert_int_equal(read_word(RESULT), ref_crc32(fw, LEN));
+	assert_int_equal(read_word(RESULT), fk_crc32(0, fw, LEN));
 }
 
 static void test_go_erased_flash_locks_up(void **state)
