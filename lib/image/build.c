@@ -90,6 +90,12 @@ static img_run *imgb_new_run(img_builder *b, uint32_t addr)
 	return r;
 }
 
+/* A firmware image is a few contiguous ranges. Each record that starts a new range costs about
+ * 100 bytes of bookkeeping (run, data and mark allocations), so a hostile file of scattered or
+ * descending 1-byte records would take 8 times its size; past this many ranges the file is
+ * refused instead (1 Mi ranges = a 16 MiB image written backwards in 16-byte records). */
+#define IMG_MAX_RUNS (1u << 20)
+
 int imgb_add(img_builder *b, uint32_t addr, const uint8_t *data, uint32_t len, uint32_t where)
 {
 	if ((uint64_t)addr + len > 0x100000000ull) {
@@ -103,6 +109,15 @@ int imgb_add(img_builder *b, uint32_t addr, const uint8_t *data, uint32_t len, u
 	if (len == 0)
 		return 0;
 	img_run *r = b->nruns ? &b->runs[b->nruns - 1] : NULL;
+	if ((!r || (uint64_t)r->addr + r->len != addr) && b->nruns >= IMG_MAX_RUNS) {
+		char w[160];
+		imgb_where(b, where, w, sizeof w);
+		fk_hint(b->ctx, "write the image in address order (objcopy -O ihex / -O srec does)");
+		return fk_fail(b->ctx, FK_E_BAD_IMAGE,
+			       "%s: data at 0x%08X starts range number %u: more than %u separate or "
+			       "out-of-order address ranges is not a firmware image",
+			       w, addr, IMG_MAX_RUNS + 1, IMG_MAX_RUNS);
+	}
 	if (!r || (uint64_t)r->addr + r->len != addr)
 		r = imgb_new_run(b, addr);
 	if (!r || run_reserve(r, (uint64_t)r->len + len) || run_mark(r, r->len, where))

@@ -284,6 +284,53 @@ static void test_elf_section_outside_segments(void **state)
 	fk_image_free(img);
 }
 
+/* Scattered 1-byte records: each starts a new range. Up to 1 Mi ranges load; one more is refused
+ * naming the line, so a hostile file cannot take ~8x its size in bookkeeping. */
+static void test_scattered_records_bounded(void **state)
+{
+	(void)state;
+	const unsigned n = (1u << 20) + 1;
+	char *text = malloc((size_t)n * 16 + 64);
+	assert_non_null(text);
+	size_t at = 0;
+	unsigned upper = 0xFFFFFFFFu;
+	for (unsigned i = 0; i < n; i++) {
+		unsigned addr = i * 2; /* every other byte: nothing is adjacent */
+		if ((addr >> 16) != upper) { /* type 04: extended linear address */
+			upper = addr >> 16;
+			unsigned sum = 2 + 4 + (upper >> 8) + (upper & 0xFF);
+			at += (size_t)snprintf(text + at, 32, ":02000004%04X%02X\n", upper, (0x100 - (sum & 0xFF)) & 0xFF);
+		}
+		unsigned lo = addr & 0xFFFF, sum = 1 + (lo >> 8) + (lo & 0xFF) + 0xA5;
+		at += (size_t)snprintf(text + at, 32, ":01%04X00A5%02X\n", lo, (0x100 - (sum & 0xFF)) & 0xFF);
+	}
+	at += (size_t)snprintf(text + at, 32, ":00000001FF\n");
+	fk_image *img = NULL;
+	char msg[FK_CHAIN_MSG_MAX];
+	int rc = fk_image_load_mem(ctx, text, at, "scattered.hex", NULL, &img);
+	fk_ctx_message(ctx, msg, sizeof msg);
+	assert_int_equal(rc, FK_E_BAD_IMAGE);
+	assert_null(img);
+	assert_non_null(strstr(msg, "scattered.hex:"));
+	assert_non_null(strstr(msg, "more than 1048576 separate or out-of-order address ranges"));
+	assert_non_null(strstr(msg, "0x00200000")); /* the first byte past the limit */
+	/* one range fewer loads */
+	fk_ctx_clear(ctx);
+	size_t cut = at;
+	while (cut > 0 && text[cut - 1] != ':')
+		cut--; /* start of ":00000001FF" */
+	cut--;
+	size_t prev = cut;
+	while (prev > 0 && text[prev - 1] != ':')
+		prev--;
+	prev--; /* start of the last data record */
+	memcpy(text + prev, ":00000001FF\n", 12);
+	assert_int_equal(fk_image_load_mem(ctx, text, prev + 12, "scattered.hex", NULL, &img), 0);
+	assert_int_equal(fk_image_segment_count(img), 1u << 20);
+	fk_image_free(img);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_elf_errors),
 		cmocka_unit_test(test_elf_no_loadable_data),
 		cmocka_unit_test(test_elf_section_outside_segments),
+		cmocka_unit_test(test_scattered_records_bounded),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
