@@ -101,6 +101,32 @@ static int twin_mem_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
 	return FK_OK;
 }
 
+/* Start the application (fk_mem_ops.run): DEMCR.VC_CORERESET = 0 so that the reset is not
+ * caught, the reset, then DHCSR = DBGKEY: C_DEBUGEN and C_HALT clear, the core runs with halting
+ * debug off (ARMv7-M §C1.6.2, §C1.6.3). The model executes no Cortex-M4 code on this path: the
+ * core is "running" as the SCS registers say (flashkey-twin show). */
+static int twin_mem_run(void *h, fk_ctx *ctx, fk_reset_kind kind)
+{
+	tw_f4 *t = h;
+	uint32_t demcr = 0;
+	if (kind == FK_RESET_POWER_CYCLE)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "starting the application: a system or NRST "
+						      "reset, not a power cycle");
+	int rc = twin_mem_status(ctx, t, tw_f4_read(t, TW_INIT_DEBUG, 0xE000EDFCU, 4, &demcr),
+				 "reading DEMCR at", 0xE000EDFCU, 4);
+	if (rc == FK_OK)
+		rc = twin_mem_status(ctx, t, tw_f4_write(t, TW_INIT_DEBUG, 0xE000EDFCU, 4,
+							 demcr & ~1U),
+				     "clearing DEMCR.VC_CORERESET at", 0xE000EDFCU, 4);
+	if (rc == FK_OK)
+		rc = twin_mem_reset(h, ctx, kind);
+	if (rc == FK_OK)
+		rc = twin_mem_status(ctx, t, tw_f4_write(t, TW_INIT_DEBUG, 0xE000EDF0U, 4,
+							 0xA05F0000U),
+				     "releasing the core: writing DHCSR at", 0xE000EDF0U, 4);
+	return rc;
+}
+
 static int twin_mem_voltage(void *h, fk_ctx *ctx)
 {
 	(void)ctx;
@@ -126,6 +152,7 @@ static const fk_mem_ops twin_mem_ops = {
 	.reset = twin_mem_reset,
 	.voltage_mv = twin_mem_voltage,
 	.virtual_ns = twin_mem_now,
+	.run = twin_mem_run,
 };
 
 static int twin_mem_unreachable(fk_ctx *ctx, tw_f4 *t, const char *path)

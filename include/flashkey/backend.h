@@ -38,6 +38,14 @@ typedef struct fk_mem_ops {
 	int (*voltage_mv)(void *h, fk_ctx *ctx);
 	/* Virtual time of a twin in nanoseconds (benchmarks); NULL on hardware. */
 	uint64_t (*virtual_ns)(void *h);
+	/* Optional (NULL = cannot): reset the target of `kind` (SYSTEM or HARDWARE) and leave the
+	 * core running the application with halting debug off: DEMCR.VC_CORERESET = 0 so that the
+	 * reset is not caught, then DHCSR = DBGKEY with C_DEBUGEN = 0 and C_HALT = 0 so that no
+	 * breakpoint or vector catch can stop it (ARMv7-M §C1.6.2, §C1.6.3). The core starts from
+	 * the boot address (the vector table at 0x00000000). A transport that honours the user's
+	 * --reset choice refuses "none" with FK_E_UNSUPPORTED. Added last: members above keep
+	 * their order. */
+	int (*run)(void *h, fk_ctx *ctx, fk_reset_kind kind);
 } fk_mem_ops;
 
 typedef struct fk_stream_ops {

@@ -167,4 +167,29 @@ int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms);
 
 int fk_session_reset(fk_session *s, fk_reset_kind kind);
 
+/* ---- starting the application ---- */
+typedef struct fk_run_result {
+	uint32_t addr;          /* the vector table used (flash base when 0 was asked) */
+	uint32_t msp;           /* initial stack pointer read at addr */
+	uint32_t reset_handler; /* reset vector read at addr + 4 (bit 0 = Thumb) */
+	bool started;           /* the core was let go (false on a dry run or a refusal) */
+	/* The path no longer answers afterwards: a ROM bootloader hands the chip (and its USART)
+	 * to the code it jumped to, until a reset with BOOT0 high starts it again. */
+	bool bootloader_gone;
+	char how[128];          /* what was (or, dry, would be) done */
+} fk_run_result;
+
+/* Start the application whose vector table is at addr (0 = flash base). First the table's
+ * first two words are read and checked (stm32f4_vector_check): erased flash, an initial SP
+ * outside SRAM/CCM or a reset vector that is not a Thumb address in flash or SRAM is refused
+ * with FK_E_BAD_IMAGE naming the address and the values, and nothing is started. Then the path
+ * starts it: the bootloader with AN3155 Go addr; the debug path with a reset (the user's
+ * --reset of the session: sw or hw; none is refused with FK_E_UNSUPPORTED) leaving the core
+ * running with halting debug off, which can only start the boot address (another addr:
+ * FK_E_UNSUPPORTED). r is filled as far as it got. The session should be closed afterwards: a
+ * debug path no longer holds the core, a bootloader path no longer answers. */
+int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r);
+/* The same checks and refusals, touching nothing: r->how says what fk_session_run would do. */
+int fk_session_run_check(fk_session *s, uint32_t addr, fk_run_result *r);
+
 #endif

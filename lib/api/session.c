@@ -79,6 +79,7 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 	if (!s)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating a session");
 	s->ctx = ctx;
+	s->reset_mode = opts ? opts->reset_mode : -1;
 	int rc = fk_transport_open(ctx, connection, opts, &s->t);
 	if (rc) {
 		free(s);

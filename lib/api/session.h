@@ -10,6 +10,7 @@ struct fk_session {
 	fk_transport t;
 	stm32f4 drv;
 	fk_chip_info info;
+	int reset_mode; /* fk_conn_opts.reset_mode: -1 default, FK_RESET_POWER_CYCLE = none */
 };
 
 /* FK_E_PERMISSION unless perms name the consequence PERMANENT. */

@@ -14,6 +14,7 @@
 #define FK_CHIP_STM32F4_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "devices/stm32f4.h"
@@ -131,6 +132,15 @@ typedef struct stm32f4_path_ops {
 	int (*crc32)(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
 		     uint32_t *crc);
 	void (*close)(void *h);
+	/* Optional (added last): start the application whose vector table is at addr (checked by
+	 * the caller, stm32f4_vector_check). The bootloader jumps there (AN3155 Go); the debug
+	 * path resets the chip with the core left running (fk_mem_ops.run), so it can start only
+	 * the boot address (flash base) and refuses another addr. reset_mode is the user's
+	 * --reset (-1 default, else fk_reset_kind; FK_RESET_POWER_CYCLE = none, refused on the
+	 * debug path). With dry set nothing is touched: the same refusals, and `how` says what
+	 * would be done. how (how_len bytes) receives what was done, e.g. "AN3155 Go 0x08000000". */
+	int (*run)(void *h, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len);
 } stm32f4_path_ops;
 
 /* The driver state for one connected chip. */
@@ -194,6 +204,23 @@ int stm32f4_opt_apply(const stm32f4_device *dev, unsigned nsectors, fk_ctx *ctx,
  * *erases_all (1 -> 0) for the gates. */
 int stm32f4_opt_check(const stm32f4_device *dev, fk_ctx *ctx, const stm32f4_options *cur,
 		      const stm32f4_options *want, bool *irreversible, bool *erases_all);
+
+/* ---- starting an application (pure, stm32f4_run.c) ---- */
+typedef enum stm32f4_vec_verdict {
+	STM32F4_VEC_OK = 0,
+	STM32F4_VEC_ERASED,    /* both words read 0xFFFFFFFF: erased flash, nothing to start */
+	STM32F4_VEC_BAD_SP,    /* initial SP not word-aligned in (RAM start, RAM end] */
+	STM32F4_VEC_BAD_RESET, /* reset vector not Thumb (bit 0) or not inside flash or SRAM */
+} stm32f4_vec_verdict;
+
+/* Checks the first two words of a vector table (ARMv7-M §B1.5.3: [0] initial MSP, [1] reset
+ * handler with bit 0 set for Thumb, §A7.7.20 BX) against the part's memory map: SP word-aligned
+ * inside SRAM or CCM, where it may equal the end of the RAM (a full-descending stack starts
+ * there) but not its start (an empty stack); the reset handler inside main flash
+ * [STM32F4_FLASH_BASE, + flash_bytes) or SRAM. why (n bytes, may be NULL) receives the reason
+ * with the accepted ranges. */
+stm32f4_vec_verdict stm32f4_vector_check(const stm32f4_device *dev, uint32_t flash_bytes,
+					 uint32_t sp, uint32_t reset, char *why, size_t n);
 
 /* ---- operations (stm32f4.c), each reading the state back ---- */
 int stm32f4_erase_sectors(stm32f4 *d, fk_ctx *ctx, uint64_t mask);

@@ -8,6 +8,7 @@
  * AN2606 Rev 69 Table 73 (F40x bootloader programs x8), §4.3 Table 4 (OTP read/write);
  * RM0090 Rev 21 §3.7 (option bytes); stm32.md §1.7 (option-byte area layout: 0x1FFFC000 USER/RDP,
  * 0x1FFFC008 nWRP). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,31 @@ static int f4b_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
 	return an3155_system_reset(&b->bl);
 }
 
+/* Start code with AN3155 Go (§3.5: the bootloader loads MSP from [addr] and jumps to the reset
+ * handler at [addr + 4]). The ROM answers nothing afterwards: the code owns the chip (and its
+ * USART) until a reset with BOOT0 high starts the bootloader again. Go is a jump, not a reset:
+ * --reset does not apply, and nothing the bootloader set up (clock, USART) is reset. */
+static int f4b_run(void *h, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len)
+{
+	f4boot *b = h;
+	(void)reset_mode;
+	b->bl.ctx = ctx;
+	if (b->bl.ncmds && !an3155_has(&b->bl, AN3155_CMD_GO)) {
+		fk_hint(ctx, "start the application with a reset and BOOT0 low, or over a debug probe");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "this bootloader does not list Go (0x21) in "
+						      "its Get reply");
+	}
+	snprintf(how, how_len, "AN3155 Go 0x%08X (MSP from [0x%08X], jump to [0x%08X])", addr, addr,
+		 addr + 4U);
+	if (dry)
+		return FK_OK;
+	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = an3155_go(&b->bl, addr);
+	return rc ? fk_fail_wrap(ctx, rc, "AN3155 Go 0x%08X", addr) : FK_OK;
+}
+
 static uint64_t f4b_vns(void *h)
 {
 	f4boot *b = h;
@@ -297,6 +323,7 @@ static const stm32f4_path_ops f4b_ops = {
 	.virtual_ns = f4b_vns,
 	.crc32 = f4b_crc32,
 	.close = f4b_close,
+	.run = f4b_run,
 };
 
 an3155 *stm32f4_boot_client(void *h)

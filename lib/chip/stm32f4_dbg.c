@@ -4,6 +4,7 @@
  * §3.7.2 (option programming, OPTKEYR), §3.9.3-§3.9.11 (registers), §38.6.1 (DBGMCU_IDCODE and
  * the rev A errata ID 0x411 on Cortex-M4 parts); OpenOCD stm32f2x.c (relock with the value kept,
  * 7bcf1d838) as summarised in ../shared/reference/stm32.md §1, §7, §8.1. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -276,6 +277,44 @@ static int dbg_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
 	return rc;
 }
 
+/* Start the application: only a reset starts the core from a vector table, and a reset always
+ * takes the one at the boot address (0x00000000, aliased to main flash with BOOT0 low, RM0090
+ * §2.4), so addr must be the flash base. fk_mem_ops.run does the reset with the core left
+ * running. */
+static int dbg_run(void *h, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len)
+{
+	stm32f4_dbg *d = h;
+	fk_reset_kind kind = reset_mode == FK_RESET_HARDWARE ? FK_RESET_HARDWARE : FK_RESET_SYSTEM;
+	if (addr != STM32F4_FLASH_BASE) {
+		fk_hint(ctx, "start the application at 0x%08X (`flashkey run`), or start other code "
+			     "through the ROM bootloader (-c uart:..., AN3155 Go)", STM32F4_FLASH_BASE);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "run 0x%08X: the debug path starts the core "
+			       "with a reset, and a reset always starts from the boot address "
+			       "(0x%08X, the vector table at 0x00000000)", addr, STM32F4_FLASH_BASE);
+	}
+	if (reset_mode == FK_RESET_POWER_CYCLE) { /* --reset=none */
+		fk_hint(ctx, "drop --reset=none (or give --reset=sw or --reset=hw), or reset the board "
+			     "by hand: the application then starts on its own");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "starting the application needs a reset (the "
+			       "core starts from a vector table only at reset), but --reset=none was "
+			       "given");
+	}
+	if (!d->mem->run) {
+		fk_hint(ctx, "reset the board by hand (or `flashkey reset` and power-cycle)");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "this connection cannot let the core run");
+	}
+	snprintf(how, how_len, "%s with the reset vector catch off, then halting debug off "
+		 "(DHCSR.C_DEBUGEN = 0)", kind == FK_RESET_HARDWARE ? "NRST pulse"
+								   : "system reset (AIRCR.SYSRESETREQ)");
+	if (dry)
+		return FK_OK;
+	int rc = d->mem->run(d->h, ctx, kind);
+	if (!rc)
+		d->key_failed = d->optkey_failed = false; /* a reset ends a key lockout */
+	return rc ? fk_fail_wrap(ctx, rc, "starting the application") : FK_OK;
+}
+
 static int dbg_voltage(void *h, fk_ctx *ctx)
 {
 	stm32f4_dbg *d = h;
@@ -306,6 +345,7 @@ static const stm32f4_path_ops stm32f4_dbg_ops = {
 	.voltage_mv = dbg_voltage,
 	.virtual_ns = dbg_vns,
 	.close = free,
+	.run = dbg_run,
 };
 
 int stm32f4_dbg_open(fk_ctx *ctx, const fk_mem_ops *mem, void *mem_h,

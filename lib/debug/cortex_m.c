@@ -111,6 +111,24 @@ int cm_resume(cm_target *cm, fk_ctx *ctx)
 	return rc < 0 ? fk_fail_wrap(ctx, rc, "resuming the core (DHCSR)") : 0;
 }
 
+int cm_release(cm_target *cm, fk_ctx *ctx)
+{
+	uint32_t d = 0;
+	int rc = adi_write32(cm->adi, ctx, CM_DHCSR, CM_DHCSR_DBGKEY);
+	if (rc < 0)
+		return fk_fail_wrap(ctx, rc, "releasing the core (DHCSR = 0x%08X: C_DEBUGEN = 0)",
+				    CM_DHCSR_DBGKEY);
+	rc = cm_read_dhcsr(cm, ctx, &d);
+	if (rc < 0)
+		return rc;
+	if (d & CM_DHCSR_S_HALT)
+		return fk_fail(ctx, FK_E_PROTOCOL, "DHCSR 0x%08X: the core is still halted after "
+			       "C_DEBUGEN was cleared", d);
+	if (d & CM_DHCSR_S_LOCKUP)
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CORTEXM, "%s", cm_lockup_explanation());
+	return 0;
+}
+
 static int cm_set_catch(cm_target *cm, fk_ctx *ctx, bool halt)
 {
 	uint32_t demcr = 0;

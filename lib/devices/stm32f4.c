@@ -1,6 +1,11 @@
 /* STM32F4 device table (see stm32f4.h). Each row cites the manual that defines its layout.
  * Reserved OPTCR bits follow BMP's optcr_mask() table (../shared/reference/stm32.md §1.6).
- * Written from RM0090 Rev 21 §3.3-3.4 and §38.6.1, independently of the twin's own table. */
+ * Written from RM0090 Rev 21 §3.3-3.4 and §38.6.1, independently of the twin's own table.
+ * SRAM/CCM sizes (the last two columns): RM0090 §2.3.1 (F40x: SRAM1 112 + SRAM2 16 KB, CCM
+ * 64 KB; F42x adds SRAM3 64 KB), RM0386 §2.3 (F469: 160 + 32 + 128 KB, CCM 64 KB), RM0390 §2.3
+ * (F446: 112 + 16 KB), RM0368 §2.3 (F401xB/C 64 KB, xD/E 96 KB), RM0383 (F411: 128 KB), RM0402
+ * (F412: 256 KB), RM0401 (F410: 32 KB), RM0430 (F413: 256 + 64 KB). UNCONFIRMED: these sizes are
+ * not in ../shared/reference/stm32.md; they come from the manuals' memory maps as recalled. */
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
@@ -10,34 +15,34 @@
 static const stm32f4_device stm32f4_devices[] = {
 	/* RM0090 Table 5: 1 MB, sectors 0-11, 12 nWRP bits, no SPRMOD on F40x (§3.9.10) */
 	{0x413, "stm32f40x", "stm32f405 stm32f407 stm32f415 stm32f417", 1024, 0, 12, false, false,
-	 false, false, false, false, 0xF0000010U, "RM0090"},
+	 false, false, false, false, 0xF0000010U, "RM0090", 128, 64},
 	/* RM0090 Tables 6-7: F42x/43x up to 2 MB, two banks of 1 MB (or DB1M 2 x 512 KB) */
 	{0x419, "stm32f42x", "stm32f427 stm32f429 stm32f437 stm32f439", 2048, 1024, 12, true, true,
-	 true, true, true, false, 0x30000000U, "RM0090"},
+	 true, true, true, false, 0x30000000U, "RM0090", 192, 64},
 	/* RM0386: F469/479, same flash block as F42x */
 	{0x434, "stm32f469", "stm32f469 stm32f479", 2048, 1024, 12, true, true, true, true, true,
-	 false, 0x30000000U, "RM0386"},
+	 false, 0x30000000U, "RM0386", 320, 64},
 	/* RM0390: F446, 512 KB, sectors 0-7 */
 	{0x421, "stm32f446", "stm32f446", 512, 0, 8, true, false, false, false, true, false,
-	 0x7F000010U, "RM0390"},
+	 0x7F000010U, "RM0390", 128, 0},
 	/* RM0368: F401xB/C 256 KB, sectors 0-5 */
 	{0x423, "stm32f401xc", "stm32f401xb stm32f401xc stm32f401", 256, 0, 6, true, false, false,
-	 false, true, false, 0x7FC00010U, "RM0368"},
+	 false, true, false, 0x7FC00010U, "RM0368", 64, 0},
 	/* RM0368: F401xD/E 512 KB, sectors 0-7 */
 	{0x433, "stm32f401xe", "stm32f401xd stm32f401xe", 512, 0, 8, true, false, false, false, true,
-	 false, 0x7F000010U, "RM0368"},
+	 false, 0x7F000010U, "RM0368", 96, 0},
 	/* RM0383: F411xC/E, 512 KB, sectors 0-7 */
 	{0x431, "stm32f411", "stm32f411 stm32f411xc stm32f411xe", 512, 0, 8, true, false, false,
-	 false, true, false, 0x7F000010U, "RM0383"},
+	 false, true, false, 0x7F000010U, "RM0383", 128, 0},
 	/* RM0402: F412, 1 MB, sectors 0-11 */
 	{0x441, "stm32f412", "stm32f412", 1024, 0, 12, true, false, false, false, true, false,
-	 0x70000010U, "RM0402"},
+	 0x70000010U, "RM0402", 256, 0},
 	/* RM0401: F410, 128 KB, sectors 0-4 */
 	{0x458, "stm32f410", "stm32f410", 128, 0, 5, true, false, false, false, true, false,
-	 0x7FE00010U, "RM0401"},
+	 0x7FE00010U, "RM0401", 32, 0},
 	/* RM0430: F413/423, 1.5 MB, sectors 0-15, sectors 14 and 15 share nWRP14 */
 	{0x463, "stm32f413", "stm32f413 stm32f423", 1536, 0, 15, true, false, false, false, true,
-	 true, 0x00000010U, "RM0430"},
+	 true, 0x00000010U, "RM0430", 320, 0},
 };
 
 const stm32f4_device *stm32f4_dev_at(unsigned i)

@@ -24,6 +24,8 @@
 #define STM32F4_OPTBYTES_LEN 16U
 #define STM32F4_DBGMCU_IDCODE 0xE0042000U
 #define STM32F4_CPUID 0xE000ED00U
+#define STM32F4_SRAM_BASE 0x20000000U
+#define STM32F4_CCM_BASE 0x10000000U
 
 #define STM32F4_MAX_SECTORS 24U
 
@@ -42,6 +44,11 @@ typedef struct stm32f4_device {
 	bool shared_last_wrp; /* F413: sectors 14 and 15 share nWRP14 */
 	uint32_t optcr_reserved; /* bits that read as fixed (BMP's optcr_mask table) */
 	const char *manual;   /* "RM0090" */
+	/* RAM where an application's stack may live (`flashkey run` checks the initial SP):
+	 * contiguous SRAM at STM32F4_SRAM_BASE and core-coupled memory at STM32F4_CCM_BASE (0 =
+	 * none; CCM is on the D-bus only, so no code runs from it). The largest part of the line. */
+	uint16_t sram_kb;
+	uint16_t ccm_kb;
 } stm32f4_device;
 
 typedef struct stm32f4_sector {

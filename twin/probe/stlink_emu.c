@@ -273,6 +273,20 @@ static void st_debugreg(tw_stlink *s, const uint8_t *c, bool write)
 		st_put32(r + 4, v);
 }
 
+/* RUNCORE (§2.4 0x09): the core leaves a debug halt. UNCONFIRMED (probes.md gives neither its
+ * reply nor its effect): a 2-byte status like the other control subcommands, and the effect of
+ * DHCSR = DBGKEY | C_DEBUGEN (C_HALT cleared, halting debug left enabled), the write a host
+ * makes to resume a core (probes.md §4.3 "resume"). */
+static void st_runcore(tw_stlink *s)
+{
+	uint32_t v = 0xA05F0001u;
+	if (s->mode != ST_MODE_DEBUG) {
+		st_status(s, ST_FAULT);
+		return;
+	}
+	st_status(s, st_status_of(st_access(s, true, 0xE000EDF0u, 4, &v)));
+}
+
 static void st_nrst(tw_stlink *s, uint8_t how)
 {
 	if (how == 2) {
@@ -360,6 +374,7 @@ static void st_debug(tw_stlink *s, const uint8_t *c)
 		return;
 	}
 	switch (sub) {
+	case 0x09: st_runcore(s); break;
 	case 0x21: s->mode = ST_MODE_MASS; s->reply_len = 0; break; /* EXIT: no reply */
 	case 0x30: st_enter(s); break;
 	case 0x31: st_idcodes(s); break;

@@ -1,0 +1,82 @@
+/* Session API: start the application (`flashkey run`): check the vector table, then let the
+ * access path start it (AN3155 Go, or a reset with the core left running). */
+#include <string.h>
+
+#include "api/session.h"
+#include "core/core.h"
+
+/* The table must be readable where it is: main flash or SRAM, word-aligned. */
+static int run_addr_ok(fk_session *s, uint32_t addr)
+{
+	const stm32f4 *d = &s->drv;
+	uint32_t flash = d->flash_kb * 1024U, sram = d->dev->sram_kb * 1024U;
+	bool in_flash = addr >= STM32F4_FLASH_BASE && addr - STM32F4_FLASH_BASE < flash &&
+			flash - (addr - STM32F4_FLASH_BASE) >= 8U;
+	bool in_sram = addr >= STM32F4_SRAM_BASE && addr - STM32F4_SRAM_BASE < sram &&
+		       sram - (addr - STM32F4_SRAM_BASE) >= 8U;
+	if ((addr & 3U) == 0 && (in_flash || in_sram))
+		return FK_OK;
+	fk_hint(s->ctx, "give the address of a vector table (the first word the initial SP, the "
+			"second the reset handler), e.g. 0x%08X", STM32F4_FLASH_BASE);
+	return fk_fail(s->ctx, FK_E_RANGE, "run 0x%08X: a vector table must be word-aligned in "
+		       "flash (0x%08X-0x%08X) or SRAM (0x%08X-0x%08X)", addr, STM32F4_FLASH_BASE,
+		       STM32F4_FLASH_BASE + flash - 1U, STM32F4_SRAM_BASE, STM32F4_SRAM_BASE + sram - 1U);
+}
+
+/* Reads and checks the vector table, fills r; the path's own refusals come with dry. */
+static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
+{
+	uint8_t vt[8];
+	char why[256];
+	memset(r, 0, sizeof *r);
+	r->addr = addr ? addr : STM32F4_FLASH_BASE;
+	if (!s->drv.ops->run)
+		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot start code",
+			       s->drv.ops->name);
+	int rc = run_addr_ok(s, r->addr);
+	if (rc)
+		return rc;
+	rc = stm32f4_read(&s->drv, s->ctx, r->addr, vt, sizeof vt);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "reading the vector table at 0x%08X", r->addr);
+	r->msp = fk_get_le32(vt);
+	r->reset_handler = fk_get_le32(vt + 4);
+	stm32f4_vec_verdict v = stm32f4_vector_check(s->drv.dev, s->drv.flash_kb * 1024U, r->msp,
+						     r->reset_handler, why, sizeof why);
+	if (v != STM32F4_VEC_OK) {
+		/* FK_E_BAD_IMAGE (exit 7, malformed input): the input that failed is the firmware
+		 * image in flash, whose vector table cannot start a core; the link and the chip are
+		 * fine, and nothing was started. */
+		fk_hint(s->ctx, v == STM32F4_VEC_ERASED
+				    ? "program the application first (`flashkey write fw.elf`), or give "
+				      "the address of its vector table"
+				    : "check the image's linker script (the vector table's first word "
+				      "is the initial SP, the second the reset handler) and the address");
+		return fk_fail(s->ctx, FK_E_BAD_IMAGE, "no startable application at 0x%08X (SP "
+			       "0x%08X, reset vector 0x%08X): %s; nothing was started", r->addr,
+			       r->msp, r->reset_handler, why);
+	}
+	return s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, true, r->how,
+			       sizeof r->how);
+}
+
+int fk_session_run_check(fk_session *s, uint32_t addr, fk_run_result *r)
+{
+	return run_prepare(s, addr, r);
+}
+
+int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r)
+{
+	int rc = run_prepare(s, addr, r);
+	if (rc)
+		return rc;
+	rc = s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, false, r->how,
+			     sizeof r->how);
+	if (rc)
+		return rc;
+	r->started = true;
+	r->bootloader_gone = strcmp(s->drv.ops->name, "bootloader") == 0;
+	fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_CHIP, "started the application at 0x%08X: %s",
+	       r->addr, r->how);
+	return FK_OK;
+}
