@@ -17,6 +17,8 @@ static const cli_opt write_opts[] = {
 					 "chip computes (bootloader path)"},
 	{"with-options", 0, CLI_FLAG, NULL, "apply option bytes found in the image (option gates apply)"},
 	{"with-otp", 0, CLI_FLAG, NULL, "apply OTP data/lock bytes found in the image (PERMANENT gate)"},
+	{"run", 0, CLI_FLAG, NULL, "start the application afterwards, as `flashkey run` (only after a "
+				   "successful, verified write)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -50,8 +52,9 @@ static int write_voltage(cli_env *e, fk_write_opts *o)
 }
 
 static void write_report(cli_env *e, int rc, const char *file, const cli_image *ci,
-			 const fk_write_result *r)
+			 const fk_write_result *r, const fk_run_result *run)
 {
+	bool want_run = cli_flag(&e->args, "run");
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
@@ -65,6 +68,17 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_uint(&j, "virtual_ns", r->virtual_ns);
 		json_kv_str(&j, "verified", cli_verify_how_name(r->verified));
 		json_kv_str(&j, "compared", cli_verify_how_name(r->compared));
+		if (want_run) {
+			json_key(&j, "run");
+			json_obj_begin(&j);
+			json_kv_hex(&j, "addr", run->addr, 8);
+			json_kv_hex(&j, "msp", run->msp, 8);
+			json_kv_hex(&j, "reset_handler", run->reset_handler, 8);
+			json_kv_str(&j, "how", run->how);
+			json_kv_bool(&j, "started", run->started);
+			json_kv_bool(&j, "bootloader_gone", run->bootloader_gone);
+			json_obj_end(&j);
+		}
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
 		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s%s\n",
@@ -76,6 +90,14 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
 						      : "verified",
 		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
+		if (want_run && e->dry_run)
+			printf("dry run: would then start the application at 0x%08X\n",
+			       0x08000000U);
+		else if (want_run)
+			printf("started the application at 0x%08X: MSP 0x%08X, reset handler 0x%08X "
+			       "(%s)%s\n", run->addr, run->msp, run->reset_handler, run->how,
+			       run->bootloader_gone ? "; the bootloader answers again after a reset "
+						      "with BOOT0 high" : "");
 	}
 }
 
@@ -114,6 +136,7 @@ static int cmd_write_run(cli_env *e)
 	const char *file = cli_arg(e, 0);
 	fk_write_opts o = {0};
 	fk_write_result r = {0};
+	fk_run_result run = {0};
 	cli_image ci = {0};
 	fk_perms perms;
 	fk_session *s = NULL;
@@ -122,6 +145,9 @@ static int cmd_write_run(cli_env *e)
 	o.skip_unchanged = cli_flag(&e->args, "skip-unchanged");
 	o.no_verify = cli_flag(&e->args, "no-verify");
 	o.read_back = cli_flag(&e->args, "read-back");
+	if (o.no_verify && cli_flag(&e->args, "run"))
+		return fk_fail(e->ctx, FK_E_USAGE, "--run starts only a verified write: drop "
+			       "--no-verify (or run `flashkey run` yourself afterwards)");
 	cli_perms(e, &perms);
 	int rc = write_voltage(e, &o);
 	if (!rc)
@@ -147,15 +173,20 @@ static int cmd_write_run(cli_env *e)
 	}
 	if (rc && fk_ctx_error(e->ctx) == rc)
 		fk_fail_wrap(e->ctx, rc, "writing %s", file);
+	if (!rc && !e->dry_run && cli_flag(&e->args, "run")) {
+		rc = fk_session_run(s, 0, &run);
+		if (rc)
+			fk_fail_wrap(e->ctx, rc, "%s was written and verified; starting it", file);
+	}
 	fk_session_close(s);
-	write_report(e, rc, file, &ci, &r);
+	write_report(e, rc, file, &ci, &r, &run);
 	cli_image_free(&ci);
 	return rc;
 }
 
 const cli_command cli_cmd_write = {
 	.name = "write",
-	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back]",
+	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back] [--run]",
 	.summary = "program an image: plan, erase what is needed, program, verify",
 	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
 		   "image touches are erased; blocking protection is reported before any erase. "
@@ -164,7 +195,7 @@ const cli_command cli_cmd_write = {
 		   "bootloader the comparisons (--skip-unchanged, verify) use a CRC-32 the chip "
 		   "computes with a small routine in RAM (started with Go; the chip resets into the "
 		   "bootloader afterwards, so BOOT0 must stay high); --read-back reads every byte "
-		   "instead.",
+		   "instead. --run starts the application after a verified write (as `flashkey run`).",
 	.opts = write_opts,
 	.run = cmd_write_run,
 };

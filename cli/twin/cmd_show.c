@@ -157,6 +157,12 @@ static void tcli_text(const tw_f4 *t, const char *path)
 											   : "sram",
 	       tw_f4_nrst(t) ? "held" : "released", tw_f4_busy(t) ? "BUSY" : "idle",
 	       tw_f4_flash_ops(t));
+	tw_core_state cs = tw_f4_core_state(t);
+	printf("core: %s%s\n", tw_core_state_name(cs),
+	       cs == TW_CORE_HALTED  ? " (by the debugger: DHCSR.C_HALT)"
+	       : cs != TW_CORE_RUNNING ? ""
+	       : tw_f4_halting_debug(t) ? " (halting debug enabled: DHCSR.C_DEBUGEN = 1)"
+					: " (halting debug off: DHCSR.C_DEBUGEN = 0)");
 	tcli_text_protection(t);
 	tcli_text_regs(t);
 	tcli_text_options(t);
@@ -231,6 +237,8 @@ static void tcli_json(const tw_f4 *t, const char *path)
 	json_kv_bool(&j, "busy", tw_f4_busy(t));
 	json_kv_uint(&j, "rdp_level", tw_f4_rdp_level(t));
 	json_kv_bool(&j, "intrusion", tw_f4_intrusion(t));
+	json_kv_str(&j, "core", tw_core_state_name(tw_f4_core_state(t)));
+	json_kv_bool(&j, "halting_debug", tw_f4_halting_debug(t));
 	json_kv_bool(&j, "debug_reachable", tw_f4_debug_reachable(t));
 	json_kv_bool(&j, "bootloader_available", tw_f4_bootloader_available(t));
 	json_kv_bool(&j, "cr_key_lockout", tw_f4_key_lockout(t, false));

@@ -27,13 +27,17 @@ static int run_addr_ok(fk_session *s, uint32_t addr)
 static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 {
 	uint8_t vt[8];
-	char why[256];
+	char why[200];
 	memset(r, 0, sizeof *r);
 	r->addr = addr ? addr : STM32F4_FLASH_BASE;
 	if (!s->drv.ops->run)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot start code",
 			       s->drv.ops->name);
 	int rc = run_addr_ok(s, r->addr);
+	if (rc)
+		return rc;
+	/* the path's refusals first (another address, --reset=none): nothing needs reading */
+	rc = s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, true, r->how, sizeof r->how);
 	if (rc)
 		return rc;
 	rc = stm32f4_read(&s->drv, s->ctx, r->addr, vt, sizeof vt);
@@ -52,12 +56,12 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 				      "the address of its vector table"
 				    : "check the image's linker script (the vector table's first word "
 				      "is the initial SP, the second the reset handler) and the address");
-		return fk_fail(s->ctx, FK_E_BAD_IMAGE, "no startable application at 0x%08X (SP "
-			       "0x%08X, reset vector 0x%08X): %s; nothing was started", r->addr,
-			       r->msp, r->reset_handler, why);
+		fk_fail(s->ctx, FK_E_BAD_IMAGE, "%s", why);
+		return fk_fail_wrap(s->ctx, FK_E_BAD_IMAGE, "no startable application at 0x%08X "
+				    "(SP 0x%08X, reset vector 0x%08X); nothing was started", r->addr,
+				    r->msp, r->reset_handler);
 	}
-	return s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, true, r->how,
-			       sizeof r->how);
+	return FK_OK;
 }
 
 int fk_session_run_check(fk_session *s, uint32_t addr, fk_run_result *r)
@@ -76,7 +80,5 @@ int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r)
 		return rc;
 	r->started = true;
 	r->bootloader_gone = strcmp(s->drv.ops->name, "bootloader") == 0;
-	fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_CHIP, "started the application at 0x%08X: %s",
-	       r->addr, r->how);
 	return FK_OK;
 }

@@ -304,6 +304,24 @@ static int dbg_run(void *h, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry
 		fk_hint(ctx, "reset the board by hand (or `flashkey reset` and power-cycle)");
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "this connection cannot let the core run");
 	}
+	/* RM0090 §2.4: the BOOT pins map main flash, system memory or SRAM at 0x00000000, where
+	 * the core takes its vector table at reset. When the alias does not show the flash's table
+	 * a reset would start the ROM bootloader (BOOT0 high), not the application. An unreadable
+	 * alias (RDP level 1) is left to the vector-table read to report. UNCONFIRMED: that the
+	 * alias still shows the boot mode (software may remap it with SYSCFG_MEMRMP). */
+	uint8_t alias[8], table[8];
+	fk_ctx *quiet = fk_ctx_new();
+	bool seen = quiet && d->mem->read(d->h, quiet, 0, alias, 8, 4) == FK_OK &&
+		    d->mem->read(d->h, quiet, STM32F4_FLASH_BASE, table, 8, 4) == FK_OK;
+	fk_ctx_free(quiet);
+	if (seen && memcmp(alias, table, sizeof table) != 0) {
+		fk_hint(ctx, "set BOOT0 low (BOOT0 = 0 boots main flash) and reset the board, or start "
+			     "the application through the ROM bootloader (-c uart:..., AN3155 Go)");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "0x00000000 (SP 0x%08X, reset vector 0x%08X) "
+			       "does not show the vector table at 0x%08X: the chip boots from system "
+			       "memory or SRAM, so a reset would not start the application",
+			       fk_get_le32(alias), fk_get_le32(alias + 4), STM32F4_FLASH_BASE);
+	}
 	snprintf(how, how_len, "%s with the reset vector catch off, then halting debug off "
 		 "(DHCSR.C_DEBUGEN = 0)", kind == FK_RESET_HARDWARE ? "NRST pulse"
 								   : "system reset (AIRCR.SYSRESETREQ)");

@@ -33,8 +33,7 @@ stm32f4_vec_verdict stm32f4_vector_check(const stm32f4_device *dev, uint32_t fla
 	}
 	why[0] = '\0';
 	if (sp == 0xFFFFFFFFU && reset == 0xFFFFFFFFU) {
-		fk_snprintf_cat(why, n, "both words read 0xFFFFFFFF: the flash there is erased, no "
-					"application is programmed");
+		fk_snprintf_cat(why, n, "both words read 0xFFFFFFFF: the flash there is erased");
 		return STM32F4_VEC_ERASED;
 	}
 	bool sp_ram = vec_stack_in(sp, STM32F4_SRAM_BASE, sram) ||

@@ -124,9 +124,7 @@ int cm_release(cm_target *cm, fk_ctx *ctx)
 	if (d & CM_DHCSR_S_HALT)
 		return fk_fail(ctx, FK_E_PROTOCOL, "DHCSR 0x%08X: the core is still halted after "
 			       "C_DEBUGEN was cleared", d);
-	if (d & CM_DHCSR_S_LOCKUP)
-		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CORTEXM, "%s", cm_lockup_explanation());
-	return 0;
+	return 0; /* a lockup was reported by cm_reset (cm_after_reset) */
 }
 
 static int cm_set_catch(cm_target *cm, fk_ctx *ctx, bool halt)

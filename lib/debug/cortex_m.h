@@ -56,7 +56,7 @@ int cm_resume(cm_target *cm, fk_ctx *ctx);
 int cm_reset(cm_target *cm, fk_ctx *ctx, fk_reset_kind kind, bool halt);
 /* Let the core run with halting debug off: DHCSR = DBGKEY (C_DEBUGEN = 0, C_HALT = 0), so that
  * breakpoints, vector catch and C_HALT cannot stop it (ARMv7-M §C1.6.3); then reads DHCSR back:
- * FK_E_PROTOCOL when S_HALT is still set. A locked-up core is logged as a warning. */
+ * FK_E_PROTOCOL when S_HALT is still set. */
 int cm_release(cm_target *cm, fk_ctx *ctx);
 /* Core register by DCRSR number (halted core only). */
 int cm_read_reg(cm_target *cm, fk_ctx *ctx, unsigned regsel, uint32_t *val);

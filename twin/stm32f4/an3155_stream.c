@@ -17,13 +17,24 @@ typedef struct tw_uart {
 	tw_f4 *chip;
 	tw_an3155 *srv;
 	bool owns_chip;
+	fk_ctx *ctx; /* of the write in progress: the server's log lines go there */
 } tw_uart;
+
+/* The server's notable events (what code started by Go did) as INFO lines of the caller's
+ * context (`flashkey -v`), as `flashkey-twin serve` prints them. */
+static void tu_log(void *arg, const char *line)
+{
+	tw_uart *u = arg;
+	if (u->ctx)
+		fk_log(u->ctx, FK_LOG_INFO, FK_TRACE_TWIN, "twin: %s", line);
+}
 
 static int tu_write(void *h, fk_ctx *ctx, const void *buf, size_t len)
 {
 	tw_uart *u = h;
-	(void)ctx;
+	u->ctx = ctx;
 	tw_an3155_rx(u->srv, buf, len);
+	u->ctx = NULL;
 	return FK_OK;
 }
 
@@ -91,6 +102,8 @@ int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tran
 		return fk_fail_wrap(ctx, rc, "opening twin %s", arg);
 	}
 	u->owns_chip = true;
+	cfg.log = tu_log;
+	cfg.hook_arg = u;
 	tw_f4_set_boot(u->chip, TW_BOOT_SYSMEM);
 	tw_f4_reset(u->chip, TW_RESET_SYSTEM);
 	u->srv = tw_an3155_new(u->chip, &cfg);

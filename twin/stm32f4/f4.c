@@ -513,6 +513,32 @@ bool tw_f4_debug_reachable(const tw_f4 *t)
 	return !t->swd_repurposed || t->nrst || halted;
 }
 
+tw_core_state tw_f4_core_state(const tw_f4 *t)
+{
+	if (!t->powered)
+		return TW_CORE_OFF;
+	if (t->nrst)
+		return TW_CORE_IN_RESET;
+	uint32_t dhcsr = t->scs[(F4_SCS_DHCSR - F4_SCS_BASE) / 4];
+	return (dhcsr & 3U) == 3U ? TW_CORE_HALTED : TW_CORE_RUNNING;
+}
+
+const char *tw_core_state_name(tw_core_state s)
+{
+	switch (s) {
+	case TW_CORE_OFF: return "off";
+	case TW_CORE_IN_RESET: return "in-reset";
+	case TW_CORE_HALTED: return "halted";
+	case TW_CORE_RUNNING: return "running";
+	}
+	return "?";
+}
+
+bool tw_f4_halting_debug(const tw_f4 *t)
+{
+	return (t->scs[(F4_SCS_DHCSR - F4_SCS_BASE) / 4] & 1U) != 0;
+}
+
 bool tw_f4_bootloader_available(const tw_f4 *t)
 {
 	return t->powered && f4_rdp_level(t->rdp_eff) != 2;

@@ -105,6 +105,19 @@ bool tw_f4_debug_reachable(const tw_f4 *t);
 /* The ROM bootloader can run: false at RDP level 2 (boot from system memory disabled). */
 bool tw_f4_bootloader_available(const tw_f4 *t);
 bool tw_f4_intrusion(const tw_f4 *t); /* debugger connected since the last POR */
+/* What the Cortex-M4 does, from the SCS registers the model keeps (saved in the state file):
+ * halted while DHCSR.C_DEBUGEN and C_HALT are set (ARMv7-M §C1.6.2), held in reset while NRST
+ * is low, off without power, else running. The chip model executes no code on the debug path:
+ * "running" means released, as `flashkey run` leaves it. */
+typedef enum tw_core_state {
+	TW_CORE_OFF = 0,
+	TW_CORE_IN_RESET,
+	TW_CORE_HALTED,
+	TW_CORE_RUNNING,
+} tw_core_state;
+tw_core_state tw_f4_core_state(const tw_f4 *t);
+const char *tw_core_state_name(tw_core_state s); /* "off", "in-reset", "halted", "running" */
+bool tw_f4_halting_debug(const tw_f4 *t); /* DHCSR.C_DEBUGEN: a debugger may halt the core */
 void tw_f4_debug_attach(tw_f4 *t);    /* a debugger connects: sets the intrusion latch */
 
 /* ---- fault injection (RM0090 §3.6: "contents not guaranteed if a reset occurs during an
