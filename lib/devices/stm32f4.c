@@ -4,8 +4,9 @@
  * SRAM/CCM sizes (the last two columns): RM0090 §2.3.1 (F40x: SRAM1 112 + SRAM2 16 KB, CCM
  * 64 KB; F42x adds SRAM3 64 KB), RM0386 §2.3 (F469: 160 + 32 + 128 KB, CCM 64 KB), RM0390 §2.3
  * (F446: 112 + 16 KB), RM0368 §2.3 (F401xB/C 64 KB, xD/E 96 KB), RM0383 (F411: 128 KB), RM0402
- * (F412: 256 KB), RM0401 (F410: 32 KB), RM0430 (F413: 256 + 64 KB). UNCONFIRMED: these sizes are
- * not in ../shared/reference/stm32.md; they come from the manuals' memory maps as recalled. */
+ * (F412: 256 KB), RM0401 (F410: 32 KB), RM0430 (F413: 256 + 64 KB). F40x and F413 checked
+ * against RM0090 §2.1 and RM0430 §2.1 (bus-matrix slave lists); the others are not in
+ * ../shared/reference/stm32.md and are UNCONFIRMED here. */
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
