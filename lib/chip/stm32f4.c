@@ -254,12 +254,13 @@ int stm32f4_crc32(stm32f4 *d, fk_ctx *ctx, const uint32_t *addr, const uint32_t 
 {
 	if (!d->ops->crc32)
 		return FK_E_UNSUPPORTED;
+	fk_ctx saved = *ctx;
 	int rc = d->ops->crc32(d->h, ctx, addr, len, n, crc);
 	if (rc == FK_E_UNSUPPORTED) {
 		char m[FK_CHAIN_MSG_MAX];
 		fk_log(ctx, FK_LOG_INFO, FK_TRACE_FLASH, "on-chip CRC not available (%s): reading back",
 		       fk_ctx_message(ctx, m, sizeof m));
-		fk_ctx_clear(ctx);
+		fk_ctx_restore_error(ctx, &saved);
 	}
 	return rc;
 }
@@ -327,6 +328,17 @@ int stm32f4_options_write(stm32f4 *d, fk_ctx *ctx, uint32_t optcr, uint32_t optc
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "programming option bytes OPTCR=0x%08X", optcr);
 	fk_progress(ctx, "options", 1, 1);
+	/* Raised to level 1 on a path that cannot read options at level 1 (the bootloader, AN3155
+	 * Table 2): the refused read is the read-back of the RDP byte; nothing else is visible. */
+	stm32f4_regs after = {0};
+	fk_ctx saved = *ctx;
+	if (stm32f4_rdp_level((uint8_t)(optcr >> 8)) == 1 && d->ops->regs &&
+	    !d->ops->regs(d->h, ctx, &after) && after.rdp_inferred) {
+		fk_log(ctx, FK_LOG_INFO, FK_TRACE_CHIP, "RDP level 1 confirmed: the %s path now refuses "
+		       "reads (the other option bytes cannot be read back at level 1)", d->ops->name);
+		return FK_OK;
+	}
+	fk_ctx_restore_error(ctx, &saved);
 	uint32_t got, got1;
 	rc = stm32f4_options_read(d, ctx, &got, &got1);
 	if (rc)

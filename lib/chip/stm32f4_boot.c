@@ -98,10 +98,12 @@ int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r)
 	int rc = f4b_flush(b, ctx);
 	if (rc)
 		return rc;
+	fk_ctx saved = *ctx;
 	rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK1, ob, sizeof ob);
 	if (rc == FK_E_NACK && b->bl.nack_on_cmd) {
-		/* RDP active: level 1 (at level 2 the bootloader would not run at all) */
-		fk_ctx_clear(ctx);
+		/* RDP active: level 1 (at level 2 the bootloader would not run at all); the NACK is
+		 * the answer, not a failure: an earlier failure in ctx stays the one reported */
+		fk_ctx_restore_error(ctx, &saved);
 		r->rdp_inferred = true;
 		r->rdp_inferred_level = 1;
 		return FK_OK;

@@ -61,9 +61,16 @@ static int f4bo_unprotect(void *h, fk_ctx *ctx, stm32f4_regs *cur)
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "Readout Unprotect (RDP 1 -> 0: the chip erases all flash)");
 	rc = stm32f4_boot_path_regs(h, ctx, cur);
-	if (!rc && cur->rdp_inferred)
-		rc = fk_fail(ctx, FK_E_FLASH, "read protection is still active after Readout Unprotect "
-					      "(a watchdog may have aborted the erase: retry)");
+	if (!rc && cur->rdp_inferred) {
+		/* The debug path refuses this case beforehand (it reads WDG_SW); here the option
+		 * bytes are unreadable at level 1, so the failed regression is the first sign. */
+		fk_hint(ctx, "the bootloader cannot read or change WDG_SW at level 1; over a debug probe: "
+			     "`flashkey status` shows it, `flashkey options set wdg=sw`, `flashkey "
+			     "reset`, then `flashkey unlock --allow-erase-all`");
+		rc = fk_fail(ctx, FK_E_PROTECTED, "RDP still level 1 after Readout Unprotect: the "
+						  "regression did not finish (flash may be partly erased); "
+						  "likely the hardware watchdog (WDG_SW=0) reset the chip");
+	}
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "flashkey/backend.h"
 #include "flashkey/core.h"
@@ -25,6 +26,17 @@ struct fk_ctx {
 	fk_progress_fn progress_fn;
 	void *progress_user;
 };
+
+/* A failure that a caller expects and handles (a NACK that means "read protection") is dropped
+ * by putting back the error state saved before it, so that a failure recorded earlier in the
+ * same context (the one the user must see) survives: save with `fk_ctx saved = *ctx;`. */
+static inline void fk_ctx_restore_error(fk_ctx *ctx, const fk_ctx *saved)
+{
+	ctx->error = saved->error;
+	ctx->depth = saved->depth;
+	memcpy(ctx->frames, saved->frames, sizeof ctx->frames);
+	memcpy(ctx->hint, saved->hint, sizeof ctx->hint);
+}
 
 #define FK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FK_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -108,6 +108,22 @@ static void fkp_step_rdp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 		r->destructive = true;
 	}
 	fk_step *s = fkp_step_add(plan, FK_STEP_RDP);
+	if (pcrop && strcmp(inv->path, "bootloader") == 0) {
+		/* RM0090 §3.7.5: SPRMOD=0 must be written together with the 1 -> 0 regression; at
+		 * level 1 the ROM bootloader accepts only Readout Unprotect (AN3155 Table 2), which
+		 * sets RDP and nothing else. Raising RDP and regressing would erase all flash and
+		 * leave PCROP in place: refuse both steps before anything is written. */
+		for (unsigned i = 0; i < plan->nsteps; i++) {
+			fk_step *p = &plan->steps[i];
+			if (p->id != FK_STEP_RDP_RAISE && p != s)
+				continue;
+			p->refused = true;
+			fk_strlcpy(p->why, "PCROP is cleared only by one option write of SPRMOD=0 with RDP "
+					   "1 -> 0 (RM0090 §3.7.5); the bootloader offers only Readout "
+					   "Unprotect, which leaves SPRMOD: use a debug probe "
+					   "(-c stlink, -c cmsis-dap)", sizeof p->why);
+		}
+	}
 	snprintf(s->what, sizeof s->what, "set RDP=0xAA (level 0)%s, OPTSTRT: the chip mass-erases "
 					  "flash and backup SRAM, then read back",
 		 pcrop ? " with SPRMOD=0 and every nWRP=1 in the same write" : "");

@@ -219,6 +219,23 @@ static void test_ladder_pcrop_level0_and_watchdog(void **state)
 	fk_perms all = {.allow_erase_all = true};
 	assert_int_equal(fkp_plan_check(ctx, &plan, &all), FK_E_PROTECTED);
 	assert_non_null(strstr(fk_ctx_hint(ctx), "wdg=sw"));
+	/* over the bootloader PCROP cannot be removed (Readout Unprotect leaves SPRMOD): both the
+	 * raise and the regression are refused, so nothing is erased for nothing */
+	r.optcr = 0x80FFAAEDU;
+	memset(&inv, 0, sizeof inv);
+	stm32f4_inventory_decode(f411, s, n, &r, true, NULL, NULL, &inv);
+	fk_strlcpy(inv.path, "bootloader", sizeof inv.path);
+	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	assert_int_equal(plan.steps[plan.nsteps - 2].id, FK_STEP_RDP_RAISE);
+	assert_true(plan.steps[plan.nsteps - 2].refused);
+	assert_true(plan.steps[plan.nsteps - 1].refused);
+	assert_non_null(strstr(plan.steps[plan.nsteps - 1].why, "debug probe"));
+	fk_ctx_clear(ctx);
+	assert_int_equal(fkp_plan_check(ctx, &plan, &all), FK_E_PROTECTED);
+	/* the same over the debug path is allowed */
+	fk_strlcpy(inv.path, "debug", sizeof inv.path);
+	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	assert_false(plan.steps[plan.nsteps - 1].refused);
 	fk_ctx_free(ctx);
 }
 
