@@ -147,6 +147,7 @@ static int cli_decode_globals(cli_env *e)
 		if (strcmp(a->seen[i].opt->name, "quiet") == 0)
 			e->out.verbosity = -1;
 	}
+	cli_out_attach(&e->out, e->ctx); /* the log level follows -v / -q */
 	e->conn_opts.reset_mode = -1;
 	const char *v;
 	if ((v = cli_value(a, "baud")) && (fk_parse_u32(v, &e->conn_opts.baud) || !e->conn_opts.baud))

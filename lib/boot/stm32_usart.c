@@ -270,6 +270,7 @@ int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigne
 	b->tmo.sync_ms = keep;
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "re-synchronising after the chip reset");
+	b->restarts++;
 	return FK_OK;
 }
 

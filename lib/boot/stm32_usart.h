@@ -73,6 +73,8 @@ typedef struct an3155 {
 	an3155_timeouts tmo;
 	unsigned max_retries; /* per block on timeouts and garbage (never on NACK) */
 	bool synced;
+	unsigned restarts;    /* bootloader restarts seen (re-syncs after a reset): ROM settings
+			       * such as the voltage range (AN2606 §4.3) are back to defaults */
 	uint8_t version;      /* from Get, e.g. 0x31 = protocol v3.1 */
 	uint8_t opt[2];       /* Get Version's two compatibility bytes (always 0: no RDP status) */
 	uint16_t pid;         /* Get ID, e.g. 0x413 */

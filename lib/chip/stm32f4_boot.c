@@ -1,7 +1,7 @@
 /* STM32F4 bootloader access path: the family driver's operations carried out by the ROM
- * bootloader over AN3155 (boot/stm32_usart). The ROM unlocks, programs at x8 and erases by
- * itself; what it cannot do (read the flash registers, reset on request, anything while RDP is
- * active except Readout Unprotect) is said, with the path that can.
+ * bootloader over AN3155 (boot/stm32_usart). The ROM unlocks, programs (x8 unless told the
+ * supply range, AN2606 §4.3) and erases by itself; what it cannot do (read the flash registers,
+ * anything while RDP is active except Readout Unprotect) is said, with the path that can.
  *
  * Sources: AN3155 Rev 20 §3.4-§3.12 and Table 2 (under RDP only Get, Get Version, Get ID and
  * Readout Unprotect are accepted: a refused Read Memory is how this path sees RDP level 1);
@@ -31,7 +31,40 @@ typedef struct f4boot {
 	uint32_t pend_addr;
 	unsigned pend_len;
 	uint8_t pend[F4B_BLOCK];
+	stm32f4_psize pend_psize; /* parallelism the gathered block is to be programmed with */
+	stm32f4_psize rom_psize;  /* what the ROM was last set to, valid while ... */
+	unsigned rom_restarts;    /* ... the bootloader has not restarted since (then it is x8) */
 } f4boot;
+
+/* AN2606 §4.3 Table 4: a virtual 4-byte location selects the supply range the ROM programs and
+ * erases for, until the next reset; the parallelism per range is RM0090 Table 13's (x8 at
+ * 1.8-2.1 V, x16 at 2.4-2.7 V, x32 at 2.7-3.6 V, x64 with VPP). UNCONFIRMED that the ROM maps
+ * ranges to PSIZE exactly so (an3155.md §8). Written only when the ROM's setting differs. */
+#define F4B_VRANGE_ADDR 0xFFFF0000U
+
+static int f4b_vrange(f4boot *b, fk_ctx *ctx, stm32f4_psize psize)
+{
+	static const uint8_t range[4] = {0x00, 0x02, 0x03, 0x04};
+	stm32f4_psize now = b->rom_restarts == b->bl.restarts ? b->rom_psize : STM32F4_PSIZE_X8;
+	if (now == psize || (unsigned)psize > STM32F4_PSIZE_X64)
+		return FK_OK;
+	uint8_t v[4] = {range[psize], 0xFF, 0xFF, 0xFF};
+	int rc = an3155_write_block(&b->bl, F4B_VRANGE_ADDR, v, sizeof v);
+	if (rc == FK_E_NACK) {
+		fk_hint(ctx, "leave out --voltage/--psize: the bootloader then programs x8");
+		return fk_fail_wrap(ctx, FK_E_UNSUPPORTED, "the bootloader refused voltage range 0x%02X "
+							   "at 0x%08X (AN2606 §4.3 Table 4)",
+				    range[psize], F4B_VRANGE_ADDR);
+	}
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "setting the bootloader's voltage range at 0x%08X",
+				    F4B_VRANGE_ADDR);
+	b->rom_psize = psize;
+	b->rom_restarts = b->bl.restarts;
+	fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "bootloader voltage range 0x%02X: programs x%u",
+	       range[psize], 8u << psize);
+	return FK_OK;
+}
 
 /* Every operation starts here: the client reports into this call's context (callers pass
  * short-lived "quiet" contexts for probing), and a gathered block goes out first. */
@@ -42,7 +75,8 @@ static int f4b_flush(f4boot *b, fk_ctx *ctx)
 		return FK_OK;
 	unsigned n = b->pend_len;
 	b->pend_len = 0;
-	return an3155_write(&b->bl, b->pend_addr, b->pend, n);
+	int rc = f4b_vrange(b, ctx, b->pend_psize);
+	return rc ? rc : an3155_write(&b->bl, b->pend_addr, b->pend, n);
 }
 
 static int f4b_nack_rdp(f4boot *b, fk_ctx *ctx, int rc, uint32_t addr)
@@ -127,8 +161,9 @@ static int f4b_erase_sector(void *h, fk_ctx *ctx, const stm32f4_sector *s, stm32
 {
 	f4boot *b = h;
 	uint16_t n = s->number; /* AN3155 §3.8: F4 "pages" are sector numbers */
-	(void)psize;            /* the ROM erases at its own x8 setting (AN2606 Table 73) */
 	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = f4b_vrange(b, ctx, psize); /* erase time follows PSIZE (DS8626 Table 40) */
 	if (!rc)
 		rc = an3155_erase(&b->bl, &n, 1);
 	if (rc == FK_E_NACK)
@@ -141,12 +176,13 @@ static int f4b_erase_list(void *h, fk_ctx *ctx, const stm32f4_sector *const *lis
 {
 	f4boot *b = h;
 	uint16_t nums[STM32F4_MAX_SECTORS];
-	(void)psize;
 	if (n > STM32F4_MAX_SECTORS)
 		return fk_fail(ctx, FK_E_INTERNAL, "erase list of %u sectors", n);
 	for (unsigned i = 0; i < n; i++)
 		nums[i] = list[i]->number;
 	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = f4b_vrange(b, ctx, psize);
 	if (!rc)
 		rc = an3155_erase(&b->bl, nums, n);
 	if (rc == FK_E_NACK)
@@ -158,8 +194,9 @@ static int f4b_mass_erase(void *h, fk_ctx *ctx, bool two_banks, stm32f4_psize ps
 {
 	f4boot *b = h;
 	(void)two_banks; /* 0xFFFF erases every bank */
-	(void)psize;
 	int rc = f4b_flush(b, ctx);
+	if (!rc)
+		rc = f4b_vrange(b, ctx, psize);
 	return rc ? rc : an3155_erase_mass(&b->bl, AN3155_MASS_ALL);
 }
 
@@ -193,16 +230,20 @@ static int f4b_program(void *h, fk_ctx *ctx, uint32_t addr, const void *buf, uin
 {
 	f4boot *b = h;
 	const uint8_t *p = buf;
-	(void)psize; /* the ROM programs x8 (AN2606 Table 73) */
 	int rc = FK_OK;
-	if (!f4b_main_flash(addr))
-		return (rc = f4b_flush(b, ctx)) ? rc : f4b_program_direct(b, ctx, addr, p, len);
+	if (!f4b_main_flash(addr)) {
+		if (!(rc = f4b_flush(b, ctx)) && !(rc = f4b_vrange(b, ctx, psize)))
+			rc = f4b_program_direct(b, ctx, addr, p, len);
+		return rc;
+	}
 	while (len && !rc) {
 		uint32_t blk = addr & ~(F4B_BLOCK - 1U), off = addr - blk;
-		if (b->pend_len && blk != b->pend_addr && (rc = f4b_flush(b, ctx)))
+		if (b->pend_len && (blk != b->pend_addr || psize != b->pend_psize) &&
+		    (rc = f4b_flush(b, ctx)))
 			break;
 		if (!b->pend_len) {
 			b->pend_addr = blk;
+			b->pend_psize = psize;
 			memset(b->pend, 0xFF, sizeof b->pend);
 		}
 		uint32_t n = FK_MIN(len, F4B_BLOCK - off);

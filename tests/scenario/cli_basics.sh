@@ -35,4 +35,16 @@ assert d["error"]["name"] == "FK_E_USAGE", d
 assert d["error"]["exit_code"] == 2, d
 assert "--baud fast" in d["error"]["message"], d
 PY
+
+# -v shows debug lines, -q hides the informational ones (the log level used to be set before
+# the options were read, so -v did nothing)
+[ -n "${FK_TWIN_BIN:-}" ] && {
+	expect_exit 0 "$FK_TWIN_BIN" new stm32f407 "$WORK/v.twin"
+	expect_exit 0 "$FK_BIN" -v -c "twin-uart:$WORK/v.twin" status
+	grep -q "debug: bootloader v3.1, product ID 0x413" "$ERR" || fail "-v shows no debug lines"
+	expect_exit 0 "$FK_BIN" -c "twin-uart:$WORK/v.twin" status
+	grep -q "debug:" "$ERR" && fail "debug lines without -v"
+	expect_exit 0 "$FK_BIN" -q -c "twin-uart:$WORK/v.twin" --yes write "$FK_SRC/tests/fixtures/fw.bin"
+	grep -q "supply voltage unknown" "$ERR" && fail "-q shows informational lines"
+}
 pass

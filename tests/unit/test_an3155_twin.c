@@ -212,6 +212,37 @@ static void test_virtual_time_per_block(void **state)
 	assert_true(rx >= 265 && tx >= 3);
 }
 
+/* AN2606 §4.3 Table 4: the virtual location 0xFFFF0000 selects the supply range; at 0x03
+ * (2.7-3.6 V) the ROM programs x32 (RM0090 Table 13): a 256-byte block programs in 64 word
+ * times instead of 256 byte times. Bad values NACK; a reset restores x8. */
+static void test_voltage_range(void **state)
+{
+	(void)state;
+	uint8_t img[256], back[256];
+	memset(img, 0x3C, sizeof img);
+	assert_int_equal(an3155_connect(&X.b), 0);
+	const uint8_t bad_value[4] = {0x05, 0xFF, 0xFF, 0xFF}, bad_pad[4] = {0x03, 0x00, 0xFF, 0xFF};
+	assert_int_equal(an3155_write_block(&X.b, 0xFFFF0000u, bad_value, 4), FK_E_NACK);
+	assert_int_equal(an3155_write_block(&X.b, 0xFFFF0000u, bad_pad, 4), FK_E_NACK);
+	const uint8_t x32[4] = {0x03, 0xFF, 0xFF, 0xFF};
+	assert_int_equal(an3155_write_block(&X.b, 0xFFFF0000u, x32, 4), 0);
+	uint64_t wire = 268ULL * 11 * 1000000000ULL / 115200;
+	uint64_t t0 = tw_f4_now_ns(X.chip);
+	assert_int_equal(an3155_write_block(&X.b, 0x08000000u, img, 256), 0);
+	uint64_t dt = tw_f4_now_ns(X.chip) - t0;
+	assert_true(dt < wire + 128ULL * 16000); /* x8 would take 256 x 16 us on top */
+	assert_true(dt >= wire + 64ULL * 16000 - 100000);
+	assert_int_equal(an3155_read(&X.b, 0x08000000u, back, 256), 0);
+	assert_memory_equal(img, back, 256);
+	/* a reset (here: Write Unprotect, AN3155 Table 2) puts the ROM back to x8 */
+	assert_int_equal(an3155_write_unprotect(&X.b), 0);
+	t0 = tw_f4_now_ns(X.chip);
+	assert_int_equal(an3155_write_block(&X.b, 0x08000100u, img, 256), 0);
+	dt = tw_f4_now_ns(X.chip) - t0;
+	assert_true(dt >= wire + 256ULL * 16000 - 100000);
+	assert_true(X.b.restarts >= 1);
+}
+
 static void test_path_over_twin(void **state)
 {
 	(void)state;
@@ -269,7 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_connect),         T(test_raw_bytes),     T(test_write_read_erase),
 		T(test_rdp_level1),      T(test_rdp_raise_and_wrp), T(test_level2_silent),
-		T(test_virtual_time_per_block), T(test_path_over_twin),
+		T(test_virtual_time_per_block), T(test_voltage_range), T(test_path_over_twin),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

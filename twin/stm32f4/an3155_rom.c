@@ -1,7 +1,8 @@
 /* Memory areas and flash-controller sequences of the twin's F40x bootloader (see an3155_rom.h
  * for the sources). Everything goes through the bus as TW_INIT_BOOTLOADER: the ROM unlocks
  * FLASH_CR with the keys, programs bytes at x8 (AN2606 Table 73: the bootloader sets the
- * 1.62-2.1 V range), starts erases with SER/MER + STRT and reads FLASH_SR back; the model
+ * 1.62-2.1 V range) unless the host selected another range at 0xFFFF0000 (AN2606 §4.3),
+ * starts erases with SER/MER + STRT and reads FLASH_SR back; the model
  * decides what protection lets through. */
 #include <stddef.h>
 
@@ -63,6 +64,14 @@ static uint32_t r_ram_end(const an_rom *r)
 void an_rom_init(an_rom *r, tw_f4 *chip)
 {
 	r->chip = chip;
+	r->vrange = 0; /* AN2606 Table 73: the ROM starts in the 1.8-2.1 V range (x8) */
+}
+
+/* FLASH_CR.PSIZE for the selected range (RM0090 Table 13: x8, x16, x16, x32, x64). */
+static uint32_t r_psize(const an_rom *r)
+{
+	static const uint8_t psize[5] = {0, 1, 1, 2, 3};
+	return (uint32_t)psize[r->vrange < 5 ? r->vrange : 0] << 8;
 }
 
 uint16_t an_rom_pid(const an_rom *r)
@@ -108,7 +117,8 @@ bool an_rom_writable(const an_rom *r, uint32_t a, uint32_t n)
 {
 	/* system memory is ROM; the option area only from its base (AN3155 §3.6) */
 	return r_in(a, n, R_FLASH_BASE, r_flash_end(r)) || r_in(a, n, R_BL_RAM_END, r_ram_end(r)) ||
-	       r_in(a, n, R_OTP, R_OTP_END) || (an_rom_is_options(r, a) && n <= R_OB_SIZE);
+	       r_in(a, n, R_OTP, R_OTP_END) || (an_rom_is_options(r, a) && n <= R_OB_SIZE) ||
+	       (a == AN_ROM_VRANGE_ADDR && n <= 4);
 }
 
 bool an_rom_go_ok(const an_rom *r, uint32_t a)
@@ -163,11 +173,29 @@ static int r_program(an_rom *r, uint32_t addr, const uint8_t *d, uint32_t n)
 {
 	if (r_unlock(r))
 		return -1;
-	r_wr(r, R_CR, R_CR_PG); /* PSIZE = x8 */
-	for (uint32_t i = 0; i < n; i++)
-		if (tw_f4_write_wait(r->chip, TW_INIT_BOOTLOADER, addr + i, 1, d[i]) != TW_OK)
+	uint32_t psize = r_psize(r);
+	r_wr(r, R_CR, R_CR_PG | psize);
+	/* accesses of the PSIZE width (x64 as two words, RM0090 §3.6.2); Write Memory blocks are
+	 * 4-byte aligned and sized (AN2606 Table 7), so x8..x32 always fit */
+	unsigned w = psize == (1U << 8) ? 2 : psize >= (2U << 8) ? 4 : 1;
+	for (uint32_t i = 0; i + w <= n; i += w) {
+		uint32_t v = 0;
+		for (unsigned k = 0; k < w; k++)
+			v |= (uint32_t)d[i + k] << (8 * k);
+		if (tw_f4_write_wait(r->chip, TW_INIT_BOOTLOADER, addr + i, w, v) != TW_OK)
 			break;
+	}
 	return r_finish(r);
+}
+
+/* The voltage-range location (AN2606 §4.3 Table 4): 0 on success, -1 (NACK) for a value above
+ * 4 or reserved bytes other than 0xFF. */
+static int r_vrange(an_rom *r, const uint8_t *d, uint32_t n)
+{
+	if (n != 4 || d[0] > 4 || d[1] != 0xFF || d[2] != 0xFF || d[3] != 0xFF)
+		return -1;
+	r->vrange = d[0];
+	return 0;
 }
 
 /* Option bytes through FLASH_OPTCR/OPTCR1 (RM0090 §3.7.2): keys, values, OPTSTRT, wait. An RDP
@@ -207,6 +235,8 @@ static int r_write_options(an_rom *r, uint32_t addr, const uint8_t *d, uint32_t 
 
 int an_rom_write(an_rom *r, uint32_t addr, const uint8_t *data, uint32_t n)
 {
+	if (addr == AN_ROM_VRANGE_ADDR)
+		return r_vrange(r, data, n);
 	if (an_rom_is_options(r, addr))
 		return r_write_options(r, addr, data, n);
 	if (r_in(addr, n, R_BL_RAM_END, r_ram_end(r))) {
@@ -221,6 +251,7 @@ static int r_erase_cr(an_rom *r, uint32_t cr)
 {
 	if (r_unlock(r))
 		return -1;
+	cr |= r_psize(r); /* erase time follows the parallelism (DS8626 Table 40) */
 	r_wr(r, R_CR, cr);
 	r_wr(r, R_CR, cr | R_CR_STRT);
 	return r_finish(r);

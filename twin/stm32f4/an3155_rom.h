@@ -17,8 +17,16 @@
 
 #define AN_ROM_VERSION 0x31U /* USART protocol V3.1 (AN2606 Table 226: F40x bootloader V3.1) */
 
+/* AN2606 §4.3 Table 4 (F2/F4/F7): a virtual 4-byte location at 0xFFFF0000 selects the supply
+ * range the ROM programs and erases for, until the next reset: 0x00 1.8-2.1 V, 0x01 2.1-2.4 V,
+ * 0x02 2.4-2.7 V, 0x03 2.7-3.6 V, 0x04 2.7-3.6 V with VPP; the other 3 bytes must be 0xFF. The
+ * parallelism for each range is RM0090 §3.6.2 Table 13's: x8, x16, x16, x32, x64 (AN2606 does
+ * not list it: UNCONFIRMED, an3155.md §8). */
+#define AN_ROM_VRANGE_ADDR 0xFFFF0000U
+
 typedef struct an_rom {
 	tw_f4 *chip;
+	uint8_t vrange; /* 0..4 as written at AN_ROM_VRANGE_ADDR; 0 after a reset */
 } an_rom;
 
 void an_rom_init(an_rom *r, tw_f4 *chip);

@@ -26,7 +26,7 @@ static void tu_log(void *arg, const char *line)
 {
 	tw_uart *u = arg;
 	if (u->ctx)
-		fk_log(u->ctx, FK_LOG_INFO, FK_TRACE_TWIN, "twin: %s", line);
+		fk_log(u->ctx, FK_LOG_DEBUG, FK_TRACE_TWIN, "twin: %s", line);
 }
 
 static int tu_write(void *h, fk_ctx *ctx, const void *buf, size_t len)
