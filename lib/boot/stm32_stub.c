@@ -60,12 +60,14 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "starting the code at 0x%08X (%s)", AN3155_STUB_BASE,
 				    what);
-	/* the code runs, the chip resets, the bootloader starts (84.59 ms): the first 0x7F after
-	 * the start-up time, then one every STUB_POLL_MS for as long as the slow clock could take.
-	 * 0x7F bytes that arrive while the code runs are lost harmlessly: the code never reads
-	 * USART1 and the system reset clears it (RM0090 §7.1.2). */
+	/* the code runs, the chip resets, the bootloader starts (84.59 ms): the first 0x7F once
+	 * the code should be done at 24 MHz and the bootloader started, then one every
+	 * STUB_POLL_MS for as long as the slow clock could take. Waiting first keeps 0x7F bytes
+	 * out of the moment the bootloader starts measuring the baud rate; bytes that arrive
+	 * while the code runs are lost harmlessly (the code never reads USART1, the system reset
+	 * clears it, RM0090 §7.1.2). */
 	unsigned fast = stub_ms(total, STUB_FAST_HZ), slow = stub_ms(total, STUB_SLOW_HZ);
-	rc = an3155_resync_after(b, b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
+	rc = an3155_resync_after(b, fast + b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
 	if (rc) {
 		fk_hint(b->ctx, "the code ends with a system reset: BOOT0 must stay high so that the "
 				"bootloader starts again; `--read-back` compares by reading instead");

@@ -40,6 +40,8 @@ struct tw_an3155 {
 	uint64_t ready_at;
 	uint8_t out[AN_OUT_MAX];
 	size_t out_len, out_pos;
+	uint64_t out_ns[AN_OUT_MAX]; /* when each queued byte's stop bit left the device */
+	uint64_t tx_last_ns;         /* that time for the last byte the host took */
 	uint64_t rx_bytes, tx_bytes;
 	tw_f4_run go;
 	bool went;
@@ -56,8 +58,10 @@ static void an_emit(tw_an3155 *s, uint8_t c)
 	s->tx_bytes++;
 	if (s->out_pos == s->out_len)
 		s->out_pos = s->out_len = 0;
-	if (s->out_len < AN_OUT_MAX)
+	if (s->out_len < AN_OUT_MAX) {
+		s->out_ns[s->out_len] = tw_f4_now_ns(s->chip);
 		s->out[s->out_len++] = c;
+	}
 }
 
 static void an_emit_n(tw_an3155 *s, const uint8_t *p, size_t n)
@@ -390,6 +394,8 @@ size_t tw_an3155_tx(tw_an3155 *s, uint8_t *buf, size_t max)
 	if (n > max)
 		n = max;
 	memcpy(buf, s->out + s->out_pos, n);
+	if (n)
+		s->tx_last_ns = s->out_ns[s->out_pos + n - 1];
 	s->out_pos += n;
 	return n;
 }
@@ -443,4 +449,9 @@ tw_an3155 *tw_an3155_new(tw_f4 *chip, const tw_an3155_cfg *cfg)
 void tw_an3155_free(tw_an3155 *s)
 {
 	free(s);
+}
+
+uint64_t tw_an3155_tx_last_ns(const tw_an3155 *s)
+{
+	return s->tx_last_ns;
 }

@@ -40,6 +40,9 @@ void tw_an3155_rx(tw_an3155 *s, const uint8_t *buf, size_t n);
 /* Takes up to max queued reply bytes; returns how many. */
 size_t tw_an3155_tx(tw_an3155 *s, uint8_t *buf, size_t max);
 size_t tw_an3155_pending(const tw_an3155 *s);
+/* Virtual time at which the last byte taken by tw_an3155_tx left the device: the host saw it
+ * then, even if the device went on working (code run by Go) before the host asked again. */
+uint64_t tw_an3155_tx_last_ns(const tw_an3155 *s);
 /* The board was reset with BOOT0 high: the bootloader waits for 0x7F again (after start-up). */
 void tw_an3155_board_reset(tw_an3155 *s);
 /* Nanoseconds one byte occupies on the wire. */

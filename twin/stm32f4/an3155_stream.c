@@ -18,6 +18,7 @@ typedef struct tw_uart {
 	tw_an3155 *srv;
 	bool owns_chip;
 	fk_ctx *ctx; /* of the write in progress: the server's log lines go there */
+	uint64_t host_ns; /* the host's own time: when it last sent or received a byte */
 } tw_uart;
 
 /* The server's notable events (what code started by Go did) as INFO lines of the caller's
@@ -35,6 +36,7 @@ static int tu_write(void *h, fk_ctx *ctx, const void *buf, size_t len)
 	u->ctx = ctx;
 	tw_an3155_rx(u->srv, buf, len);
 	u->ctx = NULL;
+	u->host_ns = tw_f4_now_ns(u->chip);
 	return FK_OK;
 }
 
@@ -43,9 +45,17 @@ static int tu_read(void *h, fk_ctx *ctx, void *buf, size_t len, unsigned timeout
 	tw_uart *u = h;
 	(void)ctx;
 	*got = tw_an3155_tx(u->srv, buf, len);
+	if (*got)
+		u->host_ns = tw_an3155_tx_last_ns(u->srv);
 	if (*got == len)
 		return FK_OK;
-	tw_f4_advance(u->chip, (uint64_t)timeout_ms * 1000000ULL); /* waited in vain */
+	/* Waited in vain: the wait started when the host last heard from the device, so work the
+	 * device did after its last byte (code started by Go runs after the ACK) overlaps the
+	 * wait instead of adding to it, as on a real line. */
+	uint64_t deadline = u->host_ns + (uint64_t)timeout_ms * 1000000ULL, now = tw_f4_now_ns(u->chip);
+	if (deadline > now)
+		tw_f4_advance(u->chip, deadline - now);
+	u->host_ns = deadline > now ? deadline : now;
 	return FK_E_TIMEOUT;
 }
 
