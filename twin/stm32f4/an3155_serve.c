@@ -15,7 +15,11 @@
 static int up_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 {
 	char link[512];
-	tw_an3155_cfg cfg = {.baud = 115200, .bits_per_byte = 11, .startup_ns = 0};
+	/* The bootloader's start-up after a reset (AN2606 Table 227: 84.59 ms, bytes before it are
+	 * lost) needs a clock that runs while the line is idle: only --realtime has one. Without
+	 * it the clock moves with bytes only, so a start-up delay would swallow every 0x7F. */
+	tw_an3155_cfg cfg = {.baud = 115200, .bits_per_byte = 11,
+			     .startup_ns = tw_serve_realtime(s) ? 84590000ULL : 0};
 	const char *at = strrchr(value, '@');
 	size_t n = at ? (size_t)(at - value) : strlen(value);
 	uint32_t baud;
