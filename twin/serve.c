@@ -157,7 +157,7 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 {
 	struct pollfd pfd[TW_SERVE_MAX_INST * TW_SERVE_MAX_FDS];
 	int64_t stop_at = o->max_ms > 0 ? tw_serve_wall_ms() + o->max_ms : 0;
-	uint64_t last = tw_serve_wall_ns(), last_sync = last;
+	uint64_t last = tw_serve_wall_ns(), last_sync = last, busy_wall = 0;
 	while (!tw_serve_sig && !s->stop && (!stop_at || tw_serve_wall_ms() < stop_at)) {
 		unsigned n;
 		int timeout = tw_serve_prepare(s, pfd, &n, o, stop_at);
@@ -165,9 +165,19 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		if (r < 0 && errno != EINTR)
 			return fk_fail(ctx, FK_E_IO, "poll: %s", strerror(errno));
 		uint64_t wall = tw_serve_wall_ns();
+		bool busy = tw_f4_busy(s->t);
+		if (!busy)
+			busy_wall = 0;
+		else if (!busy_wall)
+			busy_wall = wall;
+		/* Without --realtime the clock moves with the peer's traffic. A flash operation ends
+		 * at once when the line goes idle, or after 50 ms of wall time while the peer keeps
+		 * polling: a peer whose bytes are processed late (a loaded machine) never leaves the
+		 * line idle, and its own wall-clock timeouts (OpenOCD's BSY wait) would expire
+		 * before its polls add up to the operation's virtual duration. */
 		if (o->realtime)
 			tw_f4_advance(s->t, wall - last);
-		else if (r == 0 && tw_f4_busy(s->t)) /* idle: let the flash operation finish */
+		else if (busy && (r == 0 || wall - busy_wall >= 50000000ull))
 			tw_f4_advance(s->t, tw_f4_busy_until_ns(s->t) - tw_f4_now_ns(s->t));
 		last = wall;
 		if (r < 0)
