@@ -42,8 +42,8 @@ typedef struct fk_mem_ops {
 	 * core running the application with halting debug off: DEMCR.VC_CORERESET = 0 so that the
 	 * reset is not caught, then DHCSR = DBGKEY with C_DEBUGEN = 0 and C_HALT = 0 so that no
 	 * breakpoint or vector catch can stop it (ARMv7-M §C1.6.2, §C1.6.3). The core starts from
-	 * the boot address (the vector table at 0x00000000). A transport that honours the user's
-	 * --reset choice refuses "none" with FK_E_UNSUPPORTED. Added last: members above keep
+	 * the boot address (the vector table at 0x00000000). kind is the reset to use: the caller
+	 * has applied the user's --reset choice and refused "none". Added last: members above keep
 	 * their order. */
 	int (*run)(void *h, fk_ctx *ctx, fk_reset_kind kind);
 } fk_mem_ops;

@@ -48,21 +48,11 @@ static int dbgmem_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
 	return cm_reset(&m->cm, ctx, kind, true);
 }
 
-/* Start the application: a reset of the user's --reset kind with the reset vector catch off,
- * then halting debug off (fk_mem_ops.run). "none" refuses: only a reset starts the application
- * from its vector table on this path. */
+/* Start the application: a reset of the given kind with the reset vector catch off, then
+ * halting debug off (fk_mem_ops.run; the caller applied --reset and refused "none"). */
 static int dbgmem_run(void *h, fk_ctx *ctx, fk_reset_kind kind)
 {
 	dbgmem *m = h;
-	if (m->reset_mode == FK_RESET_POWER_CYCLE) {
-		fk_hint(ctx, "drop --reset=none (or give --reset=sw or --reset=hw), or reset the board "
-			     "by hand: the application starts on its own");
-		return fk_fail(ctx, FK_E_UNSUPPORTED, "starting the application needs a reset (the "
-			       "core starts from the vector table only at reset), but --reset=none was "
-			       "given");
-	}
-	if (m->reset_mode >= 0)
-		kind = (fk_reset_kind)m->reset_mode;
 	int rc = cm_reset(&m->cm, ctx, kind, false);
 	if (rc == 0)
 		rc = cm_release(&m->cm, ctx);

@@ -45,7 +45,6 @@ typedef struct stlink {
 	unsigned blk;  /* TAR auto-increment block for 16/32-bit transfers: 1 KiB, 4 KiB on M3/M4 */
 	unsigned max8; /* bytes per 8-bit transfer */
 	int under_reset;
-	int reset_mode; /* --reset: -1 default, else fk_reset_kind; FK_RESET_POWER_CYCLE = none */
 } stlink;
 
 /* ---- one command: block out, optional data out, optional reply in ---- */
@@ -277,7 +276,7 @@ static int stlink_reset(void *h, fk_ctx *ctx, fk_reset_kind kind)
 }
 
 /* Start the application (fk_mem_ops.run): reset vector catch off (DEMCR.VC_CORERESET = 0), the
- * reset the user chose (--reset: sw = AIRCR.SYSRESETREQ, hw = the probe's NRST), RUNCORE (F2 09,
+ * reset of the given kind (sw = AIRCR.SYSRESETREQ, hw = the probe's NRST), RUNCORE (F2 09,
  * probes.md §2.4) so that the probe's firmware knows the core runs, then DHCSR = DBGKEY with
  * C_DEBUGEN = 0 so that no breakpoint can stop the application (ARMv7-M §C1.6.3); DHCSR is read
  * back. UNCONFIRMED: RUNCORE's reply is taken as the 2-byte status of the other control
@@ -286,15 +285,6 @@ static int stlink_run(void *h, fk_ctx *ctx, fk_reset_kind kind)
 {
 	stlink *s = h;
 	uint32_t demcr = 0, dhcsr = 0;
-	if (s->reset_mode == FK_RESET_POWER_CYCLE) {
-		fk_hint(ctx, "drop --reset=none (or give --reset=sw or --reset=hw), or reset the board "
-			     "by hand: the application starts on its own");
-		return fk_fail(ctx, FK_E_UNSUPPORTED, "starting the application needs a reset (the "
-			       "core starts from the vector table only at reset), but --reset=none was "
-			       "given");
-	}
-	if (s->reset_mode >= 0)
-		kind = (fk_reset_kind)s->reset_mode;
 	int rc = stlink_dreg_read(s, ctx, CM_DEMCR, &demcr);
 	if (rc == FK_OK)
 		rc = stlink_dreg_write(s, ctx, CM_DEMCR, demcr & ~CM_DEMCR_VC_CORERESET);
@@ -580,7 +570,6 @@ static void stlink_close(void *h)
 static int stlink_connect(stlink *s, fk_ctx *ctx, const fk_conn_opts *opts)
 {
 	s->under_reset = opts->connect_under_reset;
-	s->reset_mode = opts->reset_mode;
 	int rc = stlink_leave_mode(s, ctx);
 	if (rc == FK_OK)
 		rc = stlink_check_power(s, ctx); /* reported before anything else (issue 7) */
