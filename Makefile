@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # flashkey — front end to CMake. The README's two commands: `make demo` and `make test`.
 #   make demo      install what is missing, build, run the main job against a locked twin
 #   make test      install what is missing, build with sanitizers, run every test and short fuzz runs

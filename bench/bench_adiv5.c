@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Benchmark: wire efficiency of the ADIv5 layer (lib/debug/adiv5.c) on the twin's SW-DP at
  * 4 MHz, counted in SWCLK cycles on the twin's virtual clock (bit-level SWD probe over a bare
  * memory bus, so only the debug port is measured).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_f4_write: writing a 1 MiB image to an STM32F407 twin at x32, measured on the twin's
  * virtual clock, against the flash-physics ceiling: program + erase times from the datasheet
  * table the twin uses (DS8626 Table 40, typical: tPROG 16 us per x32 word, sector erase

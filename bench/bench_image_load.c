@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Benchmark: loading a 2 MiB Intel HEX file (issue 2, "Speed": < 40 ms and < 3x the file size in
  * peak memory on the 2-core build machine). Generates the file (16 data bytes per record, as
  * objcopy writes them, from pseudo-random data at 0x08000000), then measures

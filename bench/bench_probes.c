@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench_probes: programming 1 MiB into an STM32F407 twin through the emulated probes, on the
  * twin's virtual clock, against the flash-physics ceiling (erase + program times of DS8626
  * Table 40, typical: tPROG 16 us per x32 word, sector erase 250/550/1000 ms for 16/64/128 KiB;

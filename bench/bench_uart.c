@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bench/uart: programming 256 KiB through the STM32F4 ROM bootloader (AN3155) at 115200 baud
  * 8E1 on the twin, side by side:
  *   1. the AN3155 client's Write Memory stream vs the ceiling: every wire character at 11 bits

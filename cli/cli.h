@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The flashkey tool: one file per command (cmd_*.c), each exporting one cli_command. The command
  * list is in commands.c; the option tables feed parsing, --help and the man page. */
 #ifndef FK_CLI_CLI_H

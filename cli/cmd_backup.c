@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey backup DIR: every readable region (main flash, option registers, OTP) into a new
  * timestamped directory under DIR with a manifest of CRCs, verified by reading back. */
 #include "cmd_common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the chip commands (see cmd_common.h). JSON shapes: docs/JSON.md. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers shared by the chip commands (info, status, unlock, erase, write, verify, read,
  * backup, restore, options, otp, reset): session opening, permissions and typed consent,
  * image loading, and the JSON/text renderings of the inventory and the plan (docs/JSON.md). */

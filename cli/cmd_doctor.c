@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey doctor: from another tool's error message to the cause and the fix (docs/DOCTOR.md).
  *   flashkey doctor "TEXT"          offline: best match, alternatives, causes, what to check
  *   flashkey doctor -               the same, text read from stdin (a pasted log)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey doctor: the pieces cmd_doctor.c (offline, --list) and cmd_doctor_live.c (-c CONN)
  * share. */
 #ifndef FK_CLI_CMD_DOCTOR_H

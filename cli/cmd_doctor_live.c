@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey -c CONN doctor [TEXT]: the live forms of doctor (docs/DOCTOR.md).
  * Read-only: the transport is asked for the target voltage and DHCSR (ARMv7-M ARM C1.6.2:
  * S_HALT is bit 17), then the chip session reads the protection inventory; nothing is written.

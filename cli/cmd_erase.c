@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey erase: erase sectors by number (0 1 5-7), by address range (--range ADDR:LEN) or
  * everything (--all, FLASH_CR.MER). Never touches option bytes (RM0090 §3.6.3); protection that
  * blocks is reported before anything is erased. */

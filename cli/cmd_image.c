@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey image: inspect and convert firmware images (docs/IMAGES.md).
  *   flashkey image info FILE [--base ADDR] [--format F] [--fill BYTE]
  *       format, segments, sizes, entry point, CRC-32 (per segment and over the span)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey info: identify the chip (DBGMCU_IDCODE, flash size register, device table):
  * ID, revision, flash size, memory map. Unknown chips fail closed (exit 8). */
 #include "cmd_common.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey list: every attached debug probe (kind, VID:PID, serial, firmware) and every serial
  * port, with the -c string that selects each. Listing nothing is not an error. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey options show|set: option bytes decoded (RDP, nWRP, SPRMOD, BOR_LEV, WDG_SW,
  * nRST_STOP, nRST_STDBY, dual-bank bits) with raw FLASH_OPTCR/OPTCR1 (RM0090 §3.9.10-11);
  * `set` takes semantic keys, RDP level 2 only with --allow-irreversible=PERMANENT (or PERMANENT

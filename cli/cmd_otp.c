@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey otp show | write BLOCK HEX [--offset N] | lock BLOCK: the 16 OTP blocks of 32 bytes
  * and their lock bytes (RM0090 §3.8). Writes refuse a locked block and any 0 -> 1 bit and show
  * exactly which bytes change; a lock writes only that block's lock byte. Both are permanent:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey reset [sw|hw|power]: system reset (AIRCR.SYSRESETREQ; reloads option bytes, ends a
  * key lockout), NRST pulse, or a power-on reset (twins, powered probes; clears the debug
  * intrusion latch, RM0090 §3.7.3). */

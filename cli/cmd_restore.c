@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey restore DIR: write a backup's flash back (sectors that already match are left
  * alone); option bytes only with --options, through the same gates as `options set`; OTP is
  * never written back: differences are reported. */

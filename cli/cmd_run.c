@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey run [ADDR]: start the application after flashing. The vector table at ADDR (default
  * the flash base) is checked first (erased, SP outside RAM, reset vector not Thumb in flash or
  * SRAM: refused, exit 7); then the debug path resets the chip with the core left running and

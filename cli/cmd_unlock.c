@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey unlock: run the unlock ladder (lib/plan) from the safest step to the most
  * aggressive: clear error flags -> unlock FLASH_CR -> unlock OPTCR -> remove WRP -> RDP 1->0.
  * Destructive steps need --allow-erase-all or a typed "yes"; a backup precedes them unless

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey verify FILE: compare flash with an image; exit 6 at the first difference. */
 #include "cmd_common.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey write FILE: plan sectors from the image, erase only those, program at the widest
  * parallelism the supply allows (RM0090 §3.6.2 Table 13: x32 from 2.7 V, x8 when unknown),
  * verify. --skip-unchanged leaves sectors whose CRC already matches. Images reaching option

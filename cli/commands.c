@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The command list, in the order `flashkey --help` shows it. */
 #include "cli.h"
 

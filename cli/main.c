@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey: entry point, global options, help, man page and exit codes. */
 #include <stdio.h>
 #include <stdlib.h>

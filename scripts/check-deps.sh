@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The dependency rule (docs/HACKING.md): layers point one way. A file may include headers of its
 # own layer and of layers below it, never above; cli/ includes only public headers
 # (flashkey/..., fktwin/...) and its own; lib/ never includes twin/.

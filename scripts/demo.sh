@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make demo`: the main job against a locked digital twin: an STM32F407 at RDP level 1 with
 # sectors 0-1 write-protected, as a board comes back from the field. Each step is the command a
 # user types; the twin lives in a temporary directory.

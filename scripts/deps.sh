@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs the Debian packages flashkey needs, if any are missing: apt-get as root, sudo
 # otherwise; when neither works, prints the exact command and fails.
 #   scripts/deps.sh build     libraries and tools to build

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every benchmark program built in BUILD/bench. Benchmarks print their own figures.
 set -uo pipefail
 build=${1:?usage: run-bench.sh BUILD_DIR}

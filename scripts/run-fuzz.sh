@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs every libFuzzer harness in BUILD for FK_FUZZ_SECONDS (default 10) each, starting from the
 # committed seed corpus (tests/fuzz/corpus/NAME), with new inputs kept in BUILD/corpus/NAME.
 # Prints one line per harness and "fuzz: N passed, M failed".

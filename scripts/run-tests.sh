@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Runs the whole suite: ctest in the sanitizer build, then short fuzz runs; ends with the
 # summary line "N passed, M failed".
 set -uo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Registration of the twin's connection schemes with libflashkey (see fktwin.h). */
 #include <stdbool.h>
 

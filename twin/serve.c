@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The `flashkey-twin serve` loop (see serve.h for the module interface and the time policy):
  * poll(2) over the modules' fds, call their handlers, save the state file after each change,
  * stop cleanly on SIGINT/SIGTERM. POSIX poll/sigaction/clock_gettime only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `flashkey-twin serve PATH [--MODULE VALUE ...]`: the server loop that exposes one twin to real
  * peer tools, and the plug-in interface its server modules implement.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The table of `flashkey-twin serve` modules (see serve.h). One line per module, each in its own
  * slot below so that parallel additions do not touch the same lines; keep the NULL at the end.
  * Declare your module extern here, next to its slot. */

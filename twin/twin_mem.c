@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The in-process connection `twin:PATH`: an FK_TRANSPORT_MEM backend over the STM32F4 twin
  * stored in PATH. It behaves as a debugger on the chip's bus: every access is TW_INIT_DEBUG
  * through tw_f4_read_wait/tw_f4_write_wait (protection is enforced by the model, never here),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The `twin:PATH` in-process memory backend (twin_mem.c). */
 #ifndef TW_TWIN_MEM_H
 #define TW_TWIN_MEM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Table-driven option parser (see args.h). */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Command-line parsing shared by flashkey and flashkey-twin: one option table per command feeds
  * the parser, --help and the man page. */
 #ifndef FK_CLI_ARGS_H

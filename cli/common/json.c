@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Streaming JSON writer (RFC 8259 string escaping; no floating point). */
 #include <inttypes.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A small streaming JSON writer for --json output (one document on stdout). */
 #ifndef FK_CLI_JSON_H
 #define FK_CLI_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Output helpers (see out.h). */
 #include <stdarg.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Output helpers shared by the tools: error reports with the cause chain and a hint, log lines,
  * progress bars (only on a TTY), and typed confirmations. */
 #ifndef FK_CLI_OUT_H

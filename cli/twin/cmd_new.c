@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey-twin new CHIP PATH [...]: create a twin in a chosen state (protection levels, write
  * protection, PCROP, OTP contents and locks, any option field, a flash image, corrupted option
  * bytes), and flashkey-twin list.

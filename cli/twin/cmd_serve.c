@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey-twin serve PATH [--realtime] [--max-ms MS] [--MODULE VALUE ...]: the option table is
  * built from the server modules (fktwin/serve.h); the loop runs in twin/serve.c. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey-twin show PATH [--json] and list: the twin decoded — every flash-interface register
  * and option field, the stored option bytes, a protection summary, the sector map and the OTP
  * blocks. Field layout: RM0090 §3.9 (Tables 20/21), stm32.md §1.3-§1.7. */

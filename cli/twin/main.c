@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey-twin: entry point, command table, help, shared argument helpers. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey-twin: create, inspect, reset and serve digital twins. One file per command group;
  * the command table is in main.c. Uses only public headers (fktwin/...). */
 #ifndef FK_TWIN_CLI_H

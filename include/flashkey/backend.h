@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey transports: the seam between the library and whatever carries its accesses to a chip.
  *
  * A connection string "SCHEME:ARG" (twin:PATH, uart:/dev/ttyUSB0@115200, stlink:SERIAL, ...) is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey core public API: the diagnostic context (cause chain, hint, log and progress
  * callbacks), CRC32 and version. The library never prints; everything it has to say travels
  * through this context. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey raw DAP transport: DP/AP transactions as a debug probe carries them (SWD or JTAG).
  *
  * A backend that opens a transport of kind FK_TRANSPORT_DAP sets fk_transport.ops to an

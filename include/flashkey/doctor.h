@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey doctor: from another tool's error message to the cause and the fix.
  *
  * The catalogue is data (lib/doctor/catalogue.txt, embedded at build time; record format in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey error codes: defined once, here. Numbers, symbols and exit codes are stable forever:
  * append new rows, never renumber. docs/EXIT-CODES.md is checked against this table by a test
  * (tests/unit/test_core.c). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libflashkey session API: what the tools (and doctor) call. A session is one connected chip:
  * open it from a connection string, then identify, inventory, plan and run the unlock ladder,
  * erase, write, verify, read, back up and restore, read and set option bytes and OTP.

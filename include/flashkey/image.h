@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey firmware images: raw binary, Intel HEX, Motorola S-record and ELF32 loaded into one
  * segment model (sorted, non-overlapping, non-adjacent address ranges with their bytes), and
  * written back as bin, Intel HEX or S-record. Pure: no device I/O; warnings go to fk_log

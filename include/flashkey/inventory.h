@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The protection inventory (DESIGN.md "The protection inventory"): one generic structure a family
  * driver fills from the chip, listing every lock with its exact state, raw register values and
  * what removing it costs; and the unlock ladder (plan) built from it by lib/plan.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey probe and port discovery: what `flashkey list` shows.
  *
  * fk_probe_list() enumerates every attached debug probe (ST-LINK V2/V2-1/V3 on USB bulk,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Registration of the library's own connection schemes (serial bootloader, debug probes).
  * Each access-path module adds one line here. */
 #include "core/core.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Backup and restore: every readable region (main flash, option registers, OTP) into a new
  * timestamped directory with a manifest of CRCs, verified by reading the files back; restore
  * writes flash back (options only when asked, through the option gates; OTP never, only

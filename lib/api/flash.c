@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Flash operations on a session: plan from the image (lib/plan/flashplan), erase only the
  * sectors needed (or none that already match, --skip-unchanged), program at the widest
  * parallelism the supply allows (RM0090 §3.6.2 Table 13), verify; erase; read; verify.

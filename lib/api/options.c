@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Option bytes on a session: semantic KEY=VALUE changes checked against RM0090 §3.7.3-§3.7.5
  * (stm32f4_opt_check), gated (RDP 2: PERMANENT; RDP 1->0: allow_erase_all, backup first),
  * written, read back, and the pending reset reported (RM0090 §3.7.3: raising RDP with a

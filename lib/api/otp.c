@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* OTP on a session (RM0090 §3.8): 16 blocks of 32 bytes at 0x1FFF7800, lock bytes at
  * 0x1FFF7A00. Writes and locks are irreversible: they need allow_irreversible=PERMANENT; a
  * write is refused on a locked block and for any bit that would have to go 0 -> 1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* api: `flashkey list` — every attached probe (ST-LINK, CMSIS-DAP v2 and v1) with the firmware
  * version it reports, through the probe drivers' own discovery (probe/stlink, probe/cmsis_dap). */
 #include <stdio.h>

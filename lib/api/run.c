@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Session API: start the application (`flashkey run`): check the vector table, then let the
  * access path start it (AN3155 Go, or a reset with the core left running). */
 #include <string.h>

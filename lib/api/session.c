@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Session API: open a connection, identify (fail closed), inventory, reset; the safety-gate
  * helpers shared by the other API files (DESIGN.md "Safety gates"). */
 #include <stdlib.h>

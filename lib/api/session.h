@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The session behind include/flashkey/flashkey.h: one transport, one family driver. */
 #ifndef FK_API_SESSION_H
 #define FK_API_SESSION_H

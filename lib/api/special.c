@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Image segments that reach option bytes or OTP, applied only when the user asked for those
  * areas, and then through the same gates as `options set` and `otp write`/`otp lock`: an image
  * can never set RDP level 2 or lock OTP by accident. Layout: RM0090 §3.7.1 Table 16 (option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The unlock ladder on a session: plan (lib/plan + the family's option values), permission
  * check, and execution with a backup before destructive steps and a read-back after each
  * (DESIGN.md "Safety gates"; RM0090 §3.7.3: options reload at reset release). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot/stm32_stub: code the ROM bootloader runs for us. Bootloaders before AN3155 protocol v3.3
  * have no checksum command (AN3155 Table 3; the F4 has v3.1), so comparing flash with an image
  * would mean reading every byte back over the UART: 268 wire characters per 256 bytes. Instead a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot/stm32_usart: the AN3155 client — sync, the byte exchange of every command, reply budgets,
  * diagnostics naming the command and the bytes seen, bounded retries, re-sync after the commands
  * that reset the chip.

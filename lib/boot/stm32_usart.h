@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot/stm32_usart: client of the STM32 system-memory bootloader's USART protocol (AN3155),
  * over any FK_TRANSPORT_STREAM (serial port, pty, in-process twin).
  *

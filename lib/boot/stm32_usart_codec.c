@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot/stm32_usart_codec: the pure half of the AN3155 client — command names, checksums,
  * address and erase-list encoding, Get / Get ID reply decoding, the DTR/RTS boot sequence
  * parser. No I/O: unit-tested and fuzzed (tests/fuzz/fuzz_an3155_reply.c).

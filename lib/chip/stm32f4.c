@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 family driver: identify, inventory, erase, program, read, option bytes, OTP and the
  * ladder steps, over either access path (stm32f4.h). Protection that would block an operation
  * is reported before anything is erased; every option change is read back.

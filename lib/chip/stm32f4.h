@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 family driver: the one interface above two access paths (DESIGN.md §2).
  *
  * The family logic (lib/chip/stm32f4.c: identify, inventory, erase/program planning, option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 bootloader access path: the family driver's operations carried out by the ROM
  * bootloader over AN3155 (boot/stm32_usart). The ROM unlocks, programs (x8 unless told the
  * supply range, AN2606 §4.3) and erases by itself; what it cannot do (read the flash registers,

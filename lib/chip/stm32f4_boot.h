@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 over its ROM bootloader (AN3155): the "bootloader" access path of the family driver
  * (lib/chip/stm32f4.h). Opened on any FK_TRANSPORT_STREAM: uart:DEVICE[@BAUD], twin-uart:PATH. */
 #ifndef FK_CHIP_STM32F4_BOOT_H

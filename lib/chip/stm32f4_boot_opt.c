@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 bootloader path: an option-byte change carried out with the bootloader's commands.
  * Readout Unprotect for RDP 1 -> 0 (the only command accepted under RDP), Write Unprotect /
  * Write Protect for nWRP, Readout Protect for 0 -> 1, and a Write Memory of the option area for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 debug access path: the flash controller driven register by register over
  * memory-mapped access (fk_mem_ops: an SWD probe or the in-process twin, indistinguishable).
  * Sources: RM0090 Rev 21 §3.6.1-§3.6.6 (unlock, erase, program sequences, parallelism),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 protection inventory, pure part: raw FLASH_SR/CR/OPTCR/OPTCR1 values and OTP lock
  * bytes -> the generic fk_inventory (locks with cost, reversibility, pending reset).
  * Sources: RM0090 Rev 21 §3.7.2 (OPTLOCK), §3.7.3 (RDP levels, Table 18 access, POR note),

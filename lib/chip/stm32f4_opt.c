@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 option bytes, pure: decode/encode FLASH_OPTCR/OPTCR1, semantic KEY=VALUE settings,
  * and the RM0090 rules a change must respect before anything is written.
  * Sources: RM0090 Rev 21 §3.7.1 (Tables 15-17), §3.7.3 (RDP levels, 1->0 regression, level 2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4: may the code whose vector table is at an address be started? A pure check of the
  * table's first two words (initial MSP, reset handler) against the part's memory map, so that
  * `flashkey run` refuses erased flash or a table that would fault at the first instruction.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The backend registry: connection schemes ("twin", "uart", "stlink", ...) to open functions. */
 #include <string.h>
 

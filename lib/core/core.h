@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/core internals shared by every layer: the context structure, byte-order helpers and small
  * utilities. Public declarations live in include/flashkey/core.h. */
 #ifndef FK_CORE_CORE_H

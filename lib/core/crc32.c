@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CRC-32/ISO-HDLC (the zlib/PNG CRC): reflected polynomial 0xEDB88320, init and xorout
  * 0xFFFFFFFF. Slicing-by-4 table for speed on image-sized buffers. */
 #include "core/core.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The diagnostic context: cause chain, hint, log and progress delivery. The library never
  * prints; the tool installs callbacks. */
 #include <stdio.h>

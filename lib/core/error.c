@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Error table lookups: names, sentences and exit codes from the one X-macro in errors.h. */
 #include "core/core.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Small bounded string and number helpers (no strcpy/sprintf/atoi in this code base). */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ADIv5 DP and MEM-AP client (see adiv5.h for the API and sources).
  *
  * Posted reads (ADIv5.2 §B4.1.4): on a raw wire (FK_DAP_POSTED_READS) an AP read returns the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ADIv5 debug port client: DP (DPIDR, CTRL/STAT power-up, SELECT cache, sticky errors, ABORT,
  * RDBUFF, posted reads) and MEM-AP (CSW size and auto-increment, TAR, DRW, BD0-3, block
  * transfers split at the auto-increment boundary), over a raw DAP transport (flashkey/dap.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Cortex-M halt, reset and connect sequences over ADIv5 (see cortex_m.h for the sources).
  * Every wait is bounded (cm_target.poll_ns) on the transport's clock. */
 #include "debug/cortex_m.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Cortex-M debug over ADIv5: identify the core, halt, resume, poll DHCSR, reset (system reset
  * through AIRCR.SYSRESETREQ or the probe's NRST) with reset vector catch, connect under reset,
  * and detect and explain a locked-up core.

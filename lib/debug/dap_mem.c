@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fk_mem_ops over ADIv5 + Cortex-M (see dap_mem.h). The driver above cannot tell this from an
  * ST-LINK or the in-process twin. */
 #include "debug/dap_mem.h"

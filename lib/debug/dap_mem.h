@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A raw DAP transport (FK_TRANSPORT_DAP) turned into the memory transport (FK_TRANSPORT_MEM) that
  * chip drivers use: ADIv5 MEM-AP accesses for read/write, Cortex-M halt and reset. */
 #ifndef FK_DEBUG_DAP_MEM_H

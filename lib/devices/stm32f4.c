@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 device table (see stm32f4.h). Each row cites the manual that defines its layout.
  * Reserved OPTCR bits follow BMP's optcr_mask() table (../shared/reference/stm32.md §1.6).
  * Written from RM0090 Rev 21 §3.3-3.4 and §38.6.1, independently of the twin's own table.

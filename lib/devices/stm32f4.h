@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 device table: IDs, flash sizes, sector layouts, option-byte layout per DEV_ID.
  * Data only; validated by tests/unit/test_stm32f4_devices.c (sectors tile flash, unique IDs).
  * Sources: RM0090 Rev 21 §3.3/§3.4 Tables 5-10 (sectors), §3.9.10/§3.9.11 (OPTCR/OPTCR1),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor/catalogue: parses and validates the message catalogue (lib/doctor/catalogue.txt, record
  * format in docs/DOCTOR.md). A defect is reported with its line number, so a bad edit of the
  * data fails the unit test and the build's first doctor call, never a user's diagnosis. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/doctor internals shared by the catalogue parser, the matcher and the verdicts. */
 #ifndef FK_DOCTOR_INT_H
 #define FK_DOCTOR_INT_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Embeds lib/doctor/catalogue.txt into the library as a C array (cmake -P; called from the
 # top-level CMakeLists.txt). Inputs: IN (text file), OUT (generated .c).
 file(READ "${IN}" hex HEX)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor/facts: a read-only protection inventory (include/flashkey/inventory.h) -> the facts the
  * catalogue's causes are judged on. A fact is only "false" when the register that shows it was
  * read; what this access path could not read stays unknown (RM0090 Table 18: at RDP level 1

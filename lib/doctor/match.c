@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor/match: tolerant matching of pasted text against the catalogue's patterns.
  *
  * Both sides are cut into words (runs of ASCII letters and digits), so case, spacing, line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor/verdict: facts from a live inventory -> which of a message's causes holds.
  * A cause is confirmed when every fact of its `confirm` expression is known true, ruled out when
  * a `rule-out` fact is known true or a `confirm` fact is known false, and undecided otherwise

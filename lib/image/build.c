@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The image builder: collects the records of a loader into runs of contiguous bytes, then
  * produces the segment model (sorted, non-overlapping, non-adjacent). Identical overlaps merge
  * silently; an overlap with different data is an error naming both records (file:line), since

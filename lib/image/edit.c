@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Reshaping an image for flash: filling the gaps between segments and padding segments to a
  * write or erase granule. Both compute the new ranges, then read them out of the old image with
  * gaps set to the fill byte (one code path for every shape). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ELF32 loader through libelf (elfutils). Sources: System V ABI "Tool Interface Standard (TIS)
  * ELF Specification" v1.2, Book I §2 "Program Header"; ARM IHI 0044 (ELF for the Arm
  * Architecture) §5.2. What goes to flash is the file part (p_filesz bytes at p_offset) of every

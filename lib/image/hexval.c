@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The hex digit table shared by the Intel HEX and S-record parsers (a table lookup per
  * character keeps the 2 MiB HEX benchmark well under its 40 ms budget). 0xFF: not a hex digit. */
 #include "image/image_int.h"

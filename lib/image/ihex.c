@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Intel HEX loader. Source: Intel, "Hexadecimal Object File Format Specification", rev. A
  * (1988): records ':' LL AAAA TT data CC; the checksum makes the sum of all bytes 0 mod 256.
  * Types: 00 data, 01 end of file, 02 extended segment address (base = value * 16), 03 start

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The segment model: queries (segments, span, entry), reading a range with gaps filled, CRC
  * over a range, and format names. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/image internals: the image structure and the builder every loader feeds. Loaders add
  * records in file order; the builder appends contiguous records to one run (the common case:
  * one memcpy per record), then sorts the runs, merges identical overlaps and adjacent runs, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Helpers of the text loaders (Intel HEX, S-record): line iteration and hex decoding. */
 #ifndef FK_IMAGE_IMAGE_TEXT_H
 #define FK_IMAGE_IMAGE_TEXT_H

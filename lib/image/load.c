@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Loading images: reading the file, detecting the format from the content (ELF magic, ':' for
  * Intel HEX, 'S' + digit for S-records, anything else raw binary unless the file name promises
  * a format with a signature), the raw binary loader, and fk_image_add. */

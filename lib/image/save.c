@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Writing images: raw binary (gaps 0xFF, the erased state of flash), Intel HEX (16 data bytes
  * per record, type 04 whenever the upper 16 address bits change, records never cross a 64 KiB
  * boundary, type 05 for the entry point) and S-record (S0 header, S1/S2/S3 chosen by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Motorola S-record loader. Sources: Motorola "M68000 Family Programmer's Reference Manual"
  * (M68000PM/AD rev. 1), appendix C "S-record output format", and the srec(5) manual page of
  * srecord 1.64. A record is 'S' type count address data checksum; count covers address, data

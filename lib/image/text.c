@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Line splitting and hex decoding shared by the Intel HEX and S-record loaders, with errors that
  * name the file, line and column and say what was expected. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/hid: backend table, report framing, and backend 0 over hidapi (see hid.h).
  * Sources: hidapi API reference; probes.md §1.4 (report ID 0 prefix on writes, none on reads). */
 #include <stdio.h>

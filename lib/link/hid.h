@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/hid: USB HID devices (CMSIS-DAP v1) through a small backend table, like link/usb.
  *
  * Backend 0 is hidapi (libhidapi-libusb); the twin registers a backend of emulated devices.

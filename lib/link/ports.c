@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/ports: serial port discovery for `flashkey list`.
  * Linux sysfs: /sys/class/tty/NAME/device exists for ports backed by hardware; legacy 8250 ports
  * that are not present report type 0 (PORT_UNKNOWN) in /sys/class/tty/NAME/type

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/ports: serial port discovery (fk_serial_list in flashkey/probe.h), with the roots as
  * parameters so a test can point it at a fake sysfs tree. */
 #ifndef FK_LINK_PORTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/serial: POSIX termios serial port as a byte stream (the uart: connection scheme).
  *
  * Sources: POSIX termios(3) / Linux termios(3) (raw mode, VMIN/VTIME, INPCK, PARENB),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/serial: a POSIX serial port (USB-UART adapters, on-board UARTs, pseudo-terminals) as an
  * FK_TRANSPORT_STREAM. Framing 8E1 by default (AN3155 §1: the STM32 bootloader uses even
  * parity), 8N1 on request; standard baud rates; DTR/RTS control; inter-byte read timeouts.

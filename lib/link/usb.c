@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/usb: the backend table and the device handle every probe driver uses (see usb.h).
  * Sources: libusb-1.0 API documentation (transfer semantics copied into fk_usb_backend). */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/usb: USB devices for the probe drivers, reached through a small backend table.
  *
  * Backend 0 is libusb-1.0 (real hardware). Other backends can be registered at run time: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/usb backend 0: real USB devices through libusb-1.0.
  * Sources: libusb-1.0 API reference (libusb_get_device_list, libusb_get_active_config_descriptor,
  * libusb_get_string_descriptor_ascii, libusb_claim_interface, libusb_bulk_transfer, error codes).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Flash plan (see flashplan.h). Sector-granular erase follows RM0090 §3.6.3 (F4: SER+SNB);
  * the planner itself is family-neutral: it sees only addresses and sector sizes. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Flash plan (pure): image segments + sector geometry -> sectors to erase, runs to program.
  * Segments that reach areas other than main flash (option bytes, OTP, system memory) are
  * reported, never written implicitly (DESIGN.md "Never touch option bytes implicitly"). */

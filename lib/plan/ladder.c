@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The unlock ladder (see ladder.h). Order and costs follow RM0090 Rev 21: error flags are w1c
  * (§3.9.5); a wrong key locks FLASH_CR/OPTCR until reset, so keys are written once (§3.7.2);
  * WRP removal is a same-level option write that loses nothing (§3.7.4); the RDP 1->0 regression

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The unlock ladder: protection inventory -> ordered steps, safest first (pure, no I/O), and
  * the permission check every caller runs before executing a plan (DESIGN.md "Safety gates"). */
 #ifndef FK_PLAN_LADDER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Stable names of the inventory and ladder enums (include/flashkey/inventory.h), as they
  * appear in --json output and --upto (docs/JSON.md). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap: a CMSIS-DAP session as a raw DAP transport (fk_dap_ops).
  *
  * Transfers are cut into DAP_Transfer packets, or DAP_TransferBlock packets for runs of four or

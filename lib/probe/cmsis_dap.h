@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap: CMSIS-DAP v1 (HID), v2 (USB bulk) and CMSIS-DAP over TCP, as a raw DAP
  * transport (flashkey/dap.h) that lib/debug turns into memory access.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap: pure encoders and reply decoders of the CMSIS-DAP command set (no I/O).
  * Sources: probes.md §1.1 (every reply repeats the command byte; 0xFF = unsupported), §1.2
  * (DAP_Info, DAP_Transfer, DAP_TransferBlock layouts), §1.3 (request/response bits, sizing:

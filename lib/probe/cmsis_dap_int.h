@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap internals: the packet link under a CMSIS-DAP session (HID, bulk or TCP). */
 #ifndef FK_PROBE_CMSIS_DAP_INT_H
 #define FK_PROBE_CMSIS_DAP_INT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap: the three packet links a CMSIS-DAP command travels on.
  *   v1: USB HID reports (report ID 0 prefix, zero padding to the report size)   probes.md §1.4
  *   v2: USB bulk, commands unpadded, responses read with length = packet size     probes.md §1.4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/stlink: an ST-LINK V2 / V2-1 / V3 session giving memory access (fk_mem_ops) over SWD.
  *
  * Sources: probes.md §2.2 (16-byte command blocks, data phases, status 0x80), §2.4 (debug

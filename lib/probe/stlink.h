@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/stlink: ST-LINK V2 / V2-1 / V3 over USB bulk (link/usb), as an fk_mem_ops transport.
  *
  * The reply decoders are separate functions so that unit tests and the libFuzzer harness

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/stlink: pure encoders and reply decoders of the ST-LINK USB protocol (no I/O).
  * Sources: probes.md §2.1 (PIDs and endpoints), §2.3 (GET_VERSION big-endian version word,
  * APIV3_GET_VERSION_EX, target voltage formula), §2.5 (memory command block), §2.6 (status

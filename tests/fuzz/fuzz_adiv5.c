@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: lib/debug's handling of whatever a DAP transport answers (ADIv5 client and
  * Cortex-M sequences). A fake transport takes each transaction's ACK (any 3-bit value, or a
  * link error) and read data from the input; when the input runs out nothing answers (0b111).

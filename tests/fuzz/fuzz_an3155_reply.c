@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the AN3155 client's reply decoding. The input is everything "the device"
  * says; the client runs a full session against it (connect, read, write, erase, readout
  * unprotect) and must end every exchange with a result, never a crash, overflow or endless loop.

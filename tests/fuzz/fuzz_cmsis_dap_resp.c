@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: CMSIS-DAP reply decoders (Info, status, Transfer, TransferBlock, TCP
  * header) and the v2 driver (set-up, pipelined transfers, pins) fed replies from the input. */
 #include <stdint.h>

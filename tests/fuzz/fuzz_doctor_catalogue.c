@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for the doctor's catalogue parser (lib/doctor/catalogue.c): any bytes as a
  * catalogue text. A parse either fails cleanly with FK_E_BAD_FILE or yields a catalogue whose
  * every entry has causes, a source and at least one pattern, and which can match its texts. */

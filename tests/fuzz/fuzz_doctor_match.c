@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness for the doctor's matcher (lib/doctor/match.c): any pasted bytes, of any
  * size, against the built-in catalogue. Checks the invariants a caller relies on: hits are
  * sorted best first, scores lie in FK_DOCTOR_MIN_SCORE..100 and spans lie inside the input. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the ELF32 loader (lib/image/elf.c) on arbitrary bytes; see
  * fuzz_image_common.h for the invariants checked. Seeds: corpus/fuzz_elf/. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared body of the image fuzz harnesses (fuzz_ihex.c, fuzz_srec.c, fuzz_elf.c): load the
  * input with a forced format; when it loads, check the model's invariants (sorted, disjoint,
  * non-adjacent segments inside 4 GiB) and that writing it as Intel HEX and S-record and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: remote_bitbang characters (twin/debug/rbb.c) driving the twin's JTAG chain
  * (jtag_wire.c) and the DP/AP core, as a hostile OpenOCD peer could send them. Byte 0 chooses
  * bus misbehaviour; the rest is the character stream. Must never crash or hang. */

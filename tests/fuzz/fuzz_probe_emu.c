@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the probe emulators as servers facing a hostile host. The input is split
  * into packets (one length byte each); even-numbered runs feed the CMSIS-DAP emulator (as the
  * USB and TCP front ends do), odd ones the ST-LINK emulator's OUT endpoint, each packet followed

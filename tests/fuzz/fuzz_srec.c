@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the S-record loader (lib/image/srec.c) on arbitrary bytes; see
  * fuzz_image_common.h for the invariants checked. Seeds: corpus/fuzz_srec/. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: ST-LINK reply decoders and the whole driver (connect, memory reads and
  * writes, halt) fed replies taken from the input. Must end with an error or success, never
  * crash, read out of bounds or loop. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the twin's SW-DP wire decoder (twin/debug/swd_wire.c) and the DP/AP core
  * behind it, fed arbitrary SWCLK cycles. Byte 0 chooses bus misbehaviour (stalls, faults, read
  * protection) and whether the JTAG-to-SWD switch and a line reset come first; every following

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: arbitrary bytes as Thumb code in the SRAM of an STM32F4 twin, started as
  * AN3155 Go starts it (twin/stm32f4/f4_cpu.c over twin/cpu/thumb.c) with a small instruction
  * budget. Whatever the bytes — undefined encodings, wild loads and stores, flash-controller and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: arbitrary register and memory access sequences on the STM32F4 twin (an
  * STM32F429, dual bank, PCROP, OPTCR1) — whatever is written where, by whichever initiator, with
  * resets, power cuts and clock jumps in between, the model must never crash, hang or break its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: the STM32F4 twin state-file loader (twin/stm32f4/state.c) must reject any
  * corrupt, truncated or foreign image with FK_E_BAD_FILE and never crash. First byte selects:
  * even = the input is the whole file as is; odd = the rest of the input overwrites the start of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the probe-reply fuzz harnesses: a USB device whose every IN transfer is the next
  * chunk of the fuzz input (one length byte, then that many bytes) and which accepts every OUT.
  * When the input runs out it stops answering (a timeout), so a driver must end, never hang. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Plain driver for the libFuzzer harnesses: feeds every file of a corpus directory (or the files
  * named on the command line) to LLVMFuzzerTestOneInput once. Used by the ordinary test build so
  * that the seed corpus is a regression suite under ASan/UBSan even without clang's libFuzzer. */

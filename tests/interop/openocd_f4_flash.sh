@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Interop: stock OpenOCD 0.12 (remote_bitbang JTAG, target/stm32f4x.cfg, no working area) against
 # the STM32F407 twin served by `flashkey-twin serve --jtag-bitbang`: examine (both TAP IDCODEs,
 # Cortex-M4), reset halt, flash probe (DBGMCU 0x413, 1024 KiB), write_image erase fw.elf,

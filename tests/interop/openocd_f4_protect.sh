@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Interop: OpenOCD 0.12's stm32f2x protection commands against the served STM32F407 twin:
 # `lock` then a reset gives RDP level 1 and `mdw 0x08000000` fails as on silicon (bus error ->
 # JTAG-DP sticky error); `unlock` regresses to level 0 with the mass erase visible in the twin;

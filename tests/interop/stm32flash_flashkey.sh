@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # flashkey and stm32flash on one served twin bootloader: flashkey (-c uart:LINK, the serial link
 # on a pty, 8N1 because a pty drops parity) reads back what stm32flash wrote, and stm32flash
 # reads back what flashkey wrote; flashkey's status sees RDP set by stm32flash -j.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stm32flash 0.7 protection commands against the twin's F4 bootloader: Readout Protect (-j) makes
 # reads NACK (AN3155 Table 2, F40x double NACK), Readout Unprotect (-k) mass-erases (visible in
 # `flashkey-twin show`), Write Unprotect (-u) clears nWRP. Facts: an3155.md §2.2, §3.1, §6.

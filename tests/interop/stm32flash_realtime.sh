@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey-twin serve --realtime`: the wire is paced in wall time (11 bits per character at
 # 115200) and the bootloader's start-up after a reset (AN2606 Table 227: 84.59 ms) is kept, as
 # a peer on a real line would see it. stm32flash reads 8 KiB: it cannot finish faster than the

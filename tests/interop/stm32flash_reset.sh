@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stm32flash 0.7 -R against the twin's F4 bootloader on a pty: stm32flash writes its own 24-byte
 # reset stub to 0x20003000 and sends Go there (an3155.md §4.5); the twin's CPU runs it, the stub
 # writes AIRCR.SYSRESETREQ, the chip resets and (BOOT0 still high) the bootloader starts again.

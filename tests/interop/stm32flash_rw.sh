@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # stm32flash 0.7 (-m 8n1) against the twin's F4 bootloader on a pty: identification, write +
 # verify, read back, erase of a range (-S) and of everything (-o). Facts: an3155.md §4, §7.
 . "$(dirname "$0")/stm32flash.inc"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `make install PREFIX=...` puts the tools, the library, the public headers, a pkg-config file and
 # the man page in place, and a program can build against the installed library with pkg-config.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The CLI contract of DESIGN.md §4 and docs/EXIT-CODES.md: help, version, man page, usage errors
 # (exit 2), a missing connection (exit 2 with a hint), --json error documents.
 source "$FK_SRC/tests/scenario/lib.sh"

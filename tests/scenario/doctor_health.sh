@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey -c twin:... doctor` without a message: the health check (docs/DOCTOR.md) covers the
 # symptom table of seed 002 (device locked, mass erase refused, target not halted, option bytes
 # inconsistent, write-protected sector) plus low target voltage and debug pins disabled. Each

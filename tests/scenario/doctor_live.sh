@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey -c twin:... doctor "TEXT"` (docs/DOCTOR.md): for every STM32F4 cause a twin in the
 # state that produces it; doctor must confirm that cause on the twin (and rule out the others it
 # can read), print the fix, and the printed fix, executed as printed, must make the cause go away.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey doctor` offline (docs/DOCTOR.md): a message -> its family, causes, checks and fixes;
 # several messages at once; stdin; the phone lock is recognised and declared out of scope;
 # --list and --json for every form; exit codes 0 (recognised), 1 (unknown), 2 (usage).

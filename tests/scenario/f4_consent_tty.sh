@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Typed consent at an interactive prompt (a pseudo-terminal via script(1)): the RDP regression
 # runs only when "yes" is typed, an OTP lock only when "PERMANENT" is typed; anything else (or
 # --yes alone) refuses with exit 5 and leaves the chip as it was.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Flash operations on unprotected twins: write (ELF/HEX/S-record/bin), --skip-unchanged, verify
 # mismatch (exit 6), erase by sector/range/all, read, backup/restore (OTP never written back),
 # images reaching option bytes refused, --chip mismatch, F429 bank 2 (SNB 0x10), valid JSON from

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Images whose segments reach the option bytes or OTP (as some toolchains emit in HEX files):
 # refused by default; applied only with --with-options / --with-otp and then through the same
 # gates as `options set` and `otp write/lock` -- an image never sets RDP 2 or locks OTP by accident.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main job (issue 4): an STM32F407 at RDP level 1 with WRP on sectors 0-1.
 # status -> unlock --dry-run -> unlock refused without permission (exit 5, nothing changed)
 # -> unlock --allow-erase-all (backup noted; level 1 hides flash) -> write fw.elf -> verify

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # OTP write and lock of block 0 on an F407 (the CubeProgrammer lock-byte case, seed 003):
 # consent is required, 0->1 bits and locked blocks are refused, the lock writes only LOCKB0.
 . "$(dirname "$0")/lib.sh"

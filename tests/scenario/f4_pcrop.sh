@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # An STM32F411 stuck in PCROP mode (SPRMOD=1 with every nWRP=1: all sectors PCROP, RDP 0).
 # Clearing SPRMOD alone is refused (RM0090 §3.7.5); the ladder raises RDP to 1 and regresses to
 # 0 with SPRMOD=0 in the same write; then the chip takes firmware.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # RDP level 2 is permanent: refused without --allow-irreversible=PERMANENT (--yes and other words
 # grant nothing); the chip is left untouched.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # restore --options: a backup of an F407 with WRP on sectors 2-3 (sector 2 holds firmware) and
 # BOR off; the chip then changes (WRP moved to sector 4, BOR level 2, sector 2 erased). restore
 # without --options leaves the option bytes alone; with --options it writes sector 2 back

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Option bytes torn by a power loss (OPTCR 0x0FFFFFEC, RDP byte 0xFF = level 1): status names the
 # likely cause; the regression restores level 0 and the chip is usable again.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # x64 programming (--psize 64) needs 2.7-3.6 V plus 8-9 V on VPP (RM0090 §3.6.2 Table 13). With
 # VPP applied to the twin (`flashkey-twin set --option vpp=1`) it programs and verifies, and the
 # twin holds the image; without VPP the twin's model keeps half the effect (docs/TWIN.md), the

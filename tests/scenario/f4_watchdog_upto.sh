@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # RDP level 1 with the hardware watchdog selected (WDG_SW=0): the regression is refused with the
 # way out (the IWDG would reset the chip mid-erase); --upto wrp still removes WRP alone; after
 # `options set wdg=sw` and a reset the ladder completes.

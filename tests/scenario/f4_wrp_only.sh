@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # WRP only (RDP 0): unlock removes it with no mass erase, no backup, no data lost; a write to a
 # protected sector is refused before anything is erased, naming sector and bit.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The committed firmware fixtures (tests/fixtures/fw.{elf,bin,hex,srec}) must be exactly what
 # their sources build to: rebuild them into a scratch directory with arm-none-eabi-gcc and
 # compare byte for byte. Skipped (77) where the cross toolchain is not installed.

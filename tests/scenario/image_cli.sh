@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey image` (docs/IMAGES.md) with the real binary: info on the four fixture formats gives
 # the same segments and CRC, --json, convert round trips (ELF -> ihex/srec/bin -> info), --fill,
 # and bad input -> exit 7 with file:line and what was expected.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers for scenario scripts (sourced). FK_BIN, FK_TWIN_BIN, FK_SRC, FK_BUILD come from ctest.
 set -uo pipefail
 : "${FK_BIN:?run through ctest}"

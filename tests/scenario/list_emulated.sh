@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey list` with emulated probes plugged into the USB seam (FLASHKEY_TWIN_PROBES): every
 # kind is found through the real discovery code (ST-LINK by VID:PID, CMSIS-DAP v2 by interface
 # string, v1 by HID product string) and asked for its firmware version by the real drivers.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey list` with no probe attached (this machine and CI have none): exits 0, says so, and
 # prints the same in JSON; emulated probes are covered by list_emulated.sh.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Faults through the emulated probes on an STM32F407 twin:
 #  - target not powered: the ST-LINK reads the supply first and says so (exit 3); a CMSIS-DAP
 #    cannot measure it and reports a silent debug port (exit 3), both with the next step;

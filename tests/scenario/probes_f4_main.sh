@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main job (locked F407 at RDP 1 + WRP 0,1 -> unlock with backup -> write -> verify -> clean)
 # through every emulated probe: ST-LINK V2 / V2-1 / V3 and CMSIS-DAP v2 / v1, each found on the
 # emulated USB bus and driven by the unchanged drivers. Every command must behave and print as it

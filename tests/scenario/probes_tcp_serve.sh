@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey-twin serve PATH --cmsis-dap-tcp 127.0.0.1:0` and `flashkey -c cmsis-dap-tcp:HOST:PORT`
 # (probes.md §6.1 framing): status, write and verify over TCP through the served twin; after
 # SIGTERM the state file holds what was written; a second client waits its turn.

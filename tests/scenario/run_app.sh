@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `flashkey run` (start the application after flashing) on every path:
 # 1. the debug path over twin: (in-process), twin-swd: (wire-level SW-DP), twin-stlink: and
 #    twin-cmsis-dap: (emulated probes): a blank chip is refused naming 0x08000000 and

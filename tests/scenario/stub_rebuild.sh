@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The on-chip CRC code is committed as bytes (lib/boot/stub/stm32_stub_crc32.inc) so that the
 # build needs no cross assembler; this checks that they are what lib/boot/stub/crc32_armv6m.S
 # assembles to, and that the entry point and literal pool sit where the source says.
@@ -9,6 +10,6 @@ command -v arm-none-eabi-as >/dev/null && command -v arm-none-eabi-ld >/dev/null
 diff -u "$FK_SRC/lib/boot/stub/stm32_stub_crc32.inc" "$WORK/stub.inc" >"$OUT" ||
 	fail "lib/boot/stub/stm32_stub_crc32.inc is stale: run scripts/gen-stub.sh > lib/boot/stub/stm32_stub_crc32.inc"
 # vector: MSP 0x20003400, entry 0x20003009 (Thumb bit set)
-head -2 "$WORK/stub.inc" | tail -1 | grep -q '^0x00, 0x34, 0x00, 0x20, 0x09, 0x30, 0x00, 0x20,' ||
+head -3 "$WORK/stub.inc" | tail -1 | grep -q '^0x00, 0x34, 0x00, 0x20, 0x09, 0x30, 0x00, 0x20,' ||
 	fail "the stub's vector is not MSP 0x20003400 / entry 0x20003009"
 pass

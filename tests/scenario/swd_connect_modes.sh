@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Connecting through the twin's SW-DP (twin-swd:): firmware that repurposes the SWD pins leaves
 # the port silent (exit 3, with the next step) until --connect=under-reset holds NRST and catches
 # the reset vector; a level-2 chip never answers; --reset=sw|hw|none decide how `reset` is done.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # RDP level 2 seen from the wire (docs/EXIT-CODES.md "A silent debug port"): the SW-DP is off for
 # good (RM0090 §3.7.3), so a probe gets no ACK at all and cannot tell level 2 from no power or
 # no wiring. Every command over twin-swd: and the emulated probes exits 3 (no connection), the

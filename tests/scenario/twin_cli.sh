@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # flashkey-twin from the command line: list, new (every state option), show (text and JSON),
 # power-cycle, reset; bad input gives clear errors listing what is valid (issue 3).
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fault injection through the state file: `flashkey-twin set --option fault_op=N` arms a power
 # cut halfway through the Nth flash operation (RM0090 §3.6: contents not guaranteed); the real
 # flashkey write then fails with FK_E_POWER_LOST (exit 10) and never claims success; after a

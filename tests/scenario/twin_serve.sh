@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # flashkey-twin serve: holds the state file's lock while running (a second user gets "twin
 # busy"), `show` still reads the saved state, SIGTERM stops it cleanly (exit 0) and the state
 # is saved; --max-ms ends a run by itself.

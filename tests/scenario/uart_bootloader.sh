@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main job over the STM32 ROM bootloader path (AN3155, -c twin-uart:PATH): a locked F407
 # (RDP 1, sector 2 write-protected) — status detects RDP from the refused Read Memory, unlock is
 # gated, then Readout Unprotect (mass erase, WRP kept), Write Unprotect, write, verify, read; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Comparisons over the ROM bootloader path use a CRC-32 the chip computes: flashkey writes a
 # 176-byte ARMv6-M routine to RAM, starts it with Go (AN3155 §3.5), the routine ends with a
 # system reset (AIRCR.SYSRESETREQ) into the bootloader and the results are read from RAM. The

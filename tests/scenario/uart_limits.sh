@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # What the ROM bootloader path cannot do, said before anything is lost, and what it can confirm
 # only indirectly (AN3155 Table 2: at RDP level 1 only Get, Get Version, Get ID and Readout
 # Unprotect are accepted):

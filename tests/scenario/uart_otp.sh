@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # OTP over the ROM bootloader path (AN2606 §4.3 Table 4: the F4 bootloader reads and writes OTP,
 # no erase), in-process (-c twin-uart:) and on a pty served by `flashkey-twin serve --uart-pty`
 # (-c uart:, several sessions on one link): show blank; write; read back; the PERMANENT gate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Parallelism over the ROM bootloader: the ROM programs x8 (AN2606 Table 73) unless the host
 # writes the supply range to the virtual location 0xFFFF0000 (AN2606 §4.3 Table 4; the range's
 # parallelism is RM0090 §3.6.2 Table 13's). flashkey does so only when the user states the

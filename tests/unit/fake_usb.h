@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A scripted USB device for probe-driver unit tests: the test lists the exact bytes the driver
  * must send (OUT) and the bytes the device answers (IN), written from the protocol documents
  * (../shared/reference/probes.md), so a driver is checked against the documented layouts rather

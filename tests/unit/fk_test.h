@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Common includes for cmocka unit tests. */
 #ifndef FK_TEST_H
 #define FK_TEST_H

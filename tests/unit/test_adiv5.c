@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/debug (ADIv5 DP/MEM-AP client, Cortex-M sequences, the DAP-to-MEM glue) against the twin's
  * debug port at the wire level (bit-level SWD probe over a bare memory bus): posted reads,
  * 1 KiB block splitting, byte lanes, WAIT retried within a time bound, FAULT turned into

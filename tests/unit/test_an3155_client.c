@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* boot/stm32_usart (AN3155 client) against a scripted fake device: exact host bytes of each
  * command (AN3155 §3.1-§3.12 and the byte examples of ../shared/reference/an3155.md §2.1/§2.3),
  * and hostile devices — garbage, silence, double NACK, double ACK, duplicated and dropped bytes —

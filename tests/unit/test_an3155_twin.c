@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's F4 bootloader (twin/stm32f4/an3155_server.c) against the library's AN3155 client
  * and against raw bytes: AN3155 §3 replies, protection enforced by the chip model (RDP double
  * NACK, WRP, Readout Unprotect mass erase, level 2 silence), reset-after-command re-sync, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* On-chip CRC-32 over the AN3155 bootloader (lib/boot/stm32_stub.c + the ARMv6-M code in
  * lib/boot/stub/crc32_armv6m.S), run end to end on the twin: the bootloader server's Go hands
  * the code to the twin's CPU model, which reads flash through the chip model and resets the

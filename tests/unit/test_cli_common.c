@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cli/common: the table-driven option parser and the JSON writer used by every --json output. */
 #include "fk_test.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/cmsis_dap: encoders and decoders against the layouts of probes.md §1.2-1.3 and §6.1,
  * written out by hand (request bytes, ACK bits, partial completion, 0xFF for unsupported), and
  * the v2 driver's set-up and pipelining against a scripted bulk device. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/core: error table, cause chain, hint, logging, trace parsing, CRC32, byte order, number
  * parsing, and docs/EXIT-CODES.md kept in sync with the error table. */
 #include "fk_test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* CMSIS-DAP over TCP (probes.md §6.1): the driver (cmsis-dap-tcp:HOST:PORT) against the twin's
  * TCP server and CMSIS-DAP emulator on a bare bus, in a server thread; a hostile client is
  * dropped without harming the next one; hostile servers give clear errors naming the command. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/doctor: the built-in catalogue is complete and valid (every entry sourced, with causes and
  * remedies), every entry recognises its own text and samples, a hand-written list of real
  * messages copied from the sources (anchors.md, stm32.md, an3155.md, esp_lpc.md, the seeds) is

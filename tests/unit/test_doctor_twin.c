@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor on twins whose state flashkey-twin cannot set from the command line, armed here through
  * the twin API: a wrong-key lockout of FLASH_CR (RM0090 §3.7.2) and error flags left latched in
  * FLASH_SR by a write without PG (RM0090 §3.9.5: PGSERR). The real flashkey binary must confirm

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests for the segment model (lib/image/image.c, build.c, load.c): raw binary loading,
  * reading ranges with gaps, CRC over ranges, merging and conflicting overlaps. */
 #include "fk_test.h"

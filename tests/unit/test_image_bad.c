@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Hostile and malformed images, one per error path of lib/image: each must fail with
  * FK_E_BAD_IMAGE (exit code 7) and a message naming the file, the line or offset and what was
  * expected. ELF cases are built here from <elf.h> structures; text cases are literal. */

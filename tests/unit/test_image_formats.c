@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Unit tests of the image loaders and writers on real files: the committed firmware fixture
  * (tests/fixtures/fw.{elf,bin,hex,srec}, built by arm-none-eabi-gcc/objcopy) must load into
  * identical segments and CRCs through all four loaders; writing and reloading must give the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/ports: serial port discovery over a fake sysfs tree (present and absent 8250 slots, a
  * USB adapter with a /dev/serial/by-id name, a virtual console that is not a port). */
 #include "fk_test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The probe drivers (lib/probe) against the packet-level emulators (twin/probe) on the twin's
  * DP/AP core over a bare memory bus: every ST-LINK and CMSIS-DAP kind moves data both ways,
  * reports bus faults with the address, streams flash writes through bus stalls (WAIT), says

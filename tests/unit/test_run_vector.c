@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/chip/stm32f4_run.c: the vector-table check before `flashkey run` (ARMv7-M §B1.5.3: word 0
  * the initial SP, word 1 the Thumb reset vector) against the F4 memory map: erased flash, stack
  * at both ends of SRAM and CCM, alignment, Thumb bit, code in flash/SRAM/CCM/system memory. */

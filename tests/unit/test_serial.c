@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* link/serial on a real pseudo-terminal: spec parsing, baud table, open/configure, writes and
  * reads both ways, the inter-byte timeout (no hang on a silent line), the pty's missing parity
  * reported and 8N1 used (an3155.md §4.3), DTR/RTS refused on a pty, and clear open errors. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* probe/stlink: reply decoders against the documented layouts, and the driver's byte stream
  * against a scripted device (probes.md §2: GET_VERSION big-endian word, 16-byte blocks, status
  * 0x80, 1-byte READMEM_8BIT answering 2 bytes, GETLASTRWSTATUS2 with the fault address, the

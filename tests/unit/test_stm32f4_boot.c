@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F4 bootloader path (lib/chip/stm32f4_boot*.c): what the inventory says when the
  * bootloader refuses reads (RDP inferred, AN3155 Table 2), and the path against the twin's
  * bootloader server (tests/unit/test_an3155_twin.c covers the protocol end to end). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/devices/stm32f4: the device table against RM0090 §3.3 Tables 5-10 and §3.9.10/3.9.11:
  * sectors tile each flash size exactly, IDs are unique, sector sizes are powers of two,
  * bank-2 SNB encoding, F413 shared nWRP bit, revisions, and fail-closed sizes. */

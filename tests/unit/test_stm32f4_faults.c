@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Fault scenarios (issue 4) for the real flashkey binary against twin state files whose faults
  * are armed here through the twin API (flashkey-twin has no switch for them):
  *  - wrong-key lockout (RM0090 §3.7.2: a wrong KEYR sequence locks FLASH_CR until reset): write

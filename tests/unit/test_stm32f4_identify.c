@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* chip/stm32f4 identify over a fake memory bus: unknown DEV_IDs fail closed (FK_E_UNKNOWN_CHIP,
  * no memory map guessed), the F405/407 rev A errata ID 0x411 is remapped only on a Cortex-M4
  * (RM0090 §38.6.1), an unreadable size register falls back to the family size and says so, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Pure STM32F4 logic: option-byte decode/encode and rules (RM0090 §3.7.3-§3.7.5), the inventory
  * decoded from raw register values, the unlock ladder and its permission gates, and the flash
  * planner with awkward images (spanning sectors, unaligned tails, gaps, option-byte segments). */

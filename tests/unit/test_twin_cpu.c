@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's ARMv6-M Thumb interpreter (twin/cpu/thumb.c) on a plain memory bus: every
  * instruction class with expected registers and APSR flags (Arm DDI 0419 §A6.7; encodings
  * assembled by hand from §A5.2/§A5.3), PC-relative alignment, load/store forms, LDM/STM

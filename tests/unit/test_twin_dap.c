@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's debug port on a bare memory bus: SW-DP wire decoding through the bit-level probe,
  * DP/MEM-AP semantics (posted reads, sticky FAULT, WAIT while the flash is busy, byte lanes,
  * auto-increment), the JTAG chain and JTAG-DP scans, remote_bitbang characters, and the

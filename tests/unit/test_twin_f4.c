@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/stm32f4: the chip model against RM0090 Rev 21, one test per rule, each citing its
  * section (facts: ../shared/reference/stm32.md). Variants, memories, the flash interface
  * register by register, protection, resets, timing. Faults and the state file are in

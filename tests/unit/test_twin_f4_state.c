@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/stm32f4: the state file (round trip, corrupt/truncated/foreign/versioned files, the
  * exclusive lock), fault injection (power cut by virtual time or at the Nth flash operation:
  * RM0090 §3.6 "contents not guaranteed if a reset occurs during an operation"; torn option

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* AN3155 Go on the F4 twin runs the code on the twin's CPU (twin/stm32f4/f4_cpu.c), raw bytes
  * through the bootloader server: stm32flash's `-R` reset block (an3155.md §4.5, built here from
  * its description) makes the chip reset and the bootloader start again (bytes ignored during

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/serve.c: the serve loop with test modules — events dispatched to the module that owns
  * the fd, timers (handle with n == 0), the state file saved after changes and at the end,
  * TW_SERVE_DONE and module errors stop the loop, start failures are reported. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ARMv6-M Thumb interpreter (see thumb.h for what it models and what locks it up).
  *
  * Sources: Arm DDI 0419 ARMv6-M Architecture Reference Manual: §A5.1 (16/32-bit instruction

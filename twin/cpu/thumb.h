@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* An instruction-level interpreter of the ARMv6-M Thumb instruction set, for the twins: the code
  * a host uploads to a simulated chip's RAM (AN3155 Go) runs on it. Pure: memory is reached only
  * through the caller's read/write callbacks, so the interpreter is unit-testable on its own.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Cortex-M4 debug registers and a core model that halts, resets and locks up without executing
  * instructions. See cm4.h for the sources; section numbers below are ARMv7-M (DDI 0403E).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Cortex-M4 debug view without instruction emulation: the System Control Space registers a
  * debugger uses (DHCSR, DCRSR, DCRDR, DEMCR, DFSR, AIRCR, CPUID, MVFR), the FPB and DWT as far as
  * OpenOCD's examine needs them, the ITM/TPIU/ETM identification registers and the ROM table.

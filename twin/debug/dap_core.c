@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's DP and AHB-AP at transaction level (see dap_core.h for the API and sources).
  *
  * DP: ADIv5.2 §B2.2 (DPIDR, ABORT, CTRL/STAT, SELECT, RDBUFF, DLCR), §B4.2 (SW-DP: FAULT and WAIT

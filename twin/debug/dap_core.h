@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's debug port at transaction level: one DP (SW-DP/JTAG-DP of an STM32F4 SWJ-DP), one
  * AHB-AP (MEM-AP) with its ROM table, and the Cortex-M4 debug registers (SCS, FPB, DWT) with a
  * core model that halts, resets and locks up without emulating instructions.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 binding of the twin's debug port (see f4_port.h).
  * Reachability (RM0090 §3.7.3: JTAG/SWD disabled at level 2; firmware that repurposes PA13/PA14
  * has not run while NRST is held or the core is halted) is decided from the chip and from the

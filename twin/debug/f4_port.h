@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F4 chip model seen from its debug port: binds the DP/AP core (dap_core.h) to tw_f4.
  * Debugger accesses use TW_INIT_DEBUG (RM0090 §3.7.3 Table 18 is enforced by the model, not
  * here); the core's own vector fetches use TW_INIT_USER. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* JTAG TAP chain of the twin (see jtag_wire.h for the sources).
  *
  * Model: every action happens on the rising TCK edge, in the state the TAP is in at that edge

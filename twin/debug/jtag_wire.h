@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's JTAG front end: the STM32F4 scan chain TDI -> boundary-scan TAP (IR 5 bits,
  * IDCODE 0x06413041) -> Cortex-M4 JTAG-DP TAP (IR 4 bits, IDCODE 0x4BA00477) -> TDO, with the
  * JTAG-DP instructions ABORT, DPACC, APACC, IDCODE and BYPASS feeding the transaction core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Bare memory bus for the debug-port core (see membus.h). Flash writes are plain stores here
  * (no cell semantics): this bus exercises the debug port, not the flash controller. */
 #include "debug/membus.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A bare memory bus for the debug port without a chip model: flash (aliased at 0), SRAM, and
  * switches for the misbehaviour a debugger must survive (a flash that stalls the bus for a while
  * after each write, a read-protected flash answering bus errors, WAIT forever, FAULT on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remote_bitbang character decoder (see rbb.h for the sources).
  * The TAP acts on the rising TCK edge ('0'-'3' then '4'-'7'); 'R' samples TDO before it
  * (probes.md §5.3). SRST drives the chip's NRST: the reset vector catch is decided on release,

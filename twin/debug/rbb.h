@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* OpenOCD's remote_bitbang protocol, server side, over the twin's JTAG chain (jtag_wire.h): one
  * character per pin change, a reply only to 'R'. No I/O here; the serve plug-in (rbb_serve.c)
  * moves the bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `flashkey-twin serve PATH --jtag-bitbang HOST:PORT`: OpenOCD's remote_bitbang protocol on a
  * loopback TCP socket, as a module of the serve loop (serve.h). One peer at a time; the TAP
  * chain and debug port state persist across connections, as on a board. PORT 0 picks a free

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The `twin-swd:PATH` connection (see swd_backend.h): opens (and locks) the state file, binds
  * the debug port to the chip model (f4_port.c) and hands out the bit-level SWD probe
  * (swd_probe.c) as the transport. Closing saves the twin. */

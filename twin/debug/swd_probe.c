@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Host side of the SWD wire for the twin's bit-level transport (see swd_probe.h). Frame per
  * ADIv5.2 §B4.2: 8 request bits, 1 turnaround, 3 ACK bits, then for a read 33 bits and 1
  * turnaround, for a write 1 turnaround and 33 bits; no data phase after WAIT or FAULT (the probe

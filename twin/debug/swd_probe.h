@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A bit-banging SWD probe inside the twin: the host side of the wire (request, turnaround, ACK,
  * data, parity, line sequences), clocking every bit through the twin's SW-DP decoder
  * (swd_wire.h). It implements the library's raw DAP transport (flashkey/dap.h) with posted

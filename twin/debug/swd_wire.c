@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* SW-DP wire decoder of the twin (see swd_wire.h for the sources).
  *
  * Choices where the sources leave room (UNCONFIRMED):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The twin's SW-DP wire front end: decodes SWCLK cycles (line reset, JTAG-to-SWD switch, request,
  * turnaround, ACK, data, parity) and feeds the transaction core (dap_core.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: a CMSIS-DAP emulator acting on the twin's DP/AP core, one command packet at a
  * time; the USB bulk (v2), HID (v1) and TCP front ends all feed it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: CMSIS-DAP over TCP, the server side (one client at a time), feeding the CMSIS-DAP
  * emulator. Framing from probes.md §6.1 (OpenOCD master cmsis_dap_tcp.c): every request and
  * response carries an 8-byte header, u32 LE signature 0x00504144 ("DAP\0"), u16 LE payload

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: CMSIS-DAP over TCP, server side (dap_tcp.c); the serve module and tests drive it
  * from their own poll loops. */
 #ifndef TW_PROBE_DAP_TCP_H

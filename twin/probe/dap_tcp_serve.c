@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `flashkey-twin serve PATH --cmsis-dap-tcp HOST:PORT`: the served twin behind the CMSIS-DAP
  * emulator, reached with the "DAP\0" TCP framing (probes.md §6.1) by `flashkey -c
  * cmsis-dap-tcp:HOST:PORT` or OpenOCD master's `cmsis-dap backend tcp`. One client at a time;

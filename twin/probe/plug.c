@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: plugging emulated probes from the environment (FLASHKEY_TWIN_PROBES) and the
  * in-process schemes twin-stlink:TARGET and twin-cmsis-dap:TARGET, which plug an emulated probe
  * and open it through the library's unchanged driver (stlink:SERIAL, cmsis-dap:SERIAL). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: packet-level emulators of debug probes (ST-LINK, CMSIS-DAP) sitting on the twin's
  * debug port (debug/dap_core.h), and the emulated USB bus that lets the library's unchanged
  * drivers reach them through link/usb and link/hid.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: an ST-LINK V2 / V2-1 / V3 emulator answering ST-LINK command blocks on the twin's
  * debug port. Memory commands act through the AHB-AP (tw_dap_mem_*), so protection, bus stalls
  * and the Cortex-M debug registers behave as on the DP/AP core every other path uses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: targets an emulated probe can be plugged into.
  *   membus  the debug port over a bare memory bus (debug/membus.h): tests and benchmarks of the
  *           probe path without a chip model; the bus outlives the session (tw_probe_membus()).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: target openers for emulated probes (see targets.c). */
 #ifndef TW_PROBE_TARGETS_H
 #define TW_PROBE_TARGETS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: the STM32F4 twin in a state file as the target of an emulated probe. The file is
  * opened (and locked) when the host opens the probe, and saved and unlocked when it closes it;
  * the debug port is the one every path shares (debug/f4_port.h). */

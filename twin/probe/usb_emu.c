@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin/probe: the emulated USB bus. Plugged emulated probes appear to link/usb (ST-LINK,
  * CMSIS-DAP v2) or link/hid (CMSIS-DAP v1) as a backend beside libusb/hidapi, with descriptors
  * as a real probe has them (probes.md §1.4: v2 interface string containing "CMSIS-DAP", bulk OUT

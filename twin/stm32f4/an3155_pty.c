@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The F4 twin's AN3155 bootloader on a pseudo-terminal, for peers such as stm32flash 0.7:
  * `flashkey-twin serve PATH --uart-pty LINK`. Creates the pty, puts a symlink at LINK, and
  * answers until stopped; the state file is saved after every change the peer makes.

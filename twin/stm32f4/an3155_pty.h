@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The F4 twin's AN3155 bootloader served on a pseudo-terminal for peer tools (see the .c). */
 #ifndef TW_STM32F4_AN3155_PTY_H
 #define TW_STM32F4_AN3155_PTY_H

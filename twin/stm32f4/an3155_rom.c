@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Memory areas and flash-controller sequences of the twin's F40x bootloader (see an3155_rom.h
  * for the sources). Everything goes through the bus as TW_INIT_BOOTLOADER: the ROM unlocks
  * FLASH_CR with the keys, programs bytes at x8 (AN2606 Table 73: the bootloader sets the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The memory side of the twin's F4 bootloader (AN3155 server): which addresses each command
  * accepts, and the flash-controller sequences the ROM code runs — all through tw_f4_read() and
  * tw_f4_write() as TW_INIT_BOOTLOADER, so that the chip model alone enforces protection.

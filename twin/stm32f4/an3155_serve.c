@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `flashkey-twin serve PATH --uart-pty LINK[@BAUD]`: the serve-loop module (twin/serve.h) that
  * puts the F4 twin's AN3155 bootloader on a pseudo-terminal (an3155_pty.c). The virtual clock is
  * charged at BAUD (default 115200) with 11 bits per byte (8E1, as the real chip's USART) whatever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Twin of the STM32F40x/41x system bootloader (USART, protocol V3.1): the AN3155 byte protocol.
  * Memory and flash-controller work is in an3155_rom.c; this file is the wire side. Go runs the
  * code on the twin's CPU (f4_cpu.c).

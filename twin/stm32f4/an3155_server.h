@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F4 system-memory bootloader's USART protocol (AN3155) as a twin server: a byte-driven
  * state machine in front of the chip model. It acts on the chip only through tw_f4_read() and
  * tw_f4_write() as TW_INIT_BOOTLOADER (the model enforces protection), driving the flash

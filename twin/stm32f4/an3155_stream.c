@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin-uart:PATH — the F4 twin's bootloader served in-process as an FK_TRANSPORT_STREAM, for
  * unit and scenario tests and benchmarks: the library's AN3155 client talks to the server of
  * an3155_server.c exactly as to a serial port, and time is the twin's virtual clock (a read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* twin-uart:PATH: the F4 twin's AN3155 bootloader as an in-process byte stream (see the .c). */
 #ifndef TW_STM32F4_AN3155_STREAM_H
 #define TW_STM32F4_AN3155_STREAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: life cycle, the memory map and the bus (tw_f4_read/tw_f4_write), resets, power
  * and the virtual clock. The flash interface is in flash.c, option bytes and protection rules in
  * options.c, timing in timing.c, the state file in state.c.

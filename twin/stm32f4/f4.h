@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 chip model: the one place where the twin enforces flash protection.
  *
  * Every access path — the in-process `twin:` backend, the debug port (SW-DP/JTAG-DP, MEM-AP),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F4 twin's CPU binding: the ARMv6-M interpreter's bus on the chip model, the virtual
  * clock charged per instruction, and the end of a run (system reset, lockup, idle, budget).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F4 twin's CPU: the ARMv6-M interpreter (twin/cpu/thumb.h) wired to the chip model,
  * to run the code the ROM bootloader's Go command jumps to (AN3155 §3.5).
  *

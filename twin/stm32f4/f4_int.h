@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin internals shared by the files of twin/stm32f4/ (never by access paths: they use
  * f4.h). Register addresses and bits from RM0090 Rev 21 §3.9 (facts in
  * ../shared/reference/stm32.md §1). */

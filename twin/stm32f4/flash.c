@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: the flash interface registers (FLASH_ACR, KEYR, OPTKEYR, SR, CR, OPTCR, OPTCR1),
  * programming and erase, and the completion or interruption of an operation.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: option bytes and the protection rules that depend on them — RDP levels and the
  * level 1 -> 0 regression, nWRP write protection, SPRMOD/PCROP and its single way back, the
  * level-2 freeze, torn option bytes after a power cut.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: the state file — the whole chip (memories, registers, option bytes, virtual
  * time, intrusion latch, operation in progress, armed faults) saved atomically (temp file +
  * fsync + rename), versioned, CRC-checked and validated field by field on load; and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: program/erase durations per parallelism (FLASH_CR.PSIZE), typical by default,
  * maximum on request (tw_f4_set_timing_max).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* STM32F4 twin: the variants as data, and the sector geometry derived from them.
  *
  * Sources: RM0090 Rev 21 §3.3 Tables 5-7 (sector layouts, dual bank, DB1M), §3.9.7 (SNB

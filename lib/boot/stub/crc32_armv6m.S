@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 @ flashkey: CRC-32 of flash ranges, computed by the chip itself, for the STM32 ROM bootloader's
 @ Go command (AN3155 §3.5). Bootloaders before protocol v3.3 have no checksum command
 @ (AN3155 Table 3), so without this code comparing flash with an image means reading every byte

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Public entry points of the digital twins (libfktwin), for the tools and tests. */
 #ifndef FKTWIN_FKTWIN_H
 #define FKTWIN_FKTWIN_H
