@@ -259,7 +259,9 @@ static void test_key_while_unlocked(void **state)
 }
 
 /* §3.7.2: OPTKEY1/OPTKEY2 clear OPTLOCK; wrong sequence locks until reset; the two locks are
- * independent (stm32.md §1.2). */
+ * independent (stm32.md §1.2). §3.9.9 says of a wrong OPTKEYR sequence only that OPTLOCK
+ * "remains set until the next reset": no bus error (issue #20 item 9; the bus error of
+ * §3.6.1 is FLASH_KEYR's). */
 static void test_option_keys(void **state)
 {
 	(void)state;
@@ -267,9 +269,12 @@ static void test_option_keys(void **state)
 	opt_unlock(t, D);
 	assert_int_equal(tw_f4_reg(t, CR) & CR_LOCK, CR_LOCK);
 	wr(t, D, OPTCR, 4, 0x0FFFAAEDU); /* relock with the value */
-	assert_int_equal(tw_f4_write(t, D, OPTKEYR, 4, 0x45670123U), TW_BUS_ERROR);
+	assert_int_equal(tw_f4_write(t, D, OPTKEYR, 4, 0x45670123U), TW_OK);
 	assert_true(tw_f4_key_lockout(t, true));
-	assert_int_equal(tw_f4_write(t, D, OPTKEYR, 4, 0x08192A3BU), TW_BUS_ERROR);
+	assert_int_equal(tw_f4_write(t, D, OPTKEYR, 4, 0x08192A3BU), TW_OK);
+	assert_int_equal(tw_f4_write(t, D, OPTKEYR, 4, 0x4C5D6E7FU), TW_OK);
+	assert_int_equal(tw_f4_reg(t, OPTCR) & 1U, 1U); /* OPTLOCK stays set until reset */
+	assert_int_equal(tw_f4_write(t, D, KEYR, 4, 0x08192A3BU), TW_BUS_ERROR); /* §3.6.1 */
 	tw_f4_reset(t, TW_RESET_SYSTEM);
 	opt_unlock(t, D);
 	tw_f4_free(t);
@@ -335,6 +340,11 @@ static void test_acr(void **state)
 	assert_int_equal(rd(t, U, ACR, 4), 0x102U);
 	wr(t, U, ACR, 1, 0xFF);
 	assert_int_equal(rd(t, U, ACR, 4), 0x107U); /* LATENCY is 3 bits on F40x */
+	/* §3.9.1: ICRST (bit 11) and DCRST (bit 12) are write-only, self-clearing: read as 0 */
+	wr(t, U, ACR, 4, 0x00001F02U);
+	assert_int_equal(rd(t, U, ACR, 4), 0x702U);
+	wr(t, U, ACR, 2, 0x1802U);
+	assert_int_equal(rd(t, U, ACR, 4), 0x002U);
 	tw_f4_free(t);
 }
 
@@ -396,6 +406,21 @@ static void test_program_x64(void **state)
 	wr(t, U, FLASH + 32, 4, 0);
 	wr(t, U, FLASH + 48, 4, 0);
 	assert_int_equal(tw_f4_reg(t, SR), SR_PGAERR);
+	wr(t, U, SR, 4, SR_PGAERR);
+	/* §3.6.4/§3.9.5: PGAERR is a double word crossing a 128-bit row, not a double word off an
+	 * 8-byte boundary: offsets 4 and 8 of a row are accepted, offset 12 crosses */
+	static const struct { uint32_t off; bool ok; } rows[] = {
+		{0x44, true}, {0x58, true}, {0x6C, false}, {0x80, true}};
+	for (unsigned i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		wr(t, U, FLASH + rows[i].off, 4, 0xA5A5A5A5U);
+		if (rows[i].ok) /* a refused first word leaves no half double word pending */
+			wr(t, U, FLASH + rows[i].off + 4, 4, 0x5A5A5A5AU);
+		finish(t);
+		assert_int_equal(tw_f4_reg(t, SR), rows[i].ok ? 0 : SR_PGAERR);
+		assert_int_equal(tw_f4_peek(t, FLASH + rows[i].off), rows[i].ok ? 0xA5 : 0xFF);
+		assert_int_equal(tw_f4_peek(t, FLASH + rows[i].off + 4), rows[i].ok ? 0x5A : 0xFF);
+		wr(t, U, SR, 4, SR_PGAERR);
+	}
 	tw_f4_free(t);
 }
 

@@ -153,7 +153,7 @@ static uint32_t r_wait(an_rom *r)
 static int r_unlock(an_rom *r)
 {
 	if (r_rd(r, R_CR) & R_CR_LOCK) {
-		r_wr(r, R_KEYR, 0x45670123U); /* RM0090 §3.5.1: KEY1 then KEY2 */
+		r_wr(r, R_KEYR, 0x45670123U); /* RM0090 §3.6.1: KEY1 then KEY2 */
 		r_wr(r, R_KEYR, 0xCDEF89ABU);
 	}
 	r_wr(r, R_SR, R_SR_ERR); /* stale flags from an earlier session would block PG */

@@ -145,6 +145,7 @@ typedef struct f4_op {
 	bool weak; /* started with a parallelism the supply cannot sustain */
 } f4_op;
 
+#define F4_X64_ROW_OK(a) (((a) & 3U) == 0 && ((a) & 15U) + 8U <= 16U) /* §3.9.5 PGAERR */
 #define F4_SCS_WORDS (F4_SCS_SIZE / 4U)
 
 struct tw_f4 {

@@ -76,9 +76,13 @@ static uint32_t f4_merge(uint32_t old, uint32_t addr, unsigned size, uint32_t va
 	return (old & ~lanes) | ((val << (8 * (addr & 3U))) & lanes);
 }
 
-/* RM0090 §3.6.1/§3.7.2: KEY1 then KEY2 unlocks; anything else (UNCONFIRMED: including a key
- * write while already unlocked, and a byte/half-word write to the word-only key register)
- * returns a bus error and keeps the lock until the next reset. */
+/* RM0090 §3.6.1 (FLASH_KEYR) and §3.7.2 (FLASH_OPTKEYR): KEY1 then KEY2 unlocks. A wrong
+ * sequence (UNCONFIRMED: including a key write while already unlocked, and a byte/half-word
+ * write to the word-only key register) keeps the lock until the next reset. Only for FLASH_KEYR
+ * does the manual add a bus error (§3.6.1: "any wrong sequence returns a bus error and locks up
+ * the FLASH_CR register until the next reset"); for FLASH_OPTKEYR §3.9.9 says only that OPTLOCK
+ * "remains set until the next reset": the write completes without a bus error (UNCONFIRMED
+ * either way; the manual's text is followed). */
 static tw_status f4_key_write(tw_f4 *t, bool opt, unsigned size, uint32_t val)
 {
 	uint8_t *stage = opt ? &t->optkey_stage : &t->key_stage;
@@ -103,7 +107,7 @@ static tw_status f4_key_write(tw_f4 *t, bool opt, unsigned size, uint32_t val)
 		t->optcr |= F4_OPTCR_OPTLOCK;
 	else
 		t->cr |= F4_CR_LOCK;
-	return TW_BUS_ERROR;
+	return opt ? TW_OK : TW_BUS_ERROR;
 }
 
 static void f4_start_op(tw_f4 *t, f4_op_kind kind, uint64_t ns)
@@ -159,7 +163,7 @@ static void f4_start_sector_erase(tw_f4 *t)
 	unsigned snb = (t->cr & t->v->snb_mask) >> F4_CR_SNB_SHIFT;
 	f4_sector s;
 	if (!f4_sector_by_snb(t, snb, &s)) {
-		/* RM0090 §3.6.3 note: with DB1M=1, the "default" numbers 8-11 do nothing */
+		/* RM0090 §3.9.10 (DB1M note): with DB1M=1, the "default" numbers 8-11 do nothing */
 		if (f4_dual_bank(t) && t->v->flash_kib == 1024 && snb >= 8 && snb <= 11)
 			return;
 		f4_set_error(t, F4_SR_WRPERR); /* §3.7.4: invalid sector number */
@@ -236,7 +240,9 @@ tw_status f4_reg_write(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size,
 	bool busy = t->op.kind != F4_OP_NONE;
 	switch (reg) {
 	case F4_FLASH_ACR:
-		t->acr = f4_merge(t->acr, addr, size, val) & (t->v->latency_mask | 0x1F00U);
+		/* §3.9.1: PRFTEN/ICEN/DCEN (bits 10:8) hold their value; ICRST/DCRST (bits 11, 12)
+		 * are write-only and self-clearing (the cache reset happens, the bit reads 0) */
+		t->acr = f4_merge(t->acr, addr, size, val) & (t->v->latency_mask | 0x0700U);
 		return TW_OK;
 	case F4_FLASH_KEYR: return f4_key_write(t, false, size, val);
 	case F4_FLASH_OPTKEYR: return f4_key_write(t, true, size, val);
@@ -297,11 +303,15 @@ static void f4_program_start(tw_f4 *t, tw_initiator who, uint32_t addr, const ui
 }
 
 /* x64 parallelism: two consecutive word writes make one double word (HAL
- * FLASH_Program_DoubleWord). UNCONFIRMED: a second word not adjacent to the first is PGAERR. */
+ * FLASH_Program_DoubleWord). RM0090 §3.6.4 and §3.9.5 (PGAERR: "the data to program cannot be
+ * contained in the same 128-bit Flash memory row"): a double word is refused only when it
+ * crosses a 16-byte row, i.e. when its first word is the last word of a row (offset 12); a
+ * double word at offset 4 or 8 of a row is accepted. UNCONFIRMED: a second word not adjacent to
+ * the first is PGAERR. */
 static void f4_program_x64(tw_f4 *t, tw_initiator who, uint32_t addr, uint32_t val)
 {
 	if (!t->x64_pending) {
-		if (addr & 7U) {
+		if (!F4_X64_ROW_OK(addr)) {
 			f4_set_error(t, F4_SR_PGAERR);
 			return;
 		}

@@ -186,7 +186,7 @@ static const char *f4_state_check(const tw_f4 *t)
 	if (op->kind == F4_OP_ERASE && !op->erase_mask &&
 	    (op->addr > fsize || op->len > fsize - op->addr))
 		return "erase range outside flash";
-	if (t->x64_pending && (t->x64_addr & 7U))
+	if (t->x64_pending && !F4_X64_ROW_OK(t->x64_addr))
 		return "x64 address";
 	return NULL;
 }
