@@ -18,5 +18,11 @@ done < <(find . \( -path ./build -o -path ./.git -o -path ./tests/fuzz/corpus -o
           -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' -o -name '*.inc' \
           -o -name '*.sh' -o -name '*.cmake' -o -name CMakeLists.txt -o -name Makefile -o -name '*.py' \
           -o -name '*.js' -o -name '*.mjs' \) -print0)
+# Sourced shell fragments and scripts need the shell comment form: a C comment there runs as a
+# command (`/*` expands to the root directory's entries).
+while IFS= read -r -d '' f; do
+  if head -3 "$f" | grep -q '^/\* SPDX'; then echo "C-style SPDX comment in a shell file: ${f#./}"; bad=1; fi
+done < <(find ./tests ./scripts ./.ci \( -path ./tests/fuzz/corpus -o -path ./tests/fixtures \) -prune -o \
+          -type f \( -name '*.sh' -o -name '*.inc' -o -name run \) -print0)
 [ -f .ci/run ] && ! head -3 .ci/run | grep -q SPDX && { echo "no SPDX line: .ci/run"; bad=1; }
 exit $bad
