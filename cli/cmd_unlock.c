@@ -127,6 +127,11 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 		fk_ctx_clear(e->ctx);
 		rc = FK_OK;
 	}
+	if (e->dry_run && !rc) { /* the checks a real run makes before its first step */
+		fk_perms dry = perms;
+		dry.allow_erase_all = true; /* a missing permission was reported above */
+		rc = fk_unlock_run(s, plan, &dry, NULL, NULL);
+	}
 	if (e->dry_run && !e->out.json)
 		printf(rc ? "dry run: a real run would stop here: see the error below\n"
 			  : "dry run: nothing was written\n");

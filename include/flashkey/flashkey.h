@@ -43,6 +43,8 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 void fk_session_close(fk_session *s);
 const fk_chip_info *fk_session_chip(const fk_session *s);
 uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
+/* The directory of the last backup this session took before a destructive step ("" = none). */
+const char *fk_session_backup_dir(const fk_session *s);
 
 /* Read-only inventory of every protection (status). */
 int fk_session_inventory(fk_session *s, fk_inventory *inv);

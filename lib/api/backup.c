@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api/session.h"
 #include "core/core.h"
@@ -106,34 +107,67 @@ static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
 	return same ? FK_OK : fk_fail(ctx, FK_E_BACKUP, "%s/%s reads back different", dir, f->name);
 }
 
-static void fk_bk_collect(fk_session *s, fk_bk_file *files, unsigned *n, fk_backup_result *r,
-			  uint8_t *flash, uint8_t *opt, uint8_t *otp)
+/* Everything the chip lets this path read goes into the backup; what it cannot hold although
+ * the chip would let us read it is a failure, never a note (DESIGN.md "Safety gates"). What
+ * the chip refuses (the inventory says so: RDP level, OTP hidden) is recorded as missing. */
+static int fk_bk_collect(fk_session *s, fk_bk_file *files, unsigned *n, fk_backup_result *r,
+			 uint8_t *flash, uint8_t *opt, uint8_t *otp)
 {
-	fk_ctx *q = fk_ctx_new();
 	uint32_t optcr = 0, optcr1 = 0, size = s->info.flash_size;
+	fk_inventory *inv = malloc(sizeof *inv);
 	*n = 0;
-	if (q && !stm32f4_options_read(&s->drv, q, &optcr, &optcr1)) {
+	if (!inv)
+		return fk_fail(s->ctx, FK_E_NOMEM, "backup: inventory");
+	int rc = fk_session_inventory(s, inv);
+	if (rc) {
+		free(inv);
+		return fk_fail_wrap(s->ctx, rc, "reading the protection state for the backup");
+	}
+	rc = stm32f4_options_read(&s->drv, s->ctx, &optcr, &optcr1);
+	if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* the chip keeps them from us */
+		fk_ctx_clear(s->ctx);
+		fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on the %s "
+				"path at RDP level %d; ", inv->path, inv->rdp_level);
+		rc = FK_OK;
+	} else if (rc) {
+		rc = fk_fail_wrap(s->ctx, rc, "reading the option bytes for the backup");
+	} else {
 		fk_put_le32(opt, optcr);
 		fk_put_le32(opt + 4, optcr1);
 		files[(*n)++] = (fk_bk_file){"options.bin", STM32F4_FLASH_OPTCR, opt, 8};
 		r->options_saved = true;
 	}
-	int level = stm32f4_rdp_level((uint8_t)(optcr >> 8));
-	if (level == 0 && q && !fk_flash_read(s, STM32F4_FLASH_BASE, flash, size)) {
-		files[(*n)++] = (fk_bk_file){"flash.bin", STM32F4_FLASH_BASE, flash, size};
-		r->flash_saved = true;
-		r->flash_crc = fk_crc32(0, flash, size);
+	if (!rc && inv->flash_readable) {
+		rc = fk_flash_read(s, STM32F4_FLASH_BASE, flash, size);
+		if (rc)
+			fk_fail_wrap(s->ctx, rc, "reading flash for the backup (the chip lets it be "
+						 "read, so a backup without it would lose it)");
+		else
+			files[(*n)++] = (fk_bk_file){"flash.bin", STM32F4_FLASH_BASE, flash, size};
+		r->flash_saved = !rc;
+		r->flash_crc = rc ? 0 : fk_crc32(0, flash, size);
+	} else if (!rc) {
+		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: RDP level %d (RDP "
+				"byte 0x%02X) makes it unreadable through the %s path (RM0090 §3.7.3); ",
+				inv->rdp_level, inv->rdp_raw, inv->path);
 	}
-	if (level == 0 && q && !stm32f4_read(&s->drv, q, STM32F4_OTP_BASE, otp, 0x210)) {
-		files[(*n)++] = (fk_bk_file){"otp.bin", STM32F4_OTP_BASE, otp, 0x210};
-		r->otp_saved = true;
+	if (!rc && inv->notp && inv->otp[0].readable) {
+		rc = stm32f4_read(&s->drv, s->ctx, STM32F4_OTP_BASE, otp, 0x210);
+		if (rc)
+			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
+						 "so a backup without it would lose it)");
+		else
+			files[(*n)++] = (fk_bk_file){"otp.bin", STM32F4_OTP_BASE, otp, 0x210};
+		r->otp_saved = !rc;
+	} else if (!rc && inv->notp) {
+		fk_snprintf_cat(r->why_not, sizeof r->why_not, "OTP not saved: not readable through "
+				"the %s path at RDP level %d; ", inv->path, inv->rdp_level);
 	}
-	if (level != 0)
-		snprintf(r->why_not, sizeof r->why_not, "flash and OTP not saved: RDP level %d "
-							"(RDP byte 0x%02X) makes them unreadable through "
-							"a debugger or bootloader (RM0090 §3.7.3)",
-			 level, (optcr >> 8) & 0xFFU);
-	fk_ctx_free(q);
+	size_t wl = strlen(r->why_not);
+	if (wl >= 2 && r->why_not[wl - 2] == ';')
+		r->why_not[wl - 2] = '\0';
+	free(inv);
+	return rc;
 }
 
 static int fk_bk_manifest(fk_session *s, const char *dir, const fk_bk_file *files, unsigned n,
@@ -157,12 +191,12 @@ int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 	uint8_t opt[8], otp[0x210];
 	uint8_t *flash = malloc(s->info.flash_size);
 	fk_bk_file files[3];
-	unsigned n;
 	if (!flash)
 		return fk_fail(s->ctx, FK_E_NOMEM, "allocating the flash backup");
 	int rc = fk_bk_newdir(s, parent ? parent : "flashkey-backups", r->dir, sizeof r->dir);
+	unsigned n = 0;
 	if (!rc)
-		fk_bk_collect(s, files, &n, r, flash, opt, otp);
+		rc = fk_bk_collect(s, files, &n, r, flash, opt, otp);
 	for (unsigned i = 0; !rc && i < n; i++)
 		rc = fk_bk_save(s->ctx, r->dir, files[i].name, files[i].data, files[i].len);
 	for (unsigned i = 0; !rc && i < n; i++)
@@ -173,6 +207,64 @@ int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 		fk_progress(s->ctx, "backup", 1, 1);
 	free(flash);
 	return rc ? fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup into %s", r->dir) : FK_OK;
+}
+
+int fk_api_backup_dir_check(fk_session *s, const fk_perms *perms)
+{
+	if (!perms || perms->no_backup)
+		return FK_OK;
+	const char *parent = perms->backup_dir ? perms->backup_dir : "flashkey-backups";
+	char buf[256];
+	struct stat st;
+	if (!parent[0] || strlen(parent) >= sizeof buf - 1)
+		return fk_fail(s->ctx, FK_E_BACKUP, "backup directory \"%s\": %s; nothing was changed",
+			       parent, parent[0] ? "path too long" : "empty path");
+	fk_strlcpy(buf, parent, sizeof buf);
+	for (;;) { /* the nearest existing ancestor decides: nothing is created here */
+		if (stat(buf, &st) == 0) {
+			if (!S_ISDIR(st.st_mode) || access(buf, W_OK | X_OK)) {
+				fk_hint(s->ctx, "give a writable --backup-dir (or --no-backup to go on "
+						"without one)");
+				return fk_fail(s->ctx, FK_E_BACKUP, "backup directory %s cannot be created: "
+								    "%s %s; nothing was changed", parent, buf,
+					       S_ISDIR(st.st_mode) ? "is not writable" : "is not a directory");
+			}
+			return FK_OK;
+		}
+		if (errno != ENOENT)
+			return fk_fail(s->ctx, FK_E_BACKUP, "backup directory %s: %s: %s; nothing was "
+							    "changed", parent, buf, strerror(errno));
+		char *slash = strrchr(buf, '/');
+		while (slash && slash > buf && slash[1] == '\0') { /* "a/b/" */
+			*slash = '\0';
+			slash = strrchr(buf, '/');
+		}
+		if (!slash)
+			fk_strlcpy(buf, ".", sizeof buf);
+		else if (slash == buf)
+			buf[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
+int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what)
+{
+	if (!perms || perms->no_backup) {
+		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "--no-backup: nothing saved before %s", what);
+		return FK_OK;
+	}
+	int rc = fk_api_backup_dir_check(s, perms);
+	if (rc || perms->dry_run)
+		return rc;
+	fk_backup_result br;
+	rc = fk_backup(s, perms->backup_dir, &br);
+	if (rc)
+		return fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup before %s; nothing was changed", what);
+	fk_strlcpy(s->backup_dir, br.dir, sizeof s->backup_dir);
+	if (br.why_not[0])
+		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_CHIP, "backup %s: %s", br.dir, br.why_not);
+	return FK_OK;
 }
 
 /* The manifest line "file NAME addr A size N crc32 C" for name; FK_E_NOT_FOUND if absent. */

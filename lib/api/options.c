@@ -61,14 +61,14 @@ int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f
 							    "bootloader for good)");
 	if (!rc && all)
 		rc = fk_api_need_erase_all(s->ctx, perms, "RDP 1->0");
+	if (!rc && all && perms->dry_run)
+		rc = fk_api_backup_dir_check(s, perms);
 	if (rc || perms->dry_run)
 		return rc;
-	if (all && !perms->no_backup) {
-		fk_backup_result br;
-		rc = fk_backup(s, perms->backup_dir, &br);
-		if (rc)
-			return fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup before RDP 1->0");
-	}
+	if (all)
+		rc = fk_api_backup_before(s, perms, "RDP 1->0 (a mass erase)");
+	if (rc)
+		return rc;
 	uint32_t optcr, optcr1;
 	stm32f4_opt_encode(s->drv.dev, want, &optcr, &optcr1);
 	optcr |= cur_optcr & s->drv.dev->optcr_reserved;

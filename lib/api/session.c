@@ -116,6 +116,11 @@ const fk_chip_info *fk_session_chip(const fk_session *s)
 	return &s->info;
 }
 
+const char *fk_session_backup_dir(const fk_session *s)
+{
+	return s->backup_dir;
+}
+
 uint64_t fk_session_virtual_ns(const fk_session *s)
 {
 	return s->drv.ops->virtual_ns ? s->drv.ops->virtual_ns(s->drv.h) : 0;

@@ -12,11 +12,19 @@ struct fk_session {
 	stm32f4 drv;
 	fk_chip_info info;
 	int reset_mode; /* fk_conn_opts.reset_mode: -1 default, FK_RESET_POWER_CYCLE = none */
+	char backup_dir[256]; /* the last backup taken before a destructive step ("" = none) */
 };
 
 /* FK_E_PERMISSION unless perms name the consequence PERMANENT. */
 int fk_api_need_irreversible(fk_ctx *ctx, const fk_perms *perms, const char *what);
 int fk_api_need_erase_all(fk_ctx *ctx, const fk_perms *perms, const char *what);
+/* The backup directory of perms (unless no_backup) can take a backup: its nearest existing
+ * ancestor is a writable directory. Creates nothing; FK_E_BACKUP naming the path otherwise.
+ * Run before the first step of a plan (DESIGN.md "Safety gates"). */
+int fk_api_backup_dir_check(fk_session *s, const fk_perms *perms);
+/* The verified backup before a destructive step `what` (unless no_backup; a dry run only checks
+ * the directory); its directory is kept in s->backup_dir. FK_E_BACKUP when it fails. */
+int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what);
 /* The option words as the inventory read them. */
 void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1);
 /* A system reset so that changed option bytes take effect (RM0090 §3.9.10: OPTCR is loaded at

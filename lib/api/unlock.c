@@ -52,14 +52,12 @@ static int fk_unlock_backup(fk_session *s, const fk_step *st, const fk_perms *pe
 {
 	if (!st->backup || perms->no_backup)
 		return FK_OK;
-	fk_backup_result br;
-	int rc = fk_backup(s, perms->backup_dir, &br);
-	if (rc)
-		return fk_fail_wrap(s->ctx, FK_E_BACKUP, "backup before step %s", st->name);
-	fk_strlcpy(res->backup_dir, br.dir, sizeof res->backup_dir);
-	if (br.why_not[0])
-		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_CHIP, "backup %s: %s", br.dir, br.why_not);
-	return FK_OK;
+	char what[64];
+	snprintf(what, sizeof what, "step %s", st->name);
+	int rc = fk_api_backup_before(s, perms, what);
+	if (!rc)
+		fk_strlcpy(res->backup_dir, s->backup_dir, sizeof res->backup_dir);
+	return rc;
 }
 
 /* After an option step whose effect waits for the reload (RM0090 §3.9.10: OPTCR is loaded at
@@ -123,6 +121,10 @@ int fk_unlock_run(fk_session *s, const fk_plan *plan, const fk_perms *perms, fk_
 		  void *user)
 {
 	int rc = fkp_plan_check(s->ctx, plan, perms);
+	/* the backup directory is checked before any step runs, dry or not */
+	for (unsigned i = 0; !rc && i < plan->nsteps; i++)
+		if (plan->steps[i].backup)
+			rc = fk_api_backup_dir_check(s, perms);
 	if (rc || perms->dry_run)
 		return rc;
 	for (unsigned i = 0; i < plan->nsteps; i++) {

@@ -107,7 +107,11 @@ static void fkp_step_rdp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 		fk_strlcpy(r->cost_text, "nothing by itself; it commits to the regression that follows",
 			   sizeof r->cost_text);
 		r->destructive = true;
+		/* level 1 makes flash unreadable to a debugger (RM0090 §3.7.3): the backup goes
+		 * before this step, the point of no return, not before the erase that follows */
+		r->backup = true;
 	}
+	bool backed_up = plan->nsteps && plan->steps[plan->nsteps - 1].id == FK_STEP_RDP_RAISE;
 	fk_step *s = fkp_step_add(plan, FK_STEP_RDP);
 	if (pcrop && strcmp(inv->path, "bootloader") == 0) {
 		/* RM0090 §3.7.5: SPRMOD=0 must be written together with the 1 -> 0 regression; at
@@ -133,7 +137,7 @@ static void fkp_step_rdp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 		 inv->flash_size / 1024U);
 	s->cost = FK_COST_ALL_FLASH;
 	s->destructive = true;
-	s->backup = true;
+	s->backup = !backed_up; /* else taken before rdp-raise, while flash was readable */
 	s->pending = FK_PENDING_RESET;
 	fkp_rdp_refusal(inv, s);
 }
