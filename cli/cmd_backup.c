@@ -14,21 +14,24 @@ static int cmd_backup_run(cli_env *e)
 		dir = e->backup_dir ? e->backup_dir : "flashkey-backups";
 	int rc = cli_session(e, &s);
 	if (!rc)
-		rc = fk_backup(s, dir, &r);
+		rc = e->dry_run ? fk_backup_check(s, dir, &r) : fk_backup(s, dir, &r);
 	fk_session_close(s);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
 		json_kv_str(&j, "dir", r.dir);
+		json_kv_bool(&j, "dry_run", e->dry_run);
 		json_kv_bool(&j, "flash", r.flash_saved);
 		json_kv_bool(&j, "options", r.options_saved);
 		json_kv_bool(&j, "otp", r.otp_saved);
 		json_kv_str(&j, "missing", r.why_not);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
-		printf("backup %s: flash %s, options %s, OTP %s; verified\n", r.dir,
-		       r.flash_saved ? "saved" : "NOT saved", r.options_saved ? "saved" : "NOT saved",
-		       r.otp_saved ? "saved" : "NOT saved");
+		const char *yes = e->dry_run ? "would be saved" : "saved";
+		printf("%sbackup %s: flash %s, options %s, OTP %s; %s\n",
+		       e->dry_run ? "dry run: " : "", r.dir, r.flash_saved ? yes : "NOT saved",
+		       r.options_saved ? yes : "NOT saved", r.otp_saved ? yes : "NOT saved",
+		       e->dry_run ? "nothing was written" : "verified");
 		if (r.why_not[0])
 			printf("note: %s\n", r.why_not);
 	}

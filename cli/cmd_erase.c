@@ -52,8 +52,10 @@ static int cmd_erase_run(cli_env *e)
 		return rc;
 	if (!all)
 		rc = erase_mask_of(e, s, &mask);
-	if (!rc && !e->dry_run)
-		rc = fk_flash_erase(s, mask, all);
+	fk_perms perms;
+	cli_perms(e, &perms);
+	if (!rc)
+		rc = fk_flash_erase(s, mask, all, &perms);
 	fk_session_close(s);
 	if (e->out.json) {
 		json_w j;

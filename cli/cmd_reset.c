@@ -18,17 +18,20 @@ static int cmd_reset_run(cli_env *e)
 		kind = FK_RESET_POWER_CYCLE;
 	fk_session *s = NULL;
 	int rc = cli_session(e, &s);
-	if (!rc && !e->dry_run)
-		rc = fk_session_reset(s, kind);
+	if (!rc)
+		rc = e->dry_run ? fk_session_reset_check(s, kind) : fk_session_reset(s, kind);
 	fk_session_close(s);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
 		json_kv_str(&j, "kind", k ? k : "sw");
+		json_kv_bool(&j, "dry_run", e->dry_run);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
-		printf("%s reset done\n", kind == FK_RESET_POWER_CYCLE ? "power-on"
-					  : kind == FK_RESET_HARDWARE ? "NRST" : "system");
+		printf("%s%s reset %s\n", e->dry_run ? "dry run: would do a " : "",
+		       kind == FK_RESET_POWER_CYCLE ? "power-on"
+		       : kind == FK_RESET_HARDWARE  ? "NRST" : "system",
+		       e->dry_run ? "(nothing was done)" : "done");
 	}
 	return rc;
 }

@@ -119,19 +119,9 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 	if (!e->out.json)
 		cli_print_plan(plan);
 	int rc = unlock_gate(e, plan, &perms);
-	if (e->dry_run && rc == FK_E_PERMISSION) {
-		char msg[FK_CHAIN_MSG_MAX];
-		if (!e->out.json)
-			printf("dry run: a real run needs a permission first: %s\n",
-			       fk_ctx_message(e->ctx, msg, sizeof msg));
-		fk_ctx_clear(e->ctx);
-		rc = FK_OK;
-	}
-	if (e->dry_run && !rc) { /* the checks a real run makes before its first step */
-		fk_perms dry = perms;
-		dry.allow_erase_all = true; /* a missing permission was reported above */
-		rc = fk_unlock_run(s, plan, &dry, NULL, NULL);
-	}
+	/* a dry run exits with the code the real run would: 5 while a permission is missing */
+	if (e->dry_run && !rc) /* the checks a real run makes before its first step */
+		rc = fk_unlock_run(s, plan, &perms, NULL, NULL);
 	if (e->dry_run && !e->out.json)
 		printf(rc ? "dry run: a real run would stop here: see the error below\n"
 			  : "dry run: nothing was written\n");

@@ -114,8 +114,10 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 /* The same; read_back forces reading every byte; *how (may be NULL) says how it compared. */
 int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
 		       uint32_t *bad_addr, fk_verify_how *how);
-/* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options. */
-int fk_flash_erase(fk_session *s, uint64_t mask, bool all);
+/* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options.
+ * Protection that blocks the erase is refused first, on a dry run (perms->dry_run) too, with
+ * the code the real run would give; a dry run erases nothing. */
+int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms);
 /* Sectors covering [addr, addr+len): FK_E_RANGE outside flash. */
 int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask);
 int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len);
@@ -138,6 +140,9 @@ typedef struct fk_backup_result {
 } fk_backup_result;
 /* Writes into a new timestamped directory under parent; verifies every file it wrote. */
 int fk_backup(fk_session *s, const char *parent, fk_backup_result *r);
+/* The dry run of fk_backup: checks that parent can take a backup and fills r with what would be
+ * saved (dir is the name pattern), writing nothing. */
+int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r);
 /* Restores flash from dir; options only when with_options (same gates as options set); OTP is
  * never written back: differences go to *otp_diffs. */
 int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms *perms,
@@ -169,6 +174,9 @@ int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *dat
 int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms);
 
 int fk_session_reset(fk_session *s, fk_reset_kind kind);
+/* What fk_session_reset would refuse (FK_E_UNSUPPORTED on a path that cannot reset), touching
+ * nothing: the dry run of a reset. */
+int fk_session_reset_check(fk_session *s, fk_reset_kind kind);
 
 /* ---- starting the application ---- */
 typedef struct fk_run_result {

@@ -110,8 +110,8 @@ static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
 /* Everything the chip lets this path read goes into the backup; what it cannot hold although
  * the chip would let us read it is a failure, never a note (DESIGN.md "Safety gates"). What
  * the chip refuses (the inventory says so: RDP level, OTP hidden) is recorded as missing. */
-static int fk_bk_collect(fk_session *s, fk_bk_file *files, unsigned *n, fk_backup_result *r,
-			 uint8_t *flash, uint8_t *opt, uint8_t *otp)
+static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n,
+			 fk_backup_result *r, uint8_t *flash, uint8_t *opt, uint8_t *otp)
 {
 	uint32_t optcr = 0, optcr1 = 0, size = s->info.flash_size;
 	fk_inventory *inv = malloc(sizeof *inv);
@@ -138,21 +138,21 @@ static int fk_bk_collect(fk_session *s, fk_bk_file *files, unsigned *n, fk_backu
 		r->options_saved = true;
 	}
 	if (!rc && inv->flash_readable) {
-		rc = fk_flash_read(s, STM32F4_FLASH_BASE, flash, size);
+		rc = dry ? FK_OK : fk_flash_read(s, STM32F4_FLASH_BASE, flash, size);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading flash for the backup (the chip lets it be "
 						 "read, so a backup without it would lose it)");
 		else
 			files[(*n)++] = (fk_bk_file){"flash.bin", STM32F4_FLASH_BASE, flash, size};
 		r->flash_saved = !rc;
-		r->flash_crc = rc ? 0 : fk_crc32(0, flash, size);
+		r->flash_crc = rc || dry ? 0 : fk_crc32(0, flash, size);
 	} else if (!rc) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: RDP level %d (RDP "
 				"byte 0x%02X) makes it unreadable through the %s path (RM0090 §3.7.3); ",
 				inv->rdp_level, inv->rdp_raw, inv->path);
 	}
 	if (!rc && inv->notp && inv->otp[0].readable) {
-		rc = stm32f4_read(&s->drv, s->ctx, STM32F4_OTP_BASE, otp, 0x210);
+		rc = dry ? FK_OK : stm32f4_read(&s->drv, s->ctx, STM32F4_OTP_BASE, otp, 0x210);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
 						 "so a backup without it would lose it)");
@@ -185,6 +185,21 @@ static int fk_bk_manifest(fk_session *s, const char *dir, const fk_bk_file *file
 	return fk_bk_save(s->ctx, dir, "manifest.txt", text, strlen(text));
 }
 
+int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r)
+{
+	memset(r, 0, sizeof *r);
+	fk_perms p = {.backup_dir = parent};
+	uint8_t opt[8];
+	fk_bk_file files[3];
+	unsigned n = 0;
+	int rc = fk_api_backup_dir_check(s, &p);
+	if (!rc)
+		rc = fk_bk_collect(s, true, files, &n, r, NULL, opt, NULL);
+	snprintf(r->dir, sizeof r->dir, "%s/%s-YYYYmmdd-HHMMSS", parent ? parent : "flashkey-backups",
+		 s->info.chip);
+	return rc;
+}
+
 int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 {
 	memset(r, 0, sizeof *r);
@@ -196,7 +211,7 @@ int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 	int rc = fk_bk_newdir(s, parent ? parent : "flashkey-backups", r->dir, sizeof r->dir);
 	unsigned n = 0;
 	if (!rc)
-		rc = fk_bk_collect(s, files, &n, r, flash, opt, otp);
+		rc = fk_bk_collect(s, false, files, &n, r, flash, opt, otp);
 	for (unsigned i = 0; !rc && i < n; i++)
 		rc = fk_bk_save(s->ctx, r->dir, files[i].name, files[i].data, files[i].len);
 	for (unsigned i = 0; !rc && i < n; i++)

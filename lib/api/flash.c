@@ -219,6 +219,8 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 	if (!rc && o->skip_unchanged)
 		rc = fk_flash_unchanged(s, segs, nsegs, plan.touch, o, want, have, &same, &r->compared);
 	uint64_t mask = plan.touch & ~same;
+	if (!rc && perms && perms->dry_run && mask) /* what the real run's erase would refuse */
+		rc = fk_api_write_blocked(s, mask, "write");
 	if (!rc && !(perms && perms->dry_run))
 		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
 	free(want);
@@ -339,8 +341,11 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 	return fk_flash_verify_ex(s, segs, nsegs, false, bad_addr, NULL);
 }
 
-int fk_flash_erase(fk_session *s, uint64_t mask, bool all)
+int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms)
 {
+	uint64_t every = s->drv.nsectors >= 64 ? ~0ULL : (1ULL << s->drv.nsectors) - 1U;
+	if (perms && perms->dry_run)
+		return fk_api_write_blocked(s, all ? every : mask, "erase");
 	int rc = all ? stm32f4_mass_erase(&s->drv, s->ctx)
 		     : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
 	fk_flash_relock(s);

@@ -131,11 +131,19 @@ int fk_session_inventory(fk_session *s, fk_inventory *inv)
 	return stm32f4_inventory(&s->drv, s->ctx, inv);
 }
 
-int fk_session_reset(fk_session *s, fk_reset_kind kind)
+int fk_session_reset_check(fk_session *s, fk_reset_kind kind)
 {
+	(void)kind;
 	if (!s->drv.ops->reset)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot reset the target",
 			       s->drv.ops->name);
+	return FK_OK;
+}
+
+int fk_session_reset(fk_session *s, fk_reset_kind kind)
+{
+	if (fk_session_reset_check(s, kind))
+		return fk_ctx_error(s->ctx);
 	int rc = s->drv.ops->reset(s->drv.h, s->ctx, kind);
 	return rc ? fk_fail_wrap(s->ctx, rc, "resetting the target") : FK_OK;
 }

@@ -25,6 +25,10 @@ int fk_api_backup_dir_check(fk_session *s, const fk_perms *perms);
 /* The verified backup before a destructive step `what` (unless no_backup; a dry run only checks
  * the directory); its directory is kept in s->backup_dir. FK_E_BACKUP when it fails. */
 int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what);
+/* Protection in the inventory that blocks erasing/programming the sectors in mask (bit = index
+ * in the sector array): FK_E_PROTECTED (FK_E_LOCKED for a key lockout) naming the lock and the
+ * first sector, with its remedy as the hint. The dry runs' check (lib/api/gates.c). */
+int fk_api_write_blocked(fk_session *s, uint64_t mask, const char *what);
 /* The option words as the inventory read them. */
 void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1);
 /* A system reset so that changed option bytes take effect (RM0090 §3.9.10: OPTCR is loaded at

@@ -20,7 +20,9 @@ expect_exit 4 fk --json status
 	|| fail "json WRP sectors"
 [ "$(json_get "$OUT" "d['error']['exit_code']")" = 4 ] || fail "json error exit_code"
 
-expect_exit 0 fk unlock --dry-run
+expect_exit 5 fk unlock --dry-run  # the code a real run gives without --allow-erase-all (issue 13 class 8)
+grep -q "needs --allow-erase-all" "$ERR" || fail "dry run does not name the missing permission"
+expect_exit 0 fk unlock --dry-run --allow-erase-all
 for step in ctrl opt wrp rdp; do grep -qE "^  [0-9]\. $step " "$OUT" || fail "dry run lacks step $step"; done
 grep -q "needs --allow-erase-all" "$OUT" || fail "dry run does not name the permission"
 grep -q "nothing was written" "$OUT" || fail "dry run does not say nothing was written"

@@ -15,7 +15,9 @@ expect_exit 4 fk options set sprmod=0
 grep -q "3.7.5" "$ERR" || fail "SPRMOD refusal does not cite the rule"
 expect_exit 4 fk write "$FK_SRC/tests/fixtures/fw.elf"
 grep -q "PCROP-protected (SPRMOD=1, nWRP0=1" "$ERR" || fail "write refusal does not name PCROP"
-expect_exit 0 fk unlock --dry-run
+expect_exit 5 fk unlock --dry-run  # the code a real run gives without --allow-erase-all (issue 13 class 8)
+grep -q "needs --allow-erase-all" "$ERR" || fail "dry run does not name the missing permission"
+expect_exit 0 fk unlock --dry-run --allow-erase-all
 grep -qE "^  [0-9]\. rdp-raise" "$OUT" || fail "plan lacks the raise to level 1"
 grep -q "SPRMOD=0" "$OUT" || fail "plan does not clear SPRMOD with the regression"
 expect_exit 5 fk unlock
