@@ -12,6 +12,8 @@ extern const tw_serve_module tw_serve_mod_uart_pty; /* twin/stm32f4/an3155_serve
 extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.c */
 /* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */
 extern const tw_serve_module tw_serve_mod_cmsis_dap_tcp; /* twin/probe/dap_tcp_serve.c */
+/* slot: usb-bridge (emulated USB probes for unmodified libusb/hidapi programs) */
+extern const tw_serve_module tw_serve_mod_usb_bridge; /* twin/probe/usb_bridge_serve.c */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
@@ -20,5 +22,7 @@ const tw_serve_module *const tw_serve_modules[] = {
 	&tw_serve_mod_jtag_bitbang,
 	/* slot: cmsis-dap-tcp */
 	&tw_serve_mod_cmsis_dap_tcp,
+	/* slot: usb-bridge */
+	&tw_serve_mod_usb_bridge,
 	NULL,
 };

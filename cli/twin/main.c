@@ -31,6 +31,10 @@ static tcli_cmd tcli_cmds[] = {
 	 tcli_cmd_power_cycle},
 	{"reset", "reset PATH", "system reset (NRST): reloads option bytes, relocks the controller",
 	 tcli_no_opts, tcli_cmd_reset},
+	{"with-usb", "with-usb PATH --probe KIND [--probe KIND...] -- COMMAND [ARGS...]",
+	 "run an unmodified libusb/hidapi program with the twin behind emulated USB probes",
+	 tcli_with_usb_opts, tcli_cmd_with_usb},
+	/* keep serve last: main() fills its option table */
 	{"serve", "serve PATH [--realtime] [SERVER OPTIONS]",
 	 "expose the twin to peer tools until SIGINT/SIGTERM", NULL, tcli_cmd_serve},
 };
@@ -140,6 +144,15 @@ static int tcli_main(tcli_env *e, int argc, char **argv)
 {
 	const char *word = tcli_first_word(argc, argv);
 	e->cmd = tcli_find(word);
+	if (e->cmd && e->cmd->run == tcli_cmd_with_usb) {
+		/* the command after "--" is not ours to parse */
+		for (int i = 1; i < argc; i++)
+			if (strcmp(argv[i], "--") == 0) {
+				e->rest = argv + i + 1;
+				argc = i;
+				break;
+			}
+	}
 	if (cli_parse(&e->args, tcli_global_opts, e->cmd ? e->cmd->opts : NULL, argc - 1, argv + 1)) {
 		fprintf(stderr, "flashkey-twin: %s\nRun `flashkey-twin %s%s--help` for usage.\n",
 			e->args.error, e->cmd ? e->cmd->name : "", e->cmd ? " " : "");

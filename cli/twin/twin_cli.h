@@ -15,6 +15,7 @@ typedef struct tcli_env {
 	fk_ctx *ctx;
 	cli_args args;
 	const struct tcli_cmd *cmd;
+	char **rest; /* with-usb: the command after "--" (NULL-terminated), NULL if none */
 } tcli_env;
 
 typedef struct tcli_cmd {
@@ -42,6 +43,8 @@ int tcli_cmd_show(tcli_env *e);
 int tcli_cmd_power_cycle(tcli_env *e);
 int tcli_cmd_reset(tcli_env *e);
 int tcli_cmd_serve(tcli_env *e);
+int tcli_cmd_with_usb(tcli_env *e);
+extern const cli_opt tcli_with_usb_opts[];
 extern const cli_opt tcli_new_opts[];
 extern const cli_opt tcli_show_opts[];
 /* serve's options: built from the module table at start */

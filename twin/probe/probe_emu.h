@@ -74,6 +74,17 @@ unsigned tw_cmsis_dap_packet_size(const tw_cmsis_dap *e);
 
 /* ---- the emulated USB bus (usb_emu.c) ---- */
 
+/* A probe session on a target the caller owns and keeps (the USB bridge's server): the emulator
+ * of that kind with its USB timing, charged to t's clock. Transfers: ST-LINK and CMSIS-DAP v2
+ * are bulk transfers on the probe's endpoints; CMSIS-DAP v1 takes 64-byte reports on interrupt
+ * OUT 0x01 (no report-ID byte) and gives them on interrupt IN 0x81. Errors: FK_E_TIMEOUT = the
+ * endpoint NAKs (nothing to send, or too many commands in flight), FK_E_IO = it stalls. */
+typedef struct tw_usb_sess tw_usb_sess;
+tw_usb_sess *tw_usb_sess_new(tw_probe_kind kind, const char *serial, const tw_probe_target *t);
+void tw_usb_sess_free(tw_usb_sess *x);
+int tw_usb_sess_xfer(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, uint8_t *buf, size_t len,
+		     size_t *done);
+
 typedef struct tw_usb_plug_opts {
 	tw_probe_kind kind;
 	const char *serial;        /* NULL: a default per kind and slot */

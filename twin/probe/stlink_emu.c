@@ -288,6 +288,21 @@ static void st_runcore(tw_stlink *s)
 	st_status(s, st_status_of(st_access(s, true, 0xE000EDF0u, 4, &v)));
 }
 
+/* APIV2_RESETSYS (§2.4 0x32): a system reset made by the probe. OpenOCD 0.12 sends it after its
+ * own AIRCR write in hl_assert_reset (stlink_usb_reset, `F2 32`, a 2-byte status answer) and
+ * fails the reset on anything but 0x80. UNCONFIRMED how the firmware resets: the choice is the
+ * host-visible one, AIRCR = VECTKEY | SYSRESETREQ (0x05FA0004) through the AHB-AP, the request
+ * ARMv7-M §B1.5.16 defines. Found by the USB bridge (docs/PROBES.md, disagreement 1). */
+static void st_resetsys(tw_stlink *s)
+{
+	uint32_t v = 0x05FA0004u;
+	if (s->mode != ST_MODE_DEBUG) {
+		st_status(s, ST_FAULT);
+		return;
+	}
+	st_status(s, st_status_of(st_access(s, true, 0xE000ED0Cu, 4, &v)));
+}
+
 static void st_nrst(tw_stlink *s, uint8_t how)
 {
 	if (how == 2) {
@@ -379,6 +394,7 @@ static void st_debug(tw_stlink *s, const uint8_t *c)
 	case 0x21: s->mode = ST_MODE_MASS; s->reply_len = 0; break; /* EXIT: no reply */
 	case 0x30: st_enter(s); break;
 	case 0x31: st_idcodes(s); break;
+	case 0x32: st_resetsys(s); break;
 	case 0x35: st_debugreg(s, c, true); break;
 	case 0x36: st_debugreg(s, c, false); break;
 	case 0x3B: st_rw_status(s, false); break;

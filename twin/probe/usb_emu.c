@@ -39,8 +39,9 @@ typedef struct tw_usb_slot {
 	bool in_use;
 } tw_usb_slot;
 
-typedef struct tw_usb_sess {
-	tw_usb_slot *slot;
+struct tw_usb_sess {
+	tw_usb_slot *slot; /* NULL for a session on a caller's target (tw_usb_sess_new) */
+	tw_probe_kind kind;
 	tw_probe_target tgt;
 	tw_stlink *st;
 	tw_cmsis_dap *dap;
@@ -48,7 +49,7 @@ typedef struct tw_usb_sess {
 	size_t reply_len[16];
 	unsigned nreplies;
 	const tw_usb_timing *tm;
-} tw_usb_sess;
+};
 
 static tw_usb_slot tw_usb_slots[TW_USB_SLOTS];
 
@@ -171,6 +172,29 @@ uint64_t tw_usb_transfers(int slot)
 
 /* ---- sessions ---- */
 
+/* The emulator and timing of a probe kind on a target (no slot, no opener). */
+static tw_usb_sess *tw_sess_make(tw_probe_kind kind, const char *serial, const tw_probe_target *t)
+{
+	tw_usb_sess *x = calloc(1, sizeof *x);
+	if (!x)
+		return NULL;
+	x->tgt = *t;
+	bool hs = kind == TW_PROBE_STLINK_V3 || kind == TW_PROBE_DAP_V2;
+	x->tm = kind == TW_PROBE_DAP_V1 ? &tw_usb_hid : hs ? &tw_usb_hs : &tw_usb_fs;
+	x->kind = kind;
+	if (tw_is_stlink(kind))
+		x->st = tw_stlink_new(&x->tgt, kind);
+	else
+		x->dap = tw_cmsis_dap_new(&x->tgt, serial, kind == TW_PROBE_DAP_V1 ? 64 : 512,
+					  kind == TW_PROBE_DAP_V1 ? 4 : 8,
+					  kind == TW_PROBE_DAP_V1 ? "1.3.0" : "2.1.0");
+	if (!x->st && !x->dap) {
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
 static int tw_sess_open(fk_ctx *ctx, uintptr_t id, tw_usb_sess **out)
 {
 	if (id >= TW_USB_SLOTS || !tw_usb_slots[id].used)
@@ -178,23 +202,17 @@ static int tw_sess_open(fk_ctx *ctx, uintptr_t id, tw_usb_sess **out)
 	tw_usb_slot *s = &tw_usb_slots[id];
 	if (s->in_use)
 		return fk_fail(ctx, FK_E_BUSY, "emulated probe %s is already open", s->serial);
-	tw_usb_sess *x = calloc(1, sizeof *x);
-	if (!x)
-		return fk_fail(ctx, FK_E_NOMEM, "opening emulated probe %s", s->serial);
-	x->slot = s;
-	int rc = s->open(ctx, s->arg, &x->tgt);
-	if (rc) {
-		free(x);
+	tw_probe_target tgt = {0};
+	int rc = s->open(ctx, s->arg, &tgt);
+	if (rc)
 		return fk_fail_wrap(ctx, rc, "emulated probe %s", s->serial);
+	tw_usb_sess *x = tw_sess_make(s->kind, s->serial, &tgt);
+	if (!x) {
+		if (tgt.release)
+			tgt.release(&tgt, ctx);
+		return fk_fail(ctx, FK_E_NOMEM, "opening emulated probe %s", s->serial);
 	}
-	bool hs = s->kind == TW_PROBE_STLINK_V3 || s->kind == TW_PROBE_DAP_V2;
-	x->tm = s->kind == TW_PROBE_DAP_V1 ? &tw_usb_hid : hs ? &tw_usb_hs : &tw_usb_fs;
-	if (tw_is_stlink(s->kind))
-		x->st = tw_stlink_new(&x->tgt, s->kind);
-	else
-		x->dap = tw_cmsis_dap_new(&x->tgt, s->serial, s->kind == TW_PROBE_DAP_V1 ? 64 : 512,
-					  s->kind == TW_PROBE_DAP_V1 ? 4 : 8,
-					  s->kind == TW_PROBE_DAP_V1 ? "1.3.0" : "2.1.0");
+	x->slot = s;
 	s->in_use = true;
 	*out = x;
 	return FK_OK;
@@ -205,11 +223,13 @@ static void tw_sess_close(void *h)
 	tw_usb_sess *x = h;
 	tw_stlink_free(x->st);
 	tw_cmsis_dap_free(x->dap);
-	fk_ctx *ctx = fk_ctx_new();
-	if (x->tgt.release)
-		x->tgt.release(&x->tgt, ctx);
-	fk_ctx_free(ctx);
-	x->slot->in_use = false;
+	if (x->slot) {
+		fk_ctx *ctx = fk_ctx_new();
+		if (x->tgt.release)
+			x->tgt.release(&x->tgt, ctx);
+		fk_ctx_free(ctx);
+		x->slot->in_use = false;
+	}
 	free(x);
 }
 
@@ -229,6 +249,8 @@ static void tw_sess_charge(tw_usb_sess *x, size_t len, bool overlapped)
 
 static int tw_sess_gone(tw_usb_sess *x, fk_ctx *ctx)
 {
+	if (!x->slot)
+		return FK_OK; /* the caller counts and unplugs */
 	x->slot->transfers++;
 	if (x->slot->gone_after && x->slot->transfers > x->slot->gone_after)
 		return fk_fail(ctx, FK_E_DEVICE_GONE, "the USB device was unplugged (emulated probe %s)",
@@ -269,6 +291,51 @@ static size_t tw_sess_dap_in(tw_usb_sess *x, uint8_t *buf, size_t cap)
 }
 
 /* ---- link/usb backend ---- */
+
+/* ---- sessions on a caller's target (the USB bridge) ---- */
+
+tw_usb_sess *tw_usb_sess_new(tw_probe_kind kind, const char *serial, const tw_probe_target *t)
+{
+	return tw_sess_make(kind, serial, t);
+}
+
+void tw_usb_sess_free(tw_usb_sess *x)
+{
+	if (x)
+		tw_sess_close(x);
+}
+
+static int tw_usb_bulk(void *h, fk_ctx *ctx, uint8_t ep, void *buf, size_t len, unsigned tmo,
+		       size_t *done);
+static int tw_hid_write(void *h, fk_ctx *ctx, const uint8_t *data, size_t len);
+static int tw_hid_read(void *h, fk_ctx *ctx, uint8_t *buf, size_t len, unsigned tmo, size_t *got);
+
+int tw_usb_sess_xfer(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, uint8_t *buf, size_t len,
+		     size_t *done)
+{
+	*done = 0;
+	if (x->kind != TW_PROBE_DAP_V1)
+		return tw_usb_bulk(x, ctx, ep, buf, len, 0, done);
+	/* CMSIS-DAP v1: interrupt endpoints 0x01 OUT and 0x81 IN carry whole reports */
+	if (ep == 0x01) {
+		uint8_t report[65] = {0};
+		if (len > 64)
+			return fk_fail(ctx, FK_E_IO, "HID report of %zu bytes; this device's reports "
+					"are 64", len);
+		memcpy(report + 1, buf, len);
+		int rc = tw_hid_write(x, ctx, report, len + 1);
+		if (rc == FK_OK)
+			*done = len;
+		return rc;
+	}
+	if (ep != 0x81)
+		return fk_fail(ctx, FK_E_IO, "USB endpoint 0x%02x does not exist (emulated CMSIS-DAP "
+				"v1)", ep);
+	int rc = tw_hid_read(x, ctx, buf, len, 0, done);
+	if (rc == FK_OK && *done == 0)
+		return fk_fail(ctx, FK_E_TIMEOUT, "no report on USB endpoint 0x81");
+	return rc;
+}
 
 static int tw_usb_enumerate(fk_ctx *ctx, fk_usb_info *list, unsigned max, unsigned *n)
 {
