@@ -54,14 +54,19 @@ static int cmd_erase_run(cli_env *e)
 		rc = erase_mask_of(e, s, &mask);
 	fk_perms perms;
 	cli_perms(e, &perms);
+	if (!rc && all)
+		cli_consent_erase_all(e, &perms, "Erasing all of main flash.");
 	if (!rc)
 		rc = fk_flash_erase(s, mask, all, &perms);
+	char backup[256] = "";
+	fk_strlcpy(backup, fk_session_backup_dir(s), sizeof backup);
 	fk_session_close(s);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
 		json_kv_bool(&j, "dry_run", e->dry_run);
 		json_kv_bool(&j, "all", all);
+		json_kv_str(&j, "backup_dir", backup);
 		json_key(&j, "sectors");
 		json_arr_begin(&j);
 		for (unsigned i = 0; i < 64; i++)
@@ -70,6 +75,8 @@ static int cmd_erase_run(cli_env *e)
 		json_arr_end(&j);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
+		if (backup[0])
+			printf("backup of the flash written and verified: %s\n", backup);
 		printf("%s%s\n", e->dry_run ? "dry run: would erase " : "erased ",
 		       all ? "all of main flash (option bytes and OTP untouched)" : "the sectors given");
 	}

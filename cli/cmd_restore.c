@@ -20,15 +20,23 @@ static int cmd_restore_run(cli_env *e)
 	cli_perms(e, &perms);
 	int rc = cli_session(e, &s);
 	if (!rc)
+		cli_consent_erase_all(e, &perms, "Restoring overwrites all of main flash.");
+	if (!rc)
 		rc = fk_restore(s, dir, cli_flag(&e->args, "options"), &perms, &diffs);
+	char backup[256] = "";
+	if (s)
+		fk_strlcpy(backup, fk_session_backup_dir(s), sizeof backup);
 	fk_session_close(s);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
 		json_kv_str(&j, "dir", dir);
 		json_kv_uint(&j, "otp_differences", diffs);
+		json_kv_str(&j, "backup_dir", backup);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
+		if (backup[0])
+			printf("backup of the current contents written and verified: %s\n", backup);
 		printf("restored %s%s\n", dir, e->dry_run ? " (dry run: nothing written)" : "");
 		if (diffs)
 			printf("note: OTP differs from the backup in %u byte%s; OTP is never written "

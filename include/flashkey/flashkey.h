@@ -116,7 +116,9 @@ int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool r
 		       uint32_t *bad_addr, fk_verify_how *how);
 /* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options.
  * Protection that blocks the erase is refused first, on a dry run (perms->dry_run) too, with
- * the code the real run would give; a dry run erases nothing. */
+ * the code the real run would give; a dry run erases nothing. `all` needs
+ * perms->allow_erase_all and takes a verified backup first unless perms->no_backup
+ * (fk_session_backup_dir names it). */
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms);
 /* Sectors covering [addr, addr+len): FK_E_RANGE outside flash. */
 int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask);
@@ -144,7 +146,9 @@ int fk_backup(fk_session *s, const char *parent, fk_backup_result *r);
  * saved (dir is the name pattern), writing nothing. */
 int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r);
 /* Restores flash from dir; options only when with_options (same gates as options set); OTP is
- * never written back: differences go to *otp_diffs. */
+ * never written back: differences go to *otp_diffs. Writing flash back overwrites all of it:
+ * it needs perms->allow_erase_all and first takes a verified backup of the current contents
+ * unless perms->no_backup (fk_session_backup_dir names it). */
 int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms *perms,
 	       unsigned *otp_diffs);
 

@@ -417,6 +417,12 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
 					     &flash, &flen)) == FK_E_NOT_FOUND)
 		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no flash image (the chip was "
 						     "unreadable when it was taken)", dir);
+	if (!rc)
+		rc = fk_api_need_erase_all(s->ctx, perms, "restore (it overwrites all of flash)");
+	if (!rc && perms->dry_run)
+		rc = fk_api_backup_dir_check(s, perms);
+	else if (!rc)
+		rc = fk_api_backup_before(s, perms, "restoring (the current contents)");
 	fk_restore_opt ro = {.active = false};
 	if (!rc && with_options &&
 	    !(rc = fk_bk_file_checked(s, dir, (char *)man, "options.bin", 8, &opt, &olen)))

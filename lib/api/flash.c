@@ -344,10 +344,17 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms)
 {
 	uint64_t every = s->drv.nsectors >= 64 ? ~0ULL : (1ULL << s->drv.nsectors) - 1U;
-	if (perms && perms->dry_run)
-		return fk_api_write_blocked(s, all ? every : mask, "erase");
-	int rc = all ? stm32f4_mass_erase(&s->drv, s->ctx)
-		     : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
+	bool dry = perms && perms->dry_run;
+	/* protection first: no backup is taken for an erase the chip would refuse */
+	int rc = dry || all ? fk_api_write_blocked(s, all ? every : mask, "erase") : FK_OK;
+	/* all of flash goes: the erase-all gate and a verified backup of it first (class 6) */
+	if (!rc && all)
+		rc = fk_api_need_erase_all(s->ctx, perms, "erase --all (FLASH_CR.MER)");
+	if (!rc && all)
+		rc = fk_api_backup_before(s, perms, "the mass erase");
+	if (rc || dry)
+		return rc;
+	rc = all ? stm32f4_mass_erase(&s->drv, s->ctx) : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
 	fk_flash_relock(s);
 	return rc;
 }

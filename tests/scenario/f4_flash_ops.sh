@@ -46,10 +46,10 @@ expect_exit 0 fk backup bk
 d=$(ls -d bk/*/ | head -1)
 grep -q "^file flash.bin addr 0x08000000 size 1048576" "$d/manifest.txt" || fail "manifest flash line"
 grep -q "^file otp.bin" "$d/manifest.txt" || fail "manifest otp line"
-expect_exit 0 fk erase --all
+expect_exit 0 fk erase --all --allow-erase-all --no-backup
 expect_exit 6 fk verify "$FX/fw.elf"
 expect_exit 0 fk otp write 4 AA --allow-irreversible=PERMANENT
-expect_exit 0 fk restore "$d"
+expect_exit 0 fk restore "$d" --allow-erase-all --no-backup
 grep -q "OTP differs from the backup in 1 byte" "$OUT" || fail "OTP difference not reported"
 expect_exit 0 fk verify "$FX/fw.elf"
 expect_exit 0 fk erase 0 2-3

@@ -29,18 +29,18 @@ changed=$(optcr)
 [ "$changed" = 0x0FEFAAE4 ] || fail "options not changed as planned: $changed"
 
 # flash only: options left as they are
-expect_exit 0 fk --yes restore "$BK"
+expect_exit 0 fk --yes --allow-erase-all restore "$BK"
 [ "$(optcr)" = "$changed" ] || fail "restore without --options changed OPTCR"
 expect_exit 0 fk verify "$FW"
 expect_exit 0 fk --yes erase 2
 
 # dry run: nothing written
-expect_exit 0 fk --yes --dry-run restore "$BK" --options
+expect_exit 0 fk --yes --allow-erase-all --dry-run restore "$BK" --options
 [ "$(optcr)" = "$changed" ] || fail "dry run changed OPTCR"
 [ "$(twin_has "d['sectors'][2]['blank']")" = True ] || fail "dry run wrote sector 2"
 
 # the real one: sector 2 written back under the backup's WRP, then the options
-expect_exit 0 fk --yes restore "$BK" --options
+expect_exit 0 fk --yes --allow-erase-all restore "$BK" --options
 [ "$(optcr)" = "$want" ] || fail "OPTCR after restore --options is $(optcr), want $want"
 expect_exit 0 fk --json options show
 [ "$(json_get "$OUT" "d['options']['bor']['value']")" = 3 ] || fail "BOR not read back as off"
