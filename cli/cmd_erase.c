@@ -24,12 +24,17 @@ static int erase_mask_of(cli_env *e, fk_session *s, uint64_t *mask)
 	}
 	for (unsigned i = 0; i < cli_nargs(e); i++) {
 		const char *a = cli_arg(e, i), *dash = strchr(a, '-');
-		char lo_s[16];
+		char lo_s[256];
 		uint32_t lo, hi;
 		size_t n = dash ? (size_t)(dash - a) : strlen(a);
-		fk_strlcpy(lo_s, a, n + 1 < sizeof lo_s ? n + 1 : sizeof lo_s);
+		/* the whole number or nothing: a prefix cut to fit names another sector */
+		if (n >= sizeof lo_s)
+			return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": not a sector number", a);
+		memcpy(lo_s, a, n);
+		lo_s[n] = '\0';
 		if (fk_parse_u32(lo_s, &lo) || (dash ? fk_parse_u32(dash + 1, &hi) : (hi = lo, 0)))
-			return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected a sector number or range", a);
+			return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected a sector number or range "
+							   "(decimal, or hex with 0x)", a);
 		for (unsigned k = 0; k < c->nsectors; k++)
 			if (c->sectors[k].number >= lo && c->sectors[k].number <= hi)
 				*mask |= 1ULL << k;
@@ -42,16 +47,34 @@ static int erase_mask_of(cli_env *e, fk_session *s, uint64_t *mask)
 	return FK_OK;
 }
 
+/* "5 (0x08020000, 128 KB), 6 (...)": the exact sectors, for the dry run and the report. */
+static void erase_describe(const fk_chip_info *c, uint64_t mask, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	for (unsigned k = 0; k < c->nsectors && k < 64; k++)
+		if (mask & (1ULL << k))
+			fk_snprintf_cat(buf, size, "%s%u (0x%08X, %u KB)", buf[0] ? ", " : "",
+					c->sectors[k].number, c->sectors[k].addr,
+					c->sectors[k].size / 1024);
+}
+
 static int cmd_erase_run(cli_env *e)
 {
 	fk_session *s;
 	uint64_t mask = 0;
 	bool all = cli_flag(&e->args, "all");
+	char which[1536] = "";
 	int rc = cli_session(e, &s);
 	if (rc)
 		return rc;
 	if (!all)
 		rc = erase_mask_of(e, s, &mask);
+	if (!rc && !all)
+		erase_describe(fk_session_chip(s), mask, which, sizeof which);
+	else if (!rc)
+		snprintf(which, sizeof which, "all of main flash, 0x%08X-0x%08X (option bytes and OTP "
+					      "untouched)", fk_session_chip(s)->flash_base,
+			 fk_session_chip(s)->flash_base + fk_session_chip(s)->flash_size - 1);
 	fk_perms perms;
 	cli_perms(e, &perms);
 	if (!rc && all)
@@ -77,8 +100,8 @@ static int cmd_erase_run(cli_env *e)
 	} else if (!rc) {
 		if (backup[0])
 			printf("backup of the flash written and verified: %s\n", backup);
-		printf("%s%s\n", e->dry_run ? "dry run: would erase " : "erased ",
-		       all ? "all of main flash (option bytes and OTP untouched)" : "the sectors given");
+		printf("%s%s%s\n", e->dry_run ? "dry run: would erase " : "erased ",
+		       all ? "" : (mask & (mask - 1)) ? "sectors " : "sector ", which);
 	}
 	return rc;
 }

@@ -83,6 +83,13 @@ static int options_set(cli_env *e, fk_session *s)
 		json_kv_str(&j, "pending", fk_pending_name(pending));
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
+		if (e->dry_run) { /* name what a real run would program (issue 13, class 2) */
+			printf("dry run: would program the option bytes at 0x%08X (FLASH_OPTCR):",
+			       fk_session_chip(s)->option_base);
+			for (unsigned i = 0; i < n; i++)
+				printf(" %s", kv[i]);
+			printf("\n");
+		}
 		printf("%s%s\n", e->dry_run ? "dry run: the change is allowed; nothing was written"
 					    : "option bytes programmed and read back",
 		       pending == FK_PENDING_POWER_ON ? "; a power-on reset is required before it "

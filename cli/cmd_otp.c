@@ -48,12 +48,24 @@ static int otp_show(cli_env *e, fk_session *s)
 	return FK_OK;
 }
 
+/* What a write or lock touches, for the dry run and the JSON document (issue 13: a dry run of
+ * an irreversible step names the exact block and address). */
+typedef struct otp_target {
+	bool known;
+	unsigned block, off, len;
+	uint32_t addr; /* first byte written: data in the block, or the lock byte */
+} otp_target;
+
+/* RM0090 §3.8 (Table 9): 16 blocks of 32 bytes, then the 16 lock bytes at OTP base + 0x200. */
+#define OTP_LOCK_OFFSET 0x200U
+
 static int otp_block(cli_env *e, unsigned i, unsigned *block)
 {
 	const char *a = cli_arg(e, i);
 	uint32_t v;
 	if (!a || fk_parse_u32(a, &v) || v > 15)
-		return fk_fail(e->ctx, FK_E_USAGE, "OTP block: expected 0-15, got \"%s\"", a ? a : "");
+		return fk_fail(e->ctx, FK_E_USAGE, "OTP block \"%s\": expected a block number 0 to 15 "
+						   "(decimal, or hex with 0x)", a ? a : "");
 	*block = v;
 	return FK_OK;
 }
@@ -64,7 +76,8 @@ static int otp_hex(cli_env *e, const char *s, uint8_t *out, unsigned *len)
 	if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
 		s += 2, n -= 2;
 	if (!n || n % 2 || n / 2 > 32)
-		return fk_fail(e->ctx, FK_E_USAGE, "DATA: expected 1-32 bytes as hex, e.g. DEADBEEF");
+		return fk_fail(e->ctx, FK_E_USAGE, "DATA \"%s\": expected 1-32 bytes as hex, e.g. "
+						   "DEADBEEF", s);
 	for (size_t i = 0; i < n / 2; i++) {
 		char byte[3] = {s[2 * i], s[2 * i + 1], 0}, num[8];
 		uint32_t v;
@@ -89,7 +102,7 @@ static void otp_print_changes(cli_env *e, unsigned block, unsigned off, const ui
 	printf("\n");
 }
 
-static int otp_write(cli_env *e, fk_session *s)
+static int otp_write(cli_env *e, fk_session *s, otp_target *t)
 {
 	unsigned block = 0, len = 0, changed = 0;
 	uint32_t off = 0, mask = 0;
@@ -99,14 +112,20 @@ static int otp_write(cli_env *e, fk_session *s)
 	if (cli_nargs(e) != 3)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp write BLOCK HEXDATA [--offset N]");
 	int rc = otp_block(e, 1, &block);
-	if (!rc && o && fk_parse_u32(o, &off))
-		rc = fk_fail(e->ctx, FK_E_USAGE, "--offset %s: not a number", o);
+	if (!rc && o && (fk_parse_u32(o, &off) || off > 31))
+		rc = fk_fail(e->ctx, FK_E_USAGE, "--offset \"%s\": expected a byte offset 0 to 31 "
+						 "within the 32-byte block (decimal, or hex with 0x)", o);
 	if (!rc)
 		rc = otp_hex(e, cli_arg(e, 2), data, &len);
+	if (!rc && len > 32 - off)
+		rc = fk_fail(e->ctx, FK_E_RANGE, "OTP block %u: %u bytes at offset %u run past the "
+						 "block's 32 bytes", block, len, off);
 	if (!rc)
 		rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
 	if (rc)
 		return rc;
+	*t = (otp_target){true, block, off, len,
+			  fk_session_chip(s)->otp_base + block * 32U + off};
 	if (!changed) {
 		printf("OTP block %u already holds these bytes: nothing to write\n", block);
 		return FK_OK;
@@ -115,13 +134,16 @@ static int otp_write(cli_env *e, fk_session *s)
 	cli_perms(e, &perms);
 	cli_consent_irreversible(e, &perms, "Writing OTP");
 	rc = fk_otp_write(s, block, off, data, len, &perms);
-	if (!rc && !e->out.json)
-		printf(e->dry_run ? "dry run: nothing written\n"
-				  : "OTP block %u written and read back (%u bytes changed)\n", block, changed);
+	if (!rc && !e->out.json && e->dry_run)
+		printf("dry run: would write OTP block %u bytes %u-%u at 0x%08X-0x%08X (%u byte%s "
+		       "change, PERMANENT); nothing written\n", block, off, off + len - 1, t->addr,
+		       t->addr + len - 1, changed, changed == 1 ? "" : "s");
+	else if (!rc && !e->out.json)
+		printf("OTP block %u written and read back (%u bytes changed)\n", block, changed);
 	return rc;
 }
 
-static int otp_lock(cli_env *e, fk_session *s)
+static int otp_lock(cli_env *e, fk_session *s, otp_target *t)
 {
 	unsigned block;
 	fk_perms perms;
@@ -131,14 +153,18 @@ static int otp_lock(cli_env *e, fk_session *s)
 	if (rc)
 		return rc;
 	cli_perms(e, &perms);
+	*t = (otp_target){true, block, 0, 1,
+			  fk_session_chip(s)->otp_base + OTP_LOCK_OFFSET + block};
 	char what[96];
 	snprintf(what, sizeof what, "Locking OTP block %u (LOCKB%u at 0x%08X := 0x00)", block, block,
-		 0x1FFF7A00U + block);
+		 t->addr);
 	cli_consent_irreversible(e, &perms, what);
 	rc = fk_otp_lock(s, block, &perms);
-	if (!rc && !e->out.json)
-		printf(e->dry_run ? "dry run: nothing written\n"
-				  : "OTP block %u is locked (lock byte read back 0x00)\n", block);
+	if (!rc && !e->out.json && e->dry_run)
+		printf("dry run: would lock OTP block %u (LOCKB%u at 0x%08X := 0x00, PERMANENT); "
+		       "nothing written\n", block, block, t->addr);
+	else if (!rc && !e->out.json)
+		printf("OTP block %u is locked (lock byte read back 0x00)\n", block);
 	return rc;
 }
 
@@ -151,13 +177,20 @@ static int cmd_otp_run(cli_env *e)
 	int rc = cli_session(e, &s);
 	if (rc)
 		return rc;
+	otp_target t = {0};
 	rc = strcmp(sub, "show") == 0 ? otp_show(e, s)
-	     : strcmp(sub, "write") == 0 ? otp_write(e, s) : otp_lock(e, s);
+	     : strcmp(sub, "write") == 0 ? otp_write(e, s, &t) : otp_lock(e, s, &t);
 	fk_session_close(s);
 	if (e->out.json && !e->json_done) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
 		json_kv_str(&j, "action", sub);
+		json_kv_bool(&j, "dry_run", e->dry_run);
+		if (t.known) {
+			json_kv_uint(&j, "block", t.block);
+			json_kv_hex(&j, "address", t.addr, 8);
+			json_kv_uint(&j, "bytes", t.len);
+		}
 		cli_json_end(e, &j, rc);
 	}
 	return rc;

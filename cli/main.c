@@ -79,6 +79,8 @@ static void cli_help(FILE *out)
 	fprintf(out, "\nExit codes: 0 ok, 1 failure, 2 usage, 3 no connection, 4 blocked by "
 		     "protection,\n5 refused by a safety gate, 6 verify mismatch, 7 bad input file, "
 		     "8 target error,\n9 unsupported, 10 interrupted (docs/EXIT-CODES.md).\n");
+	fprintf(out, "Numbers (sectors, blocks, addresses, lengths, rates) are decimal, leading zeros "
+		     "included (012 is twelve),\nor hex with 0x; anything else is refused.\n");
 	fprintf(out, "Run `flashkey COMMAND --help` for a command's options.\n");
 }
 
@@ -124,6 +126,10 @@ static void cli_man(FILE *out)
 			fputs(".RE\n", out);
 		}
 	}
+	fputs(".SH NUMBERS\nSector and block numbers, addresses, lengths and rates are decimal, leading "
+	      "zeros included (012 is twelve, never octal), or hexadecimal with 0x; anything else, "
+	      "or a value out of range, is refused with the value quoted.\n",
+	      out);
 	fputs(".SH EXIT STATUS\n0 success, 1 failure, 2 usage error, 3 no connection, 4 blocked by "
 	      "protection, 5 refused by a safety gate, 6 verify mismatch, 7 malformed input file, "
 	      "8 target error, 9 unsupported, 10 interrupted.\n",

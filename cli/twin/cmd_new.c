@@ -240,7 +240,7 @@ static int tcli_hexnib(int c)
 static int tcli_otp_block(tcli_env *e, tw_f4 *t, const char *kv)
 {
 	const char *eq = strchr(kv, '=');
-	char num[8];
+	char num[256];
 	uint32_t blk;
 	size_t n = eq ? (size_t)(eq - kv) : 0;
 	if (!eq || n == 0 || n >= sizeof num)
@@ -248,7 +248,8 @@ static int tcli_otp_block(tcli_env *e, tw_f4 *t, const char *kv)
 	memcpy(num, kv, n);
 	num[n] = '\0';
 	if (fk_parse_u32(num, &blk) || blk > 15)
-		return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: block must be 0..15", kv);
+		return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: block \"%s\" must be 0..15 "
+						   "(decimal, or hex with 0x)", kv, num);
 	const char *hex = eq + 1;
 	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
 		hex += 2;

@@ -69,13 +69,15 @@ int tcli_unknown_chip(tcli_env *e, const char *name)
 static int tcli_parse_num(tcli_env *e, const char *what, const char *s, size_t n,
 			  uint32_t max_plus1, uint32_t *out)
 {
-	char buf[16];
+	char buf[256];
 	if (n == 0 || n >= sizeof buf)
-		return fk_fail(e->ctx, FK_E_USAGE, "%s: empty or too long number in list", what);
+		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%.*s\" is not a number in 0..%u", what,
+			       (int)(n < 64 ? n : 64), s, max_plus1 - 1);
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	if (fk_parse_u32(buf, out) || *out >= max_plus1)
-		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%s\" is not a number in 0..%u", what, buf,
+		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%s\" is not a number in 0..%u (decimal, or hex with "
+						   "0x)", what, buf,
 			       max_plus1 - 1);
 	return FK_OK;
 }
@@ -112,7 +114,8 @@ static void tcli_help(FILE *out)
 		     "tools\n\nUsage: flashkey-twin COMMAND [ARGS]\n\nCommands:\n", fk_version());
 	for (unsigned i = 0; i < TCLI_NCMDS; i++)
 		fprintf(out, "  %-40s %s\n", tcli_cmds[i].synopsis, tcli_cmds[i].summary);
-	fprintf(out, "\nRun `flashkey-twin COMMAND --help` for a command's options.\n");
+	fprintf(out, "\nNumbers are decimal, leading zeros included (012 is twelve), or hex with 0x.\n"
+		     "Run `flashkey-twin COMMAND --help` for a command's options.\n");
 }
 
 static void tcli_cmd_help(FILE *out, const tcli_cmd *c)

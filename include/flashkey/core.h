@@ -95,7 +95,8 @@ const char *fk_version(void);
 /* Bounded string helpers: always NUL-terminate, never overflow (no strcpy/sprintf here). */
 size_t fk_strlcpy(char *dst, const char *src, size_t size);
 int fk_snprintf_cat(char *dst, size_t size, const char *fmt, ...) FK_PRINTF(3, 4);
-/* Parse a whole C-style unsigned number (0x.., 0.., decimal); -1 on junk, sign or overflow. */
+/* Parse a whole unsigned number: "0x"/"0X" + hex digits, or decimal digits (leading zeros stay
+ * decimal: "012" is 12, never octal); -1 on junk, sign, space, empty or overflow. */
 int fk_parse_u32(const char *s, uint32_t *out);
 int fk_parse_u64(const char *s, uint64_t *out);
 
