@@ -64,6 +64,9 @@ int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len)
 	a[n] = '\0';
 	if (fk_parse_u32(a, addr) || (colon && fk_parse_u32(colon + 1, len)))
 		return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected ADDR:LEN, e.g. 0x08000000:0x4000", s);
+	if (!fk_span_ok(*addr, *len, FK_ADDR_SPACE))
+		return fk_fail(e->ctx, FK_E_RANGE, "\"%s\": 0x%08X + 0x%X runs past 0xFFFFFFFF", s,
+			       *addr, *len);
 	return FK_OK;
 }
 

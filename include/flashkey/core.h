@@ -5,6 +5,7 @@
 #ifndef FLASHKEY_CORE_H
 #define FLASHKEY_CORE_H
 
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,5 +100,11 @@ int fk_snprintf_cat(char *dst, size_t size, const char *fmt, ...) FK_PRINTF(3, 4
  * decimal: "012" is 12, never octal); -1 on junk, sign, space, empty or overflow. */
 int fk_parse_u32(const char *s, uint32_t *out);
 int fk_parse_u64(const char *s, uint64_t *out);
+/* [off, off + len) lies within [0, limit), computed without wrapping: every "addr + len" and
+ * "off + len" bound check goes through it (issue 13 class 14: `otp write 3 00 --offset
+ * 4294967295` wrapped to 0 and crashed). A span that ends exactly at limit fits. */
+bool fk_span_ok(uint64_t off, uint64_t len, uint64_t limit);
+/* Every 32-bit address: [addr, addr + len) must not run past 0xFFFFFFFF. */
+#define FK_ADDR_SPACE 0x100000000ULL
 
 #endif

@@ -315,8 +315,12 @@ int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool r
 		       uint32_t *bad_addr, fk_verify_how *how)
 {
 	uint64_t total = 0, done = 0;
-	for (unsigned i = 0; i < nsegs; i++)
+	for (unsigned i = 0; i < nsegs; i++) {
+		if (!fk_span_ok(segs[i].addr, segs[i].len, FK_ADDR_SPACE))
+			return fk_fail(s->ctx, FK_E_RANGE, "verify: %u bytes at 0x%08X run past "
+							   "0xFFFFFFFF", segs[i].len, segs[i].addr);
 		total += segs[i].len;
+	}
 	if (how)
 		*how = FK_VERIFY_READ;
 	if (!read_back && s->drv.ops->crc32) {
@@ -377,6 +381,9 @@ int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *m
 
 int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len)
 {
+	if (!fk_span_ok(addr, len, FK_ADDR_SPACE))
+		return fk_fail(s->ctx, FK_E_RANGE, "reading %u bytes at 0x%08X runs past 0xFFFFFFFF",
+			       len, addr);
 	for (uint32_t off = 0; off < len; off += 0x4000) {
 		uint32_t n = FK_MIN(len - off, 0x4000U);
 		int rc = stm32f4_read(&s->drv, s->ctx, addr + off, (uint8_t *)buf + off, n);

@@ -28,7 +28,7 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 	fk_otp otp;
 	*changed = 0;
 	*change_mask = 0;
-	if (block >= STM32F4_OTP_BLOCKS || !len || off + len > STM32F4_OTP_BLOCK_SIZE)
+	if (block >= STM32F4_OTP_BLOCKS || !len || !fk_span_ok(off, len, STM32F4_OTP_BLOCK_SIZE))
 		return fk_fail(s->ctx, FK_E_RANGE, "OTP block %u, %u bytes at offset %u: blocks 0-15 "
 						   "hold 32 bytes", block, len, off);
 	int rc = fk_otp_read(s, &otp);

@@ -268,6 +268,9 @@ int stm32f4_crc32(stm32f4 *d, fk_ctx *ctx, const uint32_t *addr, const uint32_t 
 
 int stm32f4_read(stm32f4 *d, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
 {
+	if (!fk_span_ok(addr, len, FK_ADDR_SPACE)) /* would wrap to 0x00000000 on every path */
+		return fk_fail(ctx, FK_E_RANGE, "reading %u bytes at 0x%08X runs past 0xFFFFFFFF", len,
+			       addr);
 	int rc = d->ops->read(d->h, ctx, addr, buf, len);
 	if (!rc)
 		return FK_OK;
@@ -384,9 +387,9 @@ int stm32f4_otp_write(stm32f4 *d, fk_ctx *ctx, unsigned block, unsigned off, con
 		      unsigned len)
 {
 	bool locked = true; /* set by stm32f4_otp_locked on success */
-	if (block >= STM32F4_OTP_BLOCKS || off + len > STM32F4_OTP_BLOCK_SIZE || !len)
-		return fk_fail(ctx, FK_E_RANGE, "OTP block %u bytes %u..%u: blocks are 0-15 of 32 bytes",
-			       block, off, off + len - 1);
+	if (block >= STM32F4_OTP_BLOCKS || !len || !fk_span_ok(off, len, STM32F4_OTP_BLOCK_SIZE))
+		return fk_fail(ctx, FK_E_RANGE, "OTP block %u, %u bytes at offset %u: blocks are 0-15 "
+						"of 32 bytes", block, len, off);
 	int rc = stm32f4_otp_locked(d, ctx, block, &locked);
 	if (rc)
 		return rc;

@@ -61,6 +61,11 @@ int fk_parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
+bool fk_span_ok(uint64_t off, uint64_t len, uint64_t limit)
+{
+	return off <= limit && len <= limit - off;
+}
+
 int fk_parse_u32(const char *s, uint32_t *out)
 {
 	uint64_t v;
