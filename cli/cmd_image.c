@@ -8,12 +8,14 @@
 #include <string.h>
 
 #include "cli.h"
+#include "common/files.h"
 #include "flashkey/image.h"
 
 /* STM32 flash: where a raw binary goes when --base is not given (RM0090 §2.3.1). */
 #define IMAGE_DEFAULT_BASE 0x08000000u
 
 static const cli_opt image_opts[] = {
+	{"force", 0, CLI_FLAG, NULL, "convert: replace OUT if it exists (default: refuse)"},
 	{"format", 'f', CLI_VALUE, "F", "info: input format (as --in-format); convert: output format bin, ihex or srec (default: from OUT's name)"},
 	{"in-format", 0, CLI_VALUE, "F", "input format auto, bin, ihex, srec or elf (default auto: from the content)"},
 	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
@@ -172,6 +174,9 @@ static int image_convert(cli_env *e, const image_args *a)
 	if (!in || !out || cli_nargs(e) != 3)
 		return fk_fail(e->ctx, FK_E_USAGE, "image convert: expected IN and OUT files");
 	int rc = image_out_format(e, out, &fmt);
+	if (rc == 0)
+		rc = cli_refuse_existing(e->ctx, out, cli_flag(&e->args, "force"),
+					 "the converted image");
 	fk_image *img = NULL;
 	if (rc == 0)
 		rc = image_load(e, a, in, &img);
@@ -226,7 +231,8 @@ const cli_command cli_cmd_image = {
 		   "point and the CRC-32 over the whole span with gaps read as --fill. convert "
 		   "writes the image in another format; with --fill the gaps are filled first. The "
 		   "input format is detected from the content; a raw binary is placed at --base. "
-		   "A malformed file fails with its line or offset and exit code 7.",
+		   "A malformed file fails with its line or offset and exit code 7. convert never "
+		   "replaces an existing OUT unless --force is given.",
 	.opts = image_opts,
 	.run = cmd_image_run,
 };

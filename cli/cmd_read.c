@@ -1,16 +1,35 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey read FILE [ADDR:LEN]: save memory (default: all of main flash) as a raw binary. At
  * RDP level 1 this fails with the reason (RM0090 §3.7.3 Table 18). */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cmd_common.h"
+#include "common/files.h"
+
+static const cli_opt read_opts[] = {
+	{"force", 0, CLI_FLAG, NULL, "replace FILE if it exists (default: refuse)"},
+	{NULL, 0, 0, NULL, NULL},
+};
 
 static int read_save(cli_env *e, const char *file, const uint8_t *buf, uint32_t len)
 {
-	FILE *f = fopen(file, "wb");
-	if (!f)
-		return fk_fail(e->ctx, FK_E_IO, "creating %s", file);
+	bool force = cli_flag(&e->args, "force");
+	/* O_EXCL: a file that appeared since the check is not replaced either */
+	int fd = open(file, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+	if (fd < 0 && errno == EEXIST)
+		return cli_refuse_existing(e->ctx, file, false, "the memory read");
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		return fk_fail(e->ctx, FK_E_IO, "creating %s: %s", file, strerror(err));
+	}
 	size_t w = fwrite(buf, 1, len, f);
 	if (fclose(f) || w != len)
 		return fk_fail(e->ctx, FK_E_IO, "writing %s", file);
@@ -26,6 +45,8 @@ static int cmd_read_run(cli_env *e)
 	if (!file || cli_nargs(e) > 2)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey read FILE [ADDR:LEN]");
 	int rc = range ? cli_parse_range(e, range, &addr, &len) : FK_OK;
+	if (!rc) /* before the target is touched; read_save checks again with O_EXCL */
+		rc = cli_refuse_existing(e->ctx, file, cli_flag(&e->args, "force"), "the memory read");
 	if (!rc)
 		rc = cli_session(e, &s);
 	if (!rc && !range) {
@@ -61,5 +82,7 @@ const cli_command cli_cmd_read = {
 	.name = "read",
 	.synopsis = "read FILE [ADDR:LEN]",
 	.summary = "save memory (default: all of main flash) to a raw binary file",
+	.details = "FILE must not exist: an existing file is replaced only with --force.",
+	.opts = read_opts,
 	.run = cmd_read_run,
 };

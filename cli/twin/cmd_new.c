@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/files.h"
 #include "flashkey/image.h"
 #include "twin_cli.h"
 
@@ -29,6 +30,7 @@ const cli_opt tcli_new_opts[] = {
 	{"corrupt-options", 0, CLI_FLAG, NULL,
 	 "torn option bytes as after a power loss (OPTCR 0x0FFFFFEC: RDP 0xFF = level 1)"},
 	{"json", 0, CLI_FLAG, NULL, "print JSON"},
+	{"force", 0, CLI_FLAG, NULL, "replace PATH if it exists (default: refuse, whatever it is)"},
 	{NULL, 0, 0, NULL, NULL},
 };
 
@@ -385,6 +387,8 @@ int tcli_cmd_new(tcli_env *e)
 	rc = tcli_configure(e, t);
 	if (!rc && tw_f4_powered(t))
 		tw_f4_reset(t, TW_RESET_POWER_ON); /* options take effect as after a POR */
+	if (!rc) /* after the options are checked, so a bad option is still a usage error */
+		rc = cli_refuse_existing(e->ctx, path, cli_flag(&e->args, "force"), "a new twin");
 	if (!rc)
 		rc = tw_f4_attach_path(t, e->ctx, path);
 	if (rc) {

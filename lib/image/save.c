@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "image/image_int.h"
 
@@ -195,13 +197,22 @@ int fk_image_save_mem(fk_ctx *ctx, const fk_image *img, fk_image_format format, 
 static int img_write_file(fk_ctx *ctx, const char *path, const uint8_t *buf, size_t len)
 {
 	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+	/* a fresh name (mkstemp): an existing PATH.tmp is someone else's file, never replaced */
+	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp)
 		return fk_fail(ctx, FK_E_INVALID_ARG, "writing %.100s...: path too long", path);
-	FILE *f = fopen(tmp, "wb");
+	int fd = mkstemp(tmp);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "wb");
 	if (!f) {
+		int err = errno;
+		if (fd >= 0) {
+			close(fd);
+			remove(tmp);
+		}
 		fk_hint(ctx, "check that the directory exists and is writable");
-		return fk_fail(ctx, FK_E_IO, "cannot create %s: %s", tmp, strerror(errno));
+		return fk_fail(ctx, FK_E_IO, "cannot create a temporary file beside %s: %s", path,
+			       strerror(err));
 	}
+	fchmod(fd, 0644);
 	bool ok = fwrite(buf, 1, len, f) == len;
 	int e = errno;
 	if (fclose(f) != 0 && ok) {
