@@ -2,6 +2,7 @@
 /* The `flashkey-twin serve` loop (see serve.h for the module interface and the time policy):
  * poll(2) over the modules' fds, call their handlers, save the state file after each change,
  * stop cleanly on SIGINT/SIGTERM. POSIX poll/sigaction/clock_gettime only. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -13,7 +14,7 @@
 
 struct tw_serve {
 	tw_f4 *t;
-	bool changed, stop, realtime;
+	bool changed, stop, realtime, allow_network;
 	struct {
 		const tw_serve_module *mod;
 		void *state;
@@ -48,6 +49,29 @@ bool tw_serve_realtime(const tw_serve *s)
 void tw_serve_stop(tw_serve *s)
 {
 	s->stop = true;
+}
+
+int tw_serve_check_listen(const tw_serve *s, fk_ctx *ctx, const char *option, const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	char host[128];
+	size_t n = colon ? (size_t)(colon - value) : strlen(value);
+	if (n >= sizeof host)
+		return fk_fail(ctx, FK_E_USAGE, "--%s %s: host name too long", option, value);
+	memcpy(host, value, n);
+	host[n] = '\0';
+	struct in_addr a;
+	bool loopback = !host[0] || strcmp(host, "localhost") == 0 ||
+			(inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127);
+	if (loopback || s->allow_network)
+		return FK_OK;
+	fk_hint(ctx, "listen on 127.0.0.1 (e.g. --%s 127.0.0.1:0) and reach it through an SSH "
+		     "tunnel, or give --allow-network-exposure if every host that can reach this "
+		     "port may read and rewrite the twin", option);
+	return fk_fail(ctx, FK_E_PERMISSION, "--%s %s: \"%s\" is not a loopback address: the "
+					    "server has no authentication, so anyone who reaches it "
+					    "could read and rewrite the twin's flash",
+		       option, value, host);
 }
 
 static int64_t tw_serve_wall_ms(void)
@@ -205,6 +229,7 @@ int tw_serve_run(fk_ctx *ctx, const char *path, const tw_serve_req *reqs, unsign
 	tw_serve s;
 	memset(&s, 0, sizeof s);
 	s.realtime = opts->realtime;
+	s.allow_network = opts->allow_network;
 	int rc = tw_f4_open(ctx, path, &s.t);
 	if (rc)
 		return rc;

@@ -74,11 +74,18 @@ void tw_serve_changed(tw_serve *s);
 bool tw_serve_realtime(const tw_serve *s);
 /* Ask the loop to stop cleanly after the current handler (as on SIGTERM). */
 void tw_serve_stop(tw_serve *s);
+/* Every network server listens on loopback only (issue 13 class 18): anyone who reaches the
+ * port reads and rewrites the twin, without authentication. For `--OPTION HOST:PORT` this
+ * returns FK_OK when HOST is empty, "localhost" or an address in 127.0.0.0/8, or when the user
+ * gave --allow-network-exposure (tw_serve_opts.allow_network); otherwise FK_E_PERMISSION
+ * naming the address and the flag. Modules call it in start() before they bind. */
+int tw_serve_check_listen(const tw_serve *s, fk_ctx *ctx, const char *option, const char *value);
 
 typedef struct tw_serve_opts {
 	bool realtime;
 	unsigned idle_ms;   /* idle time before completing a busy flash operation (default 5) */
 	int64_t max_ms;     /* stop after this much wall time (tests); <= 0: run until a signal */
+	bool allow_network; /* --allow-network-exposure: servers may listen beyond loopback */
 } tw_serve_opts;
 
 /* One module instance to start: the module and its option value. */

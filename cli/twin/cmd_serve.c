@@ -7,7 +7,7 @@
 #include "fktwin/serve.h"
 #include "twin_cli.h"
 
-#define TCLI_SERVE_FIXED 3
+#define TCLI_SERVE_FIXED 4
 
 static cli_opt tcli_serve_table[TCLI_SERVE_FIXED + CLI_MAX_OPTS];
 
@@ -19,6 +19,9 @@ const cli_opt *tcli_serve_opts(void)
 					  "the datasheet time)"};
 	tcli_serve_table[n++] = (cli_opt){"max-ms", 0, CLI_VALUE, "MS",
 					  "stop after MS milliseconds (tests)"};
+	tcli_serve_table[n++] = (cli_opt){"allow-network-exposure", 0, CLI_FLAG, NULL,
+					  "let a server listen beyond loopback: whoever reaches the "
+					  "port can read and rewrite the twin (no authentication)"};
 	for (unsigned i = 0; tw_serve_modules[i] && n + 1 < TCLI_SERVE_FIXED + CLI_MAX_OPTS; i++)
 		tcli_serve_table[n++] = (cli_opt){tw_serve_modules[i]->option, 0, CLI_MULTI,
 						  tw_serve_modules[i]->metavar,
@@ -38,7 +41,8 @@ int tcli_cmd_serve(tcli_env *e)
 		for (unsigned m = 0; tw_serve_modules[m]; m++)
 			if (strcmp(e->args.seen[i].opt->name, tw_serve_modules[m]->option) == 0)
 				reqs[n++] = (tw_serve_req){tw_serve_modules[m], e->args.seen[i].value};
-	tw_serve_opts o = {.realtime = cli_flag(&e->args, "realtime"), .idle_ms = 5};
+	tw_serve_opts o = {.realtime = cli_flag(&e->args, "realtime"), .idle_ms = 5,
+			   .allow_network = cli_flag(&e->args, "allow-network-exposure")};
 	const char *ms = cli_value(&e->args, "max-ms");
 	uint32_t v;
 	if (ms) {
@@ -46,8 +50,15 @@ int tcli_cmd_serve(tcli_env *e)
 			return fk_fail(e->ctx, FK_E_USAGE, "--max-ms %s: expected a positive number", ms);
 		o.max_ms = v;
 	}
+	if (!n) { /* issue 13 class 19: nothing to serve is a mistake, not an idle lock holder */
+		fk_hint(e->ctx, "name at least one server, e.g. `flashkey-twin serve %s --uart-pty "
+				"/tmp/ttyF4` (see `flashkey-twin serve --help`)", tcli_arg(e, 0));
+		return fk_fail(e->ctx, FK_E_USAGE, "serve: no server given: nothing would be served");
+	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
 	       n == 1 ? "" : "s");
-	return tw_serve_run(e->ctx, tcli_arg(e, 0), reqs, n, &o);
+	rc = tw_serve_run(e->ctx, tcli_arg(e, 0), reqs, n, &o);
+	printf("stopped serving %s%s\n", tcli_arg(e, 0), rc ? " (error below)" : "; state saved");
+	return rc;
 }

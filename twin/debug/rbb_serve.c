@@ -46,10 +46,10 @@ static int rbb_parse(fk_ctx *ctx, const char *value, struct sockaddr_in *sa)
 	sa->sin_port = htons((uint16_t)port);
 	if (host[0] == 0 || strcmp(host, "localhost") == 0)
 		fk_strlcpy(host, "127.0.0.1", sizeof(host));
-	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1 ||
-	    (ntohl(sa->sin_addr.s_addr) >> 24) != 127)
-		return fk_fail(ctx, FK_E_USAGE, "--jtag-bitbang %s: HOST must be a loopback IPv4 "
-			       "address (the debug port is not for the network)", value);
+	/* loopback unless --allow-network-exposure: tw_serve_check_listen, called first */
+	if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+		return fk_fail(ctx, FK_E_USAGE, "--jtag-bitbang %s: HOST must be an IPv4 address "
+			       "such as 127.0.0.1", value);
 	return 0;
 }
 
@@ -69,7 +69,9 @@ static int rbb_listen(fk_ctx *ctx, rbb_srv *r, const char *value)
 	    getsockname(r->lfd, (struct sockaddr *)&sa, &len) < 0)
 		return fk_fail(ctx, FK_E_IO, "jtag-bitbang: cannot listen on %s: %s", value,
 			       strerror(errno));
-	printf("jtag-bitbang: listening on 127.0.0.1:%u\n", (unsigned)ntohs(sa.sin_port));
+	char ip[INET_ADDRSTRLEN] = "?";
+	inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof ip);
+	printf("jtag-bitbang: listening on %s:%u\n", ip, (unsigned)ntohs(sa.sin_port));
 	fflush(stdout);
 	return 0;
 }
@@ -95,8 +97,10 @@ static int rbb_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 	r->port.no_clock = tw_serve_realtime(s);
 	r->dap = tw_f4_port_open(&r->port, tw_serve_chip(s));
 	r->jtag = r->dap ? tw_jtag_new(r->dap) : NULL;
-	int rc = r->jtag ? rbb_listen(ctx, r, value)
-			 : fk_fail(ctx, FK_E_NOMEM, "jtag-bitbang: out of memory");
+	int rc = !r->jtag ? fk_fail(ctx, FK_E_NOMEM, "jtag-bitbang: out of memory")
+		 : tw_serve_check_listen(s, ctx, "jtag-bitbang", value);
+	if (rc == FK_OK)
+		rc = rbb_listen(ctx, r, value);
 	if (rc < 0) {
 		rbb_stop(r);
 		return rc;

@@ -46,8 +46,8 @@ int tw_dap_tcp_listen(fk_ctx *ctx, const char *hostport, int *fd, unsigned *port
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE;
-	int g = getaddrinfo(host[0] ? host : NULL, ps, &hints, &res);
+	/* no host: loopback, never every interface (issue 13 class 18) */
+	int g = getaddrinfo(host[0] ? host : "127.0.0.1", ps, &hints, &res);
 	if (g != 0)
 		return fk_fail(ctx, FK_E_USAGE, "--cmsis-dap-tcp %s: %s", hostport, gai_strerror(g));
 	int s = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, 0), one = 1;

@@ -39,7 +39,9 @@ static int dts_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 	if (!d)
 		return fk_fail(ctx, FK_E_NOMEM, "cmsis-dap-tcp");
 	d->lfd = -1;
-	int rc = tw_dap_tcp_listen(ctx, value, &d->lfd, &port);
+	int rc = tw_serve_check_listen(s, ctx, "cmsis-dap-tcp", value);
+	if (rc == FK_OK)
+		rc = tw_dap_tcp_listen(ctx, value, &d->lfd, &port);
 	if (rc == FK_OK && !(d->tgt.dap = tw_f4_port_open(&d->port, tw_serve_chip(s))))
 		rc = fk_fail(ctx, FK_E_NOMEM, "cmsis-dap-tcp: debug port");
 	d->port.no_clock = tw_serve_realtime(s);
@@ -53,7 +55,10 @@ static int dts_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 	}
 	tw_dap_tcp_init(&d->tcp, d->lfd, d->emu);
 	const char *colon = strrchr(value, ':');
-	printf("cmsis-dap-tcp: listening on %.*s:%u\n", (int)(colon - value), value, port);
+	if (colon == value) /* no host: tw_dap_tcp_listen took loopback */
+		printf("cmsis-dap-tcp: listening on 127.0.0.1:%u\n", port);
+	else
+		printf("cmsis-dap-tcp: listening on %.*s:%u\n", (int)(colon - value), value, port);
 	fflush(stdout);
 	*state = d;
 	return FK_OK;
