@@ -307,14 +307,201 @@ static bool span_counts(const pattern *p, const span *s)
 	return s->words >= 2 || s->words == p->words;
 }
 
+/* ---------------------------------------------------------------- log noise
+ * Users paste whole logs: every line may start with a timestamp, a log level, a source location
+ * or a module path ("2018-04-05T23:14:01 DEBUG common.c:", "13:18:34 : ", "Debug: 229 69
+ * stlink_usb.c:828 stlink_usb_idcode():", "INFO:root:", "WARN probe_rs::probe::list:",
+ * "TRACE +0.121"), and may carry ANSI colour. Those words would sit between the words of a message
+ * wrapped over two lines (and push them apart beyond DOCTOR_GAP), so they are not words of the
+ * text: the line prefix is skipped before tokenizing the line. A level word at the start of a line
+ * is dropped like a pattern's severity prefix (pat_drop_prefix), so both sides agree. */
+
+static bool ci_prefix(const char *s, size_t n, const char *w)
+{
+	size_t k = strlen(w);
+	return n >= k && tok_eq(s, w, k);
+}
+
+/* ANSI escape sequence at s[i] (ESC '[' params final, or ESC and one byte): its length, or 0. */
+static size_t ansi_len(const char *s, size_t len, size_t i)
+{
+	if (s[i] != 0x1b)
+		return 0;
+	size_t j = i + 1;
+	if (j < len && s[j] == '[') {
+		j++;
+		while (j < len && ((s[j] >= '0' && s[j] <= '9') || s[j] == ';' || s[j] == '?'))
+			j++;
+		return (j < len ? j + 1 : j) - i;
+	}
+	return (j < len ? j + 1 : j) - i;
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A timestamp or counter: "+0.121", "2018-04-05T23:14:01", "12:06:46:555", "032:010.651",
+ * "[00:00:01.234]": digits with at least one separator between digit runs. */
+static size_t stamp_len(const char *s, size_t n)
+{
+	size_t i = (n && s[0] == '+') ? 1 : 0, seps = 0;
+	if (i >= n || !is_digit(s[i]))
+		return 0;
+	while (i < n) {
+		while (i < n && is_digit(s[i]))
+			i++;
+		if (i + 1 < n && (s[i] == ':' || s[i] == '.' || s[i] == '-' || s[i] == '/' ||
+				  s[i] == 'T' || s[i] == ',') && is_digit(s[i + 1])) {
+			seps++;
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (!seps || (i < n && is_alnum(s[i])))
+		return 0;
+	/* a time zone or a millisecond suffix: "Z", "ms" */
+	return i;
+}
+
+/* A log level word followed by a separator (':', ' ', ']', '|'): its length, or 0. */
+static size_t level_len(const char *s, size_t n)
+{
+	static const char *const levels[] = {"warning", "verbose", "critical", "debug", "error",
+					     "trace",   "fatal",   "info",     "warn",  "note",
+					     "dbg",     "err",     "inf",      "wrn",   "i",
+					     "w",       "e",       "d"};
+	for (size_t k = 0; k < sizeof levels / sizeof levels[0]; k++) {
+		size_t m = strlen(levels[k]);
+		if (!ci_prefix(s, n, levels[k]) || m >= n)
+			continue;
+		char c = s[m];
+		/* single letters only as "I (123)" / "E:" forms; whole words with any separator */
+		if (m == 1 && !(c == ':' || (c == ' ' && m + 1 < n && s[m + 1] == '(')))
+			continue;
+		if (c == ':' || c == ' ' || c == ']' || c == '|' || c == '\t' || c == '!')
+			return m;
+	}
+	return 0;
+}
+
+/* A source location or module path ending in ':' ("common.c:", "stlink_usb.c:828",
+ * "/home/x/src/common.c:", "probe_rs::probe::list::linux:", "root:", "stlink_usb_idcode():").
+ * Only taken after a level word or a stamp, where a tool puts it. */
+static size_t where_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool dotted = false, path = false;
+	while (i < n && s[i] != ' ' && s[i] != '\t') {
+		if (s[i] == ':' && (i + 1 >= n || s[i + 1] != ':')) {
+			/* "file.c:828" keeps its line number */
+			size_t j = i + 1;
+			while (j < n && is_digit(s[j]))
+				j++;
+			if (j > i + 1)
+				i = j;
+			else
+				i++;
+			return (dotted || path || i > 1) ? i : 0;
+		}
+		if (s[i] == '.' || s[i] == '/')
+			dotted = true;
+		if (s[i] == ':' || s[i] == '(' || s[i] == ')')
+			path = true;
+		if (s[i] == ':')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+/* Length of the noise at the start of the line s[0..n). */
+static size_t line_prefix_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	bool after_level = false, any = false;
+	for (unsigned rounds = 0; rounds < 8 && i < n; rounds++) {
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '[' || s[i] == ']' ||
+				 s[i] == '|' || s[i] == '\r' || (any && (s[i] == ':' || s[i] == '-'))))
+			i++;
+		size_t a = i < n ? ansi_len(s, n, i) : 0;
+		if (a) {
+			i += a;
+			continue;
+		}
+		size_t m = stamp_len(s + i, n - i);
+		if (m) {
+			i += m;
+			any = true;
+			continue;
+		}
+		m = level_len(s + i, n - i);
+		if (m) {
+			i += m;
+			after_level = any = true;
+			continue;
+		}
+		if (after_level && i < n && is_digit(s[i])) {
+			/* OpenOCD's "Debug: 229 69 file.c:..." counters, "I (123) tag:" */
+			size_t j = i;
+			while (j < n && is_digit(s[j]))
+				j++;
+			if (j < n && s[j] == ' ') {
+				i = j;
+				continue;
+			}
+		}
+		if (i < n && s[i] == '(' && after_level) {
+			size_t j = i + 1;
+			while (j < n && is_digit(s[j]))
+				j++;
+			if (j < n && s[j] == ')' && j > i + 1) {
+				i = j + 1;
+				continue;
+			}
+		}
+		if (any) {
+			m = where_len(s + i, n - i);
+			if (m) {
+				i += m;
+				continue;
+			}
+		}
+		break;
+	}
+	return any ? i : 0;
+}
+
 static size_t tokenize(const char *text, size_t len, tok **out)
 {
 	size_t cap = len / 2 + 1, n = 0, pos = 0;
 	tok *t = malloc(cap * sizeof *t);
 	if (!t)
 		return 0;
-	while (n < cap && next_word(text, len, &pos, &t[n]))
-		n++;
+	while (pos < len && n < cap) {
+		size_t eol = pos;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		size_t p = pos + line_prefix_len(text + pos, eol - pos);
+		while (n < cap && p < eol) {
+			size_t a = ansi_len(text, eol, p);
+			if (a) {
+				p += a;
+				continue;
+			}
+			if (!is_alnum(text[p])) {
+				p++;
+				continue;
+			}
+			size_t start = p;
+			while (p < eol && is_alnum(text[p]))
+				p++;
+			t[n++] = (tok){text + start, p - start};
+		}
+		pos = eol + 1;
+	}
 	*out = t;
 	return n;
 }
