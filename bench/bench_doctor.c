@@ -30,7 +30,7 @@
 #define MAX_HITS 16
 
 typedef struct kase {
-	char name[128];
+	char name[260];
 	char tool[96];
 	char group[32];
 	char source[512];
@@ -118,10 +118,10 @@ static char *read_file(const char *path, size_t *len)
 /* Parses one case file; on a format error prints "NAME: line N: what" and returns -1. */
 static int parse_case(const char *dir, const char *name, const fk_doctor_catalogue *cat, kase *k)
 {
-	char path[1024];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
+	char path[1400];
+	snprintf(path, sizeof path, "%.1023s/%.255s", dir, name);
 	memset(k, 0, sizeof *k);
-	snprintf(k->name, sizeof k->name, "%s", name);
+	snprintf(k->name, sizeof k->name, "%.255s", name);
 	size_t len = 0;
 	char *buf = read_file(path, &len);
 	if (!buf) {
