@@ -48,7 +48,11 @@ typedef struct tally {
 
 static int case_number(const char *name)
 {
-	return atoi(name); /* "012-openocd-..." -> 12; names are checked to start with 3 digits */
+	/* "012-openocd-..." -> 12; parse_case checks that names start with 3 digits */
+	int n = 0;
+	for (int i = 0; i < 3 && name[i] >= '0' && name[i] <= '9'; i++)
+		n = n * 10 + (name[i] - '0');
+	return n;
 }
 
 /* The tool group: a known tool named anywhere in the tool field ("xPack OpenOCD 0.11" ->
@@ -166,8 +170,12 @@ static int parse_case(const char *dir, const char *name, const fk_doctor_catalog
 		} else if (strcmp(p, "source") == 0) {
 			snprintf(k->source, sizeof k->source, "%s", v);
 		} else if (strcmp(p, "causes") == 0) {
-			char *save = NULL;
-			for (char *c = strtok_r(v, " ,", &save); c; c = strtok_r(NULL, " ,", &save)) {
+			for (char *c = v, *next; *c; c = next) {
+				size_t w = strcspn(c, " ,");
+				next = c + w + (c[w] ? 1 : 0);
+				c[w] = 0;
+				if (!w)
+					continue;
 				if (k->ncauses == MAX_CAUSES) {
 					fprintf(stderr, "%s: line %u: too many causes\n", name, line);
 					goto out;
@@ -302,8 +310,13 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--validate") == 0)
 			validate = 1;
 		else if (strcmp(argv[i], "--check") == 0 && i + 2 < argc) {
-			min_recall = atof(argv[++i]);
-			min_precision = atof(argv[++i]);
+			char *end1 = NULL, *end2 = NULL;
+			min_recall = strtod(argv[++i], &end1);
+			min_precision = strtod(argv[++i], &end2);
+			if (*end1 || *end2) {
+				fprintf(stderr, "bench_doctor: --check takes two percentages\n");
+				return 2;
+			}
 		} else if (strcmp(argv[i], "--misses") == 0 && i + 1 < argc &&
 			   strcmp(argv[i + 1], "train") == 0) {
 			misses = 1;
