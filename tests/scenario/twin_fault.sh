@@ -30,7 +30,7 @@ expect_exit 2 "$T" set w.twin
 expect_exit 0 "$T" power-cycle w.twin
 
 # twin busy
-"$T" serve w.twin >serve.out 2>&1 &
+"$T" serve w.twin --jtag-bitbang 127.0.0.1:0 >serve.out 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q serving serve.out 2>/dev/null && break; sleep 0.1; done
 sleep 0.2
