@@ -15,7 +15,11 @@
  *   bench_doctor                    the table (FK_SRC names the source tree)
  *   bench_doctor --validate         check the corpus format only (a test: tests/scenario)
  *   bench_doctor --check R P        also fail when held-out recall < R % or precision < P %
- *   bench_doctor --misses train     list the training cases doctor gets wrong (never held-out) */
+ *   bench_doctor --misses train     list the training cases doctor gets wrong (never held-out)
+ *   bench_doctor --check-recalled N P   also fail when fewer than N held-out cases are recalled or
+ *                                   precision < P %: a count only rises as the catalogue improves,
+ *                                   while a percentage also falls when harder cases are added
+ *   bench_doctor --upto N ...       consider only cases numbered up to N (the corpus as it was) */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +73,7 @@ static void tool_group(const char *tool, char *out, size_t n)
 		{"black magic", "black-magic"},
 		{"lpc21isp", "lpc21isp"},     {"flash magic", "flash-magic"},
 		{"mcuxpresso", "mcuxpresso"}, {"flashrom", "flashrom"},   {"wchisp", "wch"},
-		{"minichlink", "wch"},        {"dfu-util", "dfu-util"},
+		{"minichlink", "wch"},        {"wlink", "wch"}, {"wch-isp", "wch"}, {"dfu-util", "dfu-util"},
 	};
 	char low[96];
 	size_t i = 0;
@@ -304,8 +308,8 @@ static void print_split(const char *title, tally *t, unsigned nt, const tally *a
 int main(int argc, char **argv)
 {
 	const char *src = getenv("FK_SRC");
-	int validate = 0, misses = 0;
-	double min_recall = -1, min_precision = -1;
+	int validate = 0, misses = 0, upto = 999;
+	double min_recall = -1, min_precision = -1, min_recalled = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--validate") == 0)
 			validate = 1;
@@ -317,13 +321,29 @@ int main(int argc, char **argv)
 				fprintf(stderr, "bench_doctor: --check takes two percentages\n");
 				return 2;
 			}
+		} else if (strcmp(argv[i], "--check-recalled") == 0 && i + 2 < argc) {
+			char *end1 = NULL, *end2 = NULL;
+			min_recalled = strtod(argv[++i], &end1);
+			min_precision = strtod(argv[++i], &end2);
+			if (*end1 || *end2 || min_recalled < 0) {
+				fprintf(stderr, "bench_doctor: --check-recalled takes a count and a percentage\n");
+				return 2;
+			}
+		} else if (strcmp(argv[i], "--upto") == 0 && i + 1 < argc) {
+			char *end = NULL;
+			double u = strtod(argv[++i], &end);
+			if (*end || u < 0 || u > 999) {
+				fprintf(stderr, "bench_doctor: --upto takes a case number (0-999)\n");
+				return 2;
+			}
+			upto = (int)u;
 		} else if (strcmp(argv[i], "--misses") == 0 && i + 1 < argc &&
 			   strcmp(argv[i + 1], "train") == 0) {
 			misses = 1;
 			i++;
 		} else {
 			fprintf(stderr, "usage: bench_doctor [--validate] [--check RECALL PRECISION] "
-					"[--misses train]\n");
+					"[--check-recalled COUNT PRECISION] [--upto N] [--misses train]\n");
 			return 2;
 		}
 	}
@@ -345,7 +365,7 @@ int main(int argc, char **argv)
 	struct dirent *e;
 	while ((e = readdir(d)) && nn < MAX_CASES) {
 		size_t l = strlen(e->d_name);
-		if (l > 4 && strcmp(e->d_name + l - 4, ".txt") == 0)
+		if (l > 4 && strcmp(e->d_name + l - 4, ".txt") == 0 && case_number(e->d_name) <= upto)
 			names[nn++] = strdup(e->d_name);
 	}
 	closedir(d);
@@ -415,14 +435,19 @@ int main(int argc, char **argv)
 	print_split("training split", tr, ntr, &all_tr);
 	print_split("held-out split (never used to write patterns)", ho, nho, &all_ho);
 	int rc = 0;
+	double p = pct(all_ho.answered - all_ho.confident_wrong, all_ho.answered);
 	if (min_recall >= 0) {
 		double r = pct(all_ho.recalled, all_ho.n);
-		double p = pct(all_ho.answered - all_ho.confident_wrong, all_ho.answered);
 		if (r < min_recall || p < min_precision) {
 			printf("held-out below target: recall %.1f%% (want %.1f%%), precision %.1f%% "
 			       "(want %.1f%%)\n", r, min_recall, p, min_precision);
 			rc = 1;
 		}
+	}
+	if (min_recalled >= 0 && ((double)all_ho.recalled < min_recalled || p < min_precision)) {
+		printf("held-out below the floor: %u cases recalled (want %.0f), precision %.1f%% "
+		       "(want %.1f%%)\n", all_ho.recalled, min_recalled, p, min_precision);
+		rc = 1;
 	}
 	for (unsigned i = 0; i < nc; i++)
 		free(cases[i].text);

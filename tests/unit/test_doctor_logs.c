@@ -97,6 +97,33 @@ static void test_message_words_kept(void **state)
 	assert_true(score_of(pyocd, "pyocd-erase-104") >= 90);
 }
 
+/* Prefix forms met in the corpus since (tests/doctor/cases/041, 059, 087): an env_logger stamp
+ * with a time zone (espflash, "[2025-02-03T12:35:14Z INFO ]"), nrfjprog's worker tags after the
+ * level ("[error] [ Worker] - "), a pyOCD counter logger ("0000653:WARNING:pyusb_backend:").
+ * A message wrapped over two such lines must match as if it were on one line. */
+static void test_more_prefixes(void **state)
+{
+	(void)state;
+	static const char *const espflash =
+		"[2025-02-03T12:35:14Z INFO ] A fatal error occurred: Failed to connect to ESP32:\n"
+		"[2025-02-03T12:35:15Z ERROR] No serial data received.\n";
+	assert_true(score_of(espflash, "esptool-no-serial") >= 90);
+	static const char *const nrfjprog =
+		"[error] [ Worker] - Access protection is enabled,\n"
+		"[error] [  nRF91] - can't read block protection state.\n";
+	assert_int_equal(score_of(nrfjprog, "nrfjprog-readback-protection"), 100);
+	static const char *const pyocd =
+		"0000653:WARNING:pyusb_backend:[Errno 13] Access denied\n"
+		"0000653:WARNING:pyusb_backend:(insufficient permissions) while trying to interrogate\n";
+	assert_int_equal(score_of(pyocd, "usb-access-denied"), 100);
+	/* a millisecond stamp is a stamp; "3ms" glued to a word is not */
+	static const char *const ms = "120ms Error: init mode failed (unable to connect to the target)\n";
+	assert_int_equal(score_of(ms, "openocd-init-mode-failed"), 100);
+	static const char *const notstamp = "12msX Error: open failed\n";
+	fk_doctor_hit hits[4];
+	assert_true(fk_doctor_match(cat, notstamp, strlen(notstamp), hits, 4) >= 0);
+}
+
 /* Hostile prefixes: endless stamps, lone ESC, prefix-only lines, a line of only separators. */
 static void test_hostile_prefixes(void **state)
 {
@@ -121,6 +148,7 @@ int main(void)
 		cmocka_unit_test(test_wrapped_with_prefixes),
 		cmocka_unit_test(test_ansi_and_crlf),
 		cmocka_unit_test(test_message_words_kept),
+		cmocka_unit_test(test_more_prefixes),
 		cmocka_unit_test(test_hostile_prefixes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
