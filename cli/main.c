@@ -23,7 +23,7 @@ const cli_opt cli_global_opts[] = {
 	{"baud", 0, CLI_VALUE, "RATE", "serial baud rate for uart: connections (default 115200)"},
 	{"8n1", 0, CLI_FLAG, NULL, "serial framing 8N1 instead of AN3155's 8E1"},
 	{"boot-seq", 0, CLI_VALUE, "SEQ", "DTR/RTS boot-entry sequence (stm32flash -i syntax, e.g. 'rts,-dtr,dtr:rts')"},
-	{"speed", 0, CLI_VALUE, "KHZ", "SWD/JTAG clock in kHz"},
+	{"speed", 0, CLI_VALUE, "KHZ", "SWD/JTAG clock, or SPI clock on serprog:, in kHz"},
 	{"connect", 0, CLI_VALUE, "MODE", "normal | under-reset (hold NRST while attaching)"},
 	{"reset", 0, CLI_VALUE, "MODE", "sw | hw | none: how to reset the target"},
 	{"help", 'h', CLI_FLAG, NULL, "show help (for a command: flashkey COMMAND --help)"},

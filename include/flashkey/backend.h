@@ -8,6 +8,8 @@
  *                        sees it: ST-LINK, ADIv5 over a probe, or the in-process twin)
  *   FK_TRANSPORT_STREAM  a byte stream to a ROM bootloader (serial port, pty, in-process twin)
  *   FK_TRANSPORT_DAP     raw DP/AP transactions (SWD/JTAG probes); lib/debug turns it into MEM
+ *   FK_TRANSPORT_SPI     SPI transactions to a serial flash through a programmer (serprog,
+ *                        the in-process SPI twin): the programmer knows nothing about the chip
  *
  * The library's own backends (serial, probes) and the twin's (registered by the tools at start
  * with fktwin_register_backends()) use this same table: the library cannot tell a twin from
@@ -60,16 +62,35 @@ typedef struct fk_stream_ops {
 	uint64_t (*virtual_ns)(void *h);
 } fk_stream_ops;
 
+/* An SPI programmer (FK_TRANSPORT_SPI): moves /CS and bytes, nothing else. */
+typedef struct fk_spi_ops {
+	/* One transaction: /CS asserted, wlen bytes shifted out (what the chip drives back
+	 * meanwhile is dropped), then rlen bytes shifted in, /CS released. wlen and rlen are at
+	 * most what limits() says; r may be NULL when rlen is 0. */
+	int (*xfer)(void *h, fk_ctx *ctx, const uint8_t *w, size_t wlen, uint8_t *r, size_t rlen);
+	/* The largest wlen and rlen one xfer carries. */
+	void (*limits)(void *h, size_t *max_write, size_t *max_read);
+	/* Set the SPI clock; *actual_hz receives what the programmer set. NULL = fixed clock. */
+	int (*set_speed)(void *h, fk_ctx *ctx, uint32_t hz, uint32_t *actual_hz);
+	/* The chip's /WP pin: 1 high, 0 low, -1 when the programmer cannot tell. May be NULL. */
+	int (*wp_level)(void *h, fk_ctx *ctx);
+	/* Remove and restore the chip's supply; NULL when the programmer cannot (only a twin). */
+	int (*power_cycle)(void *h, fk_ctx *ctx);
+	/* Virtual time of a twin in nanoseconds; NULL on hardware. */
+	uint64_t (*virtual_ns)(void *h);
+} fk_spi_ops;
+
 typedef enum fk_transport_kind {
 	FK_TRANSPORT_NONE = 0,
 	FK_TRANSPORT_MEM,
 	FK_TRANSPORT_STREAM,
 	FK_TRANSPORT_DAP,
+	FK_TRANSPORT_SPI,
 } fk_transport_kind;
 
 typedef struct fk_transport {
 	fk_transport_kind kind;
-	const void *ops; /* fk_mem_ops, fk_stream_ops or the DAP ops of lib/debug */
+	const void *ops; /* fk_mem_ops, fk_stream_ops, fk_spi_ops or the DAP ops of lib/debug */
 	void *handle;
 	void (*close)(void *handle); /* releases handle; may be NULL */
 	char description[160]; /* for messages: "twin stm32f407 at fw.twin", "/dev/ttyUSB0 @115200 8E1" */

@@ -4,6 +4,7 @@
 #include "core/core.h"
 #include "link/serial.h"
 #include "probe/cmsis_dap.h"
+#include "probe/serprog.h"
 #include "probe/stlink.h"
 
 void fk_register_builtin_backends(void)
@@ -16,4 +17,7 @@ void fk_register_builtin_backends(void)
 			    "cmsis-dap[:SERIAL]  CMSIS-DAP v2 (USB bulk) or v1 (HID) probe (SWD)");
 	fk_backend_register("cmsis-dap-tcp", cmsis_dap_open_tcp,
 			    "cmsis-dap-tcp:HOST[:PORT]  CMSIS-DAP over TCP (default port 4441)");
+	fk_backend_register("serprog", serprog_open,
+			    "serprog:DEVICE[@BAUD]  SPI flash programmer speaking serprog (8N1, "
+			    "default 115200; --speed sets the SPI clock in kHz)");
 }
