@@ -742,7 +742,8 @@ static void opt_write(tw_f4 *t, tw_initiator who, uint32_t optcr)
 }
 
 /* §3.7.3: 1 -> 0 mass-erases flash and backup SRAM, not OTP; other options as written; the
- * new level takes effect at the next reset (OPTCR reload, §3.9.10). */
+ * new level is loaded when the option write completes (issue #20 item 7: the level the access
+ * rules enforce is the one the regression acts on; was: only at the next reset). */
 static void test_rdp_regression(void **state)
 {
 	(void)state;
@@ -763,7 +764,8 @@ static void test_rdp_regression(void **state)
 	assert_int_equal(tw_f4_peek(t, BKP), 0x00);
 	assert_int_equal(tw_f4_peek(t, OTP), 0x22);
 	assert_int_equal(tw_f4_option_word(t, 0), 0x0FFEAAECU);
-	assert_int_equal(tw_f4_rdp_level(t), 1); /* until reset */
+	assert_int_equal(tw_f4_rdp_level(t), 0); /* loaded with the completed write */
+	assert_int_equal(rd(t, D, FLASH, 4), 0xFFFFFFFFU);
 	tw_f4_reset(t, TW_RESET_SYSTEM);
 	assert_int_equal(tw_f4_rdp_level(t), 0);
 	assert_int_equal(tw_f4_reg(t, OPTCR), 0x0FFEAAEDU);
@@ -925,6 +927,66 @@ static void test_pcrop_single_way_back(void **state)
 	}
 }
 
+/* Issue #20 item 1, RM0090 §3.7.5: PCROP in force follows the loaded option bytes, not the
+ * value being edited in FLASH_OPTCR. Neither a write without OPTSTRT nor an option write the
+ * controller cancels with WRPERR lifts PCROP (was: the sector became readable until reset). */
+static void test_pcrop_not_lifted_by_live_edit(void **state)
+{
+	(void)state;
+	for (int strt = 0; strt < 2; strt++) {
+		tw_f4 *t = mk("stm32f429");
+		unlock(t, U);
+		prog(t, U, FLASH + 0x4000U, 4, 0x12345678U); /* sector 1 */
+		tw_f4_set_option_word(t, 0, 0x8002AAECU);    /* SPRMOD=1, nWRP1=1: PCROP sector 1 */
+		tw_f4_reset(t, TW_RESET_POWER_ON);
+		if (strt) {
+			opt_write(t, D, 0x0FFFAAECU); /* SPRMOD=0 at level 0: cancelled */
+		} else {
+			opt_unlock(t, D);
+			wr(t, D, OPTCR, 4, 0x0FFFAAECU); /* typed into OPTCR, no OPTSTRT */
+		}
+		finish(t);
+		assert_int_equal(tw_f4_reg(t, SR) & SR_WRPERR, strt ? SR_WRPERR : 0);
+		wr(t, D, SR, 4, 0xFFU);
+		uint32_t v = 0xDEADBEEF;
+		assert_int_equal(tw_f4_read(t, D, FLASH + 0x4000U, 4, &v), TW_OK);
+		assert_int_equal(v, 0); /* PCROP read: RDERR, no data */
+		assert_int_equal(tw_f4_reg(t, SR) & SR_RDERR, SR_RDERR);
+		tw_f4_sector_info si;
+		assert_true(tw_f4_sector_get(t, 1, &si));
+		assert_true(si.pcrop);
+		tw_f4_free(t);
+	}
+}
+
+/* Issue #20 item 7, RM0090 §3.7.3: the level the regression acts on is the level in force.
+ * Raising RDP to 1 is loaded when the option write completes, so the access rules close flash
+ * to the debugger at once and the following 1 -> 0 write is a real regression (mass erase);
+ * a second 0 -> 0 write is not. */
+static void test_rdp_level_in_force(void **state)
+{
+	(void)state;
+	tw_f4 *t = mk("stm32f407");
+	unlock(t, U);
+	prog(t, U, FLASH, 4, 0x11111111U);
+	opt_write(t, D, 0x0FFF00ECU); /* OpenOCD's lock: RDP byte 0x00 */
+	finish(t);
+	assert_int_equal(tw_f4_rdp_level(t), 1);
+	uint32_t v;
+	assert_int_equal(tw_f4_read(t, D, FLASH, 4, &v), TW_BUS_ERROR); /* Table 18 */
+	wr(t, D, OPTCR, 4, 0x0FFF00EDU); /* relock with the value, as OpenOCD does */
+	opt_write(t, D, 0x0FFFAAECU); /* OpenOCD's unlock, no reset in between */
+	finish(t);
+	assert_int_equal(tw_f4_rdp_level(t), 0);
+	assert_int_equal(rd(t, D, FLASH, 4), 0xFFFFFFFFU); /* the regression erased it */
+	prog(t, U, FLASH, 4, 0x22222222U);
+	wr(t, D, OPTCR, 4, 0x0FFFAAEDU);
+	opt_write(t, D, 0x0FFFAAECU); /* level 0 -> 0: no erase */
+	finish(t);
+	assert_int_equal(rd(t, D, FLASH, 4), 0x22222222U);
+	tw_f4_free(t);
+}
+
 /* Bug fix: a twin created with SPRMOD=1 and the default all-ones nWRP word (bits 27:16) kept the
  * F411's reserved bits 27:24 in its stored options while OPTSTRT compares against the masked
  * OPTCR, so every legal option change (here raising RDP 0 -> 1, §3.7.5 allows it: no nWRPi
@@ -1037,6 +1099,8 @@ int main(void)
 		cmocka_unit_test(test_pcrop_semantics),
 		cmocka_unit_test(test_pcrop_single_way_back),
 		cmocka_unit_test(test_pcrop_reserved_bits_ignored),
+		cmocka_unit_test(test_pcrop_not_lifted_by_live_edit),
+		cmocka_unit_test(test_rdp_level_in_force),
 		cmocka_unit_test(test_swd_repurposed),
 		cmocka_unit_test(test_sysresetreq),
 		cmocka_unit_test(test_bus_edges),

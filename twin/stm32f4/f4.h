@@ -151,10 +151,11 @@ typedef struct tw_f4_sector_info {
 	bool wrp;      /* write-protected now (nWRP, or PCROP which implies it) */
 	bool pcrop;    /* PCROP (SPRMOD=1 and nWRPi=1) */
 } tw_f4_sector_info;
-/* Sector map as organised now (DB1M), protection from the live OPTCR/OPTCR1. */
+/* Sector map as organised now (DB1M), protection in force (loaded option bytes, plus write
+ * protection a live FLASH_OPTCR edit adds; see options.c). */
 unsigned tw_f4_sector_count(const tw_f4 *t);
 bool tw_f4_sector_get(const tw_f4 *t, unsigned i, tw_f4_sector_info *out);
-unsigned tw_f4_rdp_level(const tw_f4 *t); /* level in force (loaded at the last reset) */
+unsigned tw_f4_rdp_level(const tw_f4 *t); /* level in force (loaded at reset / option write) */
 bool tw_f4_key_lockout(const tw_f4 *t, bool option_key); /* wrong key: locked until reset */
 
 /* State images (the fuzz harness, tools): parse a whole file held in memory. */

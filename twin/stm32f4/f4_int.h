@@ -165,7 +165,7 @@ struct tw_f4 {
 	bool x64_pending;            /* PSIZE x64: first word of a double word received */
 	uint32_t x64_addr, x64_lo;
 	/* conditions */
-	uint8_t rdp_eff; /* RDP byte loaded at the last reset: the protection in force */
+	uint8_t rdp_eff; /* RDP byte loaded at the last reset or completed option write: in force */
 	bool intrusion, powered, nrst, swd_repurposed, timing_max, hw_wdg_aborts, vpp;
 	bool lenient_keys; /* key writes while unlocked are ignored (UNCONFIRMED either way) */
 	tw_boot boot_pins, boot_eff;

@@ -23,31 +23,42 @@ unsigned f4_rdp_level(uint8_t rdp)
 	return rdp == F4_RDP_L0 ? 0U : rdp == F4_RDP_L2 ? 2U : 1U;
 }
 
-static bool f4_nwrp_bit(const tw_f4 *t, unsigned num)
+/* Option values in force are the ones loaded — from the option bytes at reset (RM0090 §3.9.10:
+ * OPTCR is "loaded with the option bytes" at reset release) and again when an option write
+ * completes (OPTSTRT, §3.7.2; HAL_FLASH_OB_Launch is OPTSTRT alone on F4) — not the value being
+ * edited in FLASH_OPTCR: §3.7.5 lets PCROP go only together with an RDP 1 -> 0 regression, so a
+ * plain register write (or an option write cancelled with WRPERR) cannot lift it. Between
+ * those loads the twin's stored option bytes t->ob are the loaded values (issue #20 item 1). */
+static bool f4_nwrp_bit_of(const tw_f4 *t, uint32_t w0, uint32_t w1, unsigned num)
 {
 	if (num < 12)
-		return (t->optcr >> (F4_OPTCR_NWRP_SHIFT + num)) & 1U;
+		return (w0 >> (F4_OPTCR_NWRP_SHIFT + num)) & 1U;
 	if (num < 24 && (t->v->features & F4_FEAT_OPTCR1))
-		return (t->optcr1 >> (F4_OPTCR_NWRP_SHIFT + num - 12)) & 1U;
+		return (w1 >> (F4_OPTCR_NWRP_SHIFT + num - 12)) & 1U;
 	return true;
 }
 
-static bool f4_sprmod(const tw_f4 *t)
+static bool f4_sprmod_of(const tw_f4 *t, uint32_t w0)
 {
-	return (t->v->features & F4_FEAT_SPRMOD) && (t->optcr & F4_OPTCR_SPRMOD);
+	return (t->v->features & F4_FEAT_SPRMOD) && (w0 & F4_OPTCR_SPRMOD);
 }
 
-/* The live OPTCR/OPTCR1 decide (stm32.md §1.6). SPRMOD=0: nWRPi=0 write-protects sector i;
- * SPRMOD=1: nWRPi=1 makes it PCROP, which is also write-protected (RM0090 §3.7.5). */
+/* SPRMOD=0: nWRPi=0 write-protects sector i; SPRMOD=1: nWRPi=1 makes it PCROP, which is also
+ * write-protected (RM0090 §3.7.5), all from the loaded values. On top of them, the live
+ * FLASH_OPTCR can add write protection: OpenOCD 7bcf1d838 (stm32.md §1.6) saw WRPERR on silicon
+ * after relocking with a bare 0x00000001 (nWRP all 0, no OPTSTRT). UNCONFIRMED: whether a live
+ * nWRPi=1 can also lift a loaded WRP; the twin never lets a live edit remove protection. */
 bool f4_sector_wrp(const tw_f4 *t, unsigned num)
 {
-	bool bit = f4_nwrp_bit(t, num);
-	return f4_sprmod(t) ? bit : !bit;
+	bool bit = f4_nwrp_bit_of(t, t->ob[0], t->ob[1], num);
+	bool loaded = f4_sprmod_of(t, t->ob[0]) ? bit : !bit;
+	bool live = !f4_sprmod_of(t, t->optcr) && !f4_nwrp_bit_of(t, t->optcr, t->optcr1, num);
+	return loaded || live;
 }
 
 bool f4_sector_pcrop(const tw_f4 *t, unsigned num)
 {
-	return f4_sprmod(t) && f4_nwrp_bit(t, num);
+	return f4_sprmod_of(t, t->ob[0]) && f4_nwrp_bit_of(t, t->ob[0], t->ob[1], num);
 }
 
 /* The six stored bytes in programming order: 0x1FFFC000, C001, C008, C009, 0x1FFEC008, C009. */
@@ -93,11 +104,16 @@ static uint64_t f4_options_ns(const tw_f4 *t)
 void f4_options_start(tw_f4 *t)
 {
 	uint32_t n0 = t->optcr & t->v->optcr_mask, n1 = t->optcr1 & 0x0FFF0000U;
-	uint8_t old_rdp = (uint8_t)(t->ob[0] >> 8), new_rdp = (uint8_t)(n0 >> 8);
-	bool regress = f4_rdp_level(old_rdp) == 1 && new_rdp == F4_RDP_L0;
+	uint8_t new_rdp = (uint8_t)(n0 >> 8);
+	/* §3.7.3 (and PM0059 §2.6.3, the same block on F2): "when Level 1 is active, programming
+	 * the protection option byte (RDP) to Level 0 causes the Flash memory and the backup SRAM
+	 * to be mass-erased". Active = the level loaded (t->rdp_eff: at reset and at the end of
+	 * each option write), which is also the level the access rules (Table 18) enforce: the
+	 * two agree on which level is in force (issue #20 item 7). */
+	bool regress = f4_rdp_level(t->rdp_eff) == 1 && new_rdp == F4_RDP_L0;
 	/* §3.7.3: at level 2 the user option bytes can no longer be changed. UNCONFIRMED on F4
 	 * which flag is raised: WRPERR as on F3/G4. §3.7.5: PCROP removal needs 1 -> 0. */
-	if (f4_rdp_level(old_rdp) == 2 || (f4_pcrop_removed(t, n0, n1) && !regress)) {
+	if (f4_rdp_level(t->rdp_eff) == 2 || (f4_pcrop_removed(t, n0, n1) && !regress)) {
 		f4_set_error(t, F4_SR_WRPERR);
 		return;
 	}
@@ -173,6 +189,13 @@ void f4_options_apply(tw_f4 *t, double fraction)
 		uint8_t nb[6];
 		uint32_t nw[2] = {t->op.new_opt[0], t->op.new_opt[1]};
 		f4_ob_store(t, f4_ob_bytes(nw, nb));
+		/* the completed write is loaded (see f4_sector_wrp): its RDP level is in force
+		 * from now on, for the access rules and for the next regression alike.
+		 * UNCONFIRMED (RM0090 is silent on when RDP takes effect without a reset): HAL's
+		 * F4 HAL_FLASH_OB_Launch is OPTSTRT alone ("launch the option byte loading"), and
+		 * an F437 that set RDP 1 from code loaded over JTAG stopped at once (field report,
+		 * stm32.md §3.1); OpenOCD's `unlock` message asks for a reset anyway. */
+		t->rdp_eff = (uint8_t)(t->ob[0] >> 8);
 		return;
 	}
 	f4_options_torn(t, f);

@@ -89,8 +89,9 @@ bool f4_dual_bank(const tw_f4 *t)
 		return false;
 	if (t->v->flash_kib >= 2048)
 		return true;
-	/* RM0090 §3.9.10: DB1M=1 organises a 1 MiB device as 2 x 512 KiB banks */
-	return t->v->flash_kib == 1024 && (t->optcr & F4_OPTCR_DB1M);
+	/* RM0090 §3.9.10: DB1M=1 organises a 1 MiB device as 2 x 512 KiB banks — the loaded
+	 * value (stored option bytes), not the one being edited in FLASH_OPTCR (issue #20 item 1) */
+	return t->v->flash_kib == 1024 && (t->ob[0] & F4_OPTCR_DB1M);
 }
 
 /* One bank: 4 x 16 KiB, 1 x 64 KiB, then 128 KiB sectors (RM0090 §3.3). */
