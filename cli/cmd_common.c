@@ -282,7 +282,7 @@ void cli_print_inventory(const fk_inventory *inv)
 {
 	printf("chip    %s (DEV_ID 0x%03X rev %s), %u KB flash%s, via the %s path\n", inv->chip,
 	       inv->dev_id, inv->revision, inv->flash_size / 1024,
-	       inv->flash_size_assumed ? " (size register unreadable: family size)" : "",
+	       inv->flash_size_assumed ? " (size register unreadable: family size assumed)" : "",
 	       inv->path);
 	printf("RDP     level %d (RDP byte 0x%02X)%s\n", inv->rdp_level, inv->rdp_raw,
 	       inv->intrusion ? ": debugger attached, flash and OTP unreadable until level 0" : "");

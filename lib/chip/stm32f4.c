@@ -58,6 +58,10 @@ int stm32f4_attach(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h
 	if (!ops->flash_kb || ops->flash_kb(h, quiet ? quiet : ctx, &kb) || kb == 0 || kb == 0xFFFF) {
 		kb = d->dev->max_kb; /* as OpenOCD: the size register is unreadable on this path */
 		d->size_assumed = true;
+		/* e.g. a debugger at RDP level 1: 0x1FFF7A22 answers with a bus error on F4 */
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "flash size register 0x%08X unreadable over "
+		       "the %s path (refused at RDP level 1): %u KB assumed, the largest %s",
+		       STM32F4_FLASH_SIZE_REG, ops->name, kb, d->dev->name);
 	}
 	fk_ctx_free(quiet);
 	d->flash_kb = kb;

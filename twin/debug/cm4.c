@@ -315,6 +315,15 @@ void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 	uint32_t sp = 0, pc = 0;
 	c->vtor = 0; /* the vector table is at address 0 (the boot alias) after reset */
 	bool fetched = bus->fetch(h, 0, &sp) == TW_OK && bus->fetch(h, 4, &pc) == TW_OK;
+	/* A refused vector fetch (flash closed by RDP level 1 to a core whose debugger is
+	 * connected, RM0090 §3.7.3 Table 18) loads all-ones: a real RDP 1 F4 caught at reset
+	 * reports xPSR 0x01000000, PC 0xFFFFFFFE, MSP 0xFFFFFFFC (users' OpenOCD logs, issue #20
+	 * item 3), which is what ARMv7-M §B1.5.5 makes of 0xFFFFFFFF words (SP[1:0] and PC[0]
+	 * dropped, EPSR.T from bit 0); the core then locks up (§B1.5.15) unless the reset vector
+	 * catch halts it first. UNCONFIRMED: that the failed read returns all-ones on the bus
+	 * rather than the core substituting the value. */
+	if (!fetched)
+		sp = pc = 0xFFFFFFFFu;
 	memset(c->regs, 0, sizeof(c->regs));
 	c->regs[REG_MSP] = sp & ~3u;
 	c->regs[REG_PC] = pc & ~1u;

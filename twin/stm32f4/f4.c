@@ -210,6 +210,15 @@ tw_status tw_f4_read(tw_f4 *t, tw_initiator who, uint32_t addr, unsigned size, u
 		return TW_STALL;
 	if ((r == R_FLASH || r == R_BKP || r == R_OTP) && f4_restricted(t, who))
 		return TW_BUS_ERROR;
+	/* The unique ID and flash-size words (0x1FFF7A10-0x1FFF7A2F) are refused to a debugger at
+	 * level 1, as users' logs of three tools on locked F4 parts show (OpenOCD: sticky error at
+	 * 0x1FFF7A22 and "flash size failed, probe inaccurate"; st-info: "flash: 0"; ST-LINK
+	 * Utility: "Device flash Size: Unknown"); RM0090 Table 18 does not list the area (issue
+	 * #20 item 2). UNCONFIRMED: code running from RAM or the ROM bootloader (the twin lets it
+	 * read them), and the rest of system memory and the option bytes at 0x1FFFC000 (left
+	 * readable: no log shows them refused). */
+	if (r == R_SYSINFO && who == TW_INIT_DEBUG && f4_restricted(t, who))
+		return TW_BUS_ERROR;
 	if (f4_pcrop_read(t, r, off))
 		return TW_OK;
 	if (r == R_FLASHREG)
@@ -410,10 +419,23 @@ static int f4_next_event(const tw_f4 *t, uint64_t target, uint64_t *when)
 	return ev;
 }
 
+/* RM0090 §38.16.4 (DBGMCU_APB1_FZ, bit 12 DBG_IWDG_STOP) and §21.3.3 (IWDG): with the bit set,
+ * "the watchdog counter stops when the core is halted" (OpenOCD's stm32f4x.cfg sets it at
+ * examine-end). The register is reset by a power-on reset only (cleared in tw_f4_reset). */
+static bool f4_iwdg_frozen(const tw_f4 *t)
+{
+	return (t->dbgmcu_apb1fz & F4_DBGMCU_DBG_IWDG_STOP) &&
+	       tw_f4_core_state(t) == TW_CORE_HALTED;
+}
+
 void tw_f4_advance(tw_f4 *t, uint64_t ns)
 {
 	uint64_t target = t->now_ns + ns < t->now_ns ? UINT64_MAX : t->now_ns + ns;
 	uint64_t when;
+	/* a frozen IWDG does not count: its expiry moves on with the clock (the halt state does
+	 * not change within one advance: only a debugger write or a reset changes it) */
+	if (t->wdg_ns && f4_iwdg_frozen(t))
+		t->wdg_ns = t->wdg_ns + ns < t->wdg_ns ? UINT64_MAX : t->wdg_ns + ns;
 	for (int ev; (ev = f4_next_event(t, target, &when)) != 0;) {
 		if (when > t->now_ns)
 			t->now_ns = when;
