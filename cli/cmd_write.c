@@ -160,7 +160,10 @@ static int cmd_write_run(cli_env *e)
 	 * forced --psize is taken on trust, and a verify failure after it names the cause. */
 	if (!rc && o.psize == 3)
 		fk_log(e->ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--psize 64 programs x64, which needs "
-			"8-9 V on VPP (RM0090 §3.6.2 Table 13); flashkey cannot measure VPP");
+			"8-9 V on VPP (RM0090 §3.6.2 Table 13); flashkey cannot measure VPP, and "
+			"without it the data may read back correctly and still not be retained: the "
+			"verify right after the write cannot catch that; power-cycle the board and run "
+			"`flashkey verify` to check");
 	if (!rc)
 		rc = write_image(e, s, &ci, &o, &perms, &r);
 	if (rc == FK_E_VERIFY && o.psize >= 0 && fk_ctx_error(e->ctx) == rc) {
@@ -170,7 +173,7 @@ static int cmd_write_run(cli_env *e)
 						    : "check the target supply");
 		fk_fail_wrap(e->ctx, rc, "programmed at x%u (--psize), which needs at least %s "
 			     "(RM0090 §3.6.2 Table 13): without it cells may keep only part of the "
-			     "value", 8U << o.psize, need[o.psize]);
+			     "value, or read back right and lose it later", 8U << o.psize, need[o.psize]);
 	}
 	if (rc && fk_ctx_error(e->ctx) == rc)
 		fk_fail_wrap(e->ctx, rc, "writing %s", file);

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # x64 programming (--psize 64) needs 2.7-3.6 V plus 8-9 V on VPP (RM0090 §3.6.2 Table 13). With
 # VPP applied to the twin (`flashkey-twin set --option vpp=1`) it programs and verifies, and the
-# twin holds the image; without VPP the twin's model keeps half the effect (docs/TWIN.md), the
-# verify fails (exit 6) and the message names Table 13 and VPP. flashkey cannot measure VPP, so
-# it warns up front instead of refusing.
+# twin holds the image. Without VPP the value "may not be retained" (§3.6.2): the twin's cells
+# read back right — the verify right after the write passes — and lose it at the next power
+# cycle (docs/TWIN.md; issue #20 item 5, was: half the effect at once). flashkey cannot measure
+# VPP, so it warns up front that only a verify after a power cycle can tell.
 . "$(dirname "$0")/lib.sh"
 [ -n "${FK_TWIN_BIN:-}" ] || { echo "flashkey-twin not built"; exit 77; }
 FW=$FK_SRC/tests/fixtures/fw.bin
@@ -12,13 +13,15 @@ N=$(stat -c %s "$FW")
 "$FK_TWIN_BIN" new stm32f407 b.twin >/dev/null || fail "flashkey-twin new"
 fk() { "$FK_BIN" -c twin:b.twin "$@"; }
 
-# no VPP: accepted with a warning, the half-programmed cells fail the verify
-expect_exit 6 fk --yes write --psize 64 "$FW"
+# no VPP: accepted with a warning; verifies now, lost after a power cycle
+expect_exit 0 fk --yes write --psize 64 "$FW"
 grep -q "warning: --psize 64 .*VPP (RM0090 §3.6.2 Table 13)" "$ERR" || fail "no VPP warning"
-grep -q "programmed at x64 (--psize), which needs at least 2.7 V and 8-9 V on VPP (RM0090 §3.6.2 Table 13)" "$ERR" \
-	|| fail "verify failure does not name Table 13 / VPP"
-grep -q "^hint: apply 8-9 V to VPP" "$ERR" || fail "no hint towards VPP"
-expect_exit 6 fk verify "$FW" # the flash really differs
+grep -q "verify right after the write cannot catch that; power-cycle the board and run .flashkey verify." "$ERR" \
+	|| fail "the warning does not say that the immediate verify cannot be trusted"
+expect_exit 0 fk verify "$FW"
+expect_exit 0 "$FK_TWIN_BIN" power-cycle b.twin
+expect_exit 6 fk verify "$FW" # not retained
+expect_exit 0 fk --yes erase 0-2
 
 # VPP applied: x64 programs and verifies
 expect_exit 0 "$FK_TWIN_BIN" set b.twin --option vpp=1

@@ -321,6 +321,82 @@ static void test_backend(void **state)
 	fk_ctx_free(ctx);
 }
 
+static void put32le(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* State file version 4 adds the weakly written cells (issue #20 item 5) at the end of the
+ * payload; a version-3 file (written before) still loads, with none, and is saved as 4. */
+static void test_state_v3_still_loads(void **state)
+{
+	(void)state;
+	tw_f4 *t = tw_f4_new(tw_f4_variant_find("stm32f407"));
+	assert_non_null(t);
+	tw_f4_poke(t, FLASH + 0x10, 0x42);
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(tw_f4_save_buffer(t, &buf, &len), FK_OK);
+	assert_int_equal(buf[8], 4); /* written as version 4 */
+	/* the same chip as version 3 wrote it: without the trailing weak-cell count (0) */
+	len -= 4;
+	put32le(buf + 8, 3);
+	put32le(buf + 48, (uint32_t)(len - 64));
+	put32le(buf + 52, fk_crc32(0, buf + 64, len - 64));
+	put32le(buf + 56, fk_crc32(0, buf, 56));
+	fk_ctx *ctx = fk_ctx_new();
+	tw_f4 *old = NULL;
+	assert_int_equal(tw_f4_load_buffer(ctx, "v3.twin", buf, len, &old), FK_OK);
+	assert_int_equal(tw_f4_peek(old, FLASH + 0x10), 0x42);
+	assert_int_equal(tw_f4_rdp_level(old), 0);
+	uint8_t *again;
+	size_t alen;
+	assert_int_equal(tw_f4_save_buffer(old, &again, &alen), FK_OK);
+	assert_int_equal(alen, len + 4); /* upgraded */
+	assert_int_equal(again[8], 4);
+	free(again);
+	/* versions outside 3..4 are refused, naming the range */
+	put32le(buf + 8, 2);
+	put32le(buf + 56, fk_crc32(0, buf, 56));
+	tw_f4 *bad = NULL;
+	assert_int_equal(tw_f4_load_buffer(ctx, "v2.twin", buf, len, &bad), FK_E_BAD_FILE);
+	assert_null(bad);
+	free(buf);
+	fk_ctx_free(ctx);
+	tw_f4_free(old);
+	tw_f4_free(t);
+}
+
+/* Weakly written cells persist in the state file with their deadline (version 4). */
+static void test_state_weak_cells_roundtrip(void **state)
+{
+	(void)state;
+	tw_f4 *t = tw_f4_new(tw_f4_variant_find("stm32f407"));
+	assert_non_null(t);
+	assert_int_equal(tw_f4_write_wait(t, U, KEYR, 4, 0x45670123U), TW_OK);
+	assert_int_equal(tw_f4_write_wait(t, U, KEYR, 4, 0xCDEF89ABU), TW_OK);
+	assert_int_equal(tw_f4_write_wait(t, U, CR, 4, 0x301U), TW_OK); /* PG, x64, no VPP */
+	assert_int_equal(tw_f4_write_wait(t, U, FLASH, 4, 0x11223344U), TW_OK);
+	assert_int_equal(tw_f4_write_wait(t, U, FLASH + 4, 4, 0x55667788U), TW_OK);
+	tw_f4_advance(t, tw_f4_busy_until_ns(t) - tw_f4_now_ns(t));
+	assert_int_equal(tw_f4_peek(t, FLASH), 0x44);
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(tw_f4_save_buffer(t, &buf, &len), FK_OK);
+	fk_ctx *ctx = fk_ctx_new();
+	tw_f4 *l = NULL;
+	assert_int_equal(tw_f4_load_buffer(ctx, "w.twin", buf, len, &l), FK_OK);
+	assert_int_equal(tw_f4_peek(l, FLASH), 0x44);
+	tw_f4_power_off(l);
+	tw_f4_power_on(l);
+	assert_int_equal(tw_f4_peek(l, FLASH), 0xFF); /* lost at the power cycle */
+	free(buf);
+	fk_ctx_free(ctx);
+	tw_f4_free(l);
+	tw_f4_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_fault_options_torn),
 		cmocka_unit_test(test_fault_options_nwrp_garbled),
 		cmocka_unit_test(test_backend),
+		cmocka_unit_test(test_state_v3_still_loads),
+		cmocka_unit_test(test_state_weak_cells_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }

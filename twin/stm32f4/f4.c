@@ -393,6 +393,7 @@ static void f4_power_cut(tw_f4 *t)
 {
 	if (t->op.kind != F4_OP_NONE)
 		f4_op_cut(t);
+	f4_weak_expire(t, true); /* weakly written cells do not survive a power cycle */
 	t->powered = false;
 	t->fault_ns = 0;
 	t->fault_op = 0;
@@ -450,6 +451,7 @@ void tw_f4_advance(tw_f4 *t, uint64_t ns)
 	}
 	if (target > t->now_ns)
 		t->now_ns = target;
+	f4_weak_expire(t, false);
 	t->dirty = true;
 }
 
@@ -474,6 +476,7 @@ void tw_f4_reset(tw_f4 *t, tw_reset kind)
 	if (t->op.kind != F4_OP_NONE)
 		f4_op_cut(t); /* RM0090 §3.6: contents not guaranteed if reset during an operation */
 	if (kind == TW_RESET_POWER_ON) {
+		f4_weak_expire(t, true);
 		t->intrusion = false; /* RM0090 §3.7.3: only a POR clears the detected intrusion */
 		memset(t->scs, 0, sizeof t->scs);
 		t->dbgmcu_cr = t->dbgmcu_apb1fz = t->dbgmcu_apb2fz = 0;

@@ -150,6 +150,20 @@ typedef struct f4_op {
 #define F4_X64_ROW_OK(a) (((a) & 3U) == 0 && ((a) & 15U) + 8U <= 16U) /* §3.9.5 PGAERR */
 #define F4_SCS_WORDS (F4_SCS_SIZE / 4U)
 
+/* Cells programmed or erased with a parallelism the supply cannot sustain (RM0090 §3.6.2: "may
+ * lead to unpredicted results ... value may not be retained"): they read back as written, and
+ * lose it at the next power cycle or after F4_RETENTION_NS of virtual time (issue #20 item 5).
+ * UNCONFIRMED: the retention time (a model choice: 60 s), and what a lost cell reads (programmed
+ * cells return to the erased 0xFF; erased cells drift to 0x00). */
+#define F4_WEAK_MAX 64U
+#define F4_RETENTION_NS 60000000000ULL
+typedef struct f4_weak {
+	uint32_t addr; /* absolute: flash or OTP */
+	uint32_t len;
+	uint8_t erase; /* 1: an erase that does not hold; 0: programmed bits that do not */
+	uint64_t until_ns;
+} f4_weak;
+
 struct tw_f4 {
 	const tw_f4_variant *v;
 	uint8_t *flash;
@@ -179,6 +193,8 @@ struct tw_f4 {
 	unsigned ops;
 	uint64_t wdg_ns; /* scheduled independent-watchdog reset (0 = none) */
 	unsigned resets; /* resets since tw_f4_new/load (not saved): lets a running core notice one */
+	f4_weak weak[F4_WEAK_MAX]; /* weakly written ranges, oldest first (state file v4) */
+	uint32_t nweak;
 	bool dirty;
 	/* persistence */
 	int lock_fd;
@@ -193,6 +209,9 @@ void f4_op_finish(tw_f4 *t);
 void f4_op_cut(tw_f4 *t); /* power lost / reset during the operation: partial effect */
 void f4_flash_reset(tw_f4 *t);
 void f4_set_error(tw_f4 *t, uint32_t flag);
+/* Weak cells lose their value: all of them (power cycle) or those whose time is up. */
+void f4_weak_expire(tw_f4 *t, bool all);
+void f4_weak_forget(tw_f4 *t, uint32_t addr, uint32_t len); /* soundly erased again */
 /* options.c */
 unsigned f4_rdp_level(uint8_t rdp);
 bool f4_sector_wrp(const tw_f4 *t, unsigned num);   /* write-protected (incl. PCROP) */

@@ -117,7 +117,8 @@ static void f4_start_op(tw_f4 *t, f4_op_kind kind, uint64_t ns)
 	t->op.end_ns = t->now_ns + (ns ? ns : 1);
 	/* §3.6.2: "any program or erase operation started with inconsistent program
 	 * parallelism/voltage range settings may lead to unpredicted results"; UNCONFIRMED what
-	 * exactly: modelled as the operation ending normally with only half its effect. */
+	 * exactly: modelled as the operation ending normally, reading back as written, and the
+	 * cells losing the value later (f4_op_finish, f4_weak). */
 	t->op.weak = !f4_psize_supported(t);
 	f4_count_op(t);
 }
@@ -414,9 +415,90 @@ static void f4_op_apply(tw_f4 *t, double fraction)
 	t->dirty = true;
 }
 
+/* ---- weak cells (see f4_weak in f4_int.h) ---- */
+
+static void f4_weak_lose(tw_f4 *t, const f4_weak *w)
+{
+	for (uint32_t i = 0; i < w->len; i++) {
+		uint8_t *c = f4_cell(t, w->addr + i);
+		if (c)
+			*c = w->erase ? 0x00 : 0xFF;
+	}
+	t->dirty = true;
+}
+
+static void f4_weak_drop(tw_f4 *t, uint32_t i, bool lose)
+{
+	if (lose)
+		f4_weak_lose(t, &t->weak[i]);
+	memmove(&t->weak[i], &t->weak[i + 1], (t->nweak - i - 1) * sizeof t->weak[0]);
+	t->nweak--;
+	t->dirty = true;
+}
+
+void f4_weak_expire(tw_f4 *t, bool all)
+{
+	for (uint32_t i = 0; i < t->nweak;)
+		if (all || t->weak[i].until_ns <= t->now_ns)
+			f4_weak_drop(t, i, true);
+		else
+			i++;
+}
+
+/* A sound erase makes the cells of [addr, addr+len) hold again: forget weak records there. */
+void f4_weak_forget(tw_f4 *t, uint32_t addr, uint32_t len)
+{
+	for (uint32_t i = 0; i < t->nweak;)
+		if (t->weak[i].addr < addr + len && addr < t->weak[i].addr + t->weak[i].len)
+			f4_weak_drop(t, i, false);
+		else
+			i++;
+}
+
+static void f4_weak_add(tw_f4 *t, uint32_t addr, uint32_t len, bool erase)
+{
+	if (!len)
+		return;
+	f4_weak *last = t->nweak ? &t->weak[t->nweak - 1] : NULL;
+	if (last && last->erase == erase && last->addr + last->len == addr) {
+		last->len += len; /* a sequential write: one range, lost at its first deadline */
+		return;
+	}
+	if (t->nweak == F4_WEAK_MAX)
+		f4_weak_drop(t, 0, true); /* out of records: the oldest is lost early */
+	t->weak[t->nweak++] = (f4_weak){.addr = addr, .len = len, .erase = erase,
+					.until_ns = t->now_ns + F4_RETENTION_NS};
+}
+
+/* The ranges an operation wrote, recorded after it was applied (a mass erase forgets older
+ * records in f4_erase_banks, a sector erase here). */
+static void f4_op_ranges(tw_f4 *t, const f4_op *op)
+{
+	uint32_t total = tw_f4_variant_flash_bytes(t->v);
+	bool dual = f4_dual_bank(t);
+	uint32_t bank = dual ? total / 2 : total;
+	if (op->kind == F4_OP_PROGRAM && op->weak)
+		f4_weak_add(t, op->addr, op->len, false);
+	if (op->kind != F4_OP_ERASE)
+		return;
+	if (!op->erase_mask) {
+		f4_weak_forget(t, F4_FLASH_BASE + op->addr, op->len);
+		if (op->weak)
+			f4_weak_add(t, F4_FLASH_BASE + op->addr, op->len, true);
+		return;
+	}
+	for (unsigned b = 0; b < (dual ? 2U : 1U) && op->weak; b++)
+		if ((op->erase_mask >> b) & 1U)
+			f4_weak_add(t, F4_FLASH_BASE + b * bank, bank, true);
+}
+
+/* RM0090 §3.6.2: an operation started with a parallelism the supply cannot sustain ends
+ * normally and reads back as written, but the cells may not retain it (f4_weak). */
 void f4_op_finish(tw_f4 *t)
 {
-	f4_op_apply(t, t->op.weak ? 0.5 : 1.0);
+	f4_op op = t->op;
+	f4_op_apply(t, 1.0);
+	f4_op_ranges(t, &op);
 	if (t->cr & F4_CR_EOPIE)
 		t->sr |= F4_SR_EOP; /* §3.9.5: EOP only with EOPIE */
 }

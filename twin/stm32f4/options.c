@@ -140,8 +140,11 @@ void f4_erase_banks(tw_f4 *t, uint32_t mask, double fraction)
 	uint32_t bank_bytes = dual ? total / 2 : total;
 	double f = fraction > 1.0 ? 1.0 : fraction < 0.0 ? 0.0 : fraction;
 	for (unsigned b = 0; b < (dual ? 2U : 1U); b++)
-		if ((mask >> b) & 1U)
+		if ((mask >> b) & 1U) {
 			memset(t->flash + b * bank_bytes, 0xFF, (size_t)((double)bank_bytes * f));
+			if (f >= 1.0)
+				f4_weak_forget(t, F4_FLASH_BASE + b * bank_bytes, bank_bytes);
+		}
 }
 
 /* Torn option write (field reports, stm32.md §3.1): the sector is erased byte by byte in the

@@ -23,7 +23,8 @@
 #include "stm32f4/f4_int.h"
 
 #define F4_STATE_MAGIC "FKTWF4\r\n"
-#define F4_STATE_VERSION 3U /* 2: VPP flag, weak operations; 3: key mode */
+#define F4_STATE_VERSION 4U /* 2: VPP flag, weak operations; 3: key mode; 4: weak cells */
+#define F4_STATE_OLDEST 3U /* still loaded: version 3 (no weak cells) */
 #define F4_STATE_HDR 64U
 #define F4_STATE_MAX (64U * 1024U * 1024U)
 
@@ -31,6 +32,7 @@ typedef struct f4_ser {
 	uint8_t *buf; /* NULL while counting */
 	size_t len, pos;
 	bool rd;
+	unsigned version; /* of the image read (F4_STATE_VERSION when writing) */
 	const char *bad; /* first field that failed validation */
 } f4_ser;
 
@@ -170,6 +172,15 @@ static void f4_state_fields(f4_ser *s, tw_f4 *t)
 	ser_raw(s, t->bkpsram, sizeof t->bkpsram, "backup SRAM");
 	ser_raw(s, t->flash, tw_f4_variant_flash_bytes(t->v), "flash");
 	ser_raw(s, t->sram, t->v->sram_kib * 1024U, "SRAM");
+	if (s->version < 4)
+		return; /* version 3: no weak cells (upgraded on the next save) */
+	ser_uint(s, &t->nweak, 4, F4_WEAK_MAX, "weak-cell count");
+	for (uint32_t i = 0; i < t->nweak && !s->bad; i++) {
+		ser_u32(s, &t->weak[i].addr, "weak-cell address");
+		ser_u32(s, &t->weak[i].len, "weak-cell length");
+		ser_u8(s, &t->weak[i].erase, 1, "weak-cell kind");
+		ser_u64(s, &t->weak[i].until_ns, "weak-cell deadline");
+	}
 }
 
 /* Cross-field checks a CRC cannot catch (a hand-edited or foreign-but-valid file). */
@@ -188,6 +199,15 @@ static const char *f4_state_check(const tw_f4 *t)
 		return "erase range outside flash";
 	if (t->x64_pending && !F4_X64_ROW_OK(t->x64_addr))
 		return "x64 address";
+	for (uint32_t i = 0; i < t->nweak; i++) {
+		const f4_weak *w = &t->weak[i];
+		bool in_flash = w->addr >= F4_FLASH_BASE && w->addr - F4_FLASH_BASE <= fsize &&
+				w->len <= fsize - (w->addr - F4_FLASH_BASE);
+		bool in_otp = w->addr >= F4_OTP_BASE && w->addr - F4_OTP_BASE <= F4_OTP_SIZE &&
+			      w->len <= F4_OTP_SIZE - (w->addr - F4_OTP_BASE);
+		if (!w->len || (!in_flash && !in_otp))
+			return "weak-cell range";
+	}
 	return NULL;
 }
 
@@ -205,7 +225,7 @@ static uint32_t get32(const uint8_t *p)
 
 static size_t f4_payload_size(tw_f4 *t)
 {
-	f4_ser s = {.buf = NULL, .len = SIZE_MAX};
+	f4_ser s = {.buf = NULL, .len = SIZE_MAX, .version = F4_STATE_VERSION};
 	f4_state_fields(&s, t);
 	return s.pos;
 }
@@ -232,7 +252,7 @@ static uint8_t *f4_serialise(const tw_f4 *t, size_t *len)
 	uint8_t *buf = malloc(F4_STATE_HDR + plen);
 	if (!buf)
 		return NULL;
-	f4_ser s = {.buf = buf + F4_STATE_HDR, .len = plen};
+	f4_ser s = {.buf = buf + F4_STATE_HDR, .len = plen, .version = F4_STATE_VERSION};
 	f4_state_fields(&s, m);
 	f4_header(t, buf, (uint32_t)plen, fk_crc32(0, buf + F4_STATE_HDR, plen));
 	*len = F4_STATE_HDR + plen;
@@ -307,9 +327,9 @@ static int f4_parse_header(fk_ctx *ctx, const char *path, const uint8_t *b, size
 		return f4_bad(ctx, path, n < 8 ? "file too short" : "wrong magic (foreign file)");
 	if (get32(b + 56) != fk_crc32(0, b, 56))
 		return f4_bad(ctx, path, "header CRC mismatch (corrupt header)");
-	if (get32(b + 8) != F4_STATE_VERSION) {
-		fk_fail(ctx, FK_E_BAD_FILE, "%s: state file version %u, this build reads version %u",
-			path, get32(b + 8), F4_STATE_VERSION);
+	if (get32(b + 8) < F4_STATE_OLDEST || get32(b + 8) > F4_STATE_VERSION) {
+		fk_fail(ctx, FK_E_BAD_FILE, "%s: state file version %u, this build reads versions "
+			"%u to %u", path, get32(b + 8), F4_STATE_OLDEST, F4_STATE_VERSION);
 		return FK_E_BAD_FILE;
 	}
 	char name[25];
@@ -338,7 +358,8 @@ int tw_f4_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *b, size_t n,
 	tw_f4 *t = tw_f4_new(v);
 	if (!t)
 		return fk_fail(ctx, FK_E_NOMEM, "loading %s: out of memory", name);
-	f4_ser s = {.buf = (uint8_t *)b + F4_STATE_HDR, .len = n - F4_STATE_HDR, .rd = true};
+	f4_ser s = {.buf = (uint8_t *)b + F4_STATE_HDR, .len = n - F4_STATE_HDR, .rd = true,
+		    .version = get32(b + 8)};
 	f4_state_fields(&s, t);
 	const char *why = s.bad ? s.bad : s.pos != s.len ? "trailing bytes" : f4_state_check(t);
 	if (why) {
