@@ -122,3 +122,25 @@ bool tw_spinor_sr_locked(const tw_spinor *c)
 		return true; /* power-supply lock-down (or GD one-time program) */
 	return tw_bit(c, SPINOR_SRP0) && !c->wp_high; /* hardware protected */
 }
+
+/* The protected addresses as one range when they are contiguous (WPS = 0 always is); with
+ * block locks the first and last protected units bound it and *contiguous says so. */
+void tw_spinor_protected_span(const tw_spinor *c, uint32_t *start, uint32_t *len, bool *contiguous)
+{
+	uint32_t first = UINT32_MAX, last = 0, count = 0;
+	for (uint32_t a = 0; a < c->p->size; a += SPINOR_SECTOR)
+		if (tw_spinor_range_protected(c, a, SPINOR_SECTOR)) {
+			if (first == UINT32_MAX)
+				first = a;
+			last = a;
+			count++;
+		}
+	if (first == UINT32_MAX) {
+		*start = *len = 0;
+		*contiguous = true;
+		return;
+	}
+	*start = first;
+	*len = last + SPINOR_SECTOR - first;
+	*contiguous = count * SPINOR_SECTOR == *len;
+}

@@ -81,6 +81,11 @@ const char *tw_spinor_part_list(void)
 	return buf;
 }
 
+bool tw_spinor_part_exists(const char *name)
+{
+	return spinor_part_by_key(name) != NULL;
+}
+
 const char *tw_spinor_part_key(const tw_spinor *c)
 {
 	return c->p->key;
@@ -142,6 +147,7 @@ static void tw_op_apply(tw_spinor *c, uint64_t upto)
 
 static void tw_op_complete(tw_spinor *c)
 {
+	c->gen++;
 	uint8_t kind = c->op.kind;
 	tw_op_apply(c, UINT64_MAX);
 	memset(&c->op, 0, sizeof c->op);
@@ -228,8 +234,14 @@ static void tw_reload(tw_spinor *c)
 	tw_lock_all(c, true);
 }
 
+uint32_t tw_spinor_generation(const tw_spinor *c)
+{
+	return c->gen;
+}
+
 void tw_spinor_power_cycle(tw_spinor *c)
 {
+	c->gen++;
 	tw_op_cut(c);
 	const spinor_part *p = c->p;
 	if ((p->flags & SPINOR_F_SRL_PWR_CLR) && spinor_get(p, c->nv, SPINOR_SRL) == 1) {
@@ -267,6 +279,34 @@ void tw_spinor_set_regs(tw_spinor *c, const uint8_t nv[3])
 				ro |= (uint8_t)(1U << c->p->bits[f].bit);
 		c->nv[r] = c->cur[r] = (uint8_t)(nv[r] & ~ro);
 	}
+}
+
+int tw_spinor_set_field(tw_spinor *c, const char *key, uint32_t value)
+{
+	uint8_t nv[SPINOR_NREGS];
+	memcpy(nv, c->nv, SPINOR_NREGS);
+	if (strlen(key) == 3 && strncmp(key, "sr", 2) == 0 && key[2] >= '1' && key[2] <= '3') {
+		if (value > 0xFF)
+			return -2;
+		nv[key[2] - '1'] = (uint8_t)value;
+	} else if (strcmp(key, "bp") == 0) {
+		unsigned nbp;
+		spinor_bp(c->p, nv, &nbp);
+		if (value >= (1U << nbp))
+			return -2;
+		for (unsigned i = 0; i < nbp; i++)
+			spinor_set(c->p, nv, (spinor_field)(SPINOR_BP0 + i), (value >> i) & 1U);
+	} else {
+		int f = spinor_field_by_name(key);
+		if (f < 0 || f == SPINOR_BUSY || f == SPINOR_WEL || f == SPINOR_SUS ||
+		    !spinor_has(c->p, (spinor_field)f))
+			return -1;
+		if (value > 1)
+			return -2;
+		spinor_set(c->p, nv, (spinor_field)f, value != 0);
+	}
+	tw_spinor_set_regs(c, nv);
+	return 0;
 }
 
 void tw_spinor_set_sr_otp(tw_spinor *c, bool on)
@@ -790,6 +830,10 @@ void tw_spinor_cs_release(tw_spinor *c)
 	if (!was)
 		return;
 	uint8_t cmd = c->cmd;
+	static const uint8_t reads[] = {0x05, 0x35, 0x15, 0x9F, 0x90, 0x4B, 0x03, 0x0B, 0x5A, 0x48,
+					0x3D, 0x2B};
+	if (!memchr(reads, cmd, sizeof reads))
+		c->gen++;
 	tw_release(c);
 	if (cmd != 0x50)
 		c->vol_wren = false; /* valid for the next instruction only (UNCONFIRMED) */

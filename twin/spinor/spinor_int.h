@@ -47,6 +47,7 @@ struct tw_spinor {
 	uint32_t sck_hz;
 	tw_spinor_op op;
 	tw_spinor_stats st;
+	uint32_t gen; /* bumped by anything that may change state worth saving */
 	/* the instruction being clocked in (between /CS fall and rise) */
 	bool selected;
 	uint8_t cmd;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "spinor/spinor_int.h"
@@ -186,23 +187,18 @@ int tw_spinor_load(fk_ctx *ctx, const char *path, tw_spinor **out)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return fk_fail(ctx, FK_E_IO, "cannot open twin state %s: %s", path, strerror(errno));
-	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : (1U << 20);
-			uint8_t *nb = cap <= (64U << 20) ? realloc(buf, cap) : NULL;
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return fk_fail(ctx, FK_E_BAD_FILE, "%s: too large for a twin state", path);
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
+	struct stat sb;
+	if (fstat(fileno(f), &sb) != 0 || sb.st_size < 0 || sb.st_size > (64 << 20)) {
+		fclose(f);
+		return fk_fail(ctx, FK_E_BAD_FILE, "%s: not a regular file of a twin state's size",
+			       path);
+	}
+	size_t n = (size_t)sb.st_size;
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf || fread(buf, 1, n, f) != n) {
+		free(buf);
+		fclose(f);
+		return fk_fail(ctx, FK_E_IO, "cannot read twin state %s", path);
 	}
 	fclose(f);
 	int rc = tw_spinor_load_buf(ctx, buf, n, out);

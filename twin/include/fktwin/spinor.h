@@ -30,6 +30,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "flashkey/core.h"
 
@@ -42,6 +43,8 @@ int tw_spinor_create(fk_ctx *ctx, const char *part, tw_spinor **out);
 void tw_spinor_free(tw_spinor *c);
 /* Space-separated list of part keys, for messages. */
 const char *tw_spinor_part_list(void);
+/* True if name is a part this twin models (case-insensitive). */
+bool tw_spinor_part_exists(const char *name);
 const char *tw_spinor_part_key(const tw_spinor *c);
 uint32_t tw_spinor_size(const tw_spinor *c);
 
@@ -65,6 +68,9 @@ void tw_spinor_advance(tw_spinor *c, uint64_t ns);
 uint64_t tw_spinor_now(const tw_spinor *c);
 uint64_t tw_spinor_busy_ns(const tw_spinor *c); /* time left of the operation, 0 = idle */
 void tw_spinor_finish(tw_spinor *c);             /* complete the operation now */
+/* A counter that changes whenever the chip's state may have changed (instructions other than
+ * reads, completions, power cycles): servers save the state file only when it moved. */
+uint32_t tw_spinor_generation(const tw_spinor *c);
 
 /* ---- direct access for tests and `flashkey-twin new/show` (not a bus path) */
 /* Current (volatile) and non-volatile register values (SR1, SR2 or CR, SR3). */
@@ -72,6 +78,11 @@ void tw_spinor_regs(const tw_spinor *c, uint8_t cur[3], uint8_t nv[3]);
 /* Set non-volatile and current values as a factory programmer would (no WEL, no SRP checks);
  * read-only bits (BUSY, WEL, SUS) are ignored. */
 void tw_spinor_set_regs(tw_spinor *c, const uint8_t nv[3]);
+/* Set a status field by its semantic key ("bp" = all BP bits as a number, "tb", "sec", "cmp",
+ * "srp", "srl", "qe", "lb1".."lb3", "wps", "drv0", "drv1"; "sr1".."sr3" = raw bytes) in both
+ * the current and non-volatile registers, as a factory programmer would. Returns 0, -1 for a
+ * key the part does not have, -2 for a value that does not fit. */
+int tw_spinor_set_field(tw_spinor *c, const char *key, uint32_t value);
 /* The special-order one-time status-register lock (W64 §7.1 "One Time Program", enabled by a
  * vendor-only sequence, not modelled on the bus): set at creation only. */
 void tw_spinor_set_sr_otp(tw_spinor *c, bool on);
@@ -84,6 +95,13 @@ unsigned tw_spinor_lock_units(const tw_spinor *c);
 bool tw_spinor_unit_locked(const tw_spinor *c, unsigned unit);
 /* Is the byte at addr protected against erase/program right now (BP/TB/SEC/CMP or WPS locks)? */
 bool tw_spinor_protected(const tw_spinor *c, uint32_t addr);
+
+/* The protected addresses: one range when contiguous (BP rules), else the span of the
+ * protected block-lock units (*contiguous false). len 0 = nothing protected. */
+void tw_spinor_protected_span(const tw_spinor *c, uint32_t *start, uint32_t *len,
+			      bool *contiguous);
+/* `flashkey-twin show` text (or JSON) of the chip. */
+void tw_spinor_show(const tw_spinor *c, FILE *f, bool json);
 
 /* What the chip did, for tests and `show`: instructions ignored and why. */
 typedef struct tw_spinor_stats {
@@ -104,5 +122,16 @@ int tw_spinor_load(fk_ctx *ctx, const char *path, tw_spinor **out);
 int tw_spinor_load_buf(fk_ctx *ctx, const uint8_t *buf, size_t n, tw_spinor **out);
 /* True if PATH starts with the SPI NOR state magic (to pick the model for a state file). */
 bool tw_spinor_is_state(const char *path);
+
+/* ---- serving to peers (twin/spinor/serprog_serve.c) */
+typedef struct tw_spinor_serve_opts {
+	bool realtime;    /* the virtual clock follows the wall clock (BUSY lasts tSE, tPP, ...) */
+	unsigned idle_ms; /* fast mode: idle time before an operation in progress completes (5) */
+	int64_t max_ms;   /* stop after this much wall time (tests); <= 0: until SIGINT/SIGTERM */
+} tw_spinor_serve_opts;
+/* Lock and load PATH, put a serprog programmer with the chip behind it on a pty at each LINK
+ * ("LINK[@BAUD]"), serve until a signal or max_ms, then save. Prints one line per link. */
+int tw_spinor_serve(fk_ctx *ctx, const char *path, const char *const *links, unsigned nlinks,
+		    const tw_spinor_serve_opts *o);
 
 #endif
