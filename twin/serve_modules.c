@@ -14,6 +14,8 @@ extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.
 extern const tw_serve_module tw_serve_mod_cmsis_dap_tcp; /* twin/probe/dap_tcp_serve.c */
 /* slot: usb-bridge (emulated USB probes for unmodified libusb/hidapi programs) */
 extern const tw_serve_module tw_serve_mod_usb_bridge; /* twin/probe/usb_bridge_serve.c */
+/* slot: serprog-pty (SPI NOR twin behind a serprog programmer) */
+extern const tw_serve_module tw_serve_mod_serprog_pty; /* twin/spinor/serprog_module.c */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
@@ -24,5 +26,7 @@ const tw_serve_module *const tw_serve_modules[] = {
 	&tw_serve_mod_cmsis_dap_tcp,
 	/* slot: usb-bridge */
 	&tw_serve_mod_usb_bridge,
+	/* slot: serprog-pty */
+	&tw_serve_mod_serprog_pty,
 	NULL,
 };

@@ -12,6 +12,7 @@
 
 #include "common/files.h"
 #include "flashkey/image.h"
+#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 const cli_opt tcli_new_opts[] = {
@@ -378,6 +379,8 @@ int tcli_cmd_new(tcli_env *e)
 	if (rc)
 		return rc;
 	const char *chip = tcli_arg(e, 0), *path = tcli_arg(e, 1);
+	if (tw_spinor_part_exists(chip))
+		return tcli_spinor_new(e);
 	const tw_f4_variant *v = tw_f4_variant_find(chip);
 	if (!v)
 		return tcli_unknown_chip(e, chip);

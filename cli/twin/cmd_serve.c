@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fktwin/serve.h"
+#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 #define TCLI_SERVE_FIXED 4
@@ -55,6 +56,8 @@ int tcli_cmd_serve(tcli_env *e)
 				"/tmp/ttyF4` (see `flashkey-twin serve --help`)", tcli_arg(e, 0));
 		return fk_fail(e->ctx, FK_E_USAGE, "serve: no server given: nothing would be served");
 	}
+	if (tw_spinor_is_state(tcli_arg(e, 0)))
+		return tcli_spinor_serve(e, o.realtime, o.max_ms);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
 	       n == 1 ? "" : "s");

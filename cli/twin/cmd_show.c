@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 const cli_opt tcli_show_opts[] = {
@@ -257,6 +258,8 @@ int tcli_cmd_show(tcli_env *e)
 	int rc = tcli_need_args(e, 1);
 	if (rc)
 		return rc;
+	if (tw_spinor_is_state(tcli_arg(e, 0)))
+		return tcli_spinor_show(e);
 	tw_f4 *t;
 	/* no lock: show works while a server holds the twin (it saves after every change) */
 	if ((rc = tw_f4_load(e->ctx, tcli_arg(e, 0), &t)))

@@ -45,6 +45,10 @@ int tcli_cmd_reset(tcli_env *e);
 int tcli_cmd_serve(tcli_env *e);
 int tcli_cmd_with_usb(tcli_env *e);
 extern const cli_opt tcli_with_usb_opts[];
+/* SPI NOR twins (cmd_spinor.c): chosen by the part name (new) or the state file (show, serve) */
+int tcli_spinor_new(tcli_env *e);
+int tcli_spinor_show(tcli_env *e);
+int tcli_spinor_serve(tcli_env *e, bool realtime, int64_t max_ms);
 extern const cli_opt tcli_new_opts[];
 extern const cli_opt tcli_show_opts[];
 /* serve's options: built from the module table at start */
