@@ -78,6 +78,8 @@ typedef struct fk_spi_ops {
 	int (*power_cycle)(void *h, fk_ctx *ctx);
 	/* Virtual time of a twin in nanoseconds; NULL on hardware. */
 	uint64_t (*virtual_ns)(void *h);
+	/* Let us microseconds pass (a twin advances its clock); NULL: the host sleeps. */
+	void (*delay)(void *h, uint32_t us);
 } fk_spi_ops;
 
 typedef enum fk_transport_kind {

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* chip/spinor: SPI NOR instructions over an SPI programmer (fk_spi_ops). Sources: W64 §8.1
+ * Tables 1-2 (opcodes, byte counts), §8.2.5 (Write Status Register: 06h for non-volatile, 50h
+ * for volatile; 01h with one byte writes SR1 only, with two bytes SR1 then SR2), §8.2.13 (Page
+ * Program: bytes past the page end wrap, so a chunk never crosses a page), §8.2.6 (READ), §9.6
+ * (tW, tPP, tSE, tBE1, tBE2, tCE); MX64: 01h writes SR then the configuration register. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chip/spinor.h"
+#include "core/core.h"
+
+#define SPINOR_FAST_POLLS 64U   /* back-to-back BUSY polls before sleeping between them */
+#define SPINOR_POLL_SLEEP_US 6000U
+
+int spinor_bus_init(spinor_bus *b, fk_ctx *ctx, const fk_spi_ops *ops, void *h)
+{
+	memset(b, 0, sizeof *b);
+	b->ops = ops;
+	b->h = h;
+	b->ctx = ctx;
+	ops->limits(h, &b->max_w, &b->max_r);
+	if (b->max_w < 5 || b->max_r < 1)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the SPI programmer carries %zu bytes out and "
+			       "%zu in per transaction: a SPI NOR needs at least 5 out (instruction, "
+			       "3 address bytes, data) and 1 in", b->max_w, b->max_r);
+	b->buf = malloc(b->max_w);
+	return b->buf ? FK_OK : fk_fail(ctx, FK_E_NOMEM, "allocating the SPI buffer");
+}
+
+void spinor_bus_free(spinor_bus *b)
+{
+	free(b->buf);
+	b->buf = NULL;
+}
+
+int spinor_xfer(spinor_bus *b, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
+{
+	return b->ops->xfer(b->h, b->ctx, w, wn, r, rn);
+}
+
+static int spinor_op1(spinor_bus *b, uint8_t op)
+{
+	return spinor_xfer(b, &op, 1, NULL, 0);
+}
+
+static void spinor_addr(uint8_t *q, uint8_t op, uint32_t addr)
+{
+	q[0] = op;
+	q[1] = (uint8_t)(addr >> 16);
+	q[2] = (uint8_t)(addr >> 8);
+	q[3] = (uint8_t)addr;
+}
+
+int spinor_rdid(spinor_bus *b, uint8_t id[3])
+{
+	const uint8_t op = SPINOR_OP_RDID;
+	int rc = spinor_xfer(b, &op, 1, id, 3);
+	return rc ? fk_fail_wrap(b->ctx, rc, "reading the JEDEC ID (9Fh)") : FK_OK;
+}
+
+int spinor_read_sfdp(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n)
+{
+	uint8_t q[5];
+	spinor_addr(q, SPINOR_OP_RDSFDP, addr);
+	q[4] = 0; /* JESD216 §6.2: 8 dummy clocks */
+	int rc = spinor_xfer(b, q, 5, buf, FK_MIN(n, b->max_r));
+	return rc ? fk_fail_wrap(b->ctx, rc, "reading SFDP (5Ah) at 0x%06X", addr) : FK_OK;
+}
+
+static uint8_t spinor_rd_op(const spinor_part *p, unsigned r)
+{
+	if (r == SPINOR_SR1)
+		return SPINOR_OP_RDSR1;
+	if (r == SPINOR_SR2)
+		return (p->flags & SPINOR_F_CR_15H) ? SPINOR_OP_RDSR3 : SPINOR_OP_RDSR2;
+	return SPINOR_OP_RDSR3;
+}
+
+static int spinor_read_sr1(spinor_bus *b, uint8_t *v)
+{
+	const uint8_t op = SPINOR_OP_RDSR1;
+	return spinor_xfer(b, &op, 1, v, 1);
+}
+
+int spinor_read_regs(spinor_bus *b, const spinor_part *p, uint8_t regs[SPINOR_NREGS])
+{
+	memset(regs, 0, SPINOR_NREGS);
+	for (unsigned r = 0; r < p->nregs && r < SPINOR_NREGS; r++) {
+		uint8_t op = spinor_rd_op(p, r);
+		int rc = spinor_xfer(b, &op, 1, &regs[r], 1);
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "reading status register %u (%02Xh)", r + 1, op);
+	}
+	return FK_OK;
+}
+
+static void spinor_sleep_us(unsigned us)
+{
+	struct timespec ts = {.tv_sec = us / 1000000U, .tv_nsec = (long)(us % 1000000U) * 1000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Between slow polls: a twin's own clock moves a tenth of the typical time; on hardware (and
+ * a served twin, which completes an operation once the line is idle for 5 ms) the host sleeps. */
+static void spinor_pause(spinor_bus *b, uint32_t typ_us)
+{
+	if (b->ops->delay)
+		b->ops->delay(b->h, FK_MAX(typ_us / 10U, 50U));
+	else
+		spinor_sleep_us(SPINOR_POLL_SLEEP_US);
+}
+
+static uint64_t spinor_wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000U + (uint64_t)ts.tv_nsec / 1000U;
+}
+
+/* W64 §7.1.1: BUSY is set while a program, erase or status write runs; only 05h (and suspend)
+ * are answered meanwhile. Polls come back to back first (a page program takes ~0.4 ms), then
+ * with sleeps between them (an erase takes tens of ms; an idle line also lets a served twin
+ * complete the operation, see twin/spinor/serprog_serve.c). */
+int spinor_wait(spinor_bus *b, const spinor_part *p, uint32_t typ_us, uint32_t max_us,
+		const char *what)
+{
+	uint64_t deadline = spinor_wall_us() + (uint64_t)max_us * 2U + 2000000U;
+	int busy_bit = p->bits[SPINOR_BUSY].bit;
+	for (unsigned n = 0;; n++) {
+		uint8_t sr = 0;
+		int rc = spinor_read_sr1(b, &sr);
+		b->polls++;
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "waiting for %s", what);
+		if (!((sr >> busy_bit) & 1U))
+			return FK_OK;
+		if (spinor_wall_us() > deadline) {
+			fk_hint(b->ctx, "power-cycle the chip and check its supply; a chip that stays "
+				"busy may be damaged");
+			return fk_fail(b->ctx, FK_E_TIMEOUT, "%s: status register 1 = 0x%02X still "
+				       "BUSY after %u ms (datasheet maximum %u ms)", what, sr,
+				       max_us / 500U + 2000U, max_us / 1000U);
+		}
+		if (n >= SPINOR_FAST_POLLS)
+			spinor_pause(b, typ_us);
+	}
+}
+
+/* The registers 01h takes on this part to set register r (1 or 2 bytes). */
+static size_t spinor_wrsr_frame(const spinor_part *p, unsigned r, uint8_t v,
+				const uint8_t cur[SPINOR_NREGS], uint8_t q[3])
+{
+	if (r == SPINOR_SR3) {
+		q[0] = SPINOR_OP_WRSR3, q[1] = v;
+		return 2;
+	}
+	if (r == SPINOR_SR2 && (p->flags & SPINOR_F_WRSR2_31H)) {
+		q[0] = SPINOR_OP_WRSR2, q[1] = v;
+		return 2;
+	}
+	q[0] = SPINOR_OP_WRSR1;
+	q[1] = r == SPINOR_SR1 ? v : cur[SPINOR_SR1];
+	if (r == SPINOR_SR1 && !(p->flags & SPINOR_F_CR_15H))
+		return 2; /* W64 §8.2.5: one byte writes SR1, SR2 unaffected */
+	q[2] = r == SPINOR_SR2 ? v : cur[SPINOR_SR2]; /* MX64: 01h writes SR then CR */
+	return 3;
+}
+
+int spinor_write_reg(spinor_bus *b, const spinor_part *p, unsigned r, uint8_t v, bool vol,
+		     const uint8_t cur[SPINOR_NREGS])
+{
+	uint8_t q[3];
+	if (r >= p->nregs)
+		return fk_fail(b->ctx, FK_E_INTERNAL, "status register %u: the part has %u", r + 1,
+			       p->nregs);
+	if (vol && !(p->flags & SPINOR_F_VOLATILE_SR))
+		return fk_fail(b->ctx, FK_E_UNSUPPORTED, "%s has no volatile status write (50h)",
+			       p->name);
+	if (r == SPINOR_SR2 && !(p->flags & (SPINOR_F_WRSR2_31H | SPINOR_F_WRSR_2BYTE)))
+		return fk_fail(b->ctx, FK_E_UNSUPPORTED, "%s: status register 2 is not writable",
+			       p->name);
+	size_t n = spinor_wrsr_frame(p, r, v, cur, q);
+	int rc = spinor_op1(b, vol ? SPINOR_OP_VSR_WREN : SPINOR_OP_WREN);
+	if (!rc)
+		rc = spinor_xfer(b, q, n, NULL, 0);
+	if (!rc && !vol)
+		rc = spinor_wait(b, p, p->typ.tw, p->max.tw, "the status register write");
+	return rc ? fk_fail_wrap(b->ctx, rc, "writing status register %u = 0x%02X (%s, %02Xh)",
+				 r + 1, v, vol ? "volatile" : "non-volatile", q[0])
+		  : FK_OK;
+}
+
+int spinor_read(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n)
+{
+	uint8_t q[4];
+	size_t done = 0;
+	while (done < n) {
+		size_t k = FK_MIN(n - done, b->max_r);
+		spinor_addr(q, SPINOR_OP_READ, (uint32_t)(addr + done));
+		int rc = spinor_xfer(b, q, 4, buf + done, k);
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "reading %zu bytes at 0x%06zX", k,
+					    (size_t)addr + done);
+		done += k;
+		fk_progress(b->ctx, "read", done, n);
+	}
+	return FK_OK;
+}
+
+int spinor_program(spinor_bus *b, const spinor_part *p, uint32_t addr, const uint8_t *buf,
+		   size_t n)
+{
+	size_t done = 0;
+	while (done < n) {
+		uint32_t a = (uint32_t)(addr + done);
+		size_t k = FK_MIN(n - done, SPINOR_PAGE - (a % SPINOR_PAGE));
+		k = FK_MIN(k, b->max_w - 4);
+		spinor_addr(b->buf, SPINOR_OP_PP, a);
+		memcpy(b->buf + 4, buf + done, k);
+		int rc = spinor_op1(b, SPINOR_OP_WREN);
+		if (!rc)
+			rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
+		if (!rc)
+			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "programming %zu bytes at 0x%06X", k, a);
+		done += k;
+	}
+	return FK_OK;
+}
+
+int spinor_erase_op(spinor_bus *b, const spinor_part *p, uint8_t op, uint32_t addr)
+{
+	uint8_t q[4];
+	size_t n = 4;
+	uint32_t typ = p->typ.tse, max = p->max.tse;
+	if (op == SPINOR_OP_BE32)
+		typ = p->typ.tbe32, max = p->max.tbe32;
+	else if (op == SPINOR_OP_BE64)
+		typ = p->typ.tbe64, max = p->max.tbe64;
+	else if (op == SPINOR_OP_CE)
+		typ = p->typ.tce, max = p->max.tce, n = 1;
+	spinor_addr(q, op, addr);
+	int rc = spinor_op1(b, SPINOR_OP_WREN);
+	if (!rc)
+		rc = spinor_xfer(b, q, n, NULL, 0);
+	if (!rc)
+		rc = spinor_wait(b, p, typ, max, "the erase");
+	if (rc && op == SPINOR_OP_CE)
+		return fk_fail_wrap(b->ctx, rc, "chip erase (C7h)");
+	return rc ? fk_fail_wrap(b->ctx, rc, "erase %02Xh at 0x%06X", op, addr) : FK_OK;
+}
