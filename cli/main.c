@@ -10,6 +10,7 @@
 const cli_opt cli_global_opts[] = {
 	{"connection", 'c', CLI_VALUE, "CONN", "connection: twin:PATH, uart:DEV[@BAUD], stlink[:SERIAL], cmsis-dap[:SERIAL]"},
 	{"chip", 0, CLI_VALUE, "NAME", "expect this chip (e.g. stm32f407); fail if the target differs"},
+	{"allow-wrong-memory-map", 0, CLI_FLAG, NULL, "with --chip: use that part's memory map although the chip's IDs say otherwise (erase/program may hit wrong addresses)"},
 	{"json", 0, CLI_FLAG, NULL, "print one JSON document with the full result on stdout"},
 	{"dry-run", 'n', CLI_FLAG, NULL, "identify, inventory, plan and check permissions, then stop before the first write"},
 	{"yes", 'y', CLI_FLAG, NULL, "answer confirmation prompts for steps already permitted (grants nothing)"},
@@ -161,6 +162,10 @@ static int cli_decode_globals(cli_env *e)
 		return fk_fail(e->ctx, FK_E_USAGE, "--baud %s: not a baud rate", v);
 	e->conn_opts.parity_none = cli_flag(a, "8n1");
 	e->conn_opts.boot_seq = cli_value(a, "boot-seq");
+	e->conn_opts.allow_wrong_memory_map = cli_flag(a, "allow-wrong-memory-map");
+	if (e->conn_opts.allow_wrong_memory_map && !e->chip)
+		return fk_fail(e->ctx, FK_E_USAGE, "--allow-wrong-memory-map needs --chip NAME: it "
+			       "names the part whose memory map is used");
 	if ((v = cli_value(a, "speed")) && fk_parse_u32(v, &e->conn_opts.swd_khz))
 		return fk_fail(e->ctx, FK_E_USAGE, "--speed %s: not a number of kHz", v);
 	if ((v = cli_value(a, "connect"))) {

@@ -106,6 +106,9 @@ typedef struct fk_conn_opts {
 	unsigned swd_khz;      /* probes: 0 = default */
 	int connect_under_reset;
 	int reset_mode;        /* -1 default, else fk_reset_kind; FK_RESET_POWER_CYCLE means none */
+	/* --allow-wrong-memory-map: the part named by --chip is used although the IDs read say
+	 * otherwise (or no driver knows them); erasing and programming may hit wrong addresses. */
+	int allow_wrong_memory_map;
 } fk_conn_opts;
 
 typedef int (*fk_backend_open_fn)(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,

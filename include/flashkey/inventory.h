@@ -62,6 +62,19 @@ typedef enum fk_step_id {
 #define FK_INV_MAX_REGS 8
 #define FK_INV_MAX_OPTS 16
 
+/* A set of sectors (erase units) by index, without a size limit: an F103 has 256 pages, a
+ * 16 MiB SPI NOR 4096 sectors. Index i is bit (i % 8) of bits[i / 8]. */
+typedef struct fk_sector_set {
+	unsigned n;          /* capacity in sectors */
+	uint8_t *bits;
+} fk_sector_set;
+/* All clear, room for n sectors: 0 or FK_E_NOMEM. */
+int fk_sector_set_init(fk_sector_set *s, unsigned n);
+void fk_sector_set_free(fk_sector_set *s);
+void fk_sector_set_add(fk_sector_set *s, unsigned i);  /* ignored past n */
+bool fk_sector_set_has(const fk_sector_set *s, unsigned i);
+unsigned fk_sector_set_count(const fk_sector_set *s);
+
 typedef struct fk_lock {
 	fk_lock_kind kind;
 	char name[32];       /* "FLASH_CR.LOCK", "RDP", "WRP sector 5", "OTP block 0" */

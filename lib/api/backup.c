@@ -123,7 +123,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		free(inv);
 		return fk_fail_wrap(s->ctx, rc, "reading the protection state for the backup");
 	}
-	rc = stm32f4_options_read(&s->drv, s->ctx, &optcr, &optcr1);
+	rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
 	if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* the chip keeps them from us */
 		fk_ctx_clear(s->ctx);
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on the %s "
@@ -152,7 +152,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 				inv->rdp_level, inv->rdp_raw, inv->path);
 	}
 	if (!rc && inv->notp && inv->otp[0].readable) {
-		rc = dry ? FK_OK : stm32f4_read(&s->drv, s->ctx, STM32F4_OTP_BASE, otp, 0x210);
+		rc = dry ? FK_OK : stm32f4_read(FK_F4(s), s->ctx, STM32F4_OTP_BASE, otp, 0x210);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
 						 "so a backup without it would lose it)");
@@ -334,9 +334,9 @@ typedef struct fk_restore_opt {
 static int fk_restore_opt_read(fk_session *s, fk_restore_opt *ro)
 {
 	uint32_t optcr1;
-	int rc = stm32f4_options_read(&s->drv, s->ctx, &ro->optcr, &optcr1);
+	int rc = stm32f4_options_read(FK_F4(s), s->ctx, &ro->optcr, &optcr1);
 	if (!rc)
-		stm32f4_opt_decode(s->drv.dev, ro->optcr, optcr1, &ro->cur);
+		stm32f4_opt_decode(FK_F4(s)->dev, ro->optcr, optcr1, &ro->cur);
 	return rc;
 }
 
@@ -346,7 +346,7 @@ static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_per
 	int rc = fk_restore_opt_read(s, ro);
 	if (rc)
 		return rc;
-	stm32f4_opt_decode(s->drv.dev, fk_get_le32(opt), fk_get_le32(opt + 4), &ro->want);
+	stm32f4_opt_decode(FK_F4(s)->dev, fk_get_le32(opt), fk_get_le32(opt + 4), &ro->want);
 	if (memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
 		return FK_OK;
 	ro->active = true;
@@ -359,7 +359,7 @@ static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_per
 	if (stm32f4_rdp_level(ro->want.rdp) >= stm32f4_rdp_level(ro->cur.rdp))
 		mid.rdp = ro->cur.rdp;
 	if (!ro->cur.sprmod && !ro->want.sprmod) {
-		mid.nwrp = stm32f4_opt_nwrp_mask(s->drv.dev); /* nWRPi = 1: writable (§3.7.4) */
+		mid.nwrp = stm32f4_opt_nwrp_mask(FK_F4(s)->dev); /* nWRPi = 1: writable (§3.7.4) */
 	} else {
 		mid.sprmod = ro->cur.sprmod; /* PCROP changes (§3.7.5) go in one step, after */
 		mid.nwrp = ro->cur.nwrp;
@@ -391,7 +391,7 @@ static unsigned fk_restore_otp_diffs(fk_session *s, const uint8_t *otp, size_t l
 	uint8_t now[0x210];
 	unsigned diffs = 0;
 	fk_ctx *q = fk_ctx_new();
-	if (q && len == sizeof now && !stm32f4_read(&s->drv, q, STM32F4_OTP_BASE, now, sizeof now))
+	if (q && len == sizeof now && !stm32f4_read(FK_F4(s), q, STM32F4_OTP_BASE, now, sizeof now))
 		for (size_t i = 0; i < len; i++)
 			diffs += now[i] != otp[i];
 	fk_ctx_free(q);

@@ -19,7 +19,7 @@ static const fkp_area fk_flash_special[] = {
 
 static int fk_flash_psize(fk_session *s, const fk_write_opts *o)
 {
-	stm32f4 *d = &s->drv;
+	stm32f4 *d = FK_F4(s);
 	if (o->psize >= 0) {
 		if (o->psize > 3)
 			return fk_fail(s->ctx, FK_E_USAGE, "--psize: expected 8, 16, 32 or 64");
@@ -42,16 +42,16 @@ static int fk_flash_chip_crcs(fk_session *s, uint64_t mask, uint32_t *crc)
 {
 	uint32_t addr[STM32F4_MAX_SECTORS], len[STM32F4_MAX_SECTORS], got[STM32F4_MAX_SECTORS];
 	unsigned idx[STM32F4_MAX_SECTORS], n = 0;
-	for (unsigned i = 0; i < s->drv.nsectors && n < STM32F4_MAX_SECTORS; i++) {
+	for (unsigned i = 0; i < FK_F4(s)->nsectors && n < STM32F4_MAX_SECTORS; i++) {
 		if (!(mask & (1ULL << i)))
 			continue;
-		addr[n] = s->drv.sectors[i].addr;
-		len[n] = s->drv.sectors[i].size;
+		addr[n] = FK_F4(s)->sectors[i].addr;
+		len[n] = FK_F4(s)->sectors[i].size;
 		idx[n++] = i;
 	}
 	if (!n)
 		return FK_OK;
-	int rc = stm32f4_crc32(&s->drv, s->ctx, addr, len, n, got);
+	int rc = stm32f4_crc32(FK_F4(s), s->ctx, addr, len, n, got);
 	for (unsigned k = 0; k < n && !rc; k++)
 		crc[idx[k]] = got[k];
 	return rc;
@@ -80,14 +80,14 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uin
 	if (rc)
 		return rc;
 	*same = 0;
-	for (unsigned i = 0; i < s->drv.nsectors; i++) {
-		const stm32f4_sector *sec = &s->drv.sectors[i];
+	for (unsigned i = 0; i < FK_F4(s)->nsectors; i++) {
+		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
 		if (!(touch & (1ULL << i)))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		uint32_t flash_crc = chip[i];
 		if (*how == FK_VERIFY_READ) {
-			rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
+			rc = stm32f4_read(FK_F4(s), s->ctx, sec->addr, have, sec->size);
 			if (rc)
 				return rc;
 			flash_crc = fk_crc32(0, have, sec->size);
@@ -101,12 +101,12 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uin
 static int fk_flash_program_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
 				   uint64_t *done, uint64_t total)
 {
-	unsigned w = stm32f4_psize_bytes(s->drv.psize);
+	unsigned w = stm32f4_psize_bytes(FK_F4(s)->psize);
 	uint32_t pos = 0, start, len;
 	while (fkp_next_run(want, sec->size, w, &pos, &start, &len)) {
 		for (uint32_t off = 0; off < len; off += 0x4000) {
 			uint32_t n = FK_MIN(len - off, 0x4000U);
-			int rc = stm32f4_program(&s->drv, s->ctx, sec->addr + start + off,
+			int rc = stm32f4_program(FK_F4(s), s->ctx, sec->addr + start + off,
 						 want + start + off, n);
 			if (rc)
 				return rc;
@@ -120,7 +120,7 @@ static int fk_flash_program_sector(fk_session *s, const stm32f4_sector *sec, con
 static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
 				 uint8_t *have)
 {
-	int rc = stm32f4_read(&s->drv, s->ctx, sec->addr, have, sec->size);
+	int rc = stm32f4_read(FK_F4(s), s->ctx, sec->addr, have, sec->size);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
 	for (uint32_t k = 0; k < sec->size; k++)
@@ -135,8 +135,8 @@ static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const
 static void fk_flash_relock(fk_session *s)
 {
 	fk_ctx *q = fk_ctx_new();
-	if (q && s->drv.ops->lock)
-		(void)s->drv.ops->lock(s->drv.h, q);
+	if (q && FK_F4(s)->ops->lock)
+		(void)FK_F4(s)->ops->lock(FK_F4(s)->h, q);
 	fk_ctx_free(q);
 }
 
@@ -157,8 +157,8 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 	int rc = fk_flash_chip_or_read(s, mask, read_back, chip, how, "verifying the written sectors");
 	if (rc)
 		return rc;
-	for (unsigned i = 0; i < s->drv.nsectors; i++) {
-		const stm32f4_sector *sec = &s->drv.sectors[i];
+	for (unsigned i = 0; i < FK_F4(s)->nsectors; i++) {
+		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
 		if (!(mask & (1ULL << i)))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
@@ -180,15 +180,15 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 		       uint64_t mask, uint8_t *want, uint8_t *have, fk_write_result *r)
 {
 	/* every sector: one mass erase is shorter than the sum of sector erases (DS8626 Table 40) */
-	uint64_t all = s->drv.nsectors >= 64 ? ~0ULL : (1ULL << s->drv.nsectors) - 1U;
-	int rc = mask == all	? stm32f4_mass_erase(&s->drv, s->ctx)
-		 : mask		? stm32f4_erase_sectors(&s->drv, s->ctx, mask)
+	uint64_t all = FK_F4(s)->nsectors >= 64 ? ~0ULL : (1ULL << FK_F4(s)->nsectors) - 1U;
+	int rc = mask == all	? stm32f4_mass_erase(FK_F4(s), s->ctx)
+		 : mask		? stm32f4_erase_sectors(FK_F4(s), s->ctx, mask)
 				: FK_OK;
 	if (rc)
 		return rc;
-	uint64_t done = 0, total = fk_flash_bytes(&s->drv, mask);
-	for (unsigned i = 0; i < s->drv.nsectors && !rc; i++) {
-		const stm32f4_sector *sec = &s->drv.sectors[i];
+	uint64_t done = 0, total = fk_flash_bytes(FK_F4(s), mask);
+	for (unsigned i = 0; i < FK_F4(s)->nsectors && !rc; i++) {
+		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
 		if (!(mask & (1ULL << i)))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
@@ -212,7 +212,7 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		rc = fk_flash_psize(s, o);
 	if (rc)
 		return rc;
-	r->psize_bytes = stm32f4_psize_bytes(s->drv.psize);
+	r->psize_bytes = stm32f4_psize_bytes(FK_F4(s)->psize);
 	uint8_t *want = malloc(0x20000), *have = malloc(0x20000);
 	if (!want || !have)
 		rc = fk_fail(s->ctx, FK_E_NOMEM, "allocating sector buffers");
@@ -247,7 +247,7 @@ static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, u
 	uint8_t buf[4096];
 	for (uint32_t off = 0; off < len; off += sizeof buf) {
 		uint32_t n = FK_MIN(len - off, (uint32_t)sizeof buf);
-		int rc = stm32f4_read(&s->drv, s->ctx, addr + off, buf, n);
+		int rc = stm32f4_read(FK_F4(s), s->ctx, addr + off, buf, n);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "verifying");
 		for (uint32_t k = 0; k < n; k++) {
@@ -290,7 +290,7 @@ static int fk_flash_verify_crc(fk_session *s, const fk_seg *segs, unsigned nsegs
 	int rc = data ? FK_OK : fk_fail(s->ctx, FK_E_NOMEM, "verify: %zu pieces", npieces);
 	for (size_t at = 0; at < npieces && !rc; at += STM32F4_MAX_SECTORS) {
 		unsigned n = (unsigned)FK_MIN(npieces - at, (size_t)STM32F4_MAX_SECTORS);
-		rc = stm32f4_crc32(&s->drv, s->ctx, addr + at, len + at, n, crc + at);
+		rc = stm32f4_crc32(FK_F4(s), s->ctx, addr + at, len + at, n, crc + at);
 	}
 	uint64_t done = 0;
 	for (size_t i = 0; i < npieces && !rc; i++) {
@@ -323,7 +323,7 @@ int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool r
 	}
 	if (how)
 		*how = FK_VERIFY_READ;
-	if (!read_back && s->drv.ops->crc32) {
+	if (!read_back && FK_F4(s)->ops->crc32) {
 		int rc = fk_flash_verify_crc(s, segs, nsegs, total, bad_addr);
 		if (rc != FK_E_UNSUPPORTED) {
 			if (how)
@@ -347,7 +347,7 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 
 int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms)
 {
-	uint64_t every = s->drv.nsectors >= 64 ? ~0ULL : (1ULL << s->drv.nsectors) - 1U;
+	uint64_t every = FK_F4(s)->nsectors >= 64 ? ~0ULL : (1ULL << FK_F4(s)->nsectors) - 1U;
 	bool dry = perms && perms->dry_run;
 	/* protection first: no backup is taken for an erase the chip would refuse */
 	int rc = dry || all ? fk_api_write_blocked(s, all ? every : mask, "erase") : FK_OK;
@@ -358,7 +358,7 @@ int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms
 		rc = fk_api_backup_before(s, perms, "the mass erase");
 	if (rc || dry)
 		return rc;
-	rc = all ? stm32f4_mass_erase(&s->drv, s->ctx) : stm32f4_erase_sectors(&s->drv, s->ctx, mask);
+	rc = all ? stm32f4_mass_erase(FK_F4(s), s->ctx) : stm32f4_erase_sectors(FK_F4(s), s->ctx, mask);
 	fk_flash_relock(s);
 	return rc;
 }
@@ -366,7 +366,7 @@ int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms
 int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask)
 {
 	*mask = 0;
-	const stm32f4 *d = &s->drv;
+	const stm32f4 *d = FK_F4(s);
 	uint64_t end = (uint64_t)addr + len;
 	uint64_t fend = (uint64_t)STM32F4_FLASH_BASE + d->flash_kb * 1024U;
 	if (!len || addr < STM32F4_FLASH_BASE || end > fend)
@@ -386,7 +386,7 @@ int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len)
 			       len, addr);
 	for (uint32_t off = 0; off < len; off += 0x4000) {
 		uint32_t n = FK_MIN(len - off, 0x4000U);
-		int rc = stm32f4_read(&s->drv, s->ctx, addr + off, (uint8_t *)buf + off, n);
+		int rc = stm32f4_read(FK_F4(s), s->ctx, addr + off, (uint8_t *)buf + off, n);
 		if (rc)
 			return rc;
 		fk_progress(s->ctx, "read", off + n, len);

@@ -10,10 +10,10 @@
 
 static int fk_opt_current(fk_session *s, stm32f4_options *cur, uint32_t *optcr, uint32_t *optcr1)
 {
-	int rc = stm32f4_options_read(&s->drv, s->ctx, optcr, optcr1);
+	int rc = stm32f4_options_read(FK_F4(s), s->ctx, optcr, optcr1);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "reading FLASH_OPTCR");
-	stm32f4_opt_decode(s->drv.dev, *optcr, *optcr1, cur);
+	stm32f4_opt_decode(FK_F4(s)->dev, *optcr, *optcr1, cur);
 	return FK_OK;
 }
 
@@ -23,7 +23,7 @@ static int fk_opt_want(fk_session *s, const char *const *kv, unsigned n, stm32f4
 	int rc = fk_opt_current(s, cur, optcr, optcr1);
 	*want = *cur;
 	for (unsigned i = 0; i < n && !rc; i++)
-		rc = stm32f4_opt_apply(s->drv.dev, s->drv.nsectors, s->ctx, kv[i], want);
+		rc = stm32f4_opt_apply(FK_F4(s)->dev, FK_F4(s)->nsectors, s->ctx, kv[i], want);
 	return rc;
 }
 
@@ -33,7 +33,7 @@ int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *i
 	stm32f4_options cur, want;
 	uint32_t optcr, optcr1;
 	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);
-	return rc ? rc : stm32f4_opt_check(s->drv.dev, s->ctx, &cur, &want, irreversible, erases_all);
+	return rc ? rc : stm32f4_opt_check(FK_F4(s)->dev, s->ctx, &cur, &want, irreversible, erases_all);
 }
 
 static fk_pending fk_opt_pending(const stm32f4_options *cur, const stm32f4_options *want)
@@ -55,7 +55,7 @@ int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f
 			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending)
 {
 	bool irr, all;
-	int rc = stm32f4_opt_check(s->drv.dev, s->ctx, cur, want, &irr, &all);
+	int rc = stm32f4_opt_check(FK_F4(s)->dev, s->ctx, cur, want, &irr, &all);
 	if (!rc && irr)
 		rc = fk_api_need_irreversible(s->ctx, perms, "RDP level 2 (disables debug and the "
 							    "bootloader for good)");
@@ -70,9 +70,9 @@ int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f
 	if (rc)
 		return rc;
 	uint32_t optcr, optcr1;
-	stm32f4_opt_encode(s->drv.dev, want, &optcr, &optcr1);
-	optcr |= cur_optcr & s->drv.dev->optcr_reserved;
-	rc = stm32f4_options_write(&s->drv, s->ctx, optcr, optcr1);
+	stm32f4_opt_encode(FK_F4(s)->dev, want, &optcr, &optcr1);
+	optcr |= cur_optcr & FK_F4(s)->dev->optcr_reserved;
+	rc = stm32f4_options_write(FK_F4(s), s->ctx, optcr, optcr1);
 	if (!rc && pending)
 		*pending = fk_opt_pending(cur, want);
 	return rc;

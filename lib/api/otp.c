@@ -13,7 +13,7 @@ int fk_otp_read(fk_session *s, fk_otp *otp)
 	memset(otp, 0, sizeof *otp);
 	otp->nblocks = STM32F4_OTP_BLOCKS;
 	otp->block_size = STM32F4_OTP_BLOCK_SIZE;
-	int rc = stm32f4_read(&s->drv, s->ctx, STM32F4_OTP_BASE, raw, sizeof raw);
+	int rc = stm32f4_read(FK_F4(s), s->ctx, STM32F4_OTP_BASE, raw, sizeof raw);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "reading OTP at 0x%08X", STM32F4_OTP_BASE);
 	otp->readable = true;
@@ -64,7 +64,7 @@ int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *dat
 		rc = fk_api_need_irreversible(s->ctx, perms, "writing OTP");
 	if (rc || !changed || perms->dry_run)
 		return rc;
-	rc = stm32f4_otp_write(&s->drv, s->ctx, block, off, data, len);
+	rc = stm32f4_otp_write(FK_F4(s), s->ctx, block, off, data, len);
 	fk_otp otp;
 	if (!rc)
 		rc = fk_otp_read(s, &otp);
@@ -85,5 +85,5 @@ int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms)
 	rc = fk_api_need_irreversible(s->ctx, perms, "locking an OTP block");
 	if (rc || perms->dry_run)
 		return rc;
-	return stm32f4_otp_lock(&s->drv, s->ctx, block);
+	return stm32f4_otp_lock(FK_F4(s), s->ctx, block);
 }

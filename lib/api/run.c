@@ -9,7 +9,7 @@
 /* The table must be readable where it is: main flash or SRAM, word-aligned. */
 static int run_addr_ok(fk_session *s, uint32_t addr)
 {
-	const stm32f4 *d = &s->drv;
+	const stm32f4 *d = FK_F4(s);
 	uint32_t flash = d->flash_kb * 1024U, sram = d->dev->sram_kb * 1024U;
 	bool in_flash = addr >= STM32F4_FLASH_BASE && addr - STM32F4_FLASH_BASE < flash &&
 			flash - (addr - STM32F4_FLASH_BASE) >= 8U;
@@ -31,22 +31,22 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 	char why[200];
 	memset(r, 0, sizeof *r);
 	r->addr = addr ? addr : STM32F4_FLASH_BASE;
-	if (!s->drv.ops->run)
+	if (!FK_F4(s)->ops->run)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot start code",
-			       s->drv.ops->name);
+			       FK_F4(s)->ops->name);
 	int rc = run_addr_ok(s, r->addr);
 	if (rc)
 		return rc;
 	/* the path's refusals first (another address, --reset=none): nothing needs reading */
-	rc = s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, true, r->how, sizeof r->how);
+	rc = FK_F4(s)->ops->run(FK_F4(s)->h, s->ctx, r->addr, s->reset_mode, true, r->how, sizeof r->how);
 	if (rc)
 		return rc;
-	rc = stm32f4_read(&s->drv, s->ctx, r->addr, vt, sizeof vt);
+	rc = stm32f4_read(FK_F4(s), s->ctx, r->addr, vt, sizeof vt);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "reading the vector table at 0x%08X", r->addr);
 	r->msp = fk_get_le32(vt);
 	r->reset_handler = fk_get_le32(vt + 4);
-	stm32f4_vec_verdict v = stm32f4_vector_check(s->drv.dev, s->drv.flash_kb * 1024U, r->msp,
+	stm32f4_vec_verdict v = stm32f4_vector_check(FK_F4(s)->dev, FK_F4(s)->flash_kb * 1024U, r->msp,
 						     r->reset_handler, why, sizeof why);
 	if (v != STM32F4_VEC_OK) {
 		/* FK_E_BAD_IMAGE (exit 7, malformed input): the input that failed is the firmware
@@ -75,11 +75,11 @@ int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r)
 	int rc = run_prepare(s, addr, r);
 	if (rc)
 		return rc;
-	rc = s->drv.ops->run(s->drv.h, s->ctx, r->addr, s->reset_mode, false, r->how,
+	rc = FK_F4(s)->ops->run(FK_F4(s)->h, s->ctx, r->addr, s->reset_mode, false, r->how,
 			     sizeof r->how);
 	if (rc)
 		return rc;
 	r->started = true;
-	r->bootloader_gone = strcmp(s->drv.ops->name, "bootloader") == 0;
+	r->bootloader_gone = strcmp(FK_F4(s)->ops->name, "bootloader") == 0;
 	return FK_OK;
 }

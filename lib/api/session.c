@@ -5,70 +5,55 @@
 #include <string.h>
 
 #include "api/session.h"
-#include "chip/stm32f4_boot.h"
+#include "chip/path.h"
 #include "core/core.h"
 #include "debug/dap_mem.h"
 
-static int fk_session_path(fk_session *s, const char *boot_seq, const stm32f4_path_ops **ops,
-			   void **h)
-{
-	if (s->t.kind == FK_TRANSPORT_MEM)
-		return stm32f4_dbg_open(s->ctx, s->t.ops, s->t.handle, ops, h);
-	if (s->t.kind == FK_TRANSPORT_STREAM) /* a ROM bootloader: AN3155 on STM32 */
-		return stm32f4_boot_open(s->ctx, &s->t, boot_seq, ops, h);
-	return fk_fail(s->ctx, FK_E_UNSUPPORTED, "%s: no STM32F4 access path for this connection",
-		       s->t.description);
-}
-
 static void fk_session_info(fk_session *s)
 {
-	const stm32f4 *d = &s->drv;
+	const fk_chip_desc *c = s->desc;
 	fk_chip_info *i = &s->info;
-	fk_strlcpy(i->chip, d->dev->name, sizeof i->chip);
-	fk_strlcpy(i->members, d->dev->members, sizeof i->members);
-	fk_strlcpy(i->family, "stm32f4", sizeof i->family);
-	fk_strlcpy(i->manual, d->dev->manual, sizeof i->manual);
-	fk_strlcpy(i->path, d->ops->name, sizeof i->path);
+	fk_strlcpy(i->chip, c->part, sizeof i->chip);
+	fk_strlcpy(i->members, c->members, sizeof i->members);
+	fk_strlcpy(i->family, c->family, sizeof i->family);
+	fk_strlcpy(i->manual, c->manual, sizeof i->manual);
+	fk_strlcpy(i->path, s->drv->path_name(s->chip), sizeof i->path);
 	fk_strlcpy(i->transport, s->t.description, sizeof i->transport);
-	i->dev_id = (uint16_t)(d->idcode & 0xFFFU);
-	i->rev_id = (uint16_t)(d->idcode >> 16);
-	fk_strlcpy(i->revision, stm32f4_dev_revision(d->dev, i->rev_id), sizeof i->revision);
-	i->flash_base = STM32F4_FLASH_BASE;
-	i->flash_size = d->flash_kb * 1024U;
-	i->flash_size_assumed = d->size_assumed;
-	i->nsectors = FK_MIN(d->nsectors, FK_INV_MAX_SECTORS);
+	i->dev_id = c->dev_id;
+	i->rev_id = c->rev_id;
+	fk_strlcpy(i->revision, c->revision, sizeof i->revision);
+	i->flash_base = c->flash_base;
+	i->flash_size = c->flash_size;
+	i->flash_size_assumed = c->flash_size_assumed;
+	i->nsectors = FK_MIN(c->nunits, FK_INV_MAX_SECTORS);
 	for (unsigned k = 0; k < i->nsectors; k++)
-		i->sectors[k] = (fk_sector_info){.number = d->sectors[k].number,
-						 .addr = d->sectors[k].addr,
-						 .size = d->sectors[k].size,
+		i->sectors[k] = (fk_sector_info){.number = c->units[k].number,
+						 .addr = c->units[k].addr,
+						 .size = c->units[k].size,
 						 .blank = -1};
-	i->otp_base = STM32F4_OTP_BASE;
-	i->otp_size = STM32F4_OTP_END - STM32F4_OTP_BASE;
-	i->option_base = STM32F4_OPTBYTES_BANK1;
+	for (unsigned k = 0; k < c->nareas; k++) {
+		if (c->areas[k].kind != FK_AREA_OTP)
+			continue;
+		i->otp_base = c->areas[k].addr;
+		i->otp_size = c->areas[k].size;
+		if (k + 1 < c->nareas && c->areas[k + 1].kind == FK_AREA_OTP_LOCK)
+			i->otp_size += c->areas[k + 1].size; /* data blocks + lock bytes */
+	}
+	i->option_base = c->option_base;
 }
 
-static int fk_session_attach(fk_session *s, const char *expect, const char *boot_seq)
+/* The path over the transport, the IDs it collects once, the driver that claims them. */
+static int fk_session_attach(fk_session *s, const char *expect, const fk_conn_opts *opts)
 {
-	const stm32f4_path_ops *ops;
-	void *h;
-	int rc = fk_session_path(s, boot_seq, &ops, &h);
+	int rc = fk_chip_path_open(s->ctx, &s->t, opts ? opts->boot_seq : NULL, s->reset_mode,
+				   &s->path, &s->ids);
+	if (!rc)
+		rc = fk_chip_select(s->ctx, &s->path, &s->ids, expect,
+				    opts && opts->allow_wrong_memory_map, &s->drv, &s->chip);
 	if (rc)
 		return rc;
-	const fk_mem_ops *mem = s->t.kind == FK_TRANSPORT_MEM ? s->t.ops : NULL;
-	if (mem && mem->halt && mem->halt(s->t.handle, s->ctx))
-		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "could not halt the core; continuing");
-	rc = stm32f4_attach(&s->drv, s->ctx, ops, h);
-	if (rc) {
-		if (ops->close)
-			ops->close(h);
-		s->drv.ops = NULL;
-		return rc;
-	}
+	s->desc = s->drv->describe(s->chip);
 	fk_session_info(s);
-	if (expect && !stm32f4_dev_matches(s->drv.dev, expect))
-		return fk_fail(s->ctx, FK_E_UNKNOWN_CHIP, "--chip %s given, but the target is %s "
-							  "(DEV_ID 0x%03X: %s)",
-			       expect, s->info.chip, s->info.dev_id, s->info.members);
 	return FK_OK;
 }
 
@@ -92,7 +77,7 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 		free(s);
 		return rc;
 	}
-	rc = fk_session_attach(s, expect_chip, opts ? opts->boot_seq : NULL);
+	rc = fk_session_attach(s, expect_chip, opts);
 	if (rc) {
 		fk_session_close(s);
 		return rc;
@@ -105,8 +90,9 @@ void fk_session_close(fk_session *s)
 {
 	if (!s)
 		return;
-	if (s->drv.ops && s->drv.ops->close)
-		s->drv.ops->close(s->drv.h);
+	if (s->drv && s->drv->detach)
+		s->drv->detach(s->chip);
+	fk_chip_path_close(&s->path);
 	fk_transport_close(&s->t);
 	free(s);
 }
@@ -123,28 +109,24 @@ const char *fk_session_backup_dir(const fk_session *s)
 
 uint64_t fk_session_virtual_ns(const fk_session *s)
 {
-	return s->drv.ops->virtual_ns ? s->drv.ops->virtual_ns(s->drv.h) : 0;
+	return s->drv->virtual_ns ? s->drv->virtual_ns(s->chip) : 0;
 }
 
 int fk_session_inventory(fk_session *s, fk_inventory *inv)
 {
-	return stm32f4_inventory(&s->drv, s->ctx, inv);
+	return s->drv->inventory(s->chip, s->ctx, inv);
 }
 
 int fk_session_reset_check(fk_session *s, fk_reset_kind kind)
 {
-	(void)kind;
-	if (!s->drv.ops->reset)
-		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot reset the target",
-			       s->drv.ops->name);
-	return FK_OK;
+	return s->drv->reset_check ? s->drv->reset_check(s->chip, s->ctx, kind) : FK_OK;
 }
 
 int fk_session_reset(fk_session *s, fk_reset_kind kind)
 {
 	if (fk_session_reset_check(s, kind))
 		return fk_ctx_error(s->ctx);
-	int rc = s->drv.ops->reset(s->drv.h, s->ctx, kind);
+	int rc = s->drv->reset(s->chip, s->ctx, kind);
 	return rc ? fk_fail_wrap(s->ctx, rc, "resetting the target") : FK_OK;
 }
 

@@ -33,7 +33,7 @@ static int fk_sp_options(fk_session *s, const fk_seg *segs, unsigned n, const fk
 			 unsigned *applied)
 {
 	uint32_t optcr, optcr1;
-	int rc = stm32f4_options_read(&s->drv, s->ctx, &optcr, &optcr1);
+	int rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
 	if (rc)
 		return rc;
 	uint32_t w0 = optcr, w1 = optcr1;
@@ -47,8 +47,8 @@ static int fk_sp_options(fk_session *s, const fk_seg *segs, unsigned n, const fk
 	if (!any)
 		return FK_OK;
 	stm32f4_options cur, want;
-	stm32f4_opt_decode(s->drv.dev, optcr, optcr1, &cur);
-	stm32f4_opt_decode(s->drv.dev, w0, w1, &want);
+	stm32f4_opt_decode(FK_F4(s)->dev, optcr, optcr1, &cur);
+	stm32f4_opt_decode(FK_F4(s)->dev, w0, w1, &want);
 	(*applied)++;
 	if (memcmp(&cur, &want, sizeof cur) == 0)
 		return FK_OK;

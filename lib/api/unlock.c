@@ -14,7 +14,7 @@ int fk_unlock_plan(fk_session *s, const fk_inventory *inv, int upto, fk_plan *pl
 	uint32_t optcr, optcr1;
 	fkp_ladder_build(inv, (fk_step_id)upto, plan);
 	fk_api_optwords(inv, &optcr, &optcr1);
-	stm32f4_plan_values(s->drv.dev, optcr, optcr1, plan);
+	stm32f4_plan_values(FK_F4(s)->dev, optcr, optcr1, plan);
 	return FK_OK;
 }
 
@@ -64,10 +64,10 @@ static int fk_unlock_backup(fk_session *s, const fk_step *st, const fk_perms *pe
  * reset release), a system reset makes it effective when the connection can do one. */
 bool fk_api_reset_reload(fk_session *s)
 {
-	if (!s->drv.ops->reset)
+	if (!FK_F4(s)->ops->reset)
 		return false;
 	fk_ctx *quiet = fk_ctx_new();
-	bool done = quiet && !s->drv.ops->reset(s->drv.h, quiet, FK_RESET_SYSTEM);
+	bool done = quiet && !FK_F4(s)->ops->reset(FK_F4(s)->h, quiet, FK_RESET_SYSTEM);
 	if (done && s->t.kind == FK_TRANSPORT_MEM) {
 		const fk_mem_ops *mem = s->t.ops;
 		if (mem->halt)
@@ -98,7 +98,7 @@ static int fk_unlock_step(fk_session *s, const fk_step *st, const fk_perms *perm
 	if (!rc)
 		rc = fk_unlock_backup(s, st, perms, &res);
 	if (!rc)
-		rc = stm32f4_step_run(&s->drv, s->ctx, st);
+		rc = stm32f4_step_run(FK_F4(s), s->ctx, st);
 	if (rc) {
 		res.rc = rc;
 		if (fn)

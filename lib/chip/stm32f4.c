@@ -44,6 +44,12 @@ static int stm32f4_unknown(fk_ctx *ctx, uint32_t idcode)
 
 int stm32f4_attach(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h)
 {
+	return stm32f4_attach_as(d, ctx, ops, h, NULL);
+}
+
+int stm32f4_attach_as(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h,
+		      const char *force_part)
+{
 	memset(d, 0, sizeof *d);
 	d->ops = ops;
 	d->h = h;
@@ -51,6 +57,15 @@ int stm32f4_attach(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "identifying the chip");
 	d->dev = stm32f4_dev_find((uint16_t)(d->idcode & 0xFFFU));
+	if (force_part) { /* the user's --allow-wrong-memory-map: the named part's table */
+		d->dev = NULL;
+		for (unsigned i = 0; !d->dev && stm32f4_dev_at(i); i++)
+			if (stm32f4_dev_matches(stm32f4_dev_at(i), force_part))
+				d->dev = stm32f4_dev_at(i);
+		if (!d->dev)
+			return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "--chip %s is not an STM32F4 part",
+				       force_part);
+	}
 	if (!d->dev)
 		return stm32f4_unknown(ctx, d->idcode);
 	uint16_t kb = 0;

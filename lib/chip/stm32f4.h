@@ -165,6 +165,10 @@ int stm32f4_dbg_open(fk_ctx *ctx, const fk_mem_ops *mem, void *mem_h,
 /* ---- family logic (stm32f4.c) ---- */
 /* Identify: fails closed with FK_E_UNKNOWN_CHIP on an ID not in the table. */
 int stm32f4_attach(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h);
+/* The same; force_part (NULL = none) names the part whose table is used whatever the IDs say
+ * (the user's --allow-wrong-memory-map). */
+int stm32f4_attach_as(stm32f4 *d, fk_ctx *ctx, const stm32f4_path_ops *ops, void *h,
+		      const char *force_part);
 /* PSIZE for a supply voltage in mV (Table 13); vpp allows x64. */
 stm32f4_psize stm32f4_psize_for_mv(int mv, bool vpp);
 unsigned stm32f4_psize_bytes(stm32f4_psize p);
@@ -241,5 +245,11 @@ int stm32f4_step_run(stm32f4 *d, fk_ctx *ctx, const fk_step *s);
 int stm32f4_otp_write(stm32f4 *d, fk_ctx *ctx, unsigned block, unsigned off, const uint8_t *data,
 		      unsigned len);
 int stm32f4_otp_lock(stm32f4 *d, fk_ctx *ctx, unsigned block);
+
+/* The family as a chip driver (lib/chip/driver.h, stm32f4_driver.c). Its state begins with an
+ * stm32f4, which stm32f4_driver_state returns. */
+struct fk_chip_driver;
+extern const struct fk_chip_driver stm32f4_chip_driver;
+stm32f4 *stm32f4_driver_state(void *state);
 
 #endif

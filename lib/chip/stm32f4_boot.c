@@ -383,16 +383,25 @@ int stm32f4_boot_flush(void *h, fk_ctx *ctx)
 int stm32f4_boot_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq,
 		      const stm32f4_path_ops **ops, void **h)
 {
+	an3155 bl;
+	int rc = an3155_attach(&bl, ctx, t, boot_seq);
+	if (!rc)
+		rc = an3155_connect(&bl);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "%s", t->description);
+	rc = stm32f4_boot_adopt(ctx, t, &bl, ops, h);
+	if (rc)
+		(void)an3155_detach(&bl);
+	return rc;
+}
+
+int stm32f4_boot_adopt(fk_ctx *ctx, const fk_transport *t, const an3155 *bl,
+		       const stm32f4_path_ops **ops, void **h)
+{
 	f4boot *b = calloc(1, sizeof *b);
 	if (!b)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the bootloader path");
-	int rc = an3155_attach(&b->bl, ctx, t, boot_seq);
-	if (!rc)
-		rc = an3155_connect(&b->bl);
-	if (rc) {
-		free(b);
-		return fk_fail_wrap(ctx, rc, "%s", t->description);
-	}
+	b->bl = *bl;
 	b->vns = ((const fk_stream_ops *)t->ops)->virtual_ns;
 	b->stream_h = t->handle;
 	*ops = &f4b_ops;

@@ -11,6 +11,10 @@
  * h is freed by ops->close (which runs the exit sequence). */
 int stm32f4_boot_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq,
 		      const stm32f4_path_ops **ops, void **h);
+/* The same over a client already connected (the session's ROM-stream path synchronised and
+ * read the IDs); the path takes over the client's state (bl is copied). */
+int stm32f4_boot_adopt(fk_ctx *ctx, const fk_transport *t, const an3155 *bl,
+		       const stm32f4_path_ops **ops, void **h);
 /* The option-byte change as bootloader commands (stm32f4_boot_opt.c). */
 int stm32f4_boot_write_options(void *h, fk_ctx *ctx, uint32_t optcr, uint32_t optcr1, bool has_optcr1);
 /* The path's regs operation (option area read; RDP inferred from a refused read). */

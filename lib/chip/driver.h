@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The chip-driver interface: what a family (STM32F4, STM32F0/F1/F3, SPI NOR, ESP32, NXP LPC ...)
+ * implements so that the session (lib/api), the planners (lib/plan), doctor and the tools work
+ * with it unchanged. This header is the contract: a family driver is written against it alone,
+ * and the layers above never include a family header (tests/lint/check_family_ids.sh).
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 1. Access paths (how bytes reach a chip), orthogonal to families (what the bytes mean)
+ * ---------------------------------------------------------------------------------------------
+ * A connection string yields one transport (include/flashkey/backend.h). The session turns it
+ * into one access path of these kinds, collects the IDs once (section 2), then hands the path
+ * to the driver that claims the IDs:
+ *
+ *   FK_PATH_MEMORY      memory-mapped reads/writes of the target bus: debug probes through a
+ *                       MEM-AP (lib/debug over cmsis-dap:), ST-LINK (stlink:), the in-process
+ *                       twin (twin:). The driver drives the flash controller's registers.
+ *                       path->mem / path->mem_h are set.
+ *   FK_PATH_DAP_RAW     raw DP/AP transactions without assuming a working MEM-AP: what an
+ *                       AP-level unlocker needs (Kinetis MDM-AP mass erase, LPC55 debug
+ *                       mailbox, nRF CTRL-AP ERASEALL). A locked part whose MEM-AP is dead is
+ *                       still identified from its AP IDRs (ids.ap[]). Not wired yet: today a
+ *                       raw DAP transport is turned into a memory path (lib/debug/dap_mem) and
+ *                       the DP/AP IDRs are recorded when that layer reports them.
+ *   FK_PATH_ROM_STREAM  a ROM bootloader's protocol over a byte stream (uart:, twin-uart:).
+ *                       path->protocol names it; only "an3155" (STM32 USART bootloader) exists
+ *                       now: the session synchronises and runs Get ID once (lib/boot) and the
+ *                       driver adopts the connected client (path->an3155). LPC ISP and the
+ *                       ESP32 ROM are filed as further protocols of this kind.
+ *   FK_PATH_SPI         an SPI programmer talking to a serial flash (JEDEC ID); filed.
+ *
+ * A path contains no family code. A family contains no path code beyond what its ROM protocol
+ * requires (e.g. which AN3155 command erases an F4 sector). A driver says which kinds it can
+ * drive in fk_chip_driver.paths; the session never offers it another.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 2. Identification: the IDs are collected once, by the path, for every driver
+ * ---------------------------------------------------------------------------------------------
+ * Before any driver runs, the session fills one fk_chip_ids: on a memory path the ID registers
+ * every registered driver lists in fk_chip_driver.id_regs (DBGMCU_IDCODE sits at 0xE0042000 on
+ * F1/F3/F4 but at 0x40015800 on F0/G0: each family names its own address; each address is read
+ * once, a bus fault is recorded, not fatal); on a ROM stream the bootloader's product ID; later
+ * the JEDEC ID (SPI) and the LPC part ID (ISP). Then each driver's match() looks at them,
+ * purely, without I/O. So a family is identified without touching the chip in a way another
+ * family might mind, and the error for an unknown chip can name every ID that was seen.
+ *
+ * The registry (lib/chip/registry.c) tries the drivers in table order; the first whose match()
+ * claims the IDs attaches. `--chip NAME` narrows the choice to the family owning NAME (a
+ * family "stm32f4" or a part "stm32f407"). When no driver claims the IDs the session fails
+ * closed with FK_E_UNKNOWN_CHIP (exit 8), listing every ID read and the supported families;
+ * nothing is written. When --chip names a part the IDs contradict, the session refuses with
+ * FK_E_UNKNOWN_CHIP unless the user forces it with --allow-wrong-memory-map (the risk: erasing
+ * and programming with another part's memory map); then attach() gets force_part.
+ *
+ * ---------------------------------------------------------------------------------------------
+ * 3. What a driver provides
+ * ---------------------------------------------------------------------------------------------
+ * - a description (fk_chip_desc): names, flash base, the erase units, the areas that are not
+ *   main flash (option bytes, OTP, system memory: images reaching them are refused or routed
+ *   to the option/OTP gates), OTP/security regions (count, size, lock model), program widths by
+ *   supply voltage (the text the CLI prints), the options schema (keys, values, help). The CLI
+ *   takes every default from it (flash base for raw binaries, etc.): cli/ knows no chip.
+ * - inventory: every protection as generic fk_lock rows (include/flashkey/inventory.h).
+ * - plan: a requested protection change (fk_change: unlock ladder up to a class, options set,
+ *   OTP write/lock, options restore) becomes an fk_plan of steps. Each step carries the common
+ *   class (fk_step.id: the --upto words), the family word, a description, its gates (cost,
+ *   destructive, irreversible, backup, pending) and the raw target values (fk_step.values[],
+ *   printed in JSON under their names), plus an opaque payload only the driver reads.
+ * - step: run one step of such a plan. The session's one executor (lib/api) checks the gates
+ *   of the whole plan first, backs up before a destructive step, runs the steps, reads the
+ *   inventory back after each, and reports the pending reset/power-on.
+ * - erase (a set of erase units or everything), program, read, on-chip CRC-32 (optional),
+ *   start the application (optional), reset.
+ *
+ * Rules every operation keeps (DESIGN.md "Safety gates"; docs/ADDING-A-FAMILY.md):
+ * - report protection that would block an operation before anything is erased, naming the
+ *   register/bit/unit (fk_fail + fk_hint);
+ * - never change option bytes as a side effect of erase or program;
+ * - read back every protection change (step) before reporting success;
+ * - fail closed: an ID not in the device table is FK_E_UNKNOWN_CHIP, never a guess. */
+#ifndef FK_CHIP_DRIVER_H
+#define FK_CHIP_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "flashkey/backend.h"
+#include "flashkey/core.h"
+#include "flashkey/inventory.h"
+
+struct an3155; /* lib/boot/stm32_usart.h */
+
+/* ---- access paths ---- */
+typedef enum fk_path_kind {
+	FK_PATH_MEMORY = 0,
+	FK_PATH_DAP_RAW = 1,
+	FK_PATH_ROM_STREAM = 2,
+	FK_PATH_SPI = 3,
+} fk_path_kind;
+#define FK_PATH_BIT(k) (1U << (k))
+
+typedef struct fk_chip_path {
+	fk_path_kind kind;
+	const char *protocol;       /* FK_PATH_ROM_STREAM: "an3155"; NULL otherwise */
+	const fk_transport *t;      /* the transport under the path (description for messages) */
+	const fk_mem_ops *mem;      /* FK_PATH_MEMORY */
+	void *mem_h;
+	/* FK_PATH_ROM_STREAM "an3155": the connected client (Get, Get Version, Get ID done). A
+	 * driver that adopts it sets this to NULL and owns it from then on (closes it in
+	 * detach); otherwise the session closes it. */
+	struct an3155 *an3155;
+	const char *boot_seq;       /* the user's DTR/RTS boot sequence (stream paths) */
+	int reset_mode;             /* fk_conn_opts.reset_mode: -1 default, else fk_reset_kind */
+} fk_chip_path;
+
+/* ---- IDs collected once (section 2) ---- */
+#define FK_CHIP_MAX_APS 8
+#define FK_CHIP_MAX_IDWORDS 16
+
+/* An ID register a family reads on a memory path (32-bit read). */
+typedef struct fk_chip_id_reg {
+	const char *name;  /* "DBGMCU_IDCODE" */
+	uint32_t addr;     /* 0xE0042000 */
+} fk_chip_id_reg;
+
+typedef struct fk_chip_id_word {
+	const char *name;
+	uint32_t addr;
+	uint32_t value;
+	bool ok;           /* false: the read failed (bus fault, protection); value is 0 */
+} fk_chip_id_word;
+
+typedef struct fk_chip_ids {
+	fk_path_kind path;
+	bool have_dp;
+	uint32_t dp_idr;                       /* DPIDR (ADIv5 §2.3.5) when the path reports it */
+	unsigned nap;
+	struct {
+		uint8_t apsel;
+		uint32_t idr;                  /* AP IDR (ADIv5 §C2.6.2) */
+	} ap[FK_CHIP_MAX_APS];
+	unsigned nwords;
+	fk_chip_id_word words[FK_CHIP_MAX_IDWORDS]; /* memory path: each id_regs address once */
+	bool have_boot_pid;
+	uint16_t boot_pid;                     /* AN3155 Get ID product ID */
+	uint8_t boot_version;                  /* AN3155 Get: protocol version, e.g. 0x31 */
+	bool have_jedec;
+	uint8_t jedec[3];                      /* SPI NOR 0x9F: manufacturer, type, capacity */
+	bool have_lpc_part;
+	uint32_t lpc_part_id;                  /* LPC ISP "J" */
+} fk_chip_ids;
+
+/* The word read at addr (any name); false when it was not read or the read failed. */
+bool fk_chip_ids_word(const fk_chip_ids *ids, uint32_t addr, uint32_t *value);
+/* "DBGMCU_IDCODE@0xE0042000=0x10076413, bootloader PID 0x413": every ID seen, for messages. */
+void fk_chip_ids_text(const fk_chip_ids *ids, char *out, size_t n);
+
+/* ---- the chip description ---- */
+typedef struct fk_erase_unit {
+	unsigned number;   /* as the controller knows it (F4 SNB, F1 page, SPI sector) */
+	uint32_t addr, size;
+	uint8_t bank;      /* 0 or 1 */
+} fk_erase_unit;
+
+typedef enum fk_area_kind {
+	FK_AREA_OPTIONS = 1,  /* option bytes: an image reaching them goes through the option gates */
+	FK_AREA_OTP = 2,      /* OTP data: irreversible gate */
+	FK_AREA_OTP_LOCK = 3, /* OTP lock bytes: irreversible gate */
+	FK_AREA_SYSTEM = 4,   /* ROM (system memory): never written */
+} fk_area_kind;
+
+typedef struct fk_chip_area {
+	const char *name;     /* "option bytes", "OTP", "system memory" */
+	fk_area_kind kind;
+	uint32_t addr, size;
+} fk_chip_area;
+
+/* How an OTP / security region locks. */
+typedef enum fk_otp_lock_model {
+	FK_OTP_LOCK_NONE = 0,      /* no lock: bits only go 1 -> 0 */
+	FK_OTP_LOCK_BYTE = 1,      /* one lock byte per block, 0x00 = locked (STM32F4 RM0090 §3.8) */
+	FK_OTP_LOCK_REGION = 2,    /* the whole region locks at once (e.g. SPI NOR security regs) */
+} fk_otp_lock_model;
+
+typedef struct fk_otp_desc {
+	unsigned nblocks;          /* 0: the chip has none */
+	unsigned block_size;       /* bytes per block */
+	uint32_t data_base;        /* block i at data_base + i * block_size */
+	uint32_t lock_base;        /* FK_OTP_LOCK_BYTE: lock byte of block i at lock_base + i */
+	fk_otp_lock_model lock_model;
+	uint8_t erased;            /* value of an unwritten byte (0xFF) */
+	const char *source;        /* manual section, for messages: "RM0090 §3.8" */
+} fk_otp_desc;
+
+/* Program width by supply voltage, row i = the forced width index i (`write --psize`): the
+ * CLI prints these (help, the warning for a forced width, the hint after a verify failure). */
+typedef struct fk_width_row {
+	int min_mv;                /* from this supply up */
+	unsigned width;            /* bytes per program operation */
+	const char *need;          /* what it needs: "2.7 V", "2.7 V and 8-9 V on VPP" */
+	/* It needs more than the supply (a programming voltage no probe measures): never
+	 * chosen from a voltage, only when forced, and then with a warning naming `need`. */
+	bool external;
+} fk_width_row;
+
+/* One key of the options schema: drives `options show/set`, their help and JSON. */
+typedef struct fk_opt_field {
+	const char *key;           /* as `options set KEY=VALUE` takes it and JSON shows it */
+	const char *values;        /* accepted values: "0|1|2", "off|1|2|3", "none|all|LIST" */
+	const char *help;          /* one line: what it is, which register bits */
+	bool irreversible_value;   /* some value of it cannot be undone (RDP 2) */
+} fk_opt_field;
+
+typedef struct fk_chip_desc {
+	const char *family;        /* "stm32f4" (JSON "family") */
+	const char *part;          /* "stm32f40x" (JSON "chip") */
+	const char *members;       /* "stm32f405 stm32f407 stm32f415 stm32f417" */
+	const char *manual;        /* "RM0090" */
+	const char *revision;      /* "Y", "1", "?" */
+	uint16_t dev_id, rev_id;
+	uint32_t flash_base;       /* where a raw binary goes unless --base says otherwise */
+	uint32_t flash_size;
+	bool flash_size_assumed;   /* the size register was unreadable: the table's size used */
+	unsigned nunits;
+	const fk_erase_unit *units;/* erase units in address order; owned by the driver state */
+	unsigned nareas;
+	const fk_chip_area *areas; /* everything an image must not reach as main flash */
+	uint32_t option_base;      /* the option bytes as an image addresses them (info) */
+	const char *option_reg;    /* "FLASH_OPTCR 0x40023C14": the register behind them (info) */
+	fk_otp_desc otp;
+	unsigned nwidths;
+	const fk_width_row *widths;/* program width by supply; empty when one width only */
+	const char *width_source;  /* "RM0090 §3.6.2 Table 13" */
+	unsigned nopts;
+	const fk_opt_field *opts;  /* the options schema */
+	const char *opt_reg_prefix;/* inventory regs[] that hold the options ("FLASH_OPTCR") */
+	uint32_t ram_base, ram_size; /* SRAM as a vector table may point into it */
+} fk_chip_desc;
+
+/* ---- requested protection changes, planned by the driver ---- */
+typedef enum fk_change_kind {
+	FK_CHANGE_UNLOCK = 0,      /* the unlock ladder up to class `upto` */
+	FK_CHANGE_OPTIONS = 1,     /* options set KEY=VALUE ... */
+	FK_CHANGE_OTP_WRITE = 2,   /* program bytes in one OTP block */
+	FK_CHANGE_OTP_LOCK = 3,    /* lock one OTP block */
+	FK_CHANGE_OPTIONS_RAW = 4, /* restore: the option words saved in a backup */
+} fk_change_kind;
+
+typedef struct fk_change {
+	fk_change_kind kind;
+	fk_step_id upto;                 /* UNLOCK */
+	const char *const *kv;           /* OPTIONS: "key=value" */
+	unsigned nkv;
+	unsigned block, off, len;        /* OTP_WRITE / OTP_LOCK */
+	const uint8_t *data;             /* OTP_WRITE */
+	const uint8_t *raw;              /* OPTIONS_RAW: as the driver's backup_options wrote it */
+	unsigned raw_len;
+} fk_change;
+
+/* ---- the driver ---- */
+typedef struct fk_chip_driver {
+	const char *family;        /* "stm32f4": registry key, --chip family name */
+	const char *summary;       /* one line for the unknown-chip error and lists */
+	unsigned paths;            /* FK_PATH_BIT(kind) for each path kind it drives */
+	const fk_chip_id_reg *id_regs; /* memory path: ID registers to read for match() */
+	unsigned nid_regs;
+
+	/* Does NAME (--chip) belong to this family (a family or part name)? Pure. */
+	bool (*owns_name)(const char *name);
+	/* Do the IDs belong to this family? Pure, no I/O. part (n bytes) receives the part name
+	 * ("stm32f40x") when it does. */
+	bool (*match)(const fk_chip_ids *ids, char *part, size_t n);
+	/* Does the part matched from the IDs satisfy `--chip NAME`? Pure. */
+	bool (*part_is)(const fk_chip_ids *ids, const char *name);
+	/* Attach over the path: read what the description needs (flash size, layout), never
+	 * write. force_part (NULL normally) is the part the user forced against the IDs. The
+	 * driver allocates its state into *state and frees it in detach (which also closes what
+	 * it adopted from the path). */
+	int (*attach)(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
+		      const char *force_part, void **state);
+	void (*detach)(void *state);
+	/* The description; valid until detach. The path's name ("debug", "bootloader") as JSON
+	 * reports it comes from path_name. */
+	const fk_chip_desc *(*describe)(void *state);
+	const char *(*path_name)(void *state);
+
+	int (*inventory)(void *state, fk_ctx *ctx, fk_inventory *inv);
+	/* A requested change as a plan of steps (gates filled in, refused steps kept with why).
+	 * Reads the chip when it must (current option values), never writes. */
+	int (*plan)(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
+		    fk_plan *plan);
+	/* Runs one step of a plan made by plan(); the caller reads the inventory back. */
+	int (*step)(void *state, fk_ctx *ctx, const fk_step *st);
+
+	/* Program width from the supply: stated_mv (0 = measure, which may be unknown) or a
+	 * forced width index (-1 = from the voltage). Returns the width in bytes in *width;
+	 * FK_E_USAGE on a forced index the chip does not have. */
+	int (*set_supply)(void *state, fk_ctx *ctx, int stated_mv, int forced, unsigned *width);
+	/* Erase the units in `set` (index i = units[i]), or everything when all (mass erase;
+	 * set may then be NULL). Protection that blocks is reported before anything is erased. */
+	int (*erase)(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all);
+	/* Program main flash inside one erase unit; addr/len multiples of the width. */
+	int (*program)(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len);
+	int (*read)(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
+	/* Optional (NULL or FK_E_UNSUPPORTED with nothing in the chain): CRC-32 (fk_crc32(0,..))
+	 * of n ranges computed on the chip. */
+	int (*crc32)(void *state, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		     uint32_t *crc);
+	/* Set the controller locks again after flash work (RM0090 §3.6.1 on F4); may be NULL. */
+	void (*relock)(void *state, fk_ctx *ctx);
+	int (*reset)(void *state, fk_ctx *ctx, fk_reset_kind kind);
+	/* Optional: the refusals reset would give, touching nothing (`reset --dry-run`). */
+	int (*reset_check)(void *state, fk_ctx *ctx, fk_reset_kind kind);
+	/* Optional: start the application at addr (vector table checked by the session);
+	 * dry: the same refusals, nothing touched. how receives what was (would be) done.
+	 * *gone: the path no longer answers afterwards (a ROM bootloader). */
+	int (*run)(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len, bool *gone);
+	uint64_t (*virtual_ns)(void *state); /* twin clock; may be NULL */
+	/* Optional: the option words as a backup keeps them (raw, driver's layout), for
+	 * FK_CHANGE_OPTIONS_RAW later. *addr is what the backup records as their address. */
+	int (*backup_options)(void *state, fk_ctx *ctx, uint8_t *buf, size_t cap, size_t *len,
+			      uint32_t *addr);
+} fk_chip_driver;
+
+/* ---- the registry (lib/chip/registry.c) ---- */
+/* The drivers in the order they are tried; NULL past the end. */
+const fk_chip_driver *fk_chip_driver_at(unsigned i);
+/* The driver whose family is `family`, or that owns the part name; NULL when none. */
+const fk_chip_driver *fk_chip_driver_for_name(const char *name);
+/* "stm32f4 (STM32F401/405/...)": the supported families, for messages. */
+void fk_chip_families_text(char *out, size_t n);
+
+/* Reads every registered driver's id_regs once over a memory path into ids (a failed read is
+ * recorded, not fatal; only when none answers is the first read's error returned). */
+int fk_chip_ids_collect_mem(fk_ctx *ctx, const fk_mem_ops *mem, void *h, fk_chip_ids *ids);
+
+/* Chooses and attaches the driver for ids over path: tries the registered drivers in order
+ * (only the family owning `expect` when given); FK_E_UNKNOWN_CHIP naming every ID when none
+ * claims them, or when `expect` names a part the IDs contradict and force is false. */
+int fk_chip_select(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids, const char *expect,
+		   bool force, const fk_chip_driver **drv, void **state);
+
+#endif

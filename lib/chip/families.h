@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The registered chip families, in the order the registry tries them (lib/chip/registry.c).
+ * Adding a family is one line here: FK_FAMILY(name) for a driver defined as
+ * `const fk_chip_driver name_chip_driver` in lib/chip/name_driver.c (docs/ADDING-A-FAMILY.md).
+ * No include guard: the includer defines FK_FAMILY. */
+FK_FAMILY(stm32f4)

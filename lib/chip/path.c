@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Access paths (lib/chip/driver.h section 1): a transport becomes a path of one kind and the
+ * IDs are collected once, before any family driver runs. No family code here: the memory path
+ * reads the ID registers the registered drivers list; the ROM-stream path speaks the one
+ * bootloader protocol there is (AN3155: sync, Get, Get Version, Get ID; lib/boot). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/stm32_usart.h"
+#include "chip/driver.h"
+#include "chip/path.h"
+#include "core/core.h"
+
+int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, int reset_mode,
+		      fk_chip_path *p, fk_chip_ids *ids)
+{
+	memset(p, 0, sizeof *p);
+	memset(ids, 0, sizeof *ids);
+	p->t = t;
+	p->boot_seq = boot_seq;
+	p->reset_mode = reset_mode;
+	if (t->kind == FK_TRANSPORT_MEM) {
+		p->kind = FK_PATH_MEMORY;
+		p->mem = t->ops;
+		p->mem_h = t->handle;
+		/* halted first, so that the application cannot touch flash behind our back */
+		if (p->mem->halt && p->mem->halt(p->mem_h, ctx))
+			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "could not halt the core; continuing");
+		return fk_chip_ids_collect_mem(ctx, p->mem, p->mem_h, ids);
+	}
+	if (t->kind == FK_TRANSPORT_STREAM) { /* a ROM bootloader: AN3155 is the one so far */
+		p->kind = FK_PATH_ROM_STREAM;
+		p->protocol = "an3155";
+		ids->path = FK_PATH_ROM_STREAM;
+		an3155 *bl = calloc(1, sizeof *bl);
+		if (!bl)
+			return fk_fail(ctx, FK_E_NOMEM, "allocating the bootloader client");
+		int rc = an3155_attach(bl, ctx, t, boot_seq);
+		if (!rc)
+			rc = an3155_connect(bl);
+		if (rc) {
+			free(bl);
+			return fk_fail_wrap(ctx, rc, "%s", t->description);
+		}
+		p->an3155 = bl;
+		ids->have_boot_pid = true;
+		ids->boot_pid = bl->pid;
+		ids->boot_version = bl->version;
+		return FK_OK;
+	}
+	return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: no access path for this connection",
+		       t->description);
+}
+
+void fk_chip_path_close(fk_chip_path *p)
+{
+	if (p->an3155) { /* not adopted by a driver: run the exit sequence */
+		fk_ctx *ctx = fk_ctx_new();
+		p->an3155->ctx = ctx;
+		(void)an3155_detach(p->an3155);
+		fk_ctx_free(ctx);
+		free(p->an3155);
+		p->an3155 = NULL;
+	}
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Opening an access path over a transport and collecting the IDs (lib/chip/driver.h §1-§2). */
+#ifndef FK_CHIP_PATH_H
+#define FK_CHIP_PATH_H
+
+#include "chip/driver.h"
+
+/* The path for transport t (memory: the core halted, the ID registers read; ROM stream: the
+ * bootloader synchronised and its IDs read). FK_E_UNSUPPORTED for a transport with no path. */
+int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, int reset_mode,
+		      fk_chip_path *p, fk_chip_ids *ids);
+/* Releases what no driver adopted. */
+void fk_chip_path_close(fk_chip_path *p);
+
+#endif
