@@ -9,19 +9,17 @@
 /* The table must be readable where it is: main flash or SRAM, word-aligned. */
 static int run_addr_ok(fk_session *s, uint32_t addr)
 {
-	const stm32f4 *d = FK_F4(s);
-	uint32_t flash = d->flash_kb * 1024U, sram = d->dev->sram_kb * 1024U;
-	bool in_flash = addr >= STM32F4_FLASH_BASE && addr - STM32F4_FLASH_BASE < flash &&
-			flash - (addr - STM32F4_FLASH_BASE) >= 8U;
-	bool in_sram = addr >= STM32F4_SRAM_BASE && addr - STM32F4_SRAM_BASE < sram &&
-		       sram - (addr - STM32F4_SRAM_BASE) >= 8U;
+	const fk_chip_desc *c = s->desc;
+	uint32_t flash = c->flash_size, sram = c->ram_size, fb = c->flash_base, rb = c->ram_base;
+	bool in_flash = addr >= fb && addr - fb < flash && flash - (addr - fb) >= 8U;
+	bool in_sram = addr >= rb && addr - rb < sram && sram - (addr - rb) >= 8U;
 	if ((addr & 3U) == 0 && (in_flash || in_sram))
 		return FK_OK;
 	fk_hint(s->ctx, "give the address of a vector table (the first word the initial SP, the "
-			"second the reset handler), e.g. 0x%08X", STM32F4_FLASH_BASE);
+			"second the reset handler), e.g. 0x%08X", fb);
 	return fk_fail(s->ctx, FK_E_RANGE, "run 0x%08X: a vector table must be word-aligned in "
-		       "flash (0x%08X-0x%08X) or SRAM (0x%08X-0x%08X)", addr, STM32F4_FLASH_BASE,
-		       STM32F4_FLASH_BASE + flash - 1U, STM32F4_SRAM_BASE, STM32F4_SRAM_BASE + sram - 1U);
+		       "flash (0x%08X-0x%08X) or SRAM (0x%08X-0x%08X)", addr, fb, fb + flash - 1U,
+		       rb, rb + sram - 1U);
 }
 
 /* Reads and checks the vector table, fills r; the path's own refusals come with dry. */
@@ -29,30 +27,31 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 {
 	uint8_t vt[8];
 	char why[200];
+	bool gone;
 	memset(r, 0, sizeof *r);
-	r->addr = addr ? addr : STM32F4_FLASH_BASE;
-	if (!FK_F4(s)->ops->run)
-		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s path cannot start code",
-			       FK_F4(s)->ops->name);
+	r->addr = addr ? addr : s->desc->flash_base;
+	if (!s->drv->run || !s->drv->vector_check)
+		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s driver cannot start code",
+			       s->desc->family);
 	int rc = run_addr_ok(s, r->addr);
 	if (rc)
 		return rc;
 	/* the path's refusals first (another address, --reset=none): nothing needs reading */
-	rc = FK_F4(s)->ops->run(FK_F4(s)->h, s->ctx, r->addr, s->reset_mode, true, r->how, sizeof r->how);
+	rc = s->drv->run(s->chip, s->ctx, r->addr, s->reset_mode, true, r->how, sizeof r->how,
+			 &gone);
 	if (rc)
 		return rc;
-	rc = stm32f4_read(FK_F4(s), s->ctx, r->addr, vt, sizeof vt);
+	rc = s->drv->read(s->chip, s->ctx, r->addr, vt, sizeof vt);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "reading the vector table at 0x%08X", r->addr);
 	r->msp = fk_get_le32(vt);
 	r->reset_handler = fk_get_le32(vt + 4);
-	stm32f4_vec_verdict v = stm32f4_vector_check(FK_F4(s)->dev, FK_F4(s)->flash_kb * 1024U, r->msp,
-						     r->reset_handler, why, sizeof why);
-	if (v != STM32F4_VEC_OK) {
+	fk_vec_verdict v = s->drv->vector_check(s->chip, r->msp, r->reset_handler, why, sizeof why);
+	if (v != FK_VEC_OK) {
 		/* FK_E_BAD_IMAGE (exit 7, malformed input): the input that failed is the firmware
 		 * image in flash, whose vector table cannot start a core; the link and the chip are
 		 * fine, and nothing was started. */
-		fk_hint(s->ctx, v == STM32F4_VEC_ERASED
+		fk_hint(s->ctx, v == FK_VEC_ERASED
 				    ? "program the application first (`flashkey write fw.elf`), or give "
 				      "the address of its vector table"
 				    : "check the image's linker script (the vector table's first word "
@@ -75,11 +74,12 @@ int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r)
 	int rc = run_prepare(s, addr, r);
 	if (rc)
 		return rc;
-	rc = FK_F4(s)->ops->run(FK_F4(s)->h, s->ctx, r->addr, s->reset_mode, false, r->how,
-			     sizeof r->how);
+	bool gone = false;
+	rc = s->drv->run(s->chip, s->ctx, r->addr, s->reset_mode, false, r->how, sizeof r->how,
+			 &gone);
 	if (rc)
 		return rc;
 	r->started = true;
-	r->bootloader_gone = strcmp(FK_F4(s)->ops->name, "bootloader") == 0;
+	r->bootloader_gone = gone;
 	return FK_OK;
 }

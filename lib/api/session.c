@@ -149,14 +149,3 @@ int fk_api_need_erase_all(fk_ctx *ctx, const fk_perms *perms, const char *what)
 	return fk_fail(ctx, FK_E_PERMISSION, "%s erases all flash; refused without "
 					     "--allow-erase-all; nothing was written", what);
 }
-
-void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1)
-{
-	*optcr = *optcr1 = 0;
-	for (unsigned i = 0; i < inv->nregs; i++) {
-		if (strcmp(inv->regs[i].name, "FLASH_OPTCR") == 0)
-			*optcr = inv->regs[i].value;
-		if (strcmp(inv->regs[i].name, "FLASH_OPTCR1") == 0)
-			*optcr1 = inv->regs[i].value;
-	}
-}

@@ -38,10 +38,8 @@ int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what)
  * in the sector array): FK_E_PROTECTED (FK_E_LOCKED for a key lockout) naming the lock and the
  * first sector, with its remedy as the hint. The dry runs' check (lib/api/gates.c). */
 int fk_api_write_blocked(fk_session *s, uint64_t mask, const char *what);
-/* The option words as the inventory read them. */
-void fk_api_optwords(const fk_inventory *inv, uint32_t *optcr, uint32_t *optcr1);
-/* A system reset so that changed option bytes take effect (RM0090 §3.9.10: OPTCR is loaded at
- * reset release), the core halted again on a memory path; false when the path cannot reset. */
+/* A system reset so that changed option bytes take effect (they load at reset release), the
+ * core halted again on a memory path; false when the path cannot reset. */
 bool fk_api_reset_reload(fk_session *s);
 
 #endif

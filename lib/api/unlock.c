@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The unlock ladder on a session: plan (lib/plan + the family's option values), permission
- * check, and execution with a backup before destructive steps and a read-back after each
- * (DESIGN.md "Safety gates"; RM0090 §3.7.3: options reload at reset release). */
+/* The unlock ladder on a session: plan (lib/plan's generic ladder completed by the family
+ * driver: target values, refusals), permission check, and execution with a backup before
+ * destructive steps and a read-back after each (DESIGN.md "Safety gates"); a step whose effect
+ * waits for a reset gets one when the path can (option bytes reload at reset release). */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,11 +12,9 @@
 
 int fk_unlock_plan(fk_session *s, const fk_inventory *inv, int upto, fk_plan *plan)
 {
-	uint32_t optcr, optcr1;
+	fk_change req = {.kind = FK_CHANGE_UNLOCK, .upto = (fk_step_id)upto};
 	fkp_ladder_build(inv, (fk_step_id)upto, plan);
-	fk_api_optwords(inv, &optcr, &optcr1);
-	stm32f4_plan_values(FK_F4(s)->dev, optcr, optcr1, plan);
-	return FK_OK;
+	return s->drv->plan(s->chip, s->ctx, inv, &req, plan);
 }
 
 int fk_plan_check(fk_ctx *ctx, const fk_plan *plan, const fk_perms *perms)
@@ -60,14 +59,12 @@ static int fk_unlock_backup(fk_session *s, const fk_step *st, const fk_perms *pe
 	return rc;
 }
 
-/* After an option step whose effect waits for the reload (RM0090 §3.9.10: OPTCR is loaded at
- * reset release), a system reset makes it effective when the connection can do one. */
+/* After an option step whose effect waits for the reload (option bytes load at reset
+ * release), a system reset makes it effective when the connection can do one. */
 bool fk_api_reset_reload(fk_session *s)
 {
-	if (!FK_F4(s)->ops->reset)
-		return false;
 	fk_ctx *quiet = fk_ctx_new();
-	bool done = quiet && !FK_F4(s)->ops->reset(FK_F4(s)->h, quiet, FK_RESET_SYSTEM);
+	bool done = quiet && !s->drv->reset(s->chip, quiet, FK_RESET_SYSTEM);
 	if (done && s->t.kind == FK_TRANSPORT_MEM) {
 		const fk_mem_ops *mem = s->t.ops;
 		if (mem->halt)
@@ -98,7 +95,7 @@ static int fk_unlock_step(fk_session *s, const fk_step *st, const fk_perms *perm
 	if (!rc)
 		rc = fk_unlock_backup(s, st, perms, &res);
 	if (!rc)
-		rc = stm32f4_step_run(FK_F4(s), s->ctx, st);
+		rc = s->drv->step(s->chip, s->ctx, st);
 	if (rc) {
 		res.rc = rc;
 		if (fn)

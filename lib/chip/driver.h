@@ -257,6 +257,12 @@ typedef struct fk_change {
 	unsigned raw_len;
 } fk_change;
 
+typedef enum fk_vec_verdict {
+	FK_VEC_OK = 0,
+	FK_VEC_ERASED = 1,     /* both words erased: nothing to start */
+	FK_VEC_BAD = 2,        /* SP or reset handler outside what the part allows */
+} fk_vec_verdict;
+
 /* ---- the driver ---- */
 typedef struct fk_chip_driver {
 	const char *family;        /* "stm32f4": registry key, --chip family name */
@@ -316,6 +322,11 @@ typedef struct fk_chip_driver {
 	 * *gone: the path no longer answers afterwards (a ROM bootloader). */
 	int (*run)(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
 		   size_t how_len, bool *gone);
+	/* With run: are these the first two words of a startable vector table on this part
+	 * (sp = initial stack pointer, reset = reset handler)? why (n bytes) receives the
+	 * reason with the accepted ranges. */
+	fk_vec_verdict (*vector_check)(void *state, uint32_t sp, uint32_t reset, char *why,
+				       size_t n);
 	uint64_t (*virtual_ns)(void *state); /* twin clock; may be NULL */
 	/* Optional: the option words as a backup keeps them (raw, driver's layout), for
 	 * FK_CHANGE_OPTIONS_RAW later. *addr is what the backup records as their address. */

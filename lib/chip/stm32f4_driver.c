@@ -315,11 +315,18 @@ static int f4_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool 
 	f4drv *f = state;
 	*gone = false;
 	if (!f->d.ops->run)
-		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s path cannot start the application",
-			       f->d.ops->name);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s path cannot start code", f->d.ops->name);
 	int rc = f->d.ops->run(f->d.h, ctx, addr, reset_mode, dry, how, how_len);
 	*gone = !rc && !dry && f->kind == FK_PATH_ROM_STREAM; /* Go hands the chip over */
 	return rc;
+}
+
+static fk_vec_verdict f4_vector_check(void *state, uint32_t sp, uint32_t reset, char *why,
+				     size_t n)
+{
+	const stm32f4 *d = &((f4drv *)state)->d;
+	stm32f4_vec_verdict v = stm32f4_vector_check(d->dev, d->flash_kb * 1024U, sp, reset, why, n);
+	return v == STM32F4_VEC_OK ? FK_VEC_OK : v == STM32F4_VEC_ERASED ? FK_VEC_ERASED : FK_VEC_BAD;
 }
 
 static uint64_t f4_virtual_ns(void *state)
@@ -371,6 +378,7 @@ const fk_chip_driver stm32f4_chip_driver = {
 	.reset = f4_reset,
 	.reset_check = f4_reset_check,
 	.run = f4_run,
+	.vector_check = f4_vector_check,
 	.virtual_ns = f4_virtual_ns,
 	.backup_options = f4_backup_options,
 };
