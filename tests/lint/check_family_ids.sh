@@ -23,7 +23,7 @@ lib/doctor/facts.c cli/cmd_common.c cli/cmd_doctor_live.c cli/cmd_erase.c cli/cm
 cli/cmd_options.c cli/cmd_otp.c cli/cmd_read.c cli/cmd_reset.c cli/cmd_status.c
 cli/cmd_unlock.c cli/cmd_write.c cli/cmd_image.c cli/twin/cmd_new.c cli/twin/cmd_show.c
 cli/twin/main.c twin/serve.c twin/serve.h twin/twin_mem.c twin/twin_mem.h twin/probe/dap_tcp_serve.c
-twin/probe/targets_f4.c
+twin/probe/targets_f4.c twin/probe/usb_bridge_serve.c
 "
 
 allowed() { grep -v '^[[:space:]]*#' "$ALLOW" | grep -v '^[[:space:]]*$' | awk '{print $1}'; }
