@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/files.h"
 #include "fktwin/spinor.h"
 #include "flashkey/image.h"
 #include "twin_cli.h"
@@ -84,6 +85,10 @@ int tcli_spinor_new(tcli_env *e)
 		rc = tcli_spi_option(e, c, kv);
 	if (!rc)
 		rc = tcli_spi_flash(e, c);
+	/* after the options and --flash are checked, so a bad one is still a usage error; an
+	 * existing path (a firmware file, another twin) is never replaced without --force */
+	if (!rc)
+		rc = cli_refuse_existing(e->ctx, path, cli_flag(&e->args, "force"), "a new twin");
 	if (!rc)
 		rc = tw_spinor_save(e->ctx, c, path);
 	if (!rc && e->out.verbosity >= 0) {
@@ -115,8 +120,12 @@ int tcli_spinor_serve(tcli_env *e, bool realtime, int64_t max_ms)
 	const char *links[8];
 	unsigned n = 0;
 	const char *v;
-	for (unsigned i = 0; n < 8 && (v = cli_multi(&e->args, "serprog-pty", i)); i++)
+	for (unsigned i = 0; (v = cli_multi(&e->args, "serprog-pty", i)); i++) {
+		if (n == sizeof links / sizeof links[0])
+			return fk_fail(e->ctx, FK_E_USAGE, "--serprog-pty %s: at most %zu serprog "
+				       "servers per twin", v, sizeof links / sizeof links[0]);
 		links[n++] = v;
+	}
 	for (unsigned i = 0; i < e->args.nseen; i++)
 		if (strcmp(e->args.seen[i].opt->name, "serprog-pty") &&
 		    strcmp(e->args.seen[i].opt->name, "realtime") &&

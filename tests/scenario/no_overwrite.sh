@@ -24,6 +24,16 @@ expect_exit 5 "$FK_TWIN_BIN" new stm32f407 dangling.twin
 [ -L dangling.twin ] || fail "twin new replaced a dangling symlink"
 expect_exit 0 "$FK_TWIN_BIN" new stm32f429 b.twin --force
 [ "$(sum b.twin)" != "$twin" ] || fail "twin new --force did not replace the twin"
+# the same for SPI NOR twins (they replaced any path before)
+expect_exit 5 "$FK_TWIN_BIN" new w25q64jv precious.hex
+grep -q "precious.hex exists" "$ERR" || fail "SPI NOR twin new refusal does not name the path"
+[ "$(sum precious.hex)" = "$keep" ] || fail "SPI NOR twin new changed precious.hex"
+expect_exit 5 "$FK_TWIN_BIN" new w25q64jv b.twin
+expect_exit 5 "$FK_TWIN_BIN" new w25q64jv dangling.twin
+[ -L dangling.twin ] || fail "SPI NOR twin new replaced a dangling symlink"
+expect_exit 0 "$FK_TWIN_BIN" new w25q64jv s.twin
+expect_exit 0 "$FK_TWIN_BIN" new w25q32jv s.twin --force
+"$FK_TWIN_BIN" show s.twin | grep -qi w25q32 || fail "SPI NOR twin new --force did not replace the twin"
 
 # flashkey read
 fk() { "$FK_BIN" -c twin:b.twin "$@"; }
