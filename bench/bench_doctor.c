@@ -13,7 +13,8 @@
  * is never looked at while writing patterns; its figures are the honest ones.
  *
  *   bench_doctor                    the table (FK_SRC names the source tree)
- *   bench_doctor --validate         check the corpus format only (a test: tests/scenario)
+ *   bench_doctor --validate         check the corpus format only, and that no thread gives two
+ *                                   cases for one tool (a test: tests/scenario)
  *   bench_doctor --check R P        also fail when held-out recall < R % or precision < P %
  *   bench_doctor --misses train     list the training cases doctor gets wrong (never held-out)
  *   bench_doctor --check-recalled N P   also fail when fewer than N held-out cases are recalled or
@@ -385,8 +386,22 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < nn; i++)
 		free(names[i]);
+	/* one thread gives at most one case per tool (tests/doctor/README.md): a second case
+	 * from the same address and tool group counts the same paste twice */
+	for (unsigned i = 0; i < nc; i++)
+		for (unsigned j = i + 1; j < nc; j++)
+			if (strcmp(cases[i].source, cases[j].source) == 0 &&
+			    strcmp(cases[i].group, cases[j].group) == 0) {
+				fprintf(stderr, "%s: same source and tool as %s\n", cases[j].name,
+					cases[i].name);
+				bad++;
+			}
 	if (bad) {
 		fprintf(stderr, "bench_doctor: %u malformed case file(s)\n", bad);
+		for (unsigned i = 0; i < nc; i++)
+			free(cases[i].text);
+		fk_doctor_free(cat);
+		fk_ctx_free(ctx);
 		return 1;
 	}
 	if (validate) {
