@@ -82,7 +82,8 @@ typedef struct fk_write_opts {
 	bool skip_unchanged;     /* leave sectors whose CRC already matches */
 	bool allow_options;      /* image may reach option bytes (through the option gates) */
 	bool allow_otp;          /* image may reach OTP (irreversible gate) */
-	int voltage_mv;          /* 0 = measure, else the supply the user states */
+	int voltage_mv;          /* 0 = measure, else the supply the user states (a measured
+				  * supply wins; a contradiction is refused with both values) */
 	int psize;               /* -1 = from the voltage (safe default x8 when unknown), 0..3 */
 	bool no_verify;
 	bool read_back;          /* compare by reading every byte, never by an on-chip CRC */

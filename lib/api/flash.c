@@ -17,22 +17,12 @@ static const fkp_area fk_flash_special[] = {
 	{"system memory", STM32F4_SYSMEM_BASE, STM32F4_OTP_BASE - STM32F4_SYSMEM_BASE},
 };
 
+/* The program width through the driver (a measured supply wins over --voltage, issue 13
+ * class 11: the driver refuses a contradiction with both numbers). */
 static int fk_flash_psize(fk_session *s, const fk_write_opts *o)
 {
-	stm32f4 *d = FK_F4(s);
-	if (o->psize >= 0) {
-		if (o->psize > 3)
-			return fk_fail(s->ctx, FK_E_USAGE, "--psize: expected 8, 16, 32 or 64");
-		d->psize = (stm32f4_psize)o->psize;
-		return FK_OK;
-	}
-	int mv = o->voltage_mv ? o->voltage_mv
-			       : d->ops->voltage_mv ? d->ops->voltage_mv(d->h, s->ctx) : -1;
-	d->psize = stm32f4_psize_for_mv(mv, false);
-	if (mv < 0)
-		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_FLASH, "supply voltage unknown: programming x8 "
-							    "(give --voltage 3.3 for x32)");
-	return FK_OK;
+	unsigned width = 0;
+	return s->drv->set_supply(s->chip, s->ctx, o->voltage_mv, o->psize, &width);
 }
 
 /* CRC-32 of the whole sectors in mask computed on the chip (crc indexed by sector);

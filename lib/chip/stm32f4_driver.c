@@ -237,16 +237,41 @@ static int f4_step(void *state, fk_ctx *ctx, const fk_step *st)
 	return stm32f4_step_run(&((f4drv *)state)->d, ctx, st);
 }
 
+/* A supply the path measures wins over what the user states: a --voltage that would choose
+ * another width, or a forced --psize above what the measured supply sustains (RM0090 §3.6.2
+ * Table 13), is refused with both numbers before anything is written (issue 13 class 11). A
+ * stated supply is used only where nothing is measured (the ROM bootloader path). */
 static int f4_set_supply(void *state, fk_ctx *ctx, int stated_mv, int forced, unsigned *width)
 {
 	stm32f4 *d = &((f4drv *)state)->d;
+	if (forced > 3)
+		return fk_fail(ctx, FK_E_USAGE, "--psize: expected 8, 16, 32 or 64");
+	int measured = d->ops->voltage_mv ? d->ops->voltage_mv(d->h, ctx) : -1;
+	stm32f4_psize fit = stm32f4_psize_for_mv(measured, false);
+	if (measured > 0 && stated_mv > 0 && stm32f4_psize_for_mv(stated_mv, false) != fit) {
+		fk_hint(ctx, "drop --voltage: flashkey programs x%u, what the measured %d.%02d V "
+			     "allows; check the target supply if you expected %d.%02d V",
+			stm32f4_psize_bytes(fit) * 8, measured / 1000, measured % 1000 / 10,
+			stated_mv / 1000, stated_mv % 1000 / 10);
+		return fk_fail(ctx, FK_E_USAGE, "--voltage %d.%02d V contradicts the supply measured on "
+						"the target, %d.%02d V (RM0090 §3.6.2 Table 13); "
+						"refused, nothing was written",
+			       stated_mv / 1000, stated_mv % 1000 / 10, measured / 1000,
+			       measured % 1000 / 10);
+	}
+	/* x64 needs VPP, which no path measures: taken on trust with the CLI's warning */
+	if (measured > 0 && forced >= 0 && forced < 3 && (stm32f4_psize)forced > fit) {
+		fk_hint(ctx, "drop --psize: flashkey then programs x%u, what the measured supply allows",
+			stm32f4_psize_bytes(fit) * 8);
+		return fk_fail(ctx, FK_E_USAGE, "--psize %u needs a higher supply than the %d.%02d V "
+						"measured on the target (RM0090 §3.6.2 Table 13); "
+						"refused, nothing was written",
+			       8U << forced, measured / 1000, measured % 1000 / 10);
+	}
 	if (forced >= 0) {
-		if (forced > 3)
-			return fk_fail(ctx, FK_E_USAGE, "--psize: expected 8, 16, 32 or 64");
 		d->psize = (stm32f4_psize)forced;
 	} else {
-		int mv = stated_mv ? stated_mv
-				   : d->ops->voltage_mv ? d->ops->voltage_mv(d->h, ctx) : -1;
+		int mv = measured > 0 ? measured : stated_mv > 0 ? stated_mv : -1;
 		d->psize = stm32f4_psize_for_mv(mv, false);
 		if (mv < 0)
 			fk_log(ctx, FK_LOG_INFO, FK_TRACE_FLASH, "supply voltage unknown: programming "
