@@ -1,346 +1,94 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flashkey-twin new CHIP PATH [...]: create a twin in a chosen state (protection levels, write
- * protection, PCROP, OTP contents and locks, any option field, a flash image, corrupted option
- * bytes), and flashkey-twin list.
- * Facts: RM0090 §3.7.1 (option fields), §3.8 (OTP lock bytes); ../shared/reference/stm32.md §1.6,
- * §3.1 (torn option bytes: OPTCR 0x0FFFFFEC after a power loss, F407 field report). */
-#include <ctype.h>
+/* flashkey-twin new CHIP PATH [...] and set PATH --option KEY=VALUE: create or change a twin of
+ * any registered chip model (fktwin/chip.h). The generic options are here; each model adds its
+ * own (tw_model.new_opts: protection levels, OTP, images...) and applies them in configure(). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common/files.h"
-#include "flashkey/image.h"
 #include "fktwin/spinor.h"
 #include "twin_cli.h"
 
-const cli_opt tcli_new_opts[] = {
-	{"rdp", 0, CLI_VALUE, "0|1|2", "read protection level (level 1 is stored as 0x55, as HAL does)"},
-	{"wrp", 0, CLI_VALUE, "SECTORS", "write-protect sectors, e.g. 0,1,5-7 (nWRPi=0)"},
-	{"pcrop", 0, CLI_VALUE, "SECTORS", "PCROP sectors (SPRMOD=1, nWRPi=1 for these only)"},
-	{"flash", 0, CLI_VALUE, "FILE", "firmware image (bin at 0x08000000, HEX, S-record, ELF)"},
-	{"otp", 0, CLI_MULTI, "BLOCK=HEX", "OTP block 0..15 contents (up to 32 bytes of hex)"},
-	{"otp-locked", 0, CLI_VALUE, "BLOCKS", "lock OTP blocks (lock byte 0x00), e.g. 0,3"},
-	{"option", 0, CLI_MULTI, "KEY=VALUE",
-	 "rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, nwrp, nwrp2, boot "
-	 "(flash|sysmem|sram), swd (normal|repurposed), voltage_mv, vpp (0|1), timing (typ|max), "
-	 "hw_wdg_abort (0|1), strict_keys (0|1), fault_op (power cut in the Nth flash operation), "
-	 "fault_ns (power cut after NS of virtual time), "
-	 "power (on|off)"},
-	{"corrupt-options", 0, CLI_FLAG, NULL,
-	 "torn option bytes as after a power loss (OPTCR 0x0FFFFFEC: RDP 0xFF = level 1)"},
-	{"json", 0, CLI_FLAG, NULL, "print JSON"},
-	{"force", 0, CLI_FLAG, NULL, "replace PATH if it exists (default: refuse, whatever it is)"},
-	{NULL, 0, 0, NULL, NULL},
-};
+#define TCLI_NEW_FIXED 3
 
-typedef struct tcli_optkey {
-	const char *key;
-	unsigned shift, bits; /* field in the bank-1 option word (bits == 0: special) */
-	unsigned bank;
-} tcli_optkey;
+static cli_opt tcli_new_table[TCLI_NEW_FIXED + CLI_MAX_OPTS];
+static char tcli_option_help[1024];
 
-static const tcli_optkey tcli_optkeys[] = {
-	{"rdp", 8, 8, 0},	 {"bor_lev", 2, 2, 0},	 {"bfb2", 4, 1, 0},   {"wdg_sw", 5, 1, 0},
-	{"nrst_stop", 6, 1, 0}, {"nrst_stdby", 7, 1, 0}, {"nwrp", 16, 12, 0}, {"db1m", 30, 1, 0},
-	{"sprmod", 31, 1, 0},	 {"nwrp2", 16, 12, 1},
-};
-
-static int tcli_bad_option(tcli_env *e, const char *kv, const char *why)
+static bool tcli_has_opt(const cli_opt *t, unsigned n, const char *name)
 {
-	fk_hint(e->ctx, "keys: rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, "
-			"nwrp, nwrp2, boot, swd, voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power, "
-			"fault_op, fault_ns");
-	return fk_fail(e->ctx, FK_E_USAGE, "--option %s: %s", kv, why);
+	for (unsigned i = 0; i < n && t[i].name; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return true;
+	return false;
 }
 
-static int tcli_special_option(tcli_env *e, tw_f4 *t, const char *kv, const char *key,
-			       const char *val)
+/* The union of every model's options (a model refuses those it does not declare, below). */
+const cli_opt *tcli_new_opts(void)
 {
-	uint32_t n;
-	if (strcmp(key, "boot") == 0) {
-		tw_boot b = strcmp(val, "flash") == 0 ? TW_BOOT_FLASH
-			    : strcmp(val, "sysmem") == 0 ? TW_BOOT_SYSMEM
-			    : strcmp(val, "sram") == 0 ? TW_BOOT_SRAM : (tw_boot)-1;
-		if ((int)b < 0)
-			return tcli_bad_option(e, kv, "expected flash, sysmem or sram");
-		tw_f4_set_boot(t, b);
-	} else if (strcmp(key, "swd") == 0) {
-		if (strcmp(val, "normal") && strcmp(val, "repurposed"))
-			return tcli_bad_option(e, kv, "expected normal or repurposed");
-		tw_f4_set_swd_repurposed(t, strcmp(val, "repurposed") == 0);
-	} else if (strcmp(key, "voltage_mv") == 0) {
-		if (fk_parse_u32(val, &n) || n > 5000)
-			return tcli_bad_option(e, kv, "expected millivolts 0..5000");
-		tw_f4_set_voltage_mv(t, n);
-	} else if (strcmp(key, "timing") == 0) {
-		if (strcmp(val, "typ") && strcmp(val, "max"))
-			return tcli_bad_option(e, kv, "expected typ or max");
-		tw_f4_set_timing_max(t, strcmp(val, "max") == 0);
-	} else if (strcmp(key, "fault_op") == 0) {
-		if (fk_parse_u32(val, &n))
-			return tcli_bad_option(e, kv, "expected N: cut power halfway through the Nth "
-						      "flash operation from now (0 = none)");
-		tw_f4_fault_power_at_op(t, n);
-	} else if (strcmp(key, "fault_ns") == 0) {
-		uint64_t ns;
-		if (fk_parse_u64(val, &ns))
-			return tcli_bad_option(e, kv, "expected nanoseconds of virtual time from now "
-						      "(0 = none)");
-		tw_f4_fault_power_at_ns(t, ns ? tw_f4_now_ns(t) + ns : 0);
-	} else if (strcmp(key, "strict_keys") == 0) {
-		if (fk_parse_u32(val, &n) || n > 1)
-			return tcli_bad_option(e, kv, "expected 0 or 1");
-		tw_f4_set_strict_keys(t, n != 0);
-	} else if (strcmp(key, "vpp") == 0) {
-		if (fk_parse_u32(val, &n) || n > 1)
-			return tcli_bad_option(e, kv, "expected 0 or 1");
-		tw_f4_set_vpp(t, n != 0);
-	} else if (strcmp(key, "hw_wdg_abort") == 0) {
-		if (fk_parse_u32(val, &n) || n > 1)
-			return tcli_bad_option(e, kv, "expected 0 or 1");
-		tw_f4_set_hw_watchdog_aborts(t, n != 0);
-	} else if (strcmp(key, "power") == 0) {
-		if (strcmp(val, "on") && strcmp(val, "off"))
-			return tcli_bad_option(e, kv, "expected on or off");
-		if (strcmp(val, "off") == 0)
-			tw_f4_power_off(t);
-	} else {
-		return tcli_bad_option(e, kv, "unknown key");
-	}
-	return FK_OK;
+	unsigned n = 0;
+	fk_strlcpy(tcli_option_help, "model settings (raw option fields, pins, supply, faults); keys",
+		   sizeof tcli_option_help);
+	for (unsigned m = 0; tw_model_at(m); m++)
+		fk_snprintf_cat(tcli_option_help, sizeof tcli_option_help, "%s %s: %s",
+				m ? ";" : "", tw_model_at(m)->name, tw_model_at(m)->option_keys);
+	for (unsigned m = 0; tw_model_at(m); m++)
+		for (const tw_model_opt *o = tw_model_at(m)->new_opts; o && o->name; o++) {
+			if (tcli_has_opt(tcli_new_table, n, o->name) || n + 4 >= CLI_MAX_OPTS)
+				continue;
+			tcli_new_table[n++] = (cli_opt){o->name, 0,
+							o->kind == TW_OPT_FLAG    ? CLI_FLAG
+							: o->kind == TW_OPT_MULTI ? CLI_MULTI
+										  : CLI_VALUE,
+							o->metavar, o->help};
+		}
+	tcli_new_table[n++] = (cli_opt){"option", 0, CLI_MULTI, "KEY=VALUE", tcli_option_help};
+	tcli_new_table[n++] = (cli_opt){"json", 0, CLI_FLAG, NULL, "print JSON"};
+	tcli_new_table[n++] = (cli_opt){"force", 0, CLI_FLAG, NULL,
+					"replace PATH if it exists (default: refuse, whatever it is)"};
+	tcli_new_table[n] = (cli_opt){NULL, 0, 0, NULL, NULL};
+	return tcli_new_table;
 }
 
-static int tcli_field_allowed(tcli_env *e, const tw_f4_variant *v, const char *kv,
-			      const tcli_optkey *k)
+static const tw_model_opt *tcli_model_opt(const tw_model *m, const char *name)
 {
-	if (strcmp(k->key, "sprmod") == 0 && !tw_f4_variant_has_pcrop(v))
-		return tcli_bad_option(e, kv, "this chip has no SPRMOD/PCROP (RM0090 §3.7.5)");
-	if ((k->bank || !strcmp(k->key, "db1m") || !strcmp(k->key, "bfb2")) &&
-	    !tw_f4_variant_has_optcr1(v))
-		return tcli_bad_option(e, kv, "only STM32F42x/43x have this field");
-	return FK_OK;
+	for (const tw_model_opt *o = m->new_opts; o && o->name; o++)
+		if (strcmp(o->name, name) == 0)
+			return o;
+	return NULL;
 }
 
-static int tcli_apply_option(tcli_env *e, tw_f4 *t, const char *kv)
+static const char *tcli_args_get(const tw_args *a, const char *name, unsigned i)
 {
-	const char *eq = strchr(kv, '=');
-	if (!eq || eq == kv)
-		return tcli_bad_option(e, kv, "expected KEY=VALUE");
-	char key[32];
-	size_t klen = (size_t)(eq - kv);
-	if (klen >= sizeof key)
-		return tcli_bad_option(e, kv, "unknown key");
-	memcpy(key, kv, klen);
-	key[klen] = '\0';
-	for (size_t i = 0; i < sizeof tcli_optkeys / sizeof tcli_optkeys[0]; i++) {
-		const tcli_optkey *k = &tcli_optkeys[i];
-		if (strcasecmp(key, k->key))
+	const tcli_env *e = a->h;
+	const tw_model_opt *o = tcli_model_opt(tw_chip_model(e->chip), name);
+	if (strcmp(name, "option") == 0 || (o && o->kind == TW_OPT_MULTI))
+		return cli_multi(&e->args, name, i);
+	if (!o || i)
+		return NULL;
+	if (o->kind == TW_OPT_FLAG)
+		return cli_flag(&e->args, name) ? "" : NULL;
+	return cli_value(&e->args, name);
+}
+
+/* Options given that the chip's model does not have: refused, naming the model's. */
+static int tcli_model_opts_only(tcli_env *e, const tw_model *m)
+{
+	for (unsigned i = 0; i < e->args.nseen; i++) {
+		const char *name = e->args.seen[i].opt->name;
+		if (!tcli_has_opt(tcli_new_table, CLI_MAX_OPTS, name) ||
+		    !strcmp(name, "option") || !strcmp(name, "json") || !strcmp(name, "force") ||
+		    tcli_model_opt(m, name))
 			continue;
-		uint32_t val, max = (1U << k->bits) - 1U;
-		if (fk_parse_u32(eq + 1, &val) || val > max) {
-			char why[64];
-			snprintf(why, sizeof why, "value must be a number in 0..0x%X", max);
-			return tcli_bad_option(e, kv, why);
-		}
-		int rc = tcli_field_allowed(e, tw_f4_variant_of(t), kv, k);
-		if (rc)
-			return rc;
-		uint32_t w = tw_f4_option_word(t, k->bank);
-		w = (w & ~(max << k->shift)) | (val << k->shift);
-		tw_f4_set_option_word(t, k->bank, w);
-		return FK_OK;
-	}
-	return tcli_special_option(e, t, kv, key, eq + 1);
-}
-
-/* Sector numbers the chip has now; bank-2 sectors are 12..23. */
-static uint32_t tcli_sector_mask(const tw_f4 *t)
-{
-	uint32_t m = 0;
-	tw_f4_sector_info s;
-	for (unsigned i = 0; tw_f4_sector_get(t, i, &s); i++)
-		m |= 1U << s.num;
-	return m;
-}
-
-static int tcli_sectors(tcli_env *e, tw_f4 *t, const char *what, const char *list, uint32_t *m)
-{
-	int rc = tcli_parse_list(e, what, list, 24, m);
-	if (rc)
-		return rc;
-	uint32_t bad = *m & ~tcli_sector_mask(t);
-	if (bad) {
-		unsigned n = (unsigned)__builtin_ctz(bad), c = tw_f4_sector_count(t);
-		tw_f4_sector_info last;
-		tw_f4_sector_get(t, c - 1, &last);
-		fk_hint(e->ctx, "%s has sectors 0..%u%s", tw_f4_variant_name(tw_f4_variant_of(t)),
-			c > 12 || last.num >= 12 ? 11U : c - 1,
-			last.num >= 12 ? " and 12..23 (bank 2)" : "");
-		return fk_fail(e->ctx, FK_E_RANGE, "%s: sector %u does not exist on %s", what, n,
-			       tw_f4_variant_name(tw_f4_variant_of(t)));
+		char list[512] = "";
+		for (const tw_model_opt *o = m->new_opts; o && o->name; o++)
+			fk_snprintf_cat(list, sizeof list, " --%s", o->name);
+		fk_hint(e->ctx, "options of %s twins:%s --option KEY=VALUE (keys: %s)", m->name,
+			list, m->option_keys);
+		return fk_fail(e->ctx, FK_E_USAGE, "--%s: not an option of %s twins (model %s)",
+			       name, tw_chip_variant(e->chip), m->name);
 	}
 	return FK_OK;
-}
-
-/* nWRP bits: bank 1 in OPTCR[27:16] (sectors 0-11), bank 2 in OPTCR1[27:16] (12-23). */
-static void tcli_set_nwrp(tw_f4 *t, uint32_t sectors_set)
-{
-	uint32_t w0 = tw_f4_option_word(t, 0) & ~0x0FFF0000U;
-	uint32_t w1 = tw_f4_option_word(t, 1) & ~0x0FFF0000U;
-	w0 |= (sectors_set & 0xFFFU) << 16;
-	w1 |= ((sectors_set >> 12) & 0xFFFU) << 16;
-	tw_f4_set_option_word(t, 0, w0);
-	tw_f4_set_option_word(t, 1, w1);
-}
-
-static int tcli_protection(tcli_env *e, tw_f4 *t)
-{
-	const char *wrp = cli_value(&e->args, "wrp"), *pcrop = cli_value(&e->args, "pcrop");
-	uint32_t m;
-	int rc;
-	if (wrp && pcrop)
-		return fk_fail(e->ctx, FK_E_USAGE, "--wrp and --pcrop share the nWRP bits "
-						   "(SPRMOD selects one meaning, RM0090 §3.7.5): give one");
-	if (wrp) {
-		if ((rc = tcli_sectors(e, t, "--wrp", wrp, &m)))
-			return rc;
-		tcli_set_nwrp(t, 0xFFFFFFU & ~m);
-	}
-	if (pcrop) {
-		if (!tw_f4_variant_has_pcrop(tw_f4_variant_of(t)))
-			return fk_fail(e->ctx, FK_E_USAGE, "--pcrop: %s has no PCROP (no SPRMOD bit)",
-				       tw_f4_variant_name(tw_f4_variant_of(t)));
-		if ((rc = tcli_sectors(e, t, "--pcrop", pcrop, &m)))
-			return rc;
-		tcli_set_nwrp(t, m);
-		tw_f4_set_option_word(t, 0, tw_f4_option_word(t, 0) | (1U << 31));
-	}
-	return FK_OK;
-}
-
-static int tcli_rdp(tcli_env *e, tw_f4 *t)
-{
-	const char *v = cli_value(&e->args, "rdp");
-	if (!v)
-		return FK_OK;
-	static const uint8_t bytes[3] = {0xAA, 0x55, 0xCC};
-	uint32_t lvl;
-	if (fk_parse_u32(v, &lvl) || lvl > 2)
-		return fk_fail(e->ctx, FK_E_USAGE, "--rdp %s: expected 0, 1 or 2 (use --option "
-						   "rdp=0xNN for a raw RDP byte)", v);
-	uint32_t w = tw_f4_option_word(t, 0);
-	tw_f4_set_option_word(t, 0, (w & ~0xFF00U) | ((uint32_t)bytes[lvl] << 8));
-	return FK_OK;
-}
-
-static int tcli_hexnib(int c)
-{
-	return isdigit(c) ? c - '0' : isxdigit(c) ? tolower(c) - 'a' + 10 : -1;
-}
-
-static int tcli_otp_block(tcli_env *e, tw_f4 *t, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	char num[256];
-	uint32_t blk;
-	size_t n = eq ? (size_t)(eq - kv) : 0;
-	if (!eq || n == 0 || n >= sizeof num)
-		return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: expected BLOCK=HEX (block 0..15)", kv);
-	memcpy(num, kv, n);
-	num[n] = '\0';
-	if (fk_parse_u32(num, &blk) || blk > 15)
-		return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: block \"%s\" must be 0..15 "
-						   "(decimal, or hex with 0x)", kv, num);
-	const char *hex = eq + 1;
-	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
-		hex += 2;
-	size_t len = strlen(hex);
-	if (len == 0 || len % 2 || len > 64)
-		return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: expected 2..64 hex digits (1..32 bytes)",
-			       kv);
-	for (size_t i = 0; i < len; i += 2) {
-		int hi = tcli_hexnib(hex[i]), lo = tcli_hexnib(hex[i + 1]);
-		if (hi < 0 || lo < 0)
-			return fk_fail(e->ctx, FK_E_USAGE, "--otp %s: '%c' at position %zu is not hex",
-				       kv, hi < 0 ? hex[i] : hex[i + 1], i + (hi < 0 ? 0 : 1));
-		tw_f4_poke(t, 0x1FFF7800U + blk * 32U + (uint32_t)(i / 2), (uint8_t)(hi << 4 | lo));
-	}
-	return FK_OK;
-}
-
-static int tcli_otp(tcli_env *e, tw_f4 *t)
-{
-	const char *kv;
-	for (unsigned i = 0; (kv = cli_multi(&e->args, "otp", i)); i++) {
-		int rc = tcli_otp_block(e, t, kv);
-		if (rc)
-			return rc;
-	}
-	const char *locked = cli_value(&e->args, "otp-locked");
-	uint32_t m;
-	if (locked) {
-		int rc = tcli_parse_list(e, "--otp-locked", locked, 16, &m);
-		if (rc)
-			return rc;
-		for (unsigned b = 0; b < 16; b++)
-			if (m & (1U << b))
-				tw_f4_poke(t, 0x1FFF7A00U + b, 0x00);
-	}
-	return FK_OK;
-}
-
-/* --flash FILE: any format the image layer reads (bin at 0x08000000, Intel HEX, S-record,
- * ELF); every byte must land in main flash or OTP. */
-static int tcli_flash_file(tcli_env *e, tw_f4 *t)
-{
-	const char *path = cli_value(&e->args, "flash");
-	if (!path)
-		return FK_OK;
-	fk_image_load_opts lo = {FK_IMAGE_AUTO, 0x08000000U};
-	fk_image *img;
-	int rc = fk_image_load(e->ctx, path, &lo, &img);
-	if (rc)
-		return fk_fail_wrap(e->ctx, rc, "--flash %s", path);
-	uint32_t fend = 0x08000000U + tw_f4_variant_flash_bytes(tw_f4_variant_of(t));
-	const fk_segment *sg;
-	for (size_t i = 0; rc == FK_OK && (sg = fk_image_segment(img, i)); i++) {
-		uint64_t end = (uint64_t)sg->addr + sg->len;
-		bool in_flash = sg->addr >= 0x08000000U && end <= fend;
-		bool in_otp = sg->addr >= 0x1FFF7800U && end <= 0x1FFF7A10U;
-		if (!in_flash && !in_otp) {
-			rc = fk_fail(e->ctx, FK_E_RANGE,
-				     "--flash %s: data at 0x%08X..0x%08llX is outside flash "
-				     "(0x08000000..0x%08X) and OTP of %s", path, sg->addr,
-				     (unsigned long long)end - 1, fend - 1,
-				     tw_f4_variant_name(tw_f4_variant_of(t)));
-			break;
-		}
-		for (uint32_t k = 0; k < sg->len; k++)
-			tw_f4_poke(t, sg->addr + k, sg->data[k]);
-	}
-	fk_image_free(img);
-	return rc;
-}
-
-static int tcli_configure(tcli_env *e, tw_f4 *t)
-{
-	const char *kv;
-	int rc = FK_OK;
-	for (unsigned i = 0; !rc && (kv = cli_multi(&e->args, "option", i)); i++)
-		rc = tcli_apply_option(e, t, kv);
-	if (!rc)
-		rc = tcli_protection(e, t);
-	if (!rc)
-		rc = tcli_rdp(e, t);
-	if (!rc && cli_flag(&e->args, "corrupt-options"))
-		tw_f4_set_option_word(t, 0, 0x0FFFFFECU); /* stm32.md §3.1 field report */
-	if (!rc)
-		rc = tcli_otp(e, t);
-	if (!rc)
-		rc = tcli_flash_file(e, t);
-	return rc;
 }
 
 const cli_opt tcli_set_opts[] = {
@@ -354,23 +102,24 @@ const cli_opt tcli_set_opts[] = {
 int tcli_cmd_set(tcli_env *e)
 {
 	int rc = tcli_need_args(e, 1);
-	tw_f4 *t;
+	tw_chip *c;
 	if (rc)
 		return rc;
 	if (!cli_multi(&e->args, "option", 0)) {
 		fk_hint(e->ctx, "e.g. `flashkey-twin set %s --option fault_op=1`", tcli_arg(e, 0));
 		return fk_fail(e->ctx, FK_E_USAGE, "set: nothing to change (give --option KEY=VALUE)");
 	}
-	if ((rc = tw_f4_open(e->ctx, tcli_arg(e, 0), &t)))
+	if ((rc = tw_chip_open(e->ctx, tcli_arg(e, 0), &c)))
 		return rc;
+	const tw_model *m = tw_chip_model(c);
 	const char *kv;
 	for (unsigned i = 0; !rc && (kv = cli_multi(&e->args, "option", i)); i++)
-		rc = tcli_apply_option(e, t, kv);
+		rc = m->set_option(tw_chip_impl(c), e->ctx, kv);
 	if (rc) {
-		tw_f4_free(t); /* unlocks without saving: the file keeps its state */
+		tw_chip_free(c); /* unlocks without saving: the file keeps its state */
 		return rc;
 	}
-	return tw_f4_close(t, e->ctx);
+	return tw_chip_close(c, e->ctx);
 }
 
 int tcli_cmd_new(tcli_env *e)
@@ -381,27 +130,31 @@ int tcli_cmd_new(tcli_env *e)
 	const char *chip = tcli_arg(e, 0), *path = tcli_arg(e, 1);
 	if (tw_spinor_part_exists(chip))
 		return tcli_spinor_new(e);
-	const tw_f4_variant *v = tw_f4_variant_find(chip);
-	if (!v)
+	if (!tw_model_of_variant(chip, NULL))
 		return tcli_unknown_chip(e, chip);
-	tw_f4 *t = tw_f4_new(v);
-	if (!t)
-		return fk_fail(e->ctx, FK_E_NOMEM, "out of memory");
-	rc = tcli_configure(e, t);
-	if (!rc && tw_f4_powered(t))
-		tw_f4_reset(t, TW_RESET_POWER_ON); /* options take effect as after a POR */
+	if ((rc = tw_chip_create(e->ctx, chip, &e->chip)))
+		return rc;
+	const tw_model *m = tw_chip_model(e->chip);
+	tw_args a = {tcli_args_get, e};
+	rc = tcli_model_opts_only(e, m);
+	if (!rc)
+		rc = m->configure(tw_chip_impl(e->chip), e->ctx, &a);
 	if (!rc) /* after the options are checked, so a bad option is still a usage error */
 		rc = cli_refuse_existing(e->ctx, path, cli_flag(&e->args, "force"), "a new twin");
 	if (!rc)
-		rc = tw_f4_attach_path(t, e->ctx, path);
+		rc = tw_chip_attach_path(e->chip, e->ctx, path);
 	if (rc) {
-		tw_f4_free(t);
+		tw_chip_free(e->chip);
+		e->chip = NULL;
 		return rc;
 	}
-	unsigned rdp = (tw_f4_option_word(t, 0) >> 8) & 0xFFU, lvl = tw_f4_rdp_level(t);
-	rc = tw_f4_close(t, e->ctx);
+	char what[256] = "";
+	m->event_text(tw_chip_impl(e->chip), TW_EV_CREATED, what, sizeof what);
+	char variant[64];
+	fk_strlcpy(variant, tw_chip_variant(e->chip), sizeof variant);
+	rc = tw_chip_close(e->chip, e->ctx);
+	e->chip = NULL;
 	if (!rc && e->out.verbosity >= 0)
-		printf("created %s: %s, RDP 0x%02X (level %u)\n", path, tw_f4_variant_name(v), rdp,
-		       lvl);
+		printf("created %s: %s%s%s\n", path, variant, what[0] ? ", " : "", what);
 	return rc;
 }

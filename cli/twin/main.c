@@ -19,7 +19,7 @@ static const cli_opt tcli_no_opts[] = {{NULL, 0, 0, NULL, NULL}};
 static tcli_cmd tcli_cmds[] = {
 	{"list", "list [--json]", "list the chips a twin can model", tcli_show_opts, tcli_cmd_list},
 	{"new", "new CHIP PATH [state options]", "create a twin state file (factory state + options)",
-	 tcli_new_opts, tcli_cmd_new},
+	 NULL, tcli_cmd_new},
 	{"set", "set PATH --option KEY=VALUE...",
 	 "change an existing twin (arm a power cut, boot pins, supply...)", tcli_set_opts,
 	 tcli_cmd_set},
@@ -57,55 +57,7 @@ int tcli_need_args(tcli_env *e, unsigned n)
 
 int tcli_unknown_chip(tcli_env *e, const char *name)
 {
-	char list[512] = "";
-	for (unsigned i = 0; tw_f4_variant_at(i); i++)
-		fk_snprintf_cat(list, sizeof list, "%s%s", i ? ", " : "",
-				tw_f4_variant_name(tw_f4_variant_at(i)));
-	fk_hint(e->ctx, "valid chips (case-insensitive): %s", list);
-	return fk_fail(e->ctx, FK_E_USAGE, "unknown chip \"%s\" (`flashkey-twin list` shows them)",
-		       name);
-}
-
-static int tcli_parse_num(tcli_env *e, const char *what, const char *s, size_t n,
-			  uint32_t max_plus1, uint32_t *out)
-{
-	char buf[256];
-	if (n == 0 || n >= sizeof buf)
-		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%.*s\" is not a number in 0..%u", what,
-			       (int)(n < 64 ? n : 64), s, max_plus1 - 1);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (fk_parse_u32(buf, out) || *out >= max_plus1)
-		return fk_fail(e->ctx, FK_E_USAGE, "%s: \"%s\" is not a number in 0..%u (decimal, or hex with "
-						   "0x)", what, buf,
-			       max_plus1 - 1);
-	return FK_OK;
-}
-
-int tcli_parse_list(tcli_env *e, const char *what, const char *s, uint32_t max_plus1,
-		    uint32_t *mask)
-{
-	*mask = 0;
-	while (*s) {
-		size_t len = strcspn(s, ",");
-		const char *dash = memchr(s, '-', len);
-		uint32_t a, b;
-		int rc = tcli_parse_num(e, what, s, dash ? (size_t)(dash - s) : len, max_plus1, &a);
-		if (!rc)
-			rc = dash ? tcli_parse_num(e, what, dash + 1, len - (size_t)(dash - s) - 1,
-						   max_plus1, &b)
-				  : (b = a, 0);
-		if (rc)
-			return rc;
-		if (b < a)
-			return fk_fail(e->ctx, FK_E_USAGE, "%s: range %u-%u is backwards", what, a, b);
-		for (uint32_t i = a; i <= b && i < 32; i++)
-			*mask |= 1U << i;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return FK_OK;
+	return tw_chip_unknown(e->ctx, name);
 }
 
 static void tcli_help(FILE *out)
@@ -194,6 +146,7 @@ int main(int argc, char **argv)
 		return FK_EXIT_FAILURE;
 	}
 	fktwin_register_backends();
+	tcli_cmds[1].opts = tcli_new_opts();
 	tcli_cmds[TCLI_NCMDS - 1].opts = tcli_serve_opts();
 	int rc = tcli_main(&e, argc, argv);
 	fk_ctx_free(e.ctx);

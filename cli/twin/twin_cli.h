@@ -7,7 +7,7 @@
 #include "common/args.h"
 #include "common/json.h"
 #include "common/out.h"
-#include "fktwin/stm32f4.h"
+#include "fktwin/chip.h"
 #include "flashkey/core.h"
 
 typedef struct tcli_env {
@@ -16,6 +16,7 @@ typedef struct tcli_env {
 	cli_args args;
 	const struct tcli_cmd *cmd;
 	char **rest; /* with-usb: the command after "--" (NULL-terminated), NULL if none */
+	tw_chip *chip; /* new: the chip being created */
 } tcli_env;
 
 typedef struct tcli_cmd {
@@ -31,9 +32,6 @@ const char *tcli_arg(const tcli_env *e, unsigned i); /* positional after the com
 int tcli_need_args(tcli_env *e, unsigned n);
 /* Unknown chip: FK_E_USAGE with the list of valid names. */
 int tcli_unknown_chip(tcli_env *e, const char *name);
-/* "0,2,5-7" -> bit mask (bits 0..31); each number checked by ok(). */
-int tcli_parse_list(tcli_env *e, const char *what, const char *s, uint32_t max_plus1,
-		    uint32_t *mask);
 
 int tcli_cmd_list(tcli_env *e);
 int tcli_cmd_new(tcli_env *e);
@@ -49,7 +47,8 @@ extern const cli_opt tcli_with_usb_opts[];
 int tcli_spinor_new(tcli_env *e);
 int tcli_spinor_show(tcli_env *e);
 int tcli_spinor_serve(tcli_env *e, bool realtime, int64_t max_ms);
-extern const cli_opt tcli_new_opts[];
+/* new's options: the union of the models' (built at start) */
+const cli_opt *tcli_new_opts(void);
 extern const cli_opt tcli_show_opts[];
 /* serve's options: built from the module table at start */
 const cli_opt *tcli_serve_opts(void);

@@ -71,7 +71,7 @@ expect_exit 2 "$T" new stm32f407 x.twin --rdp 3
 [ ! -e x.twin ] || fail "a failed new left a file"
 head -c 100 /dev/urandom > junk.twin
 expect_exit 7 "$T" show junk.twin
-grep -q 'not a valid STM32F4 twin state file' "$ERR" || fail "junk state file"
+grep -q 'not a valid twin state file: unknown magic' "$ERR" || fail "junk state file"
 head -c 1000 a.twin > trunc.twin
 expect_exit 7 "$T" show trunc.twin
 expect_exit 1 "$T" show missing.twin

@@ -15,36 +15,10 @@
 #include <stdint.h>
 
 #include "flashkey/core.h"
+#include "../model.h" /* tw_initiator, tw_status, tw_reset, tw_boot, tw_core_state */
 
 typedef struct tw_f4 tw_f4;
 typedef struct tw_f4_variant tw_f4_variant; /* defined in variants.c; accessors below */
-
-/* Who performs an access. RM0090 §3.7.3 Table 18: at RDP level 1, flash, backup SRAM and OTP are
- * inaccessible "while the debug feature is connected or while booting from RAM or system memory
- * bootloader"; user code booted from flash has full access. */
-typedef enum tw_initiator {
-	TW_INIT_DEBUG = 0,      /* a debugger (MEM-AP); the first access sets the intrusion latch */
-	TW_INIT_BOOTLOADER = 1, /* code running from system memory (the ROM bootloader) */
-	TW_INIT_USER = 2,       /* user firmware running from flash (tests, fault scenarios) */
-} tw_initiator;
-
-typedef enum tw_status {
-	TW_OK = 0,
-	TW_BUS_ERROR = 1, /* AHB error response: MEM-AP FAULT / bootloader NACK */
-	TW_STALL = 2,     /* bus stalled while the flash is busy: retry after time advances (WAIT) */
-	TW_POWER_OFF = 3, /* the chip has no power (fault injection): nothing answers */
-} tw_status;
-
-typedef enum tw_reset {
-	TW_RESET_SYSTEM = 0,   /* NRST pin or AIRCR.SYSRESETREQ: reloads option bytes, relocks */
-	TW_RESET_POWER_ON = 1, /* POR: the above, and also clears the debug intrusion latch */
-} tw_reset;
-
-typedef enum tw_boot {
-	TW_BOOT_FLASH = 0,  /* BOOT0=0 */
-	TW_BOOT_SYSMEM = 1, /* BOOT0=1, BOOT1=0: ROM bootloader */
-	TW_BOOT_SRAM = 2,   /* BOOT0=1, BOOT1=1 */
-} tw_boot;
 
 /* ---- variants (data; validated by a unit test) ---- */
 const tw_f4_variant *tw_f4_variant_find(const char *name); /* case-insensitive, e.g. "stm32f407" */
@@ -109,15 +83,8 @@ bool tw_f4_intrusion(const tw_f4 *t); /* debugger connected since the last POR *
 /* What the Cortex-M4 does, from the SCS registers the model keeps (saved in the state file):
  * halted while DHCSR.C_DEBUGEN and C_HALT are set (ARMv7-M §C1.6.2), held in reset while NRST
  * is low, off without power, else running. The chip model executes no code on the debug path:
- * "running" means released, as `flashkey run` leaves it. */
-typedef enum tw_core_state {
-	TW_CORE_OFF = 0,
-	TW_CORE_IN_RESET,
-	TW_CORE_HALTED,
-	TW_CORE_RUNNING,
-} tw_core_state;
+ * "running" means released, as `flashkey run` leaves it (tw_core_state: model.h). */
 tw_core_state tw_f4_core_state(const tw_f4 *t);
-const char *tw_core_state_name(tw_core_state s); /* "off", "in-reset", "halted", "running" */
 bool tw_f4_halting_debug(const tw_f4 *t); /* DHCSR.C_DEBUGEN: a debugger may halt the core */
 void tw_f4_debug_attach(tw_f4 *t);    /* a debugger connects: sets the intrusion latch */
 

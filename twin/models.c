@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The registry of twin chip models (twin/model.h). Adding a model = its `const tw_model` in its
+ * own directory + ONE line in the table below, each in its own slot so that parallel additions do
+ * not touch the same lines; keep the NULL at the end. The order matters only for `flashkey-twin
+ * list`; variant names and state-file magics must be unique across models (a unit test checks). */
+#include <stddef.h>
+
+#include "model.h"
+
+/* slot: stm32f4 */
+extern const tw_model tw_model_stm32f4; /* twin/stm32f4/model.c */
+
+const tw_model *const tw_models[] = {
+	/* slot: stm32f4 */
+	&tw_model_stm32f4,
+	NULL,
+};
