@@ -9,9 +9,13 @@
 
 /* slot: stm32f4 */
 extern const tw_model tw_model_stm32f4; /* twin/stm32f4/model.c */
+/* slot: spinor */
+extern const tw_model tw_model_spinor; /* twin/spinor/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
 	&tw_model_stm32f4,
+	/* slot: spinor */
+	&tw_model_spinor,
 	NULL,
 };

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "common/files.h"
-#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 #define TCLI_NEW_FIXED 3
@@ -128,8 +127,6 @@ int tcli_cmd_new(tcli_env *e)
 	if (rc)
 		return rc;
 	const char *chip = tcli_arg(e, 0), *path = tcli_arg(e, 1);
-	if (tw_spinor_part_exists(chip))
-		return tcli_spinor_new(e);
 	if (!tw_model_of_variant(chip, NULL))
 		return tcli_unknown_chip(e, chip);
 	if ((rc = tw_chip_create(e->ctx, chip, &e->chip)))

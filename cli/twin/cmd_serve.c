@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "fktwin/serve.h"
-#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 #define TCLI_SERVE_FIXED 4
@@ -29,6 +28,22 @@ const cli_opt *tcli_serve_opts(void)
 						  tw_serve_modules[i]->help};
 	tcli_serve_table[n] = (cli_opt){NULL, 0, 0, NULL, NULL};
 	return tcli_serve_table;
+}
+
+/* A twin whose model offers a SPI port and no DAP or byte stream (a SPI NOR flash) is served by
+ * the SPI programmer servers alone (cmd_spi_serve.c); any other goes to the serve loop. */
+static bool tcli_spi_only(tcli_env *e)
+{
+	tw_chip *c;
+	fk_ctx *tmp = fk_ctx_new();
+	bool spi = false;
+	if (tmp && tw_chip_load(tmp, tcli_arg(e, 0), &c) == FK_OK) {
+		const tw_model *m = tw_chip_model(c);
+		spi = m->spi && !m->dap && !m->streams;
+		tw_chip_free(c);
+	}
+	fk_ctx_free(tmp);
+	return spi; /* unreadable files: the serve loop reports them */
 }
 
 int tcli_cmd_serve(tcli_env *e)
@@ -56,8 +71,8 @@ int tcli_cmd_serve(tcli_env *e)
 				"/tmp/ttyF4` (see `flashkey-twin serve --help`)", tcli_arg(e, 0));
 		return fk_fail(e->ctx, FK_E_USAGE, "serve: no server given: nothing would be served");
 	}
-	if (tw_spinor_is_state(tcli_arg(e, 0)))
-		return tcli_spinor_serve(e, o.realtime, o.max_ms);
+	if (tcli_spi_only(e))
+		return tcli_spi_serve(e, o.realtime, o.max_ms);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
 	       n == 1 ? "" : "s");

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fktwin/spinor.h"
 #include "twin_cli.h"
 
 const cli_opt tcli_show_opts[] = {
@@ -29,8 +28,6 @@ int tcli_cmd_show(tcli_env *e)
 	int rc = tcli_need_args(e, 1);
 	if (rc)
 		return rc;
-	if (tw_spinor_is_state(tcli_arg(e, 0)))
-		return tcli_spinor_show(e);
 	tw_chip *c;
 	/* no lock: show works while a server holds the twin (it saves after every change) */
 	if ((rc = tw_chip_load(e->ctx, tcli_arg(e, 0), &c)))

@@ -96,3 +96,50 @@ void tw_spinor_show(const tw_spinor *c, FILE *f, bool json)
 	fprintf(f, "refused: %u erase/program (protection), %u status writes (SRP/SRL/WP), %u "
 		   "without WEL\n", c->st.ignored_protected, c->st.ignored_srp, c->st.ignored_wel);
 }
+
+/* The same document as `show --json` printed above, through the generic sink (twin/model.h). */
+void tw_spinor_show_json(const tw_spinor *c, const tw_json *j)
+{
+	uint8_t cur[3], nv[3];
+	tw_spinor_regs(c, cur, nv);
+	uint32_t ps, pl;
+	bool contig;
+	tw_spinor_protected_span(c, &ps, &pl, &contig);
+	const spinor_part *p = c->p;
+	char id[8];
+	snprintf(id, sizeof id, "%02X%02X%02X", p->id[0], p->id[1], p->id[2]);
+	j->obj_begin(j->h);
+	tw_json_kv_str(j, "part", p->key);
+	tw_json_kv_str(j, "name", p->name);
+	tw_json_kv_str(j, "jedec_id", id);
+	tw_json_kv_uint(j, "size", p->size);
+	const uint8_t *regs[2] = {cur, nv};
+	const char *keys[2] = {"sr", "sr_nonvolatile"};
+	for (int r = 0; r < 2; r++) {
+		j->key(j->h, keys[r]);
+		j->arr_begin(j->h);
+		for (int i = 0; i < 3; i++)
+			j->hex(j->h, regs[r][i], 2);
+		j->arr_end(j->h);
+	}
+	j->key(j->h, "bits");
+	j->obj_begin(j->h);
+	for (int i = 0; i < SPINOR_NFIELDS; i++)
+		if (spinor_has(p, (spinor_field)i))
+			tw_json_kv_uint(j, spinor_field_name((spinor_field)i),
+					(uint64_t)spinor_get(p, cur, (spinor_field)i));
+	j->obj_end(j->h);
+	j->key(j->h, "protected");
+	j->obj_begin(j->h);
+	tw_json_kv_uint(j, "start", ps);
+	tw_json_kv_uint(j, "length", pl);
+	tw_json_kv_bool(j, "contiguous", contig);
+	j->obj_end(j->h);
+	tw_json_kv_str(j, "sr_protection", tw_show_mode(c));
+	tw_json_kv_str(j, "wp_pin", c->wp_high ? "high" : "low");
+	tw_json_kv_uint(j, "locked_units", tw_show_locked_units(c));
+	tw_json_kv_uint(j, "busy_ns", tw_spinor_busy_ns(c));
+	tw_json_kv_uint(j, "ignored_protected", c->st.ignored_protected);
+	tw_json_kv_uint(j, "ignored_srp", c->st.ignored_srp);
+	j->obj_end(j->h);
+}

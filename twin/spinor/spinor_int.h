@@ -7,6 +7,7 @@
 
 #include "devices/spinor.h"
 #include "fktwin/spinor.h"
+#include "model.h"
 
 #define TW_SPINOR_MAX_UNITS (32U + 256U) /* 16 MiB: 256 blocks */
 #define TW_SPINOR_SECREG_BYTES 1024U     /* 3 x 256 or 1 x 512 */
@@ -64,5 +65,10 @@ bool tw_spinor_range_protected(const tw_spinor *c, uint32_t addr, uint32_t len);
 bool tw_spinor_sr_locked(const tw_spinor *c);
 /* spinor.c */
 int tw_spinor_alloc(fk_ctx *ctx, const spinor_part *p, tw_spinor **out);
+
+/* The chip model on the registry (twin/spinor/model.c): `show --json` through the generic JSON
+ * sink (show.c), the state image in memory (state.c: the bytes tw_spinor_save writes). */
+void tw_spinor_show_json(const tw_spinor *c, const tw_json *j);
+int tw_spinor_save_buf(const tw_spinor *c, uint8_t **buf, size_t *len);
 
 #endif

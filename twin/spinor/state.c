@@ -223,7 +223,7 @@ static void put32(uint8_t *b, uint32_t v)
 		b[i] = (uint8_t)(v >> (8 * i));
 }
 
-int tw_spinor_save(fk_ctx *ctx, const tw_spinor *cc, const char *path)
+int tw_spinor_save_buf(const tw_spinor *cc, uint8_t **out, size_t *len)
 {
 	tw_spinor *c = (tw_spinor *)(uintptr_t)cc; /* the serializer reads only when saving */
 	tw_ser s = {0};
@@ -231,7 +231,7 @@ int tw_spinor_save(fk_ctx *ctx, const tw_spinor *cc, const char *path)
 	size_t n = TW_STATE_HDR + s.pos;
 	uint8_t *buf = calloc(1, n);
 	if (!buf)
-		return fk_fail(ctx, FK_E_NOMEM, "no memory to save %s", path);
+		return FK_E_NOMEM;
 	s = (tw_ser){.buf = buf + TW_STATE_HDR, .len = n - TW_STATE_HDR};
 	tw_state_fields(&s, c);
 	memcpy(buf, TW_STATE_MAGIC, 8);
@@ -240,6 +240,17 @@ int tw_spinor_save(fk_ctx *ctx, const tw_spinor *cc, const char *path)
 	put32(buf + 28, c->p->size);
 	put32(buf + 32, (uint32_t)(n - TW_STATE_HDR));
 	put32(buf + 36, fk_crc32(0, buf + TW_STATE_HDR, n - TW_STATE_HDR));
+	*out = buf;
+	*len = n;
+	return FK_OK;
+}
+
+int tw_spinor_save(fk_ctx *ctx, const tw_spinor *c, const char *path)
+{
+	uint8_t *buf;
+	size_t n;
+	if (tw_spinor_save_buf(c, &buf, &n))
+		return fk_fail(ctx, FK_E_NOMEM, "no memory to save %s", path);
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
