@@ -11,11 +11,15 @@
 extern const tw_model tw_model_stm32f4; /* twin/stm32f4/model.c */
 /* slot: spinor */
 extern const tw_model tw_model_spinor; /* twin/spinor/model.c */
+/* slot: stm32l4 */
+extern const tw_model tw_model_stm32l4; /* twin/stm32l4/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
 	&tw_model_stm32f4,
 	/* slot: spinor */
 	&tw_model_spinor,
+	/* slot: stm32l4 */
+	&tw_model_stm32l4,
 	NULL,
 };

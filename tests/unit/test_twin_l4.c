@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* twin/stm32l4: the STM32L4/G0/G4 model against the reference manuals' sequences — keys and
+ * their lock-up (RM0351 §3.3.5), double-word programming and its errors (§3.3.7, §3.3.8,
+ * §3.7.5), page/mass erase with WRP (§3.3.6, §3.5.3), fast programming rows, option bytes as
+ * programmed vs loaded until OBL_LAUNCH / power-on (§3.4.2), RDP level 1 access rules and the
+ * 1 -> 0 regression scope per PCROP_RDP (§3.5.1, §3.5.2; RM0444 Table 18), level 2, ECC after a
+ * torn double word (§3.3.3), power cuts, the state image. */
+#include "fk_test.h"
+
+#include "chip.h"
+#include "stm32l4/l4.h"
+
+#define FR(o) (L4_FLASH_REGS + (o))
+
+static tw_l4 *mk(const char *name)
+{
+	tw_l4 *t = tw_l4_new(tw_l4_variant_find(name));
+	assert_non_null(t);
+	return t;
+}
+
+static uint32_t rd(tw_l4 *t, uint32_t a)
+{
+	uint32_t v = 0;
+	assert_int_equal(tw_l4_read(t, TW_INIT_DEBUG, a, 4, &v), TW_OK);
+	return v;
+}
+
+static void wr(tw_l4 *t, uint32_t a, uint32_t v)
+{
+	assert_int_equal(tw_l4_write(t, TW_INIT_DEBUG, a, 4, v), TW_OK);
+}
+
+static void wait_idle(tw_l4 *t)
+{
+	if (tw_l4_busy(t))
+		tw_l4_advance(t, t->op_end - t->now);
+	assert_false(tw_l4_busy(t));
+}
+
+static void unlock(tw_l4 *t)
+{
+	wr(t, FR(L4R_KEYR), L4_KEY1);
+	wr(t, FR(L4R_KEYR), L4_KEY2);
+	assert_int_equal(rd(t, FR(L4R_CR)) & L4_CR_LOCK, 0);
+}
+
+static void unlock_opt(tw_l4 *t)
+{
+	unlock(t);
+	wr(t, FR(L4R_OPTKEYR), L4_OPTKEY1);
+	wr(t, FR(L4R_OPTKEYR), L4_OPTKEY2);
+	assert_int_equal(rd(t, FR(L4R_CR)) & L4_CR_OPTLOCK, 0);
+}
+
+static void program(tw_l4 *t, uint32_t a, uint32_t lo, uint32_t hi)
+{
+	wr(t, FR(L4R_CR), L4_CR_PG);
+	wr(t, a, lo);
+	wr(t, a + 4, hi);
+	wait_idle(t);
+	wr(t, FR(L4R_CR), 0);
+}
+
+static void test_variants(void **state)
+{
+	(void)state;
+	const l4_variant *v = tw_l4_variant_find("STM32L476RG");
+	assert_non_null(v);
+	assert_int_equal(v->dev_id, 0x415);
+	assert_int_equal(v->banks, 2);
+	assert_int_equal(v->flash_bytes / v->banks / v->page_bytes, 256);
+	assert_int_equal(tw_l4_variant_find("stm32g071rb")->dev_id, 0x460);
+	assert_false(tw_l4_variant_find("stm32g071rb")->jtag);
+	assert_int_equal(tw_l4_variant_find("stm32g431rb")->dev_id, 0x468);
+	assert_int_equal(tw_l4_variant_find("stm32l433rc")->dev_id, 0x435);
+	for (unsigned i = 0; tw_l4_variant_at(i); i++) {
+		const l4_variant *w = tw_l4_variant_at(i);
+		assert_int_equal(w->flash_bytes % (w->page_bytes * w->banks), 0);
+		/* factory options: level 0, every WRP and PCROP area unused */
+		tw_l4 *t = tw_l4_new(w);
+		assert_int_equal(tw_l4_level(t), 0);
+		for (unsigned a = 0; a < 4; a++) {
+			unsigned b, f, l;
+			assert_false(tw_l4_wrp_area(t, t->loaded, a, &b, &f, &l));
+		}
+		uint32_t o, n;
+		assert_false(tw_l4_pcrop_area(t, t->loaded, 0, &o, &n));
+		/* DBGMCU_IDCODE at the family's address; flash size word in KiB */
+		assert_int_equal(rd(t, w->dbgmcu) & 0xFFFU, w->dev_id);
+		assert_int_equal(rd(t, L4_FSIZE) & 0xFFFFU, w->flash_bytes / 1024U);
+		tw_l4_free(t);
+	}
+}
+
+static void test_keys(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l476rg");
+	assert_int_equal(rd(t, FR(L4R_CR)), 0xC0000000U);
+	/* OPTKEYR before KEYR: ignored, OPTLOCK stays */
+	wr(t, FR(L4R_OPTKEYR), L4_OPTKEY1);
+	wr(t, FR(L4R_OPTKEYR), L4_OPTKEY2);
+	assert_true(rd(t, FR(L4R_CR)) & L4_CR_OPTLOCK);
+	unlock_opt(t);
+	/* LOCK also sets OPTLOCK */
+	wr(t, FR(L4R_CR), L4_CR_LOCK);
+	assert_int_equal(rd(t, FR(L4R_CR)) & 0xC0000000U, 0xC0000000U);
+	/* a wrong key: bus error, locked until the next reset even with the right keys */
+	assert_int_equal(tw_l4_write(t, TW_INIT_DEBUG, FR(L4R_KEYR), 4, 0x12345678U), TW_BUS_ERROR);
+	assert_int_equal(tw_l4_write(t, TW_INIT_DEBUG, FR(L4R_KEYR), 4, L4_KEY1), TW_BUS_ERROR);
+	assert_true(rd(t, FR(L4R_CR)) & L4_CR_LOCK);
+	tw_l4_reset(t, TW_RESET_SYSTEM);
+	unlock(t);
+	tw_l4_free(t);
+}
+
+static void test_program_errors(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l476rg");
+	unlock(t);
+	/* a double word: busy for the datasheet time, then the data */
+	wr(t, FR(L4R_CR), L4_CR_PG);
+	wr(t, 0x08000000U, 0x11223344U);
+	assert_false(tw_l4_busy(t));
+	wr(t, 0x08000004U, 0x55667788U);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_BSY);
+	uint32_t v;
+	assert_int_equal(tw_l4_read(t, TW_INIT_DEBUG, 0x08000000U, 4, &v), TW_STALL);
+	uint64_t t0 = t->now;
+	wait_idle(t);
+	assert_int_equal(t->now - t0, t->v->t_dw);
+	assert_int_equal(rd(t, 0x08000000U), 0x11223344U);
+	assert_int_equal(rd(t, 0x08000004U), 0x55667788U);
+	/* PROGERR: not erased; all zeros may still be written */
+	wr(t, 0x08000000U, 1);
+	wr(t, 0x08000004U, 0);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PROGERR);
+	/* PGSERR: a new programming while an error is still set */
+	wr(t, 0x08000008U, 0);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	assert_int_equal(rd(t, FR(L4R_SR)) & L4_SR_PROG_ERRS, 0);
+	wr(t, 0x08000000U, 0);
+	wr(t, 0x08000004U, 0);
+	wait_idle(t);
+	assert_int_equal(rd(t, 0x08000000U), 0);
+	/* PGAERR: second word of another double word */
+	wr(t, 0x08000010U, 1);
+	wr(t, 0x0800001CU, 2);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGAERR);
+	assert_int_equal(rd(t, 0x08000010U), 0xFFFFFFFFU);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	/* SIZERR: a half-word write */
+	assert_int_equal(tw_l4_write(t, TW_INIT_DEBUG, 0x08000020U, 2, 0x1234), TW_OK);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_SIZERR);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	/* PGSERR: PG cleared with only the first word written */
+	wr(t, 0x08000020U, 7);
+	wr(t, FR(L4R_CR), 0);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	/* PGSERR: a write to flash without PG */
+	wr(t, 0x08000028U, 7);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
+	tw_l4_free(t);
+}
+
+static void test_erase_wrp(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l476rg");
+	/* WRP1A pages 2-3 of bank 1 */
+	tw_l4_set_ob(t, (unsigned)t->v->o_wrp1a, 0x00030002U);
+	unlock(t);
+	program(t, 0x08000800U, 0xA5A5A5A5U, 0x5A5A5A5AU); /* page 1 */
+	program(t, 0x08001000U, 1, 2);                      /* page 2: protected */
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_WRPERR);
+	assert_int_equal(rd(t, 0x08001000U), 0xFFFFFFFFU);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	/* page erase: PER | PNB | STRT in one store (as OpenOCD does) */
+	wr(t, FR(L4R_CR), L4_CR_PER | (2U << L4_CR_PNB_SHIFT) | L4_CR_STRT);
+	assert_false(tw_l4_busy(t));
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_WRPERR);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	wr(t, FR(L4R_CR), L4_CR_PER | (1U << L4_CR_PNB_SHIFT) | L4_CR_STRT);
+	assert_true(tw_l4_busy(t));
+	uint64_t t0 = t->now;
+	wait_idle(t);
+	assert_int_equal(t->now - t0, t->v->t_page);
+	assert_int_equal(rd(t, 0x08000800U), 0xFFFFFFFFU);
+	/* mass erase of bank 1 refused (a WRP page), bank 2 done; bank 2 page 0 with BKER */
+	wr(t, FR(L4R_CR), L4_CR_MER1);
+	wr(t, FR(L4R_CR), L4_CR_MER1 | L4_CR_STRT);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_WRPERR);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	program(t, 0x08080000U, 3, 4);
+	assert_int_equal(rd(t, 0x08080000U), 3);
+	wr(t, FR(L4R_CR), L4_CR_PER | L4_CR_BKER | L4_CR_STRT);
+	wait_idle(t);
+	assert_int_equal(rd(t, 0x08080000U), 0xFFFFFFFFU);
+	/* STRT with no erase selected */
+	wr(t, FR(L4R_CR), L4_CR_STRT);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
+	tw_l4_free(t);
+}
+
+static void test_fast_row(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32g431rb");
+	unlock(t);
+	wr(t, FR(L4R_CR), L4_CR_FSTPG);
+	for (unsigned i = 0; i < 64; i++)
+		wr(t, 0x08000100U + 4 * i, i);
+	assert_true(tw_l4_busy(t));
+	wait_idle(t);
+	assert_int_equal(rd(t, 0x08000100U + 4 * 63), 63);
+	/* MISERR: the next word arrives after the previous double word would be programmed */
+	wr(t, 0x08000200U, 1);
+	tw_l4_advance(t, t->v->t_dw + 1);
+	wr(t, 0x08000204U, 2);
+	assert_int_equal(rd(t, FR(L4R_SR)) & (L4_SR_MISERR | L4_SR_FASTERR),
+			 L4_SR_MISERR | L4_SR_FASTERR);
+	tw_l4_free(t);
+}
+
+static void opt_write(tw_l4 *t, uint32_t reg, uint32_t val)
+{
+	unlock_opt(t);
+	wr(t, FR(reg), val);
+	wr(t, FR(L4R_CR), L4_CR_OPTSTRT);
+	wait_idle(t);
+}
+
+static void test_options_loaded_vs_programmed(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l476rg");
+	program(t, 0x08000000U, 0xCAFEF00DU, 0); /* locked: PG not set, PGSERR */
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
+	assert_int_equal(rd(t, 0x08000000U), 0xFFFFFFFFU);
+	unlock(t);
+	wr(t, FR(L4R_SR), L4_SR_W1C);
+	program(t, 0x08000000U, 0xCAFEF00DU, 0);
+	/* level 1 programmed: still level 0 in force, the register shows the new value */
+	opt_write(t, L4R_OPTR, (rd(t, FR(L4R_OPTR)) & ~0xFFU) | 0xBBU);
+	assert_int_equal(rd(t, FR(L4R_OPTR)) & 0xFFU, 0xBB);
+	assert_int_equal(tw_l4_level(t), 0);
+	assert_int_equal(rd(t, 0x08000000U), 0xCAFEF00DU);
+	/* a system reset does not load the option bytes */
+	tw_l4_reset(t, TW_RESET_SYSTEM);
+	assert_int_equal(tw_l4_level(t), 0);
+	assert_int_equal(rd(t, FR(L4R_OPTR)) & 0xFFU, 0xAA);
+	/* OBL_LAUNCH does (and resets: FLASH_CR locked again) */
+	unlock_opt(t);
+	wr(t, FR(L4R_CR), L4_CR_OBL_LAUNCH);
+	assert_int_equal(tw_l4_level(t), 1);
+	assert_int_equal(rd(t, FR(L4R_CR)), 0xC0000000U);
+	/* level 1 with a debugger: flash is a bus error; firmware booted from flash reads it
+	 * only until a debugger connected since power-on */
+	uint32_t v;
+	assert_int_equal(tw_l4_read(t, TW_INIT_DEBUG, 0x08000000U, 4, &v), TW_BUS_ERROR);
+	assert_int_equal(tw_l4_read(t, TW_INIT_USER, 0x08000000U, 4, &v), TW_BUS_ERROR);
+	tw_l4_power_off(t);
+	tw_l4_power_on(t);
+	assert_int_equal(tw_l4_read(t, TW_INIT_USER, 0x08000000U, 4, &v), TW_OK);
+	assert_int_equal(v, 0xCAFEF00DU);
+	assert_int_equal(tw_l4_read(t, TW_INIT_BOOTLOADER, 0x08000000U, 4, &v), TW_BUS_ERROR);
+	tw_l4_free(t);
+}
+
+static void test_regression_scope(void **state)
+{
+	(void)state;
+	for (int pcrop_rdp = 0; pcrop_rdp <= 1; pcrop_rdp++) {
+		tw_l4 *t = mk("stm32g071rb");
+		/* PCROP1A = pages 2..3 (512-byte units 8..15), level 1, data in pages 0 and 2 */
+		t->flash[0] = 0x11;
+		t->flash[2 * 2048] = 0x22;
+		t->bkp[0] = 0xDEADBEEFU;
+		tw_l4_set_ob(t, (unsigned)t->v->o_pcrop1s, 8);
+		tw_l4_set_ob(t, (unsigned)t->v->o_pcrop1e, 15U | (pcrop_rdp ? 1U << 31 : 0));
+		tw_l4_set_ob(t, 0, (t->ob[0] & ~0xFFU) | 0xBBU);
+		assert_int_equal(tw_l4_level(t), 1);
+		/* PCROP_RDP can only be set: clearing it in the register does not stick */
+		unlock_opt(t);
+		wr(t, FR(0x28), 15U);
+		assert_int_equal(rd(t, FR(0x28)) >> 31, (uint32_t)pcrop_rdp);
+		opt_write(t, L4R_OPTR, (rd(t, FR(L4R_OPTR)) & ~0xFFU) | 0xAAU);
+		tw_l4_reset(t, TW_RESET_POWER_ON);
+		assert_int_equal(tw_l4_level(t), 0);
+		assert_int_equal(t->flash[0], 0xFF);
+		assert_int_equal(t->bkp[0], 0);
+		uint32_t o, l;
+		if (pcrop_rdp) {
+			/* full erase, PCROP removed (RM0444 Table 18) */
+			assert_int_equal(t->flash[2 * 2048], 0xFF);
+			assert_false(tw_l4_pcrop_area(t, t->loaded, 0, &o, &l));
+		} else {
+			/* the PCROP pages kept, the area too */
+			assert_int_equal(t->flash[2 * 2048], 0x22);
+			assert_true(tw_l4_pcrop_area(t, t->loaded, 0, &o, &l));
+			assert_int_equal(o, 4096);
+			assert_int_equal(l, 4096);
+			/* PCROP data reads as zero with RDERR */
+			assert_int_equal(rd(t, 0x08001000U), 0);
+			assert_true(rd(t, FR(L4R_SR)) & L4_SR_RDERR);
+		}
+		tw_l4_free(t);
+	}
+}
+
+static void test_level2(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l433rc");
+	opt_write(t, L4R_OPTR, (rd(t, FR(L4R_OPTR)) & ~0xFFU) | 0xCCU);
+	tw_l4_reset(t, TW_RESET_POWER_ON);
+	assert_int_equal(tw_l4_level(t), 2);
+	tw_chip *c = tw_chip_wrap(&tw_model_stm32l4, t);
+	const tw_dap_port *d = tw_chip_dap(c, NULL, "test");
+	assert_non_null(d);
+	assert_false(d->reachable(t, false));
+	/* firmware that tries to change the options gets WRPERR */
+	uint32_t v;
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_KEYR), 4, L4_KEY1);
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_KEYR), 4, L4_KEY2);
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_OPTKEYR), 4, L4_OPTKEY1);
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_OPTKEYR), 4, L4_OPTKEY2);
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_OPTR), 4, 0xFFEFF8AAU);
+	tw_l4_write(t, TW_INIT_USER, FR(L4R_CR), 4, L4_CR_OPTSTRT);
+	tw_l4_read(t, TW_INIT_USER, FR(L4R_SR), 4, &v);
+	assert_true(v & L4_SR_WRPERR);
+	tw_chip_free(c);
+}
+
+static void test_power_cut_ecc(void **state)
+{
+	(void)state;
+	tw_l4 *t = mk("stm32l476rg");
+	unlock(t);
+	t->fault_op = t->ops_done + 1;
+	wr(t, FR(L4R_CR), L4_CR_PG);
+	wr(t, 0x08000040U, 0x00000000U);
+	wr(t, 0x08000044U, 0x12345678U);
+	tw_l4_advance(t, t->v->t_dw);
+	assert_false(t->powered);
+	tw_l4_power_on(t);
+	/* the torn double word reads back with ECCD and its address */
+	(void)rd(t, 0x08000040U);
+	uint32_t e = rd(t, FR(L4R_ECCR));
+	assert_true(e & L4_ECCR_ECCD);
+	assert_int_equal(e & 0x7FFFFU, 0x40);
+	/* a power cut during OPTSTRT leaves mismatching option words: OPTVERR, level 1 */
+	unlock_opt(t);
+	wr(t, FR(L4R_OPTR), 0xFFEFF8AAU);
+	t->fault_op = t->ops_done + 1;
+	wr(t, FR(L4R_CR), L4_CR_OPTSTRT);
+	tw_l4_advance(t, t->v->t_opt);
+	tw_l4_power_on(t);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_OPTVERR);
+	assert_int_equal(tw_l4_level(t), 1);
+	tw_l4_free(t);
+}
+
+static void test_state_roundtrip(void **state)
+{
+	(void)state;
+	fk_ctx *ctx = fk_ctx_new();
+	tw_l4 *t = mk("stm32g431rb");
+	t->flash[123] = 0x42;
+	tw_l4_set_ob(t, (unsigned)t->v->o_wrp1a, 0x00050001U);
+	uint8_t *buf;
+	size_t len;
+	assert_int_equal(tw_l4_save_buffer(t, &buf, &len), FK_OK);
+	tw_l4 *u = NULL;
+	assert_int_equal(tw_l4_load_buffer(ctx, "x", buf, len, &u), FK_OK);
+	assert_int_equal(u->flash[123], 0x42);
+	assert_int_equal(u->loaded[t->v->o_wrp1a], 0x00050001U);
+	tw_l4_free(u);
+	/* damaged, truncated: refused naming the file */
+	buf[100] ^= 1;
+	assert_int_equal(tw_l4_load_buffer(ctx, "x.twin", buf, len, &u), FK_E_BAD_FILE);
+	char msg[256];
+	assert_non_null(strstr(fk_ctx_message(ctx, msg, sizeof msg), "x.twin"));
+	assert_int_equal(tw_l4_load_buffer(ctx, "x.twin", buf, 20, &u), FK_E_BAD_FILE);
+	free(buf);
+	tw_l4_free(t);
+	fk_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_variants),
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_program_errors),
+		cmocka_unit_test(test_erase_wrp),
+		cmocka_unit_test(test_fast_row),
+		cmocka_unit_test(test_options_loaded_vs_programmed),
+		cmocka_unit_test(test_regression_scope),
+		cmocka_unit_test(test_level2),
+		cmocka_unit_test(test_power_cut_ecc),
+		cmocka_unit_test(test_state_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
