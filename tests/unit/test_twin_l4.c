@@ -391,6 +391,99 @@ static void test_state_roundtrip(void **state)
 	fk_ctx_free(ctx);
 }
 
+/* ---- the ROM bootloader port (AN3155 v3.1) ---- */
+
+static size_t xfer(const tw_stream_port *p, void *s, const uint8_t *out, size_t n, uint8_t *in,
+		   size_t max)
+{
+	p->rx(s, out, n);
+	return p->tx(s, in, max);
+}
+
+static void send_cmd(const tw_stream_port *p, void *s, uint8_t c, uint8_t *in, size_t max,
+		     size_t *got)
+{
+	uint8_t b[2] = {c, (uint8_t)~c};
+	*got = xfer(p, s, b, 2, in, max);
+}
+
+static void send_addr(const tw_stream_port *p, void *s, uint32_t a, uint8_t *in)
+{
+	uint8_t b[5] = {(uint8_t)(a >> 24), (uint8_t)(a >> 16), (uint8_t)(a >> 8), (uint8_t)a, 0};
+	b[4] = b[0] ^ b[1] ^ b[2] ^ b[3];
+	assert_int_equal(xfer(p, s, b, 5, in, 1), 1);
+}
+
+static void test_rom(void **state)
+{
+	(void)state;
+	fk_ctx *ctx = fk_ctx_new();
+	tw_l4 *t = mk("stm32g071rb");
+	const tw_stream_port *p = &tw_l4_an3155_port;
+	void *s;
+	assert_int_equal(p->open(t, ctx, NULL, &s), FK_OK);
+	uint8_t in[300];
+	size_t n;
+	uint8_t sync = 0x7F;
+	assert_int_equal(xfer(p, s, &sync, 1, in, sizeof in), 1);
+	assert_int_equal(in[0], 0x79);
+	/* GET: v3.1 with Extended Erase 0x44 */
+	send_cmd(p, s, 0x00, in, sizeof in, &n);
+	assert_int_equal(n, 15);
+	assert_int_equal(in[2], 0x31);
+	assert_memory_equal(in + 3, "\x00\x01\x02\x11\x21\x31\x44\x63\x73\x82\x92", 11);
+	/* GID: 0x0460 */
+	send_cmd(p, s, 0x02, in, sizeof in, &n);
+	assert_int_equal(n, 5);
+	assert_int_equal(in[2] << 8 | in[3], 0x460);
+	/* Write Memory 16 bytes at 0x08000800, read them back */
+	send_cmd(p, s, 0x31, in, sizeof in, &n);
+	assert_int_equal(in[0], 0x79);
+	send_addr(p, s, 0x08000800U, in);
+	assert_int_equal(in[0], 0x79);
+	uint8_t w[18];
+	w[0] = 15;
+	uint8_t ck = 15;
+	for (unsigned i = 0; i < 16; i++) {
+		w[1 + i] = (uint8_t)(0xA0 + i);
+		ck ^= w[1 + i];
+	}
+	w[17] = ck;
+	assert_int_equal(xfer(p, s, w, 18, in, 1), 1);
+	assert_int_equal(in[0], 0x79);
+	assert_int_equal(t->flash[0x800 + 15], 0xAF);
+	send_cmd(p, s, 0x11, in, sizeof in, &n);
+	send_addr(p, s, 0x08000800U, in);
+	uint8_t len[2] = {15, 0xF0};
+	assert_int_equal(xfer(p, s, len, 2, in, sizeof in), 17);
+	assert_int_equal(in[0], 0x79);
+	assert_int_equal(in[1], 0xA0);
+	/* Extended Erase of page 1 */
+	send_cmd(p, s, 0x44, in, sizeof in, &n);
+	uint8_t er[5] = {0, 0, 0, 1, 1};
+	assert_int_equal(xfer(p, s, er, 5, in, 1), 1);
+	assert_int_equal(in[0], 0x79);
+	assert_int_equal(t->flash[0x800], 0xFF);
+	/* Readout Protect: ACK, ACK, then the ROM restarts (0x7F again); level 1 in force */
+	t->flash[0] = 0x5A;
+	send_cmd(p, s, 0x82, in, sizeof in, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(in[1], 0x79);
+	assert_int_equal(tw_l4_level(t), 1);
+	assert_int_equal(xfer(p, s, &sync, 1, in, sizeof in), 1);
+	send_cmd(p, s, 0x11, in, sizeof in, &n);
+	assert_int_equal(in[0], 0x1F); /* Read refused under RDP */
+	/* Readout Unprotect: level 0, flash erased (no PCROP area) */
+	send_cmd(p, s, 0x92, in, sizeof in, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(in[1], 0x79);
+	assert_int_equal(tw_l4_level(t), 0);
+	assert_int_equal(t->flash[0], 0xFF);
+	p->close(s);
+	tw_l4_free(t);
+	fk_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -404,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_level2),
 		cmocka_unit_test(test_power_cut_ecc),
 		cmocka_unit_test(test_state_roundtrip),
+		cmocka_unit_test(test_rom),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

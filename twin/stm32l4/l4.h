@@ -245,7 +245,8 @@ int tw_l4_save_buffer(const tw_l4 *t, uint8_t **buf, size_t *len);
 int tw_l4_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len,
 		      tw_l4 **out);
 
-/* model entries (model.c) */
+/* model entries (model.c), the ROM bootloader's port (rom.c) */
 extern const tw_model tw_model_stm32l4;
+extern const tw_stream_port tw_l4_an3155_port;
 
 #endif

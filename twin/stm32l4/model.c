@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32L4/G0/G4 chip model behind the generic twin interface (twin/model.h): variants,
  * life cycle, `new`/`set` options, `show`, clock, power and the debug port (SW-DP, plus JTAG on
- * L4/G4). Every entry forwards to the model's own API (l4.h). Sources: as l4.h. The ROM
- * bootloader port (AN3155) is not offered yet. */
+ * L4/G4), the ROM bootloader's USART (AN3155, rom.c). Every entry forwards to the model's own
+ * API (l4.h). Sources: as l4.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,6 +528,8 @@ static const tw_dap_port l4_port = {
 	.ids = &l4_ids,
 };
 
+static const tw_stream_port *const l4_streams[] = {&tw_l4_an3155_port, NULL};
+
 /* ---------------------------------------------------------------- the model */
 
 const tw_model tw_model_stm32l4 = {
@@ -564,6 +566,6 @@ const tw_model tw_model_stm32l4 = {
 	.fault_power_at_ns = l4m_fault_ns,
 	.fault_power_at_op = l4m_fault_op,
 	.dap = &l4_port,
-	.streams = NULL,
+	.streams = l4_streams,
 	.spi = NULL,
 };
