@@ -13,6 +13,8 @@ extern const tw_model tw_model_stm32f4; /* twin/stm32f4/model.c */
 extern const tw_model tw_model_spinor; /* twin/spinor/model.c */
 /* slot: stm32l4 */
 extern const tw_model tw_model_stm32l4; /* twin/stm32l4/model.c */
+/* slot: stm32f1 */
+extern const tw_model tw_model_stm32f1; /* twin/stm32f1/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
@@ -21,5 +23,7 @@ const tw_model *const tw_models[] = {
 	&tw_model_spinor,
 	/* slot: stm32l4 */
 	&tw_model_stm32l4,
+	/* slot: stm32f1 */
+	&tw_model_stm32f1,
 	NULL,
 };

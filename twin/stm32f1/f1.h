@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "flashkey/core.h"
-#include "stm32f4/f4.h" /* the twin's access-path types: tw_initiator, tw_status, tw_reset... */
+#include "model.h" /* the twin's access-path types: tw_initiator, tw_status, tw_reset... */
 
 typedef struct tw_f1 tw_f1;
 typedef struct tw_f1_variant tw_f1_variant; /* defined in variants.c; accessors below */
