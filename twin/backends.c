@@ -5,7 +5,7 @@
 #include "fktwin/fktwin.h"
 #include "debug/swd_backend.h"
 #include "probe/targets.h"
-#include "stm32f4/an3155_stream.h"
+#include "stream.h"
 #include "twin_mem.h"
 
 void fktwin_register_backends(void)
@@ -18,5 +18,5 @@ void fktwin_register_backends(void)
 	tw_probe_register(); /* emulated probes: twin-stlink:, twin-cmsis-dap:, USB seam */
 	twin_swd_register();
 	fk_backend_register("twin-uart", tw_uart_open,
-			    "twin-uart:PATH  the twin's STM32 ROM bootloader (AN3155), in-process");
+			    "twin-uart:PATH  the twin's ROM bootloader UART (STM32: AN3155), in-process");
 }

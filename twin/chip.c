@@ -19,6 +19,7 @@
 struct tw_chip {
 	const tw_model *model;
 	void *m;
+	bool borrowed; /* tw_chip_borrow: m is the caller's */
 	char *path;
 	int lock_fd;
 };
@@ -104,6 +105,18 @@ tw_chip *tw_chip_wrap(const tw_model *model, void *m)
 	c->model = model;
 	c->m = m;
 	c->lock_fd = -1;
+	return c;
+}
+
+tw_chip *tw_chip_borrow(const tw_model *model, void *m)
+{
+	tw_chip *c = calloc(1, sizeof *c);
+	if (c) {
+		c->model = model;
+		c->m = m;
+		c->lock_fd = -1;
+		c->borrowed = true;
+	}
 	return c;
 }
 
@@ -345,7 +358,8 @@ void tw_chip_free(tw_chip *c)
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->path);
-	c->model->destroy(c->m);
+	if (!c->borrowed)
+		c->model->destroy(c->m);
 	free(c);
 }
 

@@ -50,6 +50,8 @@ int tw_chip_save_buffer(const tw_chip *c, uint8_t **buf, size_t *len);
 /* Wrap an instance of `model` the caller created with the model's own API (tests, benchmarks,
  * a model's own unit tests). The chip takes ownership of m. */
 tw_chip *tw_chip_wrap(const tw_model *model, void *m);
+/* The same without taking ownership: freeing the tw_chip leaves m to the caller. */
+tw_chip *tw_chip_borrow(const tw_model *model, void *m);
 
 /* ---- facts ---- */
 const tw_model *tw_chip_model(const tw_chip *c);

@@ -181,7 +181,11 @@ typedef enum tw_event {
 /* The IDs the debug port shows (ADIv5.2 §B2.2.5 DPIDR, §B3 JTAG IDCODE, §C2.6.5 AP IDR;
  * ARMv7-M §B4.1.2 CPUID). */
 typedef struct tw_dap_ids {
-	uint32_t dpidr_swd, idcode_jtag, ahbap_idr, cpuid;
+	uint32_t dpidr_swd;   /* SW-DP DPIDR */
+	uint32_t idcode_jtag; /* JTAG-DP IDCODE (the debug TAP) */
+	uint32_t bs_idcode;   /* the boundary-scan TAP's IDCODE, second in the chain (0: none) */
+	uint32_t ahbap_idr;   /* AHB-AP IDR */
+	uint32_t cpuid;       /* SCB CPUID */
 } tw_dap_ids;
 
 /* Memory-mapped access as the debugger's MEM-AP (AHB-AP) performs it. `m` is the model's
@@ -195,9 +199,10 @@ typedef struct tw_dap_port {
 	 * as the AHB stalls the core. */
 	tw_status (*fetch)(void *m, uint32_t addr, uint32_t *val);
 	void (*system_reset)(void *m); /* AIRCR.SYSRESETREQ */
-	/* The DP answers at all. core_halted: the core model of the debug port has the core halted
-	 * (firmware that repurposed the SWD pins has then not run). */
-	bool (*reachable)(void *m, bool core_halted);
+	/* The DP answers at all. core_halted: 1/0 the wire-level debug port's core model has the
+	 * core halted or not (firmware that repurposed the SWD pins has then not run); -1 the path
+	 * keeps no core model (`twin:`): use the model's own record of DHCSR. */
+	bool (*reachable)(void *m, int core_halted);
 	void (*attach)(void *m); /* a debugger connected (intrusion latch) */
 	/* The port did not answer (reachable false, or no power): fail ctx with FK_E_NO_POWER or
 	 * FK_E_DEBUG_DISABLED, saying why in the chip's terms and the next step (hint). `path` is
@@ -207,6 +212,9 @@ typedef struct tw_dap_port {
 	 * blocks ..."); leave buf empty when nothing applies. */
 	void (*bus_error_note)(void *m, char *buf, size_t n);
 	const tw_dap_ids *ids; /* NULL: an STM32F4's SWJ-DP with a Cortex-M4 r0p1 */
+	/* Optional: the IDs of this instance, when they differ by variant (it wins over `ids`).
+	 * The pointer stays valid as long as m. */
+	const tw_dap_ids *(*ids_of)(void *m);
 } tw_dap_port;
 
 /* ---------------------------------------------------------------- port: byte stream */
@@ -234,6 +242,12 @@ typedef struct tw_stream_cfg {
 typedef struct tw_stream_port {
 	const char *protocol; /* "an3155", "lpc-isp", "esp-rom": names the port */
 	const char *summary;  /* "STM32 ROM bootloader (AN3155)" */
+	/* The ROM's start-up after a reset, during which bytes are lost (AN2606 Table 227 for an
+	 * STM32F4: 84.59 ms); used as cfg->startup_ns where real time matters. */
+	uint64_t startup_ns;
+	/* Optional: put the chip into this ROM as a board does (boot pins selecting it + reset);
+	 * twin-uart: and the serve servers call it when they open the port. */
+	void (*enter)(void *m);
 	/* Start a session on the chip m (the device side state: protocol engine, queues). The chip
 	 * is left as it is (no reset). Fail ctx when the port cannot run (e.g. the ROM is disabled). */
 	int (*open)(void *m, fk_ctx *ctx, const tw_stream_cfg *cfg, void **sess);

@@ -13,7 +13,7 @@
 #define TW_SERVE_MAX_INST 16
 
 struct tw_serve {
-	tw_f4 *t;
+	tw_chip *t;
 	bool changed, stop, realtime, allow_network;
 	struct {
 		const tw_serve_module *mod;
@@ -31,7 +31,7 @@ static void tw_serve_on_signal(int sig)
 	tw_serve_sig = sig;
 }
 
-tw_f4 *tw_serve_chip(tw_serve *s)
+tw_chip *tw_serve_chip(tw_serve *s)
 {
 	return s->t;
 }
@@ -140,7 +140,7 @@ static int tw_serve_prepare(tw_serve *s, struct pollfd *pfd, unsigned *npfd,
 		if (to >= 0 && to < timeout)
 			timeout = to;
 	}
-	if (tw_f4_busy(s->t)) {
+	if (tw_chip_busy(s->t)) {
 		int busy = o->realtime ? 1 : (int)(o->idle_ms ? o->idle_ms : 5);
 		timeout = busy < timeout ? busy : timeout;
 	}
@@ -190,7 +190,7 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		if (r < 0 && errno != EINTR)
 			return fk_fail(ctx, FK_E_IO, "poll: %s", strerror(errno));
 		uint64_t wall = tw_serve_wall_ns();
-		bool busy = tw_f4_busy(s->t);
+		bool busy = tw_chip_busy(s->t);
 		if (!busy)
 			busy_wall = 0;
 		else if (!busy_wall)
@@ -201,9 +201,9 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		 * line idle, and its own wall-clock timeouts (OpenOCD's BSY wait) would expire
 		 * before its polls add up to the operation's virtual duration. */
 		if (o->realtime)
-			tw_f4_advance(s->t, wall - last);
+			tw_chip_advance(s->t, wall - last);
 		else if (busy && (r == 0 || wall - busy_wall >= 50000000ull))
-			tw_f4_advance(s->t, tw_f4_busy_until_ns(s->t) - tw_f4_now_ns(s->t));
+			tw_chip_finish_busy(s->t);
 		last = wall;
 		if (r < 0)
 			continue;
@@ -213,8 +213,8 @@ static int tw_serve_loop(tw_serve *s, fk_ctx *ctx, const tw_serve_opts *o)
 		/* Save when the peers pause (poll timed out), at most once a second while they
 		 * keep talking: an fsync per round trip would throttle a JTAG peer to a crawl. */
 		bool due = r == 0 || wall - last_sync >= 1000000000ull;
-		if (due && (s->changed || tw_f4_dirty(s->t))) {
-			if ((rc = tw_f4_sync_fast(s->t, ctx)) != 0)
+		if (due && (s->changed || tw_chip_dirty(s->t))) {
+			if ((rc = tw_chip_sync_fast(s->t, ctx)) != 0)
 				return rc;
 			s->changed = false;
 			last_sync = wall;
@@ -230,7 +230,7 @@ int tw_serve_run(fk_ctx *ctx, const char *path, const tw_serve_req *reqs, unsign
 	memset(&s, 0, sizeof s);
 	s.realtime = opts->realtime;
 	s.allow_network = opts->allow_network;
-	int rc = tw_f4_open(ctx, path, &s.t);
+	int rc = tw_chip_open(ctx, path, &s.t);
 	if (rc)
 		return rc;
 	struct sigaction old[2];
@@ -242,10 +242,9 @@ int tw_serve_run(fk_ctx *ctx, const char *path, const tw_serve_req *reqs, unsign
 		s.inst[i].mod->stop(s.inst[i].state);
 	tw_serve_signals(false, old);
 	/* the chip keeps running after the peers left: let a flash operation finish */
-	if (tw_f4_busy(s.t))
-		tw_f4_advance(s.t, tw_f4_busy_until_ns(s.t) - tw_f4_now_ns(s.t));
+	tw_chip_finish_busy(s.t);
 	fk_ctx *tmp = rc ? fk_ctx_new() : ctx; /* keep the first error's chain */
-	int crc = tw_f4_close(s.t, tmp ? tmp : ctx);
+	int crc = tw_chip_close(s.t, tmp ? tmp : ctx);
 	if (tmp != ctx)
 		fk_ctx_free(tmp);
 	return rc ? rc : crc;

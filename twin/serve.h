@@ -2,17 +2,18 @@
 /* `flashkey-twin serve PATH [--MODULE VALUE ...]`: the server loop that exposes one twin to real
  * peer tools, and the plug-in interface its server modules implement.
  *
- * The loop owns the twin (opened with tw_f4_open: the state file is locked for the whole run).
+ * The loop owns the twin — of any chip model (twin/chip.h), opened with tw_chip_open: the state
+ * file is locked for the whole run.
  * Each module contributes one command-line option (e.g. --uart-pty LINK), file descriptors to
  * poll, and a handler for their events. After handler calls that changed the twin (the module
  * calls tw_serve_changed, or the twin reports itself dirty) the loop saves the state file
- * (tw_f4_sync) — at once when the peers pause (poll times out), at most once a second while
+ * (tw_chip_sync_fast) — at once when the peers pause (poll times out), at most once a second while
  * one streams — so what a peer did can be inspected with `flashkey-twin show` while the server
  * runs; on SIGINT/SIGTERM it stops the modules, lets a flash operation in progress finish,
  * saves and exits 0.
  *
  * Time: by default the virtual clock only moves when a module advances it (wire time of the
- * bytes it moved, tw_f4_*_wait on stalls) and, when the loop is idle (nothing to read for
+ * bytes it moved, waits on stalls) and, when the loop is idle (nothing to read for
  * `idle` ms), any flash operation in progress is completed at once, so peers polling BSY see it
  * clear quickly. With --realtime the loop instead advances the virtual clock by the wall-clock
  * time that passed, so BSY lasts the datasheet time in real time (peers' timeouts are tested).
@@ -29,7 +30,7 @@
 #include <stdint.h>
 
 #include "flashkey/core.h"
-#include "stm32f4/f4.h"
+#include "chip.h"
 
 typedef struct tw_serve tw_serve;
 
@@ -64,10 +65,11 @@ typedef struct tw_serve_module {
 /* The table of modules (twin/serve_modules.c), NULL-terminated. */
 extern const tw_serve_module *const tw_serve_modules[];
 
-/* The twin being served. Modules access it only through the f4.h bus API, with the initiator
- * they represent (TW_INIT_BOOTLOADER for AN3155, TW_INIT_DEBUG for the debug port). */
-tw_f4 *tw_serve_chip(tw_serve *s);
-/* Tell the loop the twin changed (it also notices on its own through tw_f4_dirty). */
+/* The twin being served. Modules reach it only through the port they serve (tw_chip_dap,
+ * tw_chip_stream, tw_chip_spi), and refuse in start() when the model does not offer it (those
+ * calls fail ctx with the model, the port and what the twin does offer). */
+tw_chip *tw_serve_chip(tw_serve *s);
+/* Tell the loop the twin changed (it also notices on its own through tw_chip_dirty). */
 void tw_serve_changed(tw_serve *s);
 /* True with --realtime: the loop paces the virtual clock with the wall clock. Modules that
  * account wire time themselves should then not advance the clock (the loop does). */

@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The table of `flashkey-twin serve` modules (see serve.h). One line per module, each in its own
  * slot below so that parallel additions do not touch the same lines; keep the NULL at the end.
- * Declare your module extern here, next to its slot. */
+ * Declare your module extern here, next to its slot — or, for a server of a byte-stream port
+ * (a ROM bootloader / ISP on a pty or TCP socket), define it here in one line with
+ * TW_SERVE_STREAM (stream.h): it then serves every model that offers that port and refuses the
+ * others, naming the model and what it offers. */
 #include <stddef.h>
 
 #include "serve.h"
+#include "stream.h"
 
-/* slot: uart-pty (AN3155 bootloader on a pty) */
-extern const tw_serve_module tw_serve_mod_uart_pty; /* twin/stm32f4/an3155_serve.c */
+/* slot: uart-pty (the STM32 ROM bootloader, AN3155, on a pty; any model with an "an3155" port).
+ * The virtual clock is charged at BAUD (default 115200) with 11 bits per byte (8E1, as the real
+ * chip's USART) whatever framing the peer sets on the pty. Peers must use 8N1 on a pty
+ * (an3155.md §4.3): `stm32flash -m 8n1 LINK`. */
+TW_SERVE_STREAM(tw_serve_mod_uart_pty, "uart-pty", "LINK[@BAUD]",
+		"STM32 bootloader (AN3155) on a pseudo-terminal, symlinked at LINK (peers: 8N1)",
+		"an3155", TW_HOST_PTY, 115200, 11, "AN3155 bootloader, use 8N1");
 /* slot: jtag-bitbang (OpenOCD remote_bitbang) */
 extern const tw_serve_module tw_serve_mod_jtag_bitbang; /* twin/debug/rbb_serve.c */
 /* slot: cmsis-dap-tcp (CMSIS-DAP over TCP) */

@@ -62,7 +62,7 @@ static int pm_handle(void *state, tw_serve *s, fk_ctx *ctx, struct pollfd *pfd, 
 		return TW_SERVE_DONE;
 	m->handled++;
 	if (c == 'p') {
-		pm_program(tw_serve_chip(s));
+		pm_program(tw_chip_impl(tw_serve_chip(s)));
 		tw_serve_changed(s);
 	}
 	if (c == 'e')

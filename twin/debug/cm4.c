@@ -71,6 +71,7 @@ void tw_cm4_init(tw_cm4 *c)
 	c->dwt_ctrl = 0x40000000u; /* NUMCOMP = 4 (Cortex-M4 TRM §8.4) */
 	c->regs[REG_XPSR] = 0x01000000u;
 	c->retire_st = true;
+	c->cpuid = TW_DAP_CPUID;
 }
 
 bool tw_cm4_owns(uint32_t addr)
@@ -131,7 +132,7 @@ static uint32_t cm4_dhcsr_read(tw_cm4 *c)
 static uint32_t cm4_scs_read(tw_cm4 *c, uint32_t addr)
 {
 	switch (addr) {
-	case CPUID: return TW_DAP_CPUID;
+	case CPUID: return c->cpuid;
 	case 0xE000ED08u: return c->vtor;
 	case AIRCR: return 0xFA050000u | (c->prigroup << 8);
 	case 0xE000ED24u: return c->shcsr;
@@ -346,6 +347,7 @@ void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 		return;
 	}
 	c->retire_st = true;
+	c->cpuid = TW_DAP_CPUID;
 }
 
 void tw_cm4_hold_reset(tw_cm4 *c)

@@ -26,6 +26,7 @@ typedef struct tw_cm4 {
 	uint32_t shcsr, cfsr, hfsr, mmfar, bfar, cpacr, fpccr, vtor;
 	uint32_t fp_ctrl_enable, fp_comp[8];
 	uint32_t dwt_ctrl, dwt_cyccnt, dwt_comp[4], dwt_mask[4], dwt_func[4];
+	uint32_t cpuid; /* the part's CPUID (tw_dap_set_ids) */
 } tw_cm4;
 
 /* Power-on state of the core's debug logic. */

@@ -65,6 +65,7 @@ struct tw_dap {
 	uint32_t csw, tar;
 	dap_pending pend;
 	tw_cm4 cm;
+	tw_dap_ids ids;
 	uint32_t hz;
 	uint64_t bits;
 	uint64_t unpaid; /* cycles clocked but not yet charged to the chip's clock */
@@ -83,7 +84,21 @@ tw_dap *tw_dap_new(const tw_dap_bus *bus, void *bus_handle)
 	d->csw = 0x03000002u; /* 32-bit, no increment; reads 0x23000042 with DeviceEn (F4: 0x23000040) */
 	d->hz = 4000000u;
 	tw_cm4_init(&d->cm);
+	tw_dap_set_ids(d, NULL);
 	return d;
+}
+
+void tw_dap_set_ids(tw_dap *d, const tw_dap_ids *ids)
+{
+	static const tw_dap_ids dflt = {TW_DAP_DPIDR_SWD, TW_DAP_IDCODE_JTAG, TW_JTAG_BS_IDCODE,
+					TW_DAP_AHBAP_IDR, TW_DAP_CPUID};
+	d->ids = ids ? *ids : dflt;
+	d->cm.cpuid = d->ids.cpuid;
+}
+
+const tw_dap_ids *tw_dap_ids_of(const tw_dap *d)
+{
+	return &d->ids;
 }
 
 void tw_dap_free(tw_dap *d)
@@ -98,7 +113,7 @@ void tw_dap_set_wire(tw_dap *d, tw_dap_wire wire)
 
 uint32_t tw_dap_dpidr(const tw_dap *d)
 {
-	return d->wire == TW_WIRE_JTAG ? TW_DAP_IDCODE_JTAG : TW_DAP_DPIDR_SWD;
+	return d->wire == TW_WIRE_JTAG ? d->ids.idcode_jtag : d->ids.dpidr_swd;
 }
 
 bool tw_dap_overrun_detect(const tw_dap *d)
@@ -215,7 +230,7 @@ static uint32_t ap_reg_read(tw_dap *d, uint8_t reg)
 	case AP_TAR: return d->tar;
 	case AP_CFG: return 0; /* little-endian, no large address, no large data */
 	case AP_BASE: return TW_DAP_AHBAP_BASE;
-	case AP_IDR: return TW_DAP_AHBAP_IDR;
+	case AP_IDR: return d->ids.ahbap_idr;
 	default: return 0;
 	}
 }

@@ -7,7 +7,7 @@
  * (jtag_wire.h) and the probe emulators (CMSIS-DAP, ST-LINK) of twin/probe.
  *
  * The core reaches the chip through a small bus table (tw_dap_bus) so it can be tested over a
- * fake bus (membus.h); f4_port.h binds it to the STM32F4 model.
+ * fake bus (membus.h); chip_port.h binds it to any chip model that offers a DAP-bus port.
  *
  * Sources: Arm IHI 0031 (ADIv5.2) §B2 (DP registers), §B3 (JTAG-DP), §B4 (SW-DP), §C2 (MEM-AP);
  * Arm DDI 0403 (ARMv7-M) §C1 (debug: DHCSR, DCRSR, DCRDR, DEMCR, DFSR, FPB, DWT), §B1.5.15
@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "stm32f4/f4.h"
+#include "model.h" /* tw_status, tw_dap_ids */
 
 typedef struct tw_dap tw_dap;
 
@@ -57,8 +57,13 @@ typedef enum tw_dap_wire {
 #define TW_DAP_AHBAP_IDR 0x24770011u
 #define TW_DAP_AHBAP_BASE 0xE00FF003u
 #define TW_DAP_CPUID 0x410FC241u
+#define TW_JTAG_BS_IDCODE 0x06413041u /* STM32F405/407 boundary-scan TAP (probes.md §3.7) */
 
 tw_dap *tw_dap_new(const tw_dap_bus *bus, void *bus_handle);
+/* The IDs the port shows (the chip model's tw_dap_port.ids); NULL keeps the defaults above and
+ * TW_JTAG_BS_IDCODE. */
+void tw_dap_set_ids(tw_dap *d, const tw_dap_ids *ids);
+const tw_dap_ids *tw_dap_ids_of(const tw_dap *d);
 void tw_dap_free(tw_dap *d);
 void tw_dap_set_wire(tw_dap *d, tw_dap_wire wire);
 

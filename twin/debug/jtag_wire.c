@@ -110,13 +110,15 @@ static void jtag_capture_dr(tw_jtag *j)
 {
 	j->bs_len = 1; /* BYPASS (and, in this model, every other bs instruction but IDCODE) */
 	j->bs_sr = 0;
-	if (j->bs_ir == BS_IR_IDCODE) {
+	/* IEEE 1149.1 §12.1.1: a TAP without a device identification register selects BYPASS
+	 * after Test-Logic-Reset (tw_dap_ids.bs_idcode 0) */
+	if (j->bs_ir == BS_IR_IDCODE && tw_dap_ids_of(j->dap)->bs_idcode) {
 		j->bs_len = 32;
-		j->bs_sr = TW_JTAG_BS_IDCODE;
+		j->bs_sr = tw_dap_ids_of(j->dap)->bs_idcode;
 	}
 	if (j->cpu_ir == IR_IDCODE) {
 		j->cpu_len = 32;
-		j->cpu_sr = tw_dap_reachable(j->dap) ? TW_DAP_IDCODE_JTAG : 0;
+		j->cpu_sr = tw_dap_reachable(j->dap) ? tw_dap_ids_of(j->dap)->idcode_jtag : 0;
 	} else if (jtag_is_acc(j->cpu_ir)) {
 		j->cpu_len = 35;
 		j->cpu_sr = jtag_capture_acc(j);

@@ -15,7 +15,7 @@
 
 typedef struct tw_jtag tw_jtag;
 
-#define TW_JTAG_BS_IDCODE 0x06413041u
+/* TW_JTAG_BS_IDCODE (the STM32F4 boundary-scan TAP) is in dap_core.h, with the other IDs. */
 
 tw_jtag *tw_jtag_new(tw_dap *dap); /* in Test-Logic-Reset */
 void tw_jtag_free(tw_jtag *j);

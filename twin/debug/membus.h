@@ -3,7 +3,7 @@
  * switches for the misbehaviour a debugger must survive (a flash that stalls the bus for a while
  * after each write, a read-protected flash answering bus errors, WAIT forever, FAULT on
  * everything, an unreachable port). Tests, fuzz harnesses and benchmarks put the DP/AP core on
- * it (tw_membus_bus); the STM32F4 model is bound by f4_port.c instead. */
+ * it (tw_membus_bus); chip models are bound by chip_port.c instead. */
 #ifndef TW_DEBUG_MEMBUS_H
 #define TW_DEBUG_MEMBUS_H
 

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "debug/f4_port.h"
+#include "debug/chip_port.h"
 #include "debug/rbb.h"
 #include "serve.h"
 
@@ -23,7 +23,7 @@
 
 typedef struct rbb_srv {
 	int lfd, cfd;
-	tw_f4_port port;
+	tw_chip_port port;
 	tw_dap *dap;
 	tw_jtag *jtag;
 	tw_rbb rbb;
@@ -95,9 +95,10 @@ static int rbb_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 		return fk_fail(ctx, FK_E_NOMEM, "jtag-bitbang: out of memory");
 	r->lfd = r->cfd = -1;
 	r->port.no_clock = tw_serve_realtime(s);
-	r->dap = tw_f4_port_open(&r->port, tw_serve_chip(s));
+	r->dap = tw_chip_port_open(&r->port, tw_serve_chip(s), ctx, "--jtag-bitbang");
 	r->jtag = r->dap ? tw_jtag_new(r->dap) : NULL;
-	int rc = !r->jtag ? fk_fail(ctx, FK_E_NOMEM, "jtag-bitbang: out of memory")
+	int rc = !r->dap ? fk_ctx_error(ctx)
+		 : !r->jtag ? fk_fail(ctx, FK_E_NOMEM, "jtag-bitbang: out of memory")
 		 : tw_serve_check_listen(s, ctx, "jtag-bitbang", value);
 	if (rc == FK_OK)
 		rc = rbb_listen(ctx, r, value);

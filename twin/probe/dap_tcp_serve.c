@@ -9,12 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "debug/f4_port.h"
+#include "debug/chip_port.h"
 #include "probe/dap_tcp.h"
 #include "serve.h"
 
 typedef struct dts_srv {
-	tw_f4_port port;
+	tw_chip_port port;
 	tw_probe_target tgt;
 	tw_cmsis_dap *emu;
 	tw_dap_tcp tcp;
@@ -42,10 +42,11 @@ static int dts_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 	int rc = tw_serve_check_listen(s, ctx, "cmsis-dap-tcp", value);
 	if (rc == FK_OK)
 		rc = tw_dap_tcp_listen(ctx, value, &d->lfd, &port);
-	if (rc == FK_OK && !(d->tgt.dap = tw_f4_port_open(&d->port, tw_serve_chip(s))))
-		rc = fk_fail(ctx, FK_E_NOMEM, "cmsis-dap-tcp: debug port");
+	if (rc == FK_OK && !(d->tgt.dap = tw_chip_port_open(&d->port, tw_serve_chip(s), ctx,
+							     "--cmsis-dap-tcp")))
+		rc = fk_ctx_error(ctx);
 	d->port.no_clock = tw_serve_realtime(s);
-	d->tgt.bus = &tw_f4_port_bus;
+	d->tgt.bus = &tw_chip_port_bus;
 	d->tgt.bus_h = &d->port;
 	if (rc == FK_OK && !(d->emu = tw_cmsis_dap_new(&d->tgt, "TWINTCP", 1024, 4, "2.1.0")))
 		rc = fk_fail(ctx, FK_E_NOMEM, "cmsis-dap-tcp: emulator");

@@ -2,7 +2,7 @@
 /* twin/probe: targets an emulated probe can be plugged into.
  *   membus  the debug port over a bare memory bus (debug/membus.h): tests and benchmarks of the
  *           probe path without a chip model; the bus outlives the session (tw_probe_membus()).
- * The STM32F4 state-file target is in targets_f4.c. */
+ * The state-file target (a twin of any model with a debug port) is in targets_chip.c. */
 #include <stdlib.h>
 
 #include "debug/membus.h"

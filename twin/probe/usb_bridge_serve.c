@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "debug/f4_port.h"
+#include "debug/chip_port.h"
 #include "fktwin/usb_bridge.h"
 #include "probe/probe_emu.h"
 #include "serve.h"
@@ -79,7 +79,7 @@ typedef struct ubs_conn {
 } ubs_conn;
 
 typedef struct ubs_srv {
-	tw_f4_port port;
+	tw_chip_port port;
 	tw_probe_target tgt;
 	ubs_probe probes[UBS_MAX_PROBES];
 	unsigned nprobes;
@@ -511,10 +511,11 @@ static int ubs_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 			rc = ubs_parse_probe(u, ctx, k);
 		}
 	}
-	if (rc == FK_OK && !(u->tgt.dap = tw_f4_port_open(&u->port, tw_serve_chip(s))))
-		rc = fk_fail(ctx, FK_E_NOMEM, "usb-bridge: debug port");
+	if (rc == FK_OK && !(u->tgt.dap = tw_chip_port_open(&u->port, tw_serve_chip(s), ctx,
+							     "--usb-bridge")))
+		rc = fk_ctx_error(ctx);
 	u->port.no_clock = tw_serve_realtime(s);
-	u->tgt.bus = &tw_f4_port_bus;
+	u->tgt.bus = &tw_chip_port_bus;
 	u->tgt.bus_h = &u->port;
 	if (rc == FK_OK) {
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};

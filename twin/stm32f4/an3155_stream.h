@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* twin-uart:PATH: the F4 twin's AN3155 bootloader as an in-process byte stream (see the .c). */
+/* The F4's AN3155 bootloader as an in-process stream on an F4 the caller owns (see the .c); the
+ * `twin-uart:PATH` backend is generic (twin/stream.h). */
 #ifndef TW_STM32F4_AN3155_STREAM_H
 #define TW_STM32F4_AN3155_STREAM_H
 
 #include "flashkey/backend.h"
 #include "stm32f4/an3155_server.h"
 
-int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
 /* A stream onto the bootloader of a chip the caller owns (tests, benchmarks): no state file, the
  * chip is left as it is (no reset), closing frees only the server. */
 int tw_uart_attach(tw_f4 *chip, const tw_an3155_cfg *cfg, fk_transport *out);

@@ -182,9 +182,11 @@ static void f4d_system_reset(void *m)
 
 /* RM0090 §3.7.3: JTAG/SWD disabled at level 2; firmware that repurposes PA13/PA14 has not run
  * while NRST is held or the core is halted. */
-static bool f4d_reachable(void *m, bool core_halted)
+static bool f4d_reachable(void *m, int core_halted)
 {
 	const tw_f4 *t = m;
+	if (core_halted < 0)
+		return tw_f4_debug_reachable(t); /* halted: from DHCSR as the model keeps it */
 	if (!tw_f4_powered(t) || tw_f4_rdp_level(t) == 2)
 		return false;
 	return !tw_f4_swd_repurposed(t) || tw_f4_nrst(t) || core_halted;
@@ -262,9 +264,18 @@ static uint64_t f4s_tx_last(const void *s) { return tw_an3155_tx_last_ns(s); }
 static uint64_t f4s_byte_ns(const void *s) { return tw_an3155_byte_ns(s); }
 static void f4s_board_reset(void *s) { tw_an3155_board_reset(s); }
 
+/* AN2606 §4.1 pattern 1: BOOT0=1, BOOT1=0, then a reset; option bytes reload (RM0090 §3.7). */
+static void f4s_enter(void *m)
+{
+	tw_f4_set_boot(m, TW_BOOT_SYSMEM);
+	tw_f4_reset(m, TW_RESET_SYSTEM);
+}
+
 static const tw_stream_port f4_an3155_port = {
 	.protocol = "an3155",
 	.summary = "STM32 ROM bootloader, USART protocol AN3155",
+	.startup_ns = 84590000ULL, /* AN2606 Rev 69 Table 227 */
+	.enter = f4s_enter,
 	.open = f4s_open,
 	.close = f4s_close,
 	.rx = f4s_rx,

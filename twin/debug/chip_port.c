@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The twin's debug port bound to a chip model's DAP-bus port (see chip_port.h). Reachability is
+ * the model's (RDP level 2, repurposed SWD pins...), given the core model's halt state, which
+ * lives in the debug port. */
+#include "debug/chip_port.h"
+
+static void *port_m(void *h)
+{
+	return tw_chip_impl(((tw_chip_port *)h)->chip);
+}
+
+static tw_status port_read(void *h, uint32_t addr, unsigned size, uint32_t *val)
+{
+	return ((tw_chip_port *)h)->port->read(port_m(h), addr, size, val);
+}
+
+static tw_status port_write(void *h, uint32_t addr, unsigned size, uint32_t val)
+{
+	return ((tw_chip_port *)h)->port->write(port_m(h), addr, size, val);
+}
+
+static tw_status port_fetch(void *h, uint32_t addr, uint32_t *val)
+{
+	return ((tw_chip_port *)h)->port->fetch(port_m(h), addr, val);
+}
+
+static void port_system_reset(void *h)
+{
+	((tw_chip_port *)h)->port->system_reset(port_m(h));
+}
+
+static void port_set_nrst(void *h, bool asserted)
+{
+	tw_chip_set_nrst(((tw_chip_port *)h)->chip, asserted);
+}
+
+static bool port_reachable(void *h)
+{
+	tw_chip_port *p = h;
+	return p->port->reachable(port_m(h), p->dap && tw_dap_halted(p->dap) ? 1 : 0);
+}
+
+static bool port_powered(void *h)
+{
+	return tw_chip_powered(((tw_chip_port *)h)->chip);
+}
+
+static void port_attach(void *h)
+{
+	((tw_chip_port *)h)->port->attach(port_m(h));
+}
+
+static void port_advance(void *h, uint64_t ns)
+{
+	tw_chip_port *p = h;
+	if (!p->no_clock)
+		tw_chip_advance(p->chip, ns);
+}
+
+static uint64_t port_now(void *h)
+{
+	return tw_chip_now_ns(((tw_chip_port *)h)->chip);
+}
+
+const tw_dap_bus tw_chip_port_bus = {
+	.read = port_read,
+	.write = port_write,
+	.fetch = port_fetch,
+	.system_reset = port_system_reset,
+	.set_nrst = port_set_nrst,
+	.reachable = port_reachable,
+	.powered = port_powered,
+	.attach = port_attach,
+	.advance = port_advance,
+	.now = port_now,
+};
+
+tw_dap *tw_chip_port_open(tw_chip_port *port, tw_chip *chip, fk_ctx *ctx, const char *who)
+{
+	port->chip = chip;
+	port->dap = NULL;
+	port->port = tw_chip_dap(chip, ctx, who);
+	if (!port->port)
+		return NULL;
+	port->dap = tw_dap_new(&tw_chip_port_bus, port);
+	if (!port->dap) {
+		if (ctx)
+			fk_fail(ctx, FK_E_NOMEM, "creating the debug port");
+		return NULL;
+	}
+	tw_dap_set_ids(port->dap, port->port->ids_of ? port->port->ids_of(port_m(port))
+							 : port->port->ids);
+	return port->dap;
+}
