@@ -127,6 +127,7 @@ struct tw_f1 {
 	unsigned fault_op;
 	unsigned ops, resets;
 	bool dirty;
+	tw_dap_ids dap_ids; /* model.c: the variant's, for the debug port */
 };
 
 /* flash.c */

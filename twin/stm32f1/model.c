@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The STM32F0/F1/F3 (FPEC) chip model behind the generic twin interface (twin/model.h): the
  * table of operations and the ports the family offers — its debug port (SWJ-DP or SW-DP +
- * AHB-AP). Every entry forwards to the model's own API (f1.h), which its unit tests call
+ * AHB-AP) and its ROM bootloader (AN3155, an3155.c). Every entry forwards to the model's own API (f1.h), which its unit tests call
  * directly. `new` options and `show` are in configure.c and show.c.
  * Sources: as f1.h; RM0091 §3.3.1 / RM0316 §4.3.1 (level 2 turns the debug port off). */
 #include <stdio.h>
@@ -120,7 +120,7 @@ static tw_status f1d_fetch(void *m, uint32_t addr, uint32_t *val)
 
 static void f1d_system_reset(void *m) { tw_f1_reset(m, TW_RESET_SYSTEM); }
 
-static bool f1d_reachable(void *m, bool core_halted)
+static bool f1d_reachable(void *m, int core_halted)
 {
 	(void)core_halted;
 	return tw_f1_debug_reachable(m);
@@ -153,11 +153,22 @@ static void f1d_bus_error_note(void *m, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
-/* AHB-AP IDR: 0x24770011 for Cortex-M3/M4 (probes.md §4.1); Cortex-M0 0x04770021
- * (UNCONFIRMED: ARM DDI 0432C, not retrieved). */
-#define F1_DAP_IDS(v) {.dpidr_swd = (v)->dpidr, .idcode_jtag = (v)->jtag_idcode, \
-		       .ahbap_idr = (v)->family == TW_F1_FAMILY_F0 ? 0x04770021U : 0x24770011U, \
-		       .cpuid = (v)->cpuid}
+/* The variant's DP/AP/CPU IDs (variants.c cites them). AHB-AP IDR: 0x24770011 for
+ * Cortex-M3/M4 (probes.md §4.1); Cortex-M0 0x04770021 (UNCONFIRMED: ARM DDI 0432C, not
+ * retrieved). */
+static const tw_dap_ids *f1d_ids(void *m)
+{
+	tw_f1 *t = m;
+	const tw_f1_variant *v = t->v;
+	t->dap_ids = (tw_dap_ids){
+		.dpidr_swd = v->dpidr,
+		.idcode_jtag = v->jtag_idcode,
+		.bs_idcode = v->bs_idcode,
+		.ahbap_idr = v->family == TW_F1_FAMILY_F0 ? 0x04770021U : 0x24770011U,
+		.cpuid = v->cpuid,
+	};
+	return &t->dap_ids;
+}
 
 static const tw_dap_port f1_dap_port = {
 	.read = f1d_read,
@@ -168,8 +179,11 @@ static const tw_dap_port f1_dap_port = {
 	.attach = f1d_attach,
 	.refusal = f1d_refusal,
 	.bus_error_note = f1d_bus_error_note,
-	.ids = NULL, /* IDS_PLACEHOLDER: per variant, see F1_DAP_IDS */
+	.ids = NULL,
+	.ids_of = f1d_ids,
 };
+
+static const tw_stream_port *const f1_streams[] = {&f1_an3155_port, NULL};
 
 const tw_model tw_model_stm32f1 = {
 	.name = "stm32f1",
@@ -204,6 +218,6 @@ const tw_model tw_model_stm32f1 = {
 	.fault_power_at_ns = f1m_fault_ns,
 	.fault_power_at_op = f1m_fault_op,
 	.dap = &f1_dap_port,
-	.streams = NULL,
+	.streams = f1_streams,
 	.spi = NULL,
 };

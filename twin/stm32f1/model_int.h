@@ -15,6 +15,7 @@
 
 extern const tw_model tw_model_stm32f1;
 extern const tw_model_opt f1_new_opts[];
+extern const tw_stream_port f1_an3155_port; /* an3155.c */
 int f1_configure(void *m, fk_ctx *ctx, const tw_args *args);
 int f1_set_option(void *m, fk_ctx *ctx, const char *kv);
 void f1_show_text(const void *m, const char *path, FILE *out);
