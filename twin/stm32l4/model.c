@@ -476,7 +476,7 @@ static tw_status l4d_fetch(void *m, uint32_t addr, uint32_t *val)
 static void l4d_system_reset(void *m) { tw_l4_reset(m, TW_RESET_SYSTEM); }
 
 /* RM0351 §3.5.1: level 2 disables the debug port for good. */
-static bool l4d_reachable(void *m, bool core_halted)
+static bool l4d_reachable(void *m, int core_halted)
 {
 	const tw_l4 *t = m;
 	(void)core_halted;
@@ -514,7 +514,9 @@ static void l4d_bus_error_note(void *m, char *buf, size_t n)
  * no JTAG; its AHB-AP (Cortex-M0+: 0x04770031) and CPUID 0x410CC601. The generic layer has
  * one tw_dap_ids per model, not per variant: the L4/G4 values are given (known gap for the
  * G0: its IDs are in the variant table, l4_variant). */
-static const tw_dap_ids l4_ids = {0x2BA01477U, 0x4BA00477U, 0x24770011U, 0x410FC241U};
+static const tw_dap_ids l4_ids = {.dpidr_swd = 0x2BA01477U, .idcode_jtag = 0x4BA00477U,
+				  .bs_idcode = 0, /* not given: the TAP answers BYPASS */
+				  .ahbap_idr = 0x24770011U, .cpuid = 0x410FC241U};
 
 static const tw_dap_port l4_port = {
 	.read = l4d_read,
