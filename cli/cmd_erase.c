@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flashkey erase: erase sectors by number (0 1 5-7), by address range (--range ADDR:LEN) or
- * everything (--all, FLASH_CR.MER). Never touches option bytes (RM0090 §3.6.3); protection that
- * blocks is reported before anything is erased. */
+/* flashkey erase: erase sectors (the chip's erase units) by number (0 1 5-7), by address
+ * range (--range ADDR:LEN) or everything (--all: the chip's mass erase). Never touches option
+ * bytes; protection that blocks is reported before anything is erased. */
 #include <string.h>
 
 #include "cmd_common.h"
@@ -12,16 +12,19 @@ static const cli_opt erase_opts[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
-static int erase_mask_of(cli_env *e, fk_session *s, uint64_t *mask)
+/* set is allocated here (free it whatever the result) */
+static int erase_set_of(cli_env *e, fk_session *s, fk_sector_set *set)
 {
 	const fk_chip_info *c = fk_session_chip(s);
 	const char *range = cli_value(&e->args, "range");
-	*mask = 0;
+	bool any = false;
 	if (range) {
 		uint32_t addr, len;
 		int rc = cli_parse_range(e, range, &addr, &len);
-		return rc ? rc : fk_flash_sectors_for(s, addr, len, mask);
+		return rc ? rc : fk_flash_sectors_for(s, addr, len, set);
 	}
+	if (fk_sector_set_init(set, c->nsectors))
+		return fk_fail(e->ctx, FK_E_NOMEM, "a set of %u sectors", c->nsectors);
 	for (unsigned i = 0; i < cli_nargs(e); i++) {
 		const char *a = cli_arg(e, i), *dash = strchr(a, '-');
 		char lo_s[256];
@@ -35,24 +38,28 @@ static int erase_mask_of(cli_env *e, fk_session *s, uint64_t *mask)
 		if (fk_parse_u32(lo_s, &lo) || (dash ? fk_parse_u32(dash + 1, &hi) : (hi = lo, 0)))
 			return fk_fail(e->ctx, FK_E_USAGE, "\"%s\": expected a sector number or range "
 							   "(decimal, or hex with 0x)", a);
-		for (unsigned k = 0; k < c->nsectors; k++)
-			if (c->sectors[k].number >= lo && c->sectors[k].number <= hi)
-				*mask |= 1ULL << k;
-		if (lo > hi || !*mask)
+		for (unsigned k = 0; k < c->nsectors; k++) {
+			if (c->sectors[k].number >= lo && c->sectors[k].number <= hi) {
+				fk_sector_set_add(set, k);
+				any = true;
+			}
+		}
+		if (lo > hi || !any)
 			return fk_fail(e->ctx, FK_E_RANGE, "sector %s does not exist on %s", a, c->chip);
 	}
-	if (!*mask)
+	if (!any)
 		return fk_fail(e->ctx, FK_E_USAGE, "say what to erase: sector numbers, --range "
 						   "ADDR:LEN or --all");
 	return FK_OK;
 }
 
 /* "5 (0x08020000, 128 KB), 6 (...)": the exact sectors, for the dry run and the report. */
-static void erase_describe(const fk_chip_info *c, uint64_t mask, char *buf, size_t size)
+static void erase_describe(const fk_chip_info *c, const fk_sector_set *set, char *buf,
+			   size_t size)
 {
 	buf[0] = '\0';
-	for (unsigned k = 0; k < c->nsectors && k < 64; k++)
-		if (mask & (1ULL << k))
+	for (unsigned k = 0; k < c->nsectors; k++)
+		if (fk_sector_set_has(set, k))
 			fk_snprintf_cat(buf, size, "%s%u (0x%08X, %u KB)", buf[0] ? ", " : "",
 					c->sectors[k].number, c->sectors[k].addr,
 					c->sectors[k].size / 1024);
@@ -61,16 +68,16 @@ static void erase_describe(const fk_chip_info *c, uint64_t mask, char *buf, size
 static int cmd_erase_run(cli_env *e)
 {
 	fk_session *s;
-	uint64_t mask = 0;
+	fk_sector_set set = {0};
 	bool all = cli_flag(&e->args, "all");
 	char which[1536] = "";
 	int rc = cli_session(e, &s);
 	if (rc)
 		return rc;
 	if (!all)
-		rc = erase_mask_of(e, s, &mask);
+		rc = erase_set_of(e, s, &set);
 	if (!rc && !all)
-		erase_describe(fk_session_chip(s), mask, which, sizeof which);
+		erase_describe(fk_session_chip(s), &set, which, sizeof which);
 	else if (!rc)
 		snprintf(which, sizeof which, "all of main flash, 0x%08X-0x%08X (option bytes and OTP "
 					      "untouched)", fk_session_chip(s)->flash_base,
@@ -80,7 +87,7 @@ static int cmd_erase_run(cli_env *e)
 	if (!rc && all)
 		cli_consent_erase_all(e, &perms, "Erasing all of main flash.");
 	if (!rc)
-		rc = fk_flash_erase(s, mask, all, &perms);
+		rc = fk_flash_erase(s, &set, all, &perms);
 	char backup[256] = "";
 	fk_strlcpy(backup, fk_session_backup_dir(s), sizeof backup);
 	fk_session_close(s);
@@ -92,8 +99,8 @@ static int cmd_erase_run(cli_env *e)
 		json_kv_str(&j, "backup_dir", backup);
 		json_key(&j, "sectors");
 		json_arr_begin(&j);
-		for (unsigned i = 0; i < 64; i++)
-			if (mask & (1ULL << i))
+		for (unsigned i = 0; i < set.n; i++)
+			if (fk_sector_set_has(&set, i))
 				json_uint(&j, i);
 		json_arr_end(&j);
 		cli_json_end(e, &j, rc);
@@ -101,8 +108,9 @@ static int cmd_erase_run(cli_env *e)
 		if (backup[0])
 			printf("backup of the flash written and verified: %s\n", backup);
 		printf("%s%s%s\n", e->dry_run ? "dry run: would erase " : "erased ",
-		       all ? "" : (mask & (mask - 1)) ? "sectors " : "sector ", which);
+		       all ? "" : fk_sector_set_count(&set) > 1 ? "sectors " : "sector ", which);
 	}
+	fk_sector_set_free(&set);
 	return rc;
 }
 

@@ -30,8 +30,8 @@ typedef struct fk_chip_info {
 	char revision[16];
 	uint32_t flash_base, flash_size;
 	bool flash_size_assumed;
-	unsigned nsectors;
-	fk_sector_info sectors[FK_INV_MAX_SECTORS];
+	unsigned nsectors;                   /* the erase units, any number */
+	const fk_sector_info *sectors;       /* owned by the session */
 	uint32_t otp_base, otp_size;         /* data blocks + lock bytes */
 	uint32_t option_base;
 } fk_chip_info;
@@ -103,7 +103,6 @@ typedef struct fk_write_result {
 	uint64_t bytes_programmed;
 	unsigned psize_bytes;
 	uint64_t virtual_ns;     /* twin time spent (0 on hardware) */
-	uint64_t erase_mask;     /* sectors erased */
 	fk_verify_how verified;  /* how the written sectors were checked */
 	fk_verify_how compared;  /* how --skip-unchanged compared the sectors (NONE without it) */
 } fk_write_result;
@@ -115,14 +114,16 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 /* The same; read_back forces reading every byte; *how (may be NULL) says how it compared. */
 int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
 		       uint32_t *bad_addr, fk_verify_how *how);
-/* Erase sectors in mask (bit = sector number), or everything (mass erase). Never options.
+/* Erase the sectors in set (index in fk_chip_info.sectors), or everything (mass erase; set
+ * may then be NULL). Never options.
  * Protection that blocks the erase is refused first, on a dry run (perms->dry_run) too, with
  * the code the real run would give; a dry run erases nothing. `all` needs
  * perms->allow_erase_all and takes a verified backup first unless perms->no_backup
  * (fk_session_backup_dir names it). */
-int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms);
-/* Sectors covering [addr, addr+len): FK_E_RANGE outside flash. */
-int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask);
+int fk_flash_erase(fk_session *s, const fk_sector_set *set, bool all, const fk_perms *perms);
+/* Sectors covering [addr, addr+len) into set (allocated here for every sector; free it with
+ * fk_sector_set_free whatever the result): FK_E_RANGE outside flash. */
+int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, fk_sector_set *set);
 int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len);
 
 /* Image segments in the option bytes or OTP: fk_flash_write refuses them. With the user's

@@ -72,6 +72,7 @@ typedef struct fk_sector_set {
 int fk_sector_set_init(fk_sector_set *s, unsigned n);
 void fk_sector_set_free(fk_sector_set *s);
 void fk_sector_set_add(fk_sector_set *s, unsigned i);  /* ignored past n */
+void fk_sector_set_del(fk_sector_set *s, unsigned i);  /* ignored past n */
 bool fk_sector_set_has(const fk_sector_set *s, unsigned i);
 unsigned fk_sector_set_count(const fk_sector_set *s);
 

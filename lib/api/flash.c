@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Flash operations on a session: plan from the image (lib/plan/flashplan), erase only the
- * sectors needed (or none that already match, --skip-unchanged), program at the widest
- * parallelism the supply allows (RM0090 §3.6.2 Table 13), verify; erase; read; verify.
+/* Flash operations on a session, through the chip driver (lib/chip/driver.h): plan from the
+ * image (lib/plan/flashplan), erase only the erase units needed (or none that already match,
+ * --skip-unchanged), program at the widest width the supply allows (the driver's set_supply),
+ * verify; erase; read; verify. Any number of erase units (fk_sector_set).
  * Option bytes are never touched here (DESIGN.md: only report protection that blocks). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,93 +12,113 @@
 #include "core/core.h"
 #include "plan/flashplan.h"
 
-static const fkp_area fk_flash_special[] = {
-	{"option bytes", STM32F4_OPTBYTES_BANK1, STM32F4_OPTBYTES_LEN},
-	{"option bytes", STM32F4_OPTBYTES_BANK2, STM32F4_OPTBYTES_LEN},
-	{"OTP", STM32F4_OTP_BASE, STM32F4_OTP_END - STM32F4_OTP_BASE},
-	{"system memory", STM32F4_SYSMEM_BASE, STM32F4_OTP_BASE - STM32F4_SYSMEM_BASE},
-};
-
-/* The program width through the driver (a measured supply wins over --voltage, issue 13
- * class 11: the driver refuses a contradiction with both numbers). */
-static int fk_flash_psize(fk_session *s, const fk_write_opts *o)
+/* The areas of the chip that are not main flash, as the planner refuses them: the driver's
+ * areas, neighbours of the same name joined (OTP data + its lock bytes are one "OTP"). */
+#define FK_FLASH_MAX_SPECIAL 16
+static unsigned fk_flash_specials(const fk_chip_desc *c, fkp_area *out)
 {
-	unsigned width = 0;
-	return s->drv->set_supply(s->chip, s->ctx, o->voltage_mv, o->psize, &width);
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->nareas; i++) {
+		const fk_chip_area *a = &c->areas[i];
+		fkp_area *last = n ? &out[n - 1] : NULL;
+		if (last && strcmp(last->name, a->name) == 0 &&
+		    (uint64_t)last->addr + last->size == a->addr) {
+			last->size += a->size;
+			continue;
+		}
+		if (n == FK_FLASH_MAX_SPECIAL)
+			break;
+		out[n++] = (fkp_area){a->name, a->addr, a->size};
+	}
+	return n;
 }
 
-/* CRC-32 of the whole sectors in mask computed on the chip (crc indexed by sector);
- * FK_E_UNSUPPORTED when the path cannot (the debug path reads fast enough; a bootloader that
- * refuses code in RAM). */
-static int fk_flash_chip_crcs(fk_session *s, uint64_t mask, uint32_t *crc)
+static int fk_flash_width(fk_session *s, const fk_write_opts *o)
 {
-	uint32_t addr[STM32F4_MAX_SECTORS], len[STM32F4_MAX_SECTORS], got[STM32F4_MAX_SECTORS];
-	unsigned idx[STM32F4_MAX_SECTORS], n = 0;
-	for (unsigned i = 0; i < FK_F4(s)->nsectors && n < STM32F4_MAX_SECTORS; i++) {
-		if (!(mask & (1ULL << i)))
+	return s->drv->set_supply(s->chip, s->ctx, o->voltage_mv, o->psize, &s->width);
+}
+
+/* on-chip CRC-32 of a batch of ranges; FK_E_UNSUPPORTED when the driver has none */
+static int fk_flash_crc_batch(fk_session *s, const uint32_t *addr, const uint32_t *len,
+			      unsigned n, uint32_t *crc)
+{
+	if (!s->drv->crc32)
+		return FK_E_UNSUPPORTED;
+	return s->drv->crc32(s->chip, s->ctx, addr, len, n, crc);
+}
+
+/* CRC-32 of the whole sectors in set computed on the chip (crc indexed by sector);
+ * FK_E_UNSUPPORTED when the path cannot (the debug path reads fast enough; a bootloader that
+ * refuses code in RAM). At most FK_CHIP_CRC_MAX ranges per call. */
+static int fk_flash_chip_crcs(fk_session *s, const fk_sector_set *set, uint32_t *crc)
+{
+	const fk_chip_desc *c = s->desc;
+	uint32_t addr[FK_CHIP_CRC_MAX], len[FK_CHIP_CRC_MAX], got[FK_CHIP_CRC_MAX];
+	unsigned idx[FK_CHIP_CRC_MAX], n = 0;
+	int rc = FK_OK;
+	for (unsigned i = 0; i <= c->nunits && !rc; i++) {
+		if (n && (n == FK_CHIP_CRC_MAX || i == c->nunits)) {
+			rc = fk_flash_crc_batch(s, addr, len, n, got);
+			for (unsigned k = 0; k < n && !rc; k++)
+				crc[idx[k]] = got[k];
+			n = 0;
+		}
+		if (i == c->nunits || !fk_sector_set_has(set, i))
 			continue;
-		addr[n] = FK_F4(s)->sectors[i].addr;
-		len[n] = FK_F4(s)->sectors[i].size;
+		addr[n] = c->units[i].addr;
+		len[n] = c->units[i].size;
 		idx[n++] = i;
 	}
-	if (!n)
-		return FK_OK;
-	int rc = stm32f4_crc32(FK_F4(s), s->ctx, addr, len, n, got);
-	for (unsigned k = 0; k < n && !rc; k++)
-		crc[idx[k]] = got[k];
 	return rc;
 }
 
-/* How to compare the sectors in mask: by on-chip CRCs (filled into chip) unless read_back or
+/* How to compare the sectors in set: by on-chip CRCs (filled into chip) unless read_back or
  * the path cannot, else by reading back (*how says which). */
-static int fk_flash_chip_or_read(fk_session *s, uint64_t mask, bool read_back, uint32_t *chip,
-				 fk_verify_how *how, const char *what)
+static int fk_flash_chip_or_read(fk_session *s, const fk_sector_set *set, bool read_back,
+				 uint32_t *chip, fk_verify_how *how, const char *what)
 {
-	int rc = read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, mask, chip);
+	int rc = read_back ? FK_E_UNSUPPORTED : fk_flash_chip_crcs(s, set, chip);
 	if (rc && rc != FK_E_UNSUPPORTED)
 		return fk_fail_wrap(s->ctx, rc, "%s", what);
 	*how = rc ? FK_VERIFY_READ : FK_VERIFY_CRC;
 	return FK_OK;
 }
 
-/* Sectors whose flash CRC already equals the image's sector content are left alone. */
-static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n, uint64_t touch,
-			      const fk_write_opts *o, uint8_t *want, uint8_t *have, uint64_t *same,
-			      fk_verify_how *how)
+/* Sectors whose flash CRC already equals the image's sector content are left alone (same). */
+static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
+			      const fk_sector_set *touch, const fk_write_opts *o, uint8_t *want,
+			      uint8_t *have, uint32_t *chip, fk_sector_set *same, fk_verify_how *how)
 {
-	uint32_t chip[64];
 	int rc = fk_flash_chip_or_read(s, touch, o->read_back, chip, how,
 				       "comparing the sectors with the image");
 	if (rc)
 		return rc;
-	*same = 0;
-	for (unsigned i = 0; i < FK_F4(s)->nsectors; i++) {
-		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
-		if (!(touch & (1ULL << i)))
+	for (unsigned i = 0; i < s->desc->nunits; i++) {
+		const fk_erase_unit *sec = &s->desc->units[i];
+		if (!fk_sector_set_has(touch, i))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		uint32_t flash_crc = chip[i];
 		if (*how == FK_VERIFY_READ) {
-			rc = stm32f4_read(FK_F4(s), s->ctx, sec->addr, have, sec->size);
+			rc = s->drv->read(s->chip, s->ctx, sec->addr, have, sec->size);
 			if (rc)
 				return rc;
 			flash_crc = fk_crc32(0, have, sec->size);
 		}
 		if (fk_crc32(0, want, sec->size) == flash_crc)
-			*same |= 1ULL << i;
+			fk_sector_set_add(same, i);
 	}
 	return FK_OK;
 }
 
-static int fk_flash_program_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
+static int fk_flash_program_sector(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
 				   uint64_t *done, uint64_t total)
 {
-	unsigned w = stm32f4_psize_bytes(FK_F4(s)->psize);
 	uint32_t pos = 0, start, len;
-	while (fkp_next_run(want, sec->size, w, &pos, &start, &len)) {
+	while (fkp_next_run(want, sec->size, s->width, &pos, &start, &len)) {
 		for (uint32_t off = 0; off < len; off += 0x4000) {
 			uint32_t n = FK_MIN(len - off, 0x4000U);
-			int rc = stm32f4_program(FK_F4(s), s->ctx, sec->addr + start + off,
+			int rc = s->drv->program(s->chip, s->ctx, sec->addr + start + off,
 						 want + start + off, n);
 			if (rc)
 				return rc;
@@ -107,10 +129,10 @@ static int fk_flash_program_sector(fk_session *s, const stm32f4_sector *sec, con
 	return FK_OK;
 }
 
-static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const uint8_t *want,
+static int fk_flash_check_sector(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
 				 uint8_t *have)
 {
-	int rc = stm32f4_read(FK_F4(s), s->ctx, sec->addr, have, sec->size);
+	int rc = s->drv->read(s->chip, s->ctx, sec->addr, have, sec->size);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
 	for (uint32_t k = 0; k < sec->size; k++)
@@ -121,35 +143,35 @@ static int fk_flash_check_sector(fk_session *s, const stm32f4_sector *sec, const
 	return FK_OK;
 }
 
-/* FLASH_CR.LOCK (and OPTLOCK) set again once done, as after a reset (RM0090 §3.6.1). */
+/* The controller's locks set again once done, as after a reset (the driver's relock). */
 static void fk_flash_relock(fk_session *s)
 {
 	fk_ctx *q = fk_ctx_new();
-	if (q && FK_F4(s)->ops->lock)
-		(void)FK_F4(s)->ops->lock(FK_F4(s)->h, q);
+	if (q && s->drv->relock)
+		s->drv->relock(s->chip, q);
 	fk_ctx_free(q);
 }
 
-static uint64_t fk_flash_bytes(const stm32f4 *d, uint64_t mask)
+static uint64_t fk_flash_bytes(const fk_chip_desc *c, const fk_sector_set *set)
 {
 	uint64_t n = 0;
-	for (unsigned i = 0; i < d->nsectors; i++)
-		n += mask & (1ULL << i) ? d->sectors[i].size : 0;
+	for (unsigned i = 0; i < c->nunits; i++)
+		n += fk_sector_set_has(set, i) ? c->units[i].size : 0;
 	return n;
 }
 
-/* Verify the sectors in mask against the image: one on-chip CRC pass when the path has it
+/* Verify the sectors in set against the image: one on-chip CRC pass when the path has it
  * (a mismatching sector is then read back to name its first differing byte), else read back. */
-static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n, uint64_t mask,
-				   bool read_back, uint8_t *want, uint8_t *have, fk_verify_how *how)
+static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n,
+				   const fk_sector_set *set, bool read_back, uint8_t *want,
+				   uint8_t *have, uint32_t *chip, fk_verify_how *how)
 {
-	uint32_t chip[64];
-	int rc = fk_flash_chip_or_read(s, mask, read_back, chip, how, "verifying the written sectors");
+	int rc = fk_flash_chip_or_read(s, set, read_back, chip, how, "verifying the written sectors");
 	if (rc)
 		return rc;
-	for (unsigned i = 0; i < FK_F4(s)->nsectors; i++) {
-		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
-		if (!(mask & (1ULL << i)))
+	for (unsigned i = 0; i < s->desc->nunits; i++) {
+		const fk_erase_unit *sec = &s->desc->units[i];
+		if (!fk_sector_set_has(set, i))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		if (*how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
@@ -167,26 +189,30 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 }
 
 static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_write_opts *o,
-		       uint64_t mask, uint8_t *want, uint8_t *have, fk_write_result *r)
+		       const fk_sector_set *set, uint8_t *want, uint8_t *have, uint32_t *chip,
+		       fk_write_result *r)
 {
-	/* every sector: one mass erase is shorter than the sum of sector erases (DS8626 Table 40) */
-	uint64_t all = FK_F4(s)->nsectors >= 64 ? ~0ULL : (1ULL << FK_F4(s)->nsectors) - 1U;
-	int rc = mask == all	? stm32f4_mass_erase(FK_F4(s), s->ctx)
-		 : mask		? stm32f4_erase_sectors(FK_F4(s), s->ctx, mask)
-				: FK_OK;
+	const fk_chip_desc *c = s->desc;
+	unsigned count = fk_sector_set_count(set);
+	/* every sector: one mass erase is shorter than the sum of sector erases (on the F4,
+	 * DS8626 Table 40) */
+	int rc = count == c->nunits ? s->drv->erase(s->chip, s->ctx, NULL, true)
+		 : count	    ? s->drv->erase(s->chip, s->ctx, set, false)
+				    : FK_OK;
 	if (rc)
 		return rc;
-	uint64_t done = 0, total = fk_flash_bytes(FK_F4(s), mask);
-	for (unsigned i = 0; i < FK_F4(s)->nsectors && !rc; i++) {
-		const stm32f4_sector *sec = &FK_F4(s)->sectors[i];
-		if (!(mask & (1ULL << i)))
+	uint64_t done = 0, total = fk_flash_bytes(c, set);
+	for (unsigned i = 0; i < c->nunits && !rc; i++) {
+		const fk_erase_unit *sec = &c->units[i];
+		if (!fk_sector_set_has(set, i))
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		rc = fk_flash_program_sector(s, sec, want, &done, total);
 	}
 	r->bytes_programmed = done;
-	if (!rc && mask && !o->no_verify)
-		rc = fk_flash_verify_sectors(s, segs, n, mask, o->read_back, want, have, &r->verified);
+	if (!rc && count && !o->no_verify)
+		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, want, have, chip,
+					     &r->verified);
 	return rc;
 }
 
@@ -194,38 +220,54 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		   const fk_perms *perms, fk_write_result *r)
 {
 	memset(r, 0, sizeof *r);
+	const fk_chip_desc *c = s->desc;
 	fkp_flash_plan plan;
-	uint64_t t0 = fk_session_virtual_ns(s), same = 0;
+	fkp_area special[FK_FLASH_MAX_SPECIAL];
+	fk_sector_set same = {0}, set = {0};
+	uint64_t t0 = fk_session_virtual_ns(s);
 	int rc = fkp_flash_plan_build(s->ctx, segs, nsegs, s->info.sectors, s->info.nsectors,
-				      fk_flash_special, FK_ARRAY_SIZE(fk_flash_special), &plan);
+				      special, fk_flash_specials(c, special), &plan);
 	if (!rc)
-		rc = fk_flash_psize(s, o);
-	if (rc)
+		rc = fk_flash_width(s, o);
+	if (rc) {
+		fkp_flash_plan_free(&plan);
 		return rc;
-	r->psize_bytes = stm32f4_psize_bytes(FK_F4(s)->psize);
-	uint8_t *want = malloc(0x20000), *have = malloc(0x20000);
-	if (!want || !have)
+	}
+	r->psize_bytes = s->width;
+	uint32_t biggest = 0;
+	for (unsigned i = 0; i < c->nunits; i++)
+		biggest = FK_MAX(biggest, c->units[i].size);
+	uint8_t *want = malloc(biggest), *have = malloc(biggest);
+	uint32_t *chip = calloc(c->nunits, sizeof *chip);
+	if (!want || !have || !chip || fk_sector_set_init(&same, c->nunits) ||
+	    fk_sector_set_init(&set, c->nunits))
 		rc = fk_fail(s->ctx, FK_E_NOMEM, "allocating sector buffers");
 	if (!rc && o->skip_unchanged)
-		rc = fk_flash_unchanged(s, segs, nsegs, plan.touch, o, want, have, &same, &r->compared);
-	uint64_t mask = plan.touch & ~same;
-	if (!rc && perms && perms->dry_run && mask) /* what the real run's erase would refuse */
-		rc = fk_api_write_blocked(s, mask, "write");
+		rc = fk_flash_unchanged(s, segs, nsegs, &plan.touch, o, want, have, chip, &same,
+					&r->compared);
+	for (unsigned i = 0; i < c->nunits; i++)
+		if (fk_sector_set_has(&plan.touch, i) && !fk_sector_set_has(&same, i))
+			fk_sector_set_add(&set, i);
+	unsigned count = fk_sector_set_count(&set);
+	if (!rc && perms && perms->dry_run && count) /* what the real run's erase would refuse */
+		rc = fk_api_write_blocked(s, &set, "write");
 	if (!rc && !(perms && perms->dry_run))
-		rc = fk_flash_do(s, segs, nsegs, o, mask, want, have, r);
+		rc = fk_flash_do(s, segs, nsegs, o, &set, want, have, chip, r);
 	free(want);
 	free(have);
+	free(chip);
 	if (rc == FK_E_NO_POWER || rc == FK_E_POWER_LOST || rc == FK_E_DEVICE_GONE)
 		fk_fail_wrap(s->ctx, rc, "the write was cut short: sectors being erased or programmed "
-					 "hold undefined data (RM0090 §3.6); restore power and run the "
-					 "same write again");
+					 "hold undefined data%s%s%s; restore power and run the same "
+					 "write again", c->program_source ? " (" : "",
+			     c->program_source ? c->program_source : "", c->program_source ? ")" : "");
 	else
 		fk_flash_relock(s);
-	r->erase_mask = mask;
-	for (unsigned i = 0; i < 64; i++) {
-		r->sectors_erased += (unsigned)((mask >> i) & 1U);
-		r->sectors_skipped += (unsigned)((same >> i) & 1U);
-	}
+	r->sectors_erased = count;
+	r->sectors_skipped = fk_sector_set_count(&same);
+	fk_sector_set_free(&set);
+	fk_sector_set_free(&same);
+	fkp_flash_plan_free(&plan);
 	r->virtual_ns = fk_session_virtual_ns(s) - t0;
 	return rc;
 }
@@ -237,7 +279,7 @@ static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, u
 	uint8_t buf[4096];
 	for (uint32_t off = 0; off < len; off += sizeof buf) {
 		uint32_t n = FK_MIN(len - off, (uint32_t)sizeof buf);
-		int rc = stm32f4_read(FK_F4(s), s->ctx, addr + off, buf, n);
+		int rc = s->drv->read(s->chip, s->ctx, addr + off, buf, n);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "verifying");
 		for (uint32_t k = 0; k < n; k++) {
@@ -278,9 +320,9 @@ static int fk_flash_verify_crc(fk_session *s, const fk_seg *segs, unsigned nsegs
 			data[k] = segs[i].data + off;
 		}
 	int rc = data ? FK_OK : fk_fail(s->ctx, FK_E_NOMEM, "verify: %zu pieces", npieces);
-	for (size_t at = 0; at < npieces && !rc; at += STM32F4_MAX_SECTORS) {
-		unsigned n = (unsigned)FK_MIN(npieces - at, (size_t)STM32F4_MAX_SECTORS);
-		rc = stm32f4_crc32(FK_F4(s), s->ctx, addr + at, len + at, n, crc + at);
+	for (size_t at = 0; at < npieces && !rc; at += FK_CHIP_CRC_MAX) {
+		unsigned n = (unsigned)FK_MIN(npieces - at, (size_t)FK_CHIP_CRC_MAX);
+		rc = fk_flash_crc_batch(s, addr + at, len + at, n, crc + at);
 	}
 	uint64_t done = 0;
 	for (size_t i = 0; i < npieces && !rc; i++) {
@@ -313,7 +355,7 @@ int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool r
 	}
 	if (how)
 		*how = FK_VERIFY_READ;
-	if (!read_back && FK_F4(s)->ops->crc32) {
+	if (!read_back && s->drv->crc32) {
 		int rc = fk_flash_verify_crc(s, segs, nsegs, total, bad_addr);
 		if (rc != FK_E_UNSUPPORTED) {
 			if (how)
@@ -335,37 +377,49 @@ int fk_flash_verify(fk_session *s, const fk_seg *segs, unsigned nsegs, uint32_t 
 	return fk_flash_verify_ex(s, segs, nsegs, false, bad_addr, NULL);
 }
 
-int fk_flash_erase(fk_session *s, uint64_t mask, bool all, const fk_perms *perms)
+int fk_flash_erase(fk_session *s, const fk_sector_set *set, bool all, const fk_perms *perms)
 {
-	uint64_t every = FK_F4(s)->nsectors >= 64 ? ~0ULL : (1ULL << FK_F4(s)->nsectors) - 1U;
+	const fk_chip_desc *c = s->desc;
 	bool dry = perms && perms->dry_run;
+	fk_sector_set every = {0};
+	int rc = FK_OK;
+	if (all && fk_sector_set_init(&every, c->nunits))
+		return fk_fail(s->ctx, FK_E_NOMEM, "a set of %u sectors", c->nunits);
+	for (unsigned i = 0; all && i < c->nunits; i++)
+		fk_sector_set_add(&every, i);
 	/* protection first: no backup is taken for an erase the chip would refuse */
-	int rc = dry || all ? fk_api_write_blocked(s, all ? every : mask, "erase") : FK_OK;
+	if (dry || all)
+		rc = fk_api_write_blocked(s, all ? &every : set, "erase");
+	fk_sector_set_free(&every);
 	/* all of flash goes: the erase-all gate and a verified backup of it first (class 6) */
+	char what[96];
+	snprintf(what, sizeof what, "erase --all%s%s%s", c->mass_erase_how ? " (" : "",
+		 c->mass_erase_how ? c->mass_erase_how : "", c->mass_erase_how ? ")" : "");
 	if (!rc && all)
-		rc = fk_api_need_erase_all(s->ctx, perms, "erase --all (FLASH_CR.MER)");
+		rc = fk_api_need_erase_all(s->ctx, perms, what);
 	if (!rc && all)
 		rc = fk_api_backup_before(s, perms, "the mass erase");
 	if (rc || dry)
 		return rc;
-	rc = all ? stm32f4_mass_erase(FK_F4(s), s->ctx) : stm32f4_erase_sectors(FK_F4(s), s->ctx, mask);
+	rc = s->drv->erase(s->chip, s->ctx, all ? NULL : set, all);
 	fk_flash_relock(s);
 	return rc;
 }
 
-int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, uint64_t *mask)
+int fk_flash_sectors_for(fk_session *s, uint32_t addr, uint32_t len, fk_sector_set *set)
 {
-	*mask = 0;
-	const stm32f4 *d = FK_F4(s);
+	const fk_chip_desc *c = s->desc;
+	if (fk_sector_set_init(set, c->nunits))
+		return fk_fail(s->ctx, FK_E_NOMEM, "a set of %u sectors", c->nunits);
 	uint64_t end = (uint64_t)addr + len;
-	uint64_t fend = (uint64_t)STM32F4_FLASH_BASE + d->flash_kb * 1024U;
-	if (!len || addr < STM32F4_FLASH_BASE || end > fend)
+	uint64_t fend = (uint64_t)c->flash_base + c->flash_size;
+	if (!len || addr < c->flash_base || end > fend)
 		return fk_fail(s->ctx, FK_E_RANGE, "0x%08X+0x%X is not inside main flash "
-						   "0x%08X-0x%08X", addr, len, STM32F4_FLASH_BASE,
+						   "0x%08X-0x%08X", addr, len, c->flash_base,
 			       (uint32_t)(fend - 1));
-	for (unsigned i = 0; i < d->nsectors; i++)
-		if (d->sectors[i].addr < end && addr < d->sectors[i].addr + d->sectors[i].size)
-			*mask |= 1ULL << i;
+	for (unsigned i = 0; i < c->nunits; i++)
+		if (c->units[i].addr < end && addr < c->units[i].addr + c->units[i].size)
+			fk_sector_set_add(set, i);
 	return FK_OK;
 }
 
@@ -376,7 +430,7 @@ int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len)
 			       len, addr);
 	for (uint32_t off = 0; off < len; off += 0x4000) {
 		uint32_t n = FK_MIN(len - off, 0x4000U);
-		int rc = stm32f4_read(FK_F4(s), s->ctx, addr + off, (uint8_t *)buf + off, n);
+		int rc = s->drv->read(s->chip, s->ctx, addr + off, (uint8_t *)buf + off, n);
 		if (rc)
 			return rc;
 		fk_progress(s->ctx, "read", off + n, len);

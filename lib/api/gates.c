@@ -10,7 +10,7 @@
 #include "api/session.h"
 #include "core/core.h"
 
-int fk_api_write_blocked(fk_session *s, uint64_t mask, const char *what)
+int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *what)
 {
 	fk_inventory *inv = malloc(sizeof *inv);
 	if (!inv)
@@ -26,7 +26,7 @@ int fk_api_write_blocked(fk_session *s, uint64_t mask, const char *what)
 			continue;
 		int hit = -1;
 		for (unsigned i = 0; i < inv->nsectors && hit < 0; i++)
-			if ((mask & (1ULL << i)) && (!l->sectors || (l->sectors & (1ULL << inv->sectors[i].number))))
+			if (fk_sector_set_has(set, i) && (!l->sectors || (l->sectors & (1ULL << inv->sectors[i].number))))
 				hit = (int)i;
 		if (hit < 0)
 			continue;

@@ -9,7 +9,7 @@
 #include "core/core.h"
 #include "debug/dap_mem.h"
 
-static void fk_session_info(fk_session *s)
+static int fk_session_info(fk_session *s)
 {
 	const fk_chip_desc *c = s->desc;
 	fk_chip_info *i = &s->info;
@@ -25,9 +25,13 @@ static void fk_session_info(fk_session *s)
 	i->flash_base = c->flash_base;
 	i->flash_size = c->flash_size;
 	i->flash_size_assumed = c->flash_size_assumed;
-	i->nsectors = FK_MIN(c->nunits, FK_INV_MAX_SECTORS);
+	s->sectors = calloc(c->nunits ? c->nunits : 1U, sizeof *s->sectors);
+	if (!s->sectors)
+		return fk_fail(s->ctx, FK_E_NOMEM, "a map of %u sectors", c->nunits);
+	i->sectors = s->sectors;
+	i->nsectors = c->nunits;
 	for (unsigned k = 0; k < i->nsectors; k++)
-		i->sectors[k] = (fk_sector_info){.number = c->units[k].number,
+		s->sectors[k] = (fk_sector_info){.number = c->units[k].number,
 						 .addr = c->units[k].addr,
 						 .size = c->units[k].size,
 						 .blank = -1};
@@ -40,6 +44,7 @@ static void fk_session_info(fk_session *s)
 			i->otp_size += c->areas[k + 1].size; /* data blocks + lock bytes */
 	}
 	i->option_base = c->option_base;
+	return FK_OK;
 }
 
 /* The path over the transport, the IDs it collects once, the driver that claims them. */
@@ -53,8 +58,7 @@ static int fk_session_attach(fk_session *s, const char *expect, const fk_conn_op
 	if (rc)
 		return rc;
 	s->desc = s->drv->describe(s->chip);
-	fk_session_info(s);
-	return FK_OK;
+	return fk_session_info(s);
 }
 
 int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
@@ -94,6 +98,7 @@ void fk_session_close(fk_session *s)
 		s->drv->detach(s->chip);
 	fk_chip_path_close(&s->path);
 	fk_transport_close(&s->t);
+	free(s->sectors);
 	free(s);
 }
 

@@ -16,6 +16,8 @@ struct fk_session {
 	void *chip;                 /* its state */
 	const fk_chip_desc *desc;   /* drv->describe(chip) */
 	fk_chip_info info;
+	fk_sector_info *sectors;    /* info.sectors: the erase units, any number */
+	unsigned width;             /* program width in bytes (drv->set_supply) */
 	int reset_mode; /* fk_conn_opts.reset_mode: -1 default, FK_RESET_POWER_CYCLE = none */
 	char backup_dir[256]; /* the last backup taken before a destructive step ("" = none) */
 };
@@ -34,10 +36,10 @@ int fk_api_backup_dir_check(fk_session *s, const fk_perms *perms);
 /* The verified backup before a destructive step `what` (unless no_backup; a dry run only checks
  * the directory); its directory is kept in s->backup_dir. FK_E_BACKUP when it fails. */
 int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what);
-/* Protection in the inventory that blocks erasing/programming the sectors in mask (bit = index
- * in the sector array): FK_E_PROTECTED (FK_E_LOCKED for a key lockout) naming the lock and the
+/* Protection in the inventory that blocks erasing/programming the sectors in set (index in
+ * the sector array): FK_E_PROTECTED (FK_E_LOCKED for a key lockout) naming the lock and the
  * first sector, with its remedy as the hint. The dry runs' check (lib/api/gates.c). */
-int fk_api_write_blocked(fk_session *s, uint64_t mask, const char *what);
+int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *what);
 /* A system reset so that changed option bytes take effect (they load at reset release), the
  * core halted again on a memory path; false when the path cannot reset. */
 bool fk_api_reset_reload(fk_session *s);

@@ -235,6 +235,10 @@ typedef struct fk_chip_desc {
 	const fk_opt_field *opts;  /* the options schema */
 	const char *opt_reg_prefix;/* inventory regs[] that hold the options ("FLASH_OPTCR") */
 	uint32_t ram_base, ram_size; /* SRAM as a vector table may point into it */
+	/* Added after the first landing (docs/ADDING-A-FAMILY.md "Changes to the interface"): */
+	const char *mass_erase_how;/* "FLASH_CR.MER": named by the erase --all gate; may be NULL */
+	const char *program_source;/* manual section on an interrupted erase/program ("RM0090
+				    * §3.6"), named when a write is cut short; may be NULL */
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */
@@ -262,6 +266,9 @@ typedef enum fk_vec_verdict {
 	FK_VEC_ERASED = 1,     /* both words erased: nothing to start */
 	FK_VEC_BAD = 2,        /* SP or reset handler outside what the part allows */
 } fk_vec_verdict;
+
+/* The most ranges the session passes to one crc32 call. */
+#define FK_CHIP_CRC_MAX 24U
 
 /* ---- the driver ---- */
 typedef struct fk_chip_driver {
@@ -309,7 +316,7 @@ typedef struct fk_chip_driver {
 	int (*program)(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len);
 	int (*read)(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
 	/* Optional (NULL or FK_E_UNSUPPORTED with nothing in the chain): CRC-32 (fk_crc32(0,..))
-	 * of n ranges computed on the chip. */
+	 * of n ranges computed on the chip; the session asks at most FK_CHIP_CRC_MAX at once. */
 	int (*crc32)(void *state, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
 		     uint32_t *crc);
 	/* Set the controller locks again after flash work (RM0090 §3.6.1 on F4); may be NULL. */

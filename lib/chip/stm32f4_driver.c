@@ -128,6 +128,8 @@ static void f4_describe_fill(f4drv *f)
 				     STM32F4_OTP_BASE - STM32F4_SYSMEM_BASE};
 	c->nareas = FK_ARRAY_SIZE(f->areas);
 	c->areas = f->areas;
+	c->mass_erase_how = "FLASH_CR.MER";     /* RM0090 §3.6.3 */
+	c->program_source = "RM0090 §3.6";
 	c->option_base = STM32F4_OPTBYTES_BANK1;
 	c->option_reg = "FLASH_OPTCR 0x40023C14";
 	c->otp = (fk_otp_desc){STM32F4_OTP_BLOCKS,    STM32F4_OTP_BLOCK_SIZE, STM32F4_OTP_BASE,

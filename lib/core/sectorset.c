@@ -27,6 +27,12 @@ void fk_sector_set_add(fk_sector_set *s, unsigned i)
 		s->bits[i / 8U] = (uint8_t)(s->bits[i / 8U] | (1U << (i % 8U)));
 }
 
+void fk_sector_set_del(fk_sector_set *s, unsigned i)
+{
+	if (i < s->n)
+		s->bits[i / 8U] = (uint8_t)(s->bits[i / 8U] & ~(1U << (i % 8U)));
+}
+
 bool fk_sector_set_has(const fk_sector_set *s, unsigned i)
 {
 	return i < s->n && (s->bits[i / 8U] >> (i % 8U)) & 1U;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Flash plan (see flashplan.h). Sector-granular erase follows RM0090 §3.6.3 (F4: SER+SNB);
- * the planner itself is family-neutral: it sees only addresses and sector sizes. */
+/* Flash plan (see flashplan.h). Family-neutral: it sees only addresses and the sizes of the
+ * erase units the chip driver describes (sectors, pages, blocks), however many there are. */
 #include <string.h>
 
 #include "core/core.h"
@@ -43,6 +43,8 @@ int fkp_flash_plan_build(fk_ctx *ctx, const fk_seg *segs, unsigned nsegs,
 	memset(out, 0, sizeof *out);
 	if (!nsec)
 		return fk_fail(ctx, FK_E_INTERNAL, "no sector map");
+	if (fk_sector_set_init(&out->touch, nsec))
+		return fk_fail(ctx, FK_E_NOMEM, "a set of %u sectors", nsec);
 	for (unsigned i = 0; i < nsegs; i++) {
 		const fk_seg *g = &segs[i];
 		if (!g->len)
@@ -54,12 +56,17 @@ int fkp_flash_plan_build(fk_ctx *ctx, const fk_seg *segs, unsigned nsegs,
 			if (segs[j].len && fkp_overlaps(g->addr, g->len, segs[j].addr, segs[j].len))
 				return fk_fail(ctx, FK_E_BAD_IMAGE, "image segments at 0x%08X and 0x%08X "
 								    "overlap", segs[j].addr, g->addr);
-		for (unsigned s = 0; s < nsec && s < 64; s++)
+		for (unsigned s = 0; s < nsec; s++)
 			if (fkp_overlaps(g->addr, g->len, sec[s].addr, sec[s].size))
-				out->touch |= 1ULL << s;
+				fk_sector_set_add(&out->touch, s);
 		out->bytes += g->len;
 	}
 	return FK_OK;
+}
+
+void fkp_flash_plan_free(fkp_flash_plan *p)
+{
+	fk_sector_set_free(&p->touch);
 }
 
 uint32_t fkp_sector_image(const fk_seg *segs, unsigned nsegs, uint32_t addr, uint32_t size,

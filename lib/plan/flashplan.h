@@ -17,15 +17,17 @@ typedef struct fkp_area {
 } fkp_area;
 
 typedef struct fkp_flash_plan {
-	uint64_t touch;      /* sectors holding image bytes (bit = index in the sector array) */
+	fk_sector_set touch; /* sectors holding image bytes (index in the sector array) */
 	uint64_t bytes;      /* image bytes inside main flash */
 } fkp_flash_plan;
 
-/* Fails with FK_E_PERMISSION when a segment reaches one of the `special` areas (naming it, e.g.
+/* out->touch is allocated for nsec sectors (free it with fkp_flash_plan_free, whatever the
+ * result). Fails with FK_E_NOMEM, FK_E_PERMISSION when a segment reaches one of the `special` areas (naming it, e.g.
  * "option bytes"), FK_E_RANGE when it leaves main flash otherwise, and FK_E_BAD_IMAGE on overlapping segments. */
 int fkp_flash_plan_build(fk_ctx *ctx, const fk_seg *segs, unsigned nsegs,
 			 const fk_sector_info *sec, unsigned nsec, const fkp_area *special,
 			 unsigned nspecial, fkp_flash_plan *out);
+void fkp_flash_plan_free(fkp_flash_plan *p);
 /* Content of [addr, addr+size) after erase + program: 0xFF, then the image bytes. Returns the
  * number of image bytes in the range. */
 uint32_t fkp_sector_image(const fk_seg *segs, unsigned nsegs, uint32_t addr, uint32_t size,

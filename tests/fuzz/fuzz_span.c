@@ -130,7 +130,7 @@ static void fuzz_record(const uint8_t *r)
 	fk_perms p = {.dry_run = true, .allow_irreversible = "PERMANENT"};
 	uint32_t o32 = (uint32_t)off, l32 = (uint32_t)len;
 	uint32_t small = l32 % (sizeof buf + 1);
-	uint64_t m;
+	fk_sector_set m = {0};
 	fk_seg seg = {o32, small, buf};
 	unsigned block = (unsigned)(r[0] >> 1) % 17U;
 	switch (r[1] % 6) {
@@ -141,6 +141,7 @@ static void fuzz_record(const uint8_t *r)
 	case 4: (void)fk_flash_verify_ex(fuzz_s, &seg, 1, true, NULL, NULL); break;
 	default: (void)fk_otp_lock(fuzz_s, (unsigned)(r[0] >> 1), &p); break;
 	}
+	fk_sector_set_free(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
