@@ -145,9 +145,11 @@ int stm32f4_boot_path_regs(void *h, fk_ctx *ctx, stm32f4_regs *r)
 	}
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "reading the option bytes at 0x%08X", STM32F4_OPTBYTES_BANK1);
-	r->optcr = f4b_optword(ob, false);
-	r->optcr_valid = true;
 	const stm32f4_device *dev = stm32f4_dev_find(b->bl.pid);
+	/* Bits without an option read as 1 in the area (RM0090 Table 16: F40x USER bit 4, nWRP
+	 * halfword bits 15:12) and as 0 in OPTCR: the register image leaves them 0 */
+	r->optcr = f4b_optword(ob, false) & ~(dev ? dev->optcr_reserved : 0U);
+	r->optcr_valid = true;
 	if (!dev || !dev->has_optcr1)
 		return FK_OK; /* no second option area (nWRP of sectors 12-23) on this part */
 	rc = an3155_read(&b->bl, STM32F4_OPTBYTES_BANK2, ob, sizeof ob);

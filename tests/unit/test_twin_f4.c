@@ -571,7 +571,30 @@ static void test_system_areas_read_only(void **state)
 	wr(t, U, SR, 4, SR_WRPERR);
 	prog(t, U, 0x1FFFC000U, 4, 0);
 	assert_int_equal(tw_f4_reg(t, SR), SR_WRPERR);
+	assert_int_equal(rd(t, U, 0x1FFFC000U, 2), 0xAAFFU); /* Table 16: bit 4 reads 1 */
+	tw_f4_free(t);
+}
+
+/* RM0090 Tables 16/17 (issue #20 item 8): bits without an option read as 1 in the option area.
+ * F40x: USER bit 4 and bits 15:12 of the nWRP halfword; F42x: bit 4 is BFB2 and bits 15:14 are
+ * SPRMOD/DB1M (stored 0 by default), bits 13:12 read 1. Option bits still show through. */
+static void test_option_area_unused_bits(void **state)
+{
+	(void)state;
+	tw_f4 *t = mk("stm32f407");
+	assert_int_equal(rd(t, U, 0x1FFFC000U, 2), 0xAAFFU);
+	assert_int_equal(rd(t, U, 0x1FFFC008U, 2), 0xFFFFU);
+	assert_int_equal(rd(t, U, 0x1FFFC002U, 2), 0xFFFFU);
+	/* WDG_SW=0 and nWRP1=0 in the stored options */
+	tw_f4_set_option_word(t, 0, tw_f4_option_word(t, 0) & ~((1U << 5) | (1U << 17)));
+	tw_f4_reset(t, TW_RESET_POWER_ON);
+	assert_int_equal(rd(t, U, 0x1FFFC000U, 2), 0xAADFU);
+	assert_int_equal(rd(t, U, 0x1FFFC008U, 2), 0xFFFDU);
+	tw_f4_free(t);
+	t = mk("stm32f429");
 	assert_int_equal(rd(t, U, 0x1FFFC000U, 2), 0xAAEFU);
+	assert_int_equal(rd(t, U, 0x1FFFC008U, 2), 0x3FFFU);
+	assert_int_equal(rd(t, U, 0x1FFEC008U, 2), 0xFFFFU);
 	tw_f4_free(t);
 }
 
@@ -1108,6 +1131,7 @@ int main(void)
 		cmocka_unit_test(test_mass_erase_keeps_otp),
 		cmocka_unit_test(test_otp_lock),
 		cmocka_unit_test(test_system_areas_read_only),
+		cmocka_unit_test(test_option_area_unused_bits),
 		cmocka_unit_test(test_parallelism_vs_supply),
 		cmocka_unit_test(test_timing_per_psize),
 		cmocka_unit_test(test_busy_stalls),

@@ -70,16 +70,23 @@ static uint8_t f4_sysmem_byte(uint32_t off)
 }
 
 /* Option bytes as stored (RM0090 §3.7.1 Table 15): 0x1FFFC000 = USER, 0x1FFFC001 = RDP,
- * 0x1FFFC008/9 = OPTCR[23:16]/[31:24]; 0x1FFEC008/9 = OPTCR1[23:16]/[31:24]. USER bits 1:0
- * read as 1 ("not used"). UNCONFIRMED: the reserved bytes [63:16] read as 0xFF here. */
+ * 0x1FFFC008/9 = OPTCR[23:16]/[31:24]; 0x1FFEC008/9 = OPTCR1[23:16]/[31:24]. Bits without an
+ * option read as 1 in the area: USER bits 1:0 ("0x3: Not used", Tables 16/17), and on parts
+ * without BFB2/SPRMOD/DB1M their bits too: F40x/F41x USER bit 4 ("0x1: Not used") and bits 15:12
+ * of the nWRP halfword ("0xF: Not used"), RM0090 Table 16; F42x bits 13:12 of that halfword
+ * (Table 17). The bits are the reserved ones of the variant's OPTCR mask (issue #20 item 8).
+ * UNCONFIRMED: that the other parts' reserved bits (F401/F411/F446: RM0368/RM0383/RM0390, not
+ * checked against their tables) read as 1 the same way; and the reserved bytes [63:16] read as
+ * 0xFF here. */
 static uint8_t f4_ob_byte(const tw_f4 *t, unsigned bank, uint32_t off)
 {
 	uint32_t w = t->ob[bank];
+	uint32_t unused = bank ? 0xF000FFFFU : ~t->v->optcr_mask; /* includes bits 1:0 */
 	switch (off) {
-	case 0: return bank ? 0xFF : (uint8_t)((w & 0xFCU) | 0x03U);
+	case 0: return bank ? 0xFF : (uint8_t)(w | unused);
 	case 1: return bank ? 0xFF : (uint8_t)(w >> 8);
-	case 8: return (uint8_t)(w >> 16);
-	case 9: return (uint8_t)((w >> 24) | (bank ? 0xF0U : 0x30U));
+	case 8: return (uint8_t)((w | unused) >> 16);
+	case 9: return (uint8_t)((w | unused) >> 24);
 	default: return 0xFF;
 	}
 }
