@@ -3,27 +3,8 @@
  * served twin behind emulated USB probes, reached by unmodified programs through the stand-in
  * libusb/hidapi library (twin/usb-bridge/, protocol in twin/usb-bridge/proto.h).
  *
- * PROBE is KIND[,serial=S][,gone-after=N] with KIND stlink-v2, stlink-v21, stlink-v3,
- * cmsis-dap-v2 or cmsis-dap-v1; without any, one of each is plugged. Every probe drives the same
- * debug port (one chip, one SW-DP); each keeps its own emulator state while the server runs, as a
- * probe left plugged in does. gone-after=N unplugs the probe once it has seen N transfers: it
- * leaves the device list and later requests answer LIBUSB_ERROR_NO_DEVICE.
- *
- * Descriptors (USB 2.0 §9.6) are the real probes' layouts as the host tools expect them:
- *   ST-LINK/V2   0483:3748 full speed, interface 0 class FF/FF/FF: EP 0x81 bulk IN (replies),
- *                0x02 bulk OUT (commands), 0x83 bulk IN (trace), 64 bytes
- *                (OpenOCD stlink_usb.c: rx_ep 0x81, tx_ep 0x02, trace_ep 0x83 for STLINK_V2_PID;
- *                stlink-tools usb.c: ep_req 2|OUT, ep_trace 3|IN for this PID);
- *   ST-LINK/V2-1 0483:374B full speed, EPs 0x81 IN, 0x01 OUT, 0x82 IN (trace), 64 bytes;
- *   ST-LINK/V3   0483:374F high speed, EPs 0x81, 0x01, 0x82, 512 bytes;
- *   serial numbers are 24 characters, as stlink-tools requires (STLINK_SERIAL_LENGTH; a
- *   string descriptor of 50 bytes). The V2-1's mass-storage and virtual-COM interfaces and the
- *   V2's 12-byte binary serial are not modelled (UNCONFIRMED which firmware a user has).
- *   CMSIS-DAP v2 interface 0 class FF/00/00 with an interface string containing "CMSIS-DAP",
- *                EP 0x01 bulk OUT then 0x81 bulk IN, 512 bytes, high speed (probes.md §1.4);
- *   CMSIS-DAP v1 interface 0 class 03 (HID) with a HID descriptor, interrupt IN 0x81 and OUT
- *                0x01, 64-byte reports, bInterval 1, full speed; product string contains
- *                "CMSIS-DAP" (the spec's rule for v1).
+ * PROBE is KIND[,serial=S][,gone-after=N]; the probe table, descriptors and request decoder are
+ * usb_bridge_core.c.
  * The USB timing model is the emulators' (probe_emu.h), charged to the twin's clock. */
 #define _GNU_SOURCE /* pidfd via syscall */
 #include <errno.h>
@@ -43,34 +24,11 @@
 #include "debug/chip_port.h"
 #include "fktwin/usb_bridge.h"
 #include "probe/probe_emu.h"
+#include "probe/usb_bridge_core.h"
 #include "serve.h"
 #include "usb-bridge/proto.h"
 
-#define UBS_MAX_PROBES 8
 #define UBS_MAX_CONNS 8
-#define UBS_MAX_MSG (TWB_MAX_PAYLOAD * 16u + TWB_REQ_HDR)
-
-/* libusb.h values, restated so the server needs no libusb headers */
-enum {
-	UBS_ERR_IO = -1,
-	UBS_ERR_INVALID = -2,
-	UBS_ERR_NO_DEVICE = -4,
-	UBS_ERR_NOT_FOUND = -5,
-	UBS_ERR_TIMEOUT = -7,
-	UBS_ERR_PIPE = -9,
-	UBS_ERR_NO_MEM = -11,
-	UBS_SPEED_FULL = 2,
-	UBS_SPEED_HIGH = 3,
-};
-
-typedef struct ubs_probe {
-	tw_probe_kind kind;
-	char serial[64];
-	unsigned gone_after;
-	uint64_t transfers;
-	bool gone;
-	tw_usb_sess *sess; /* created on first open, kept while the server runs */
-} ubs_probe;
 
 typedef struct ubs_conn {
 	int fd;
@@ -80,9 +38,7 @@ typedef struct ubs_conn {
 
 typedef struct ubs_srv {
 	tw_chip_port port;
-	tw_probe_target tgt;
-	ubs_probe probes[UBS_MAX_PROBES];
-	unsigned nprobes;
+	tw_ubs bus;
 	int lfd;
 	char sock[108];
 	ubs_conn conns[UBS_MAX_CONNS];
@@ -98,119 +54,7 @@ static const char *ubs_cmd_lib;
 static bool ubs_cmd_preload;
 static int *ubs_cmd_status;
 
-/* ------------------------------------------------------------------ descriptors */
-
-typedef struct ubs_desc {
-	uint16_t vid, pid, bcd_usb;
-	const char *mfr, *product, *iface_str;
-	uint8_t cls, sub, proto;
-	uint8_t ep[3], ep_attr;
-	unsigned nep;
-	uint16_t mps;
-	bool hid;
-} ubs_desc;
-
-static void ubs_describe(tw_probe_kind k, ubs_desc *d)
-{
-	memset(d, 0, sizeof *d);
-	d->mfr = "STMicroelectronics";
-	d->cls = d->sub = d->proto = 0xFF;
-	d->ep_attr = 2; /* bulk */
-	d->nep = 3;
-	d->vid = 0x0483;
-	d->bcd_usb = 0x0200;
-	switch (k) {
-	case TW_PROBE_STLINK_V2:
-		d->pid = 0x3748, d->product = "STM32 STLink", d->mps = 64;
-		d->ep[0] = 0x81, d->ep[1] = 0x02, d->ep[2] = 0x83;
-		break;
-	case TW_PROBE_STLINK_V21:
-		d->pid = 0x374B, d->product = "STM32 STLink", d->mps = 64;
-		d->ep[0] = 0x81, d->ep[1] = 0x01, d->ep[2] = 0x82;
-		break;
-	case TW_PROBE_STLINK_V3:
-		d->pid = 0x374F, d->product = "STLINK-V3", d->mps = 512;
-		d->ep[0] = 0x81, d->ep[1] = 0x01, d->ep[2] = 0x82;
-		break;
-	case TW_PROBE_DAP_V2:
-		/* the pair usb_emu.c gives: CMSIS-DAP is found by its strings, not its IDs */
-		d->vid = 0xC251, d->pid = 0xF00A, d->mfr = "flashkey twin";
-		d->product = "flashkey twin CMSIS-DAP", d->iface_str = "CMSIS-DAP v2 (flashkey twin)";
-		d->cls = 0xFF, d->sub = 0, d->proto = 0, d->mps = 512, d->nep = 2;
-		d->ep[0] = 0x01, d->ep[1] = 0x81;
-		break;
-	default: /* TW_PROBE_DAP_V1 */
-		d->vid = 0xC251, d->pid = 0xF001, d->mfr = "flashkey twin", d->bcd_usb = 0x0110;
-		d->product = "flashkey twin CMSIS-DAP", d->cls = 3, d->sub = 0, d->proto = 0;
-		d->mps = 64, d->nep = 2, d->ep_attr = 3, d->hid = true;
-		d->ep[0] = 0x81, d->ep[1] = 0x01;
-		break;
-	}
-}
-
-static uint8_t ubs_speed(tw_probe_kind k)
-{
-	return k == TW_PROBE_STLINK_V3 || k == TW_PROBE_DAP_V2 ? UBS_SPEED_HIGH : UBS_SPEED_FULL;
-}
-
-/* The HID report descriptor's length: a vendor page with one 64-byte input and one 64-byte
- * output report, no report IDs (USB HID 1.11 §6.2.2; the layout CMSIS-DAP v1 firmware uses). */
-#define UBS_HID_REPORT_LEN 33u
-
-static size_t ubs_str(uint8_t *p, uint8_t idx, const char *s)
-{
-	size_t n = strlen(s);
-	n = n > 126 ? 126 : n;
-	p[0] = idx, p[1] = (uint8_t)n;
-	memcpy(p + 2, s, n);
-	return n + 2;
-}
-
-/* The LIST blob of a probe (proto.h). */
-static size_t ubs_blob(const ubs_probe *pr, uint8_t *b)
-{
-	ubs_desc d;
-	ubs_describe(pr->kind, &d);
-	uint8_t *p = b;
-	/* device descriptor, USB 2.0 Table 9-8 */
-	const uint8_t dev[18] = {18, 1, (uint8_t)d.bcd_usb, (uint8_t)(d.bcd_usb >> 8), 0, 0, 0, 64,
-				 (uint8_t)d.vid, (uint8_t)(d.vid >> 8), (uint8_t)d.pid,
-				 (uint8_t)(d.pid >> 8), 0x00, 0x01, 1, 2, 3, 1};
-	memcpy(p, dev, sizeof dev);
-	p += sizeof dev;
-	/* configuration, interface, (HID), endpoints: Tables 9-10, 9-12, 9-13; HID 1.11 §6.2.1 */
-	uint8_t *cfg = p;
-	const uint8_t c[9] = {9, 2, 0, 0, 1, 1, 0, 0x80, 50};
-	memcpy(p, c, 9);
-	p += 9;
-	const uint8_t itf[9] = {9, 4, 0, 0, (uint8_t)d.nep, d.cls, d.sub, d.proto,
-				d.iface_str ? 4 : 0};
-	memcpy(p, itf, 9);
-	p += 9;
-	if (d.hid) {
-		const uint8_t hid[9] = {9, 0x21, 0x11, 0x01, 0, 1, 0x22, UBS_HID_REPORT_LEN, 0};
-		memcpy(p, hid, 9);
-		p += 9;
-	}
-	for (unsigned i = 0; i < d.nep; i++) {
-		const uint8_t ep[7] = {7, 5, d.ep[i], d.ep_attr, (uint8_t)d.mps,
-				       (uint8_t)(d.mps >> 8), d.hid ? 1 : 0};
-		memcpy(p, ep, 7);
-		p += 7;
-	}
-	size_t total = (size_t)(p - cfg);
-	cfg[2] = (uint8_t)total, cfg[3] = (uint8_t)(total >> 8);
-	/* strings: 1 manufacturer, 2 product, 3 serial, 4 interface */
-	*p++ = d.iface_str ? 4 : 3;
-	p += ubs_str(p, 1, d.mfr);
-	p += ubs_str(p, 2, d.product);
-	p += ubs_str(p, 3, pr->serial);
-	if (d.iface_str)
-		p += ubs_str(p, 4, d.iface_str);
-	return (size_t)(p - b);
-}
-
-/* ------------------------------------------------------------------ requests */
+/* ------------------------------------------------------------------ sockets */
 
 static bool ubs_send(int fd, const void *buf, size_t len)
 {
@@ -226,114 +70,20 @@ static bool ubs_send(int fd, const void *buf, size_t len)
 	return true;
 }
 
-static bool ubs_answer(int fd, int status, uint32_t arg, const uint8_t *data, size_t len)
+/* tw_ubs_answer_fn on a connection's socket */
+static bool ubs_answer(void *h, int status, uint32_t arg, const uint8_t *data, size_t len)
 {
-	uint8_t h[TWB_ANS_HDR + 1024];
-	twb_put32(h, (uint32_t)(TWB_ANS_HDR - 4 + len));
-	twb_put32(h + 4, (uint32_t)status);
-	twb_put32(h + 8, arg);
-	if (len <= sizeof h - TWB_ANS_HDR) { /* one send: fewer context switches per round trip */
+	int fd = *(const int *)h;
+	uint8_t hd[TWB_ANS_HDR + 1024];
+	twb_put32(hd, (uint32_t)(TWB_ANS_HDR - 4 + len));
+	twb_put32(hd + 4, (uint32_t)status);
+	twb_put32(hd + 8, arg);
+	if (len <= sizeof hd - TWB_ANS_HDR) { /* one send: fewer context switches per round trip */
 		if (len)
-			memcpy(h + TWB_ANS_HDR, data, len);
-		return ubs_send(fd, h, TWB_ANS_HDR + len);
+			memcpy(hd + TWB_ANS_HDR, data, len);
+		return ubs_send(fd, hd, TWB_ANS_HDR + len);
 	}
-	return ubs_send(fd, h, TWB_ANS_HDR) && ubs_send(fd, data, len);
-}
-
-static int ubs_status(int fk)
-{
-	switch (fk) {
-	case FK_OK: return 0;
-	case FK_E_TIMEOUT: return UBS_ERR_TIMEOUT;
-	case FK_E_DEVICE_GONE: return UBS_ERR_NO_DEVICE;
-	case FK_E_NOMEM: return UBS_ERR_NO_MEM;
-	case FK_E_IO: return UBS_ERR_PIPE;
-	default: return UBS_ERR_IO;
-	}
-}
-
-static bool ubs_open_sess(ubs_srv *u, ubs_probe *pr)
-{
-	if (!pr->sess)
-		pr->sess = tw_usb_sess_new(pr->kind, pr->serial, &u->tgt);
-	return pr->sess != NULL;
-}
-
-/* One request (op..payload); false = drop the connection. */
-static bool ubs_request(ubs_srv *u, tw_serve *s, fk_ctx *ctx, int fd, const uint8_t *m,
-			size_t len)
-{
-	uint8_t op = m[0], dev = m[1], ep = m[2];
-	uint32_t arg = twb_get32(m + 4);
-	const uint8_t *data = m + 8;
-	size_t dlen = len - 8;
-	if (op == TWB_OP_LIST) {
-		uint8_t *out = malloc(UBS_MAX_PROBES * 1024u);
-		size_t n = 0;
-		if (!out)
-			return ubs_answer(fd, UBS_ERR_NO_MEM, 0, NULL, 0);
-		for (unsigned i = 0; i < u->nprobes; i++) {
-			if (u->probes[i].gone)
-				continue;
-			uint8_t *r = out + n;
-			r[0] = (uint8_t)i, r[1] = 1, r[2] = (uint8_t)(i + 2), r[3] = (uint8_t)(i + 1);
-			r[4] = ubs_speed(u->probes[i].kind);
-			size_t bl = ubs_blob(&u->probes[i], r + 7);
-			r[5] = (uint8_t)bl, r[6] = (uint8_t)(bl >> 8);
-			n += 7 + bl;
-		}
-		bool ok = ubs_answer(fd, 0, 0, out, n);
-		free(out);
-		return ok;
-	}
-	if (dev >= u->nprobes)
-		return ubs_answer(fd, UBS_ERR_NOT_FOUND, 0, NULL, 0);
-	ubs_probe *pr = &u->probes[dev];
-	if (pr->gone)
-		return ubs_answer(fd, UBS_ERR_NO_DEVICE, 0, NULL, 0);
-	switch (op) {
-	case TWB_OP_OPEN:
-		return ubs_answer(fd, ubs_open_sess(u, pr) ? 0 : UBS_ERR_NO_MEM, 0, NULL, 0);
-	case TWB_OP_CLOSE:
-		return ubs_answer(fd, 0, 0, NULL, 0);
-	case TWB_OP_RESET:
-		tw_usb_sess_free(pr->sess);
-		pr->sess = NULL;
-		return ubs_answer(fd, ubs_open_sess(u, pr) ? 0 : UBS_ERR_NO_MEM, 0, NULL, 0);
-	case TWB_OP_OUT:
-	case TWB_OP_IN:
-		break;
-	default:
-		return ubs_answer(fd, UBS_ERR_INVALID, 0, NULL, 0);
-	}
-	if (!ubs_open_sess(u, pr))
-		return ubs_answer(fd, UBS_ERR_NO_MEM, 0, NULL, 0);
-	if (pr->gone_after && ++pr->transfers > pr->gone_after) {
-		pr->gone = true;
-		return ubs_answer(fd, UBS_ERR_NO_DEVICE, 0, NULL, 0);
-	}
-	if ((op == TWB_OP_IN) != ((ep & 0x80) != 0))
-		return ubs_answer(fd, UBS_ERR_INVALID, 0, NULL, 0);
-	size_t done = 0;
-	int rc;
-	if (op == TWB_OP_OUT) {
-		uint8_t *copy = malloc(dlen ? dlen : 1);
-		if (!copy)
-			return ubs_answer(fd, UBS_ERR_NO_MEM, 0, NULL, 0);
-		memcpy(copy, data, dlen);
-		rc = tw_usb_sess_xfer(pr->sess, ctx, ep, copy, dlen, &done);
-		free(copy);
-		tw_serve_changed(s);
-		return ubs_answer(fd, ubs_status(rc), (uint32_t)done, NULL, 0);
-	}
-	size_t want = arg > TWB_MAX_PAYLOAD * 16u ? TWB_MAX_PAYLOAD * 16u : arg;
-	uint8_t *in = malloc(want ? want : 1);
-	if (!in)
-		return ubs_answer(fd, UBS_ERR_NO_MEM, 0, NULL, 0);
-	rc = tw_usb_sess_xfer(pr->sess, ctx, ep, in, want, &done);
-	bool ok = ubs_answer(fd, ubs_status(rc), (uint32_t)done, in, rc ? 0 : done);
-	free(in);
-	return ok;
+	return ubs_send(fd, hd, TWB_ANS_HDR) && ubs_send(fd, data, len);
 }
 
 static void ubs_drop(ubs_conn *c)
@@ -350,7 +100,7 @@ static bool ubs_read(ubs_srv *u, tw_serve *s, fk_ctx *ctx, ubs_conn *c)
 {
 	if (c->cap - c->have < 65536) {
 		size_t cap = c->cap ? c->cap * 2 : 131072;
-		if (cap > UBS_MAX_MSG * 2)
+		if (cap > TW_UBS_MAX_MSG * 2)
 			return false;
 		uint8_t *b = realloc(c->buf, cap);
 		if (!b)
@@ -363,56 +113,18 @@ static bool ubs_read(ubs_srv *u, tw_serve *s, fk_ctx *ctx, ubs_conn *c)
 	if (n <= 0)
 		return false;
 	c->have += (size_t)n;
-	size_t off = 0;
-	while (c->have - off >= 4) {
-		uint32_t len = twb_get32(c->buf + off);
-		if (len < TWB_REQ_HDR - 4 || len > UBS_MAX_MSG)
-			return false; /* not our protocol */
-		if (c->have - off - 4 < len)
-			break;
-		fk_ctx_clear(ctx);
-		if (!ubs_request(u, s, ctx, c->fd, c->buf + off + 4, len))
-			return false;
-		off += 4 + len;
-	}
-	memmove(c->buf, c->buf + off, c->have - off);
-	c->have -= off;
+	bool changed = false;
+	long off = tw_ubs_decode(&u->bus, ctx, c->buf, c->have, ubs_answer, &c->fd, &changed);
+	if (changed)
+		tw_serve_changed(s);
+	if (off < 0)
+		return false;
+	memmove(c->buf, c->buf + off, c->have - (size_t)off);
+	c->have -= (size_t)off;
 	return true;
 }
 
 /* ------------------------------------------------------------------ the module */
-
-static int ubs_parse_probe(ubs_srv *u, fk_ctx *ctx, char *item)
-{
-	if (u->nprobes >= UBS_MAX_PROBES)
-		return fk_fail(ctx, FK_E_USAGE, "usb-bridge: at most %d probes", UBS_MAX_PROBES);
-	ubs_probe *pr = &u->probes[u->nprobes];
-	char *opt = strchr(item, ',');
-	if (opt)
-		*opt++ = '\0';
-	if (tw_probe_kind_parse(item, &pr->kind))
-		return fk_fail(ctx, FK_E_USAGE, "usb-bridge: unknown probe \"%s\" (stlink-v2, "
-				"stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1)", item);
-	/* 24 characters, as an ST-LINK's (stlink-tools reads no other length); distinct per slot */
-	snprintf(pr->serial, sizeof pr->serial, "464B5457494E%012X", u->nprobes + 1);
-	for (char *tok = opt; tok && *tok;) {
-		char *next = strchr(tok, ',');
-		if (next)
-			*next++ = '\0';
-		if (strncmp(tok, "serial=", 7) == 0 && tok[7])
-			fk_strlcpy(pr->serial, tok + 7, sizeof pr->serial);
-		else if (strncmp(tok, "gone-after=", 11) != 0 || fk_parse_u32(tok + 11, &pr->gone_after))
-			return fk_fail(ctx, FK_E_USAGE, "usb-bridge: unknown probe option \"%s\" "
-					"(serial=S, gone-after=N)", tok);
-		tok = next;
-	}
-	for (unsigned i = 0; i < u->nprobes; i++)
-		if (strcmp(u->probes[i].serial, pr->serial) == 0)
-			return fk_fail(ctx, FK_E_USAGE, "usb-bridge: two probes with serial %s",
-				       pr->serial);
-	u->nprobes++;
-	return FK_OK;
-}
 
 static void ubs_stop(void *state)
 {
@@ -428,13 +140,12 @@ static void ubs_stop(void *state)
 	}
 	if (u->pidfd >= 0)
 		close(u->pidfd);
-	for (unsigned i = 0; i < u->nprobes; i++)
-		tw_usb_sess_free(u->probes[i].sess);
+	tw_ubs_clear(&u->bus);
 	if (u->lfd >= 0) {
 		close(u->lfd);
 		unlink(u->sock);
 	}
-	tw_dap_free(u->tgt.dap);
+	tw_dap_free(u->bus.tgt.dap);
 	free(u);
 }
 
@@ -495,28 +206,14 @@ static int ubs_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 		rc = fk_fail(ctx, FK_E_USAGE, "usb-bridge: \"%s\" is not a socket path (at most %zu "
 				"bytes)", spec, sizeof u->sock - 1);
 	fk_strlcpy(u->sock, spec, sizeof u->sock);
-	for (char *item = semi; rc == FK_OK && item && *item;) {
-		char *next = strchr(item, ';');
-		if (next)
-			*next++ = '\0';
-		rc = ubs_parse_probe(u, ctx, item);
-		item = next;
-	}
-	if (rc == FK_OK && u->nprobes == 0) {
-		static const char *const all[] = {"stlink-v2", "stlink-v21", "stlink-v3",
-						  "cmsis-dap-v2", "cmsis-dap-v1"};
-		for (unsigned i = 0; rc == FK_OK && i < sizeof all / sizeof all[0]; i++) {
-			char k[32];
-			fk_strlcpy(k, all[i], sizeof k);
-			rc = ubs_parse_probe(u, ctx, k);
-		}
-	}
-	if (rc == FK_OK && !(u->tgt.dap = tw_chip_port_open(&u->port, tw_serve_chip(s), ctx,
-							     "--usb-bridge")))
+	if (rc == FK_OK)
+		rc = tw_ubs_parse_probes(&u->bus, ctx, semi);
+	if (rc == FK_OK && !(u->bus.tgt.dap = tw_chip_port_open(&u->port, tw_serve_chip(s), ctx,
+								 "--usb-bridge")))
 		rc = fk_ctx_error(ctx);
 	u->port.no_clock = tw_serve_realtime(s);
-	u->tgt.bus = &tw_chip_port_bus;
-	u->tgt.bus_h = &u->port;
+	u->bus.tgt.bus = &tw_chip_port_bus;
+	u->bus.tgt.bus_h = &u->port;
 	if (rc == FK_OK) {
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 		memcpy(sa.sun_path, u->sock, strlen(u->sock) + 1);
@@ -535,10 +232,10 @@ static int ubs_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 		rc = ubs_spawn(u, ctx);
 		ubs_cmd_argv = NULL;
 	} else if (rc == FK_OK) {
-		printf("usb-bridge: listening on %s (%u probe%s:", u->sock, u->nprobes,
-		       u->nprobes == 1 ? "" : "s");
-		for (unsigned i = 0; i < u->nprobes; i++)
-			printf(" %s=%s", tw_probe_kind_name(u->probes[i].kind), u->probes[i].serial);
+		printf("usb-bridge: listening on %s (%u probe%s:", u->sock, u->bus.nprobes,
+		       u->bus.nprobes == 1 ? "" : "s");
+		for (unsigned i = 0; i < u->bus.nprobes; i++)
+			printf(" %s=%s", tw_probe_kind_name(u->bus.probes[i].kind), u->bus.probes[i].serial);
 		printf(")\n");
 		fflush(stdout);
 	}
