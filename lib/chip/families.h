@@ -4,3 +4,4 @@
  * `const fk_chip_driver name_chip_driver` in lib/chip/name_driver.c (docs/ADDING-A-FAMILY.md).
  * No include guard: the includer defines FK_FAMILY. */
 FK_FAMILY(stm32f4)
+FK_FAMILY(stm32f1)
