@@ -127,6 +127,8 @@ typedef struct l4_variant {
 	uint32_t dbgmcu;      /* DBGMCU_IDCODE address */
 	bool jtag;            /* false: SW-DP only (G0) */
 	uint32_t dpidr_swd, idcode_jtag, cpuid;
+	uint32_t bs_idcode;   /* the boundary-scan TAP after the debug TAP (0: no JTAG) */
+	uint32_t ahbap_idr;   /* AHB-AP IDR of the core */
 	/* AN2606 / stm32flash 0.7 dev_table.c */
 	uint8_t bl_version;
 	uint32_t bl_ram_start; /* first RAM address the ROM leaves to the host */
@@ -202,6 +204,7 @@ typedef struct tw_l4 {
 	unsigned ops_done; /* operations started (fault_op counts these) */
 	bool optverr;      /* set at load when an option word's complement did not match */
 	bool dirty;
+	tw_dap_ids dap_ids; /* the variant's IDs, filled for the debug port (model.c) */
 } tw_l4;
 
 /* life cycle */

@@ -509,14 +509,20 @@ static void l4d_bus_error_note(void *m, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
-/* SW-DP/JTAG IDs of stm32l4x.cfg / stm32g4x.cfg, AHB-AP IDR of a Cortex-M4 (ADIv5 §C2.6.5;
- * 0x24770011), CPUID Cortex-M4 r0p1. The G0 port has the SW-DP 0x0BC11477 of stm32g0x.cfg and
- * no JTAG; its AHB-AP (Cortex-M0+: 0x04770031) and CPUID 0x410CC601. The generic layer has
- * one tw_dap_ids per model, not per variant: the L4/G4 values are given (known gap for the
- * G0: its IDs are in the variant table, l4_variant). */
-static const tw_dap_ids l4_ids = {.dpidr_swd = 0x2BA01477U, .idcode_jtag = 0x4BA00477U,
-				  .bs_idcode = 0, /* not given: the TAP answers BYPASS */
-				  .ahbap_idr = 0x24770011U, .cpuid = 0x410FC241U};
+/* The variant's SW-DP/JTAG-DP/boundary-scan/AHB-AP/CPU IDs (variants.c cites each). */
+static const tw_dap_ids *l4d_ids(void *m)
+{
+	tw_l4 *t = m;
+	const l4_variant *v = t->v;
+	t->dap_ids = (tw_dap_ids){
+		.dpidr_swd = v->dpidr_swd,
+		.idcode_jtag = v->idcode_jtag,
+		.bs_idcode = v->bs_idcode,
+		.ahbap_idr = v->ahbap_idr,
+		.cpuid = v->cpuid,
+	};
+	return &t->dap_ids;
+}
 
 static const tw_dap_port l4_port = {
 	.read = l4d_read,
@@ -527,7 +533,8 @@ static const tw_dap_port l4_port = {
 	.attach = l4d_attach,
 	.refusal = l4d_refusal,
 	.bus_error_note = l4d_bus_error_note,
-	.ids = &l4_ids,
+	.ids = NULL,
+	.ids_of = l4d_ids,
 };
 
 static const tw_stream_port *const l4_streams[] = {&tw_l4_an3155_port, NULL};

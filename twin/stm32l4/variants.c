@@ -11,7 +11,14 @@
  *     USART protocol v3.1: UNCONFIRMED per part);
  *   debug IDs: OpenOCD tcl/target/stm32l4x.cfg and stm32g4x.cfg (SW-DP 0x2BA01477, JTAG
  *     0x4BA00477), stm32g0x.cfg (SW-DP 0x0BC11477, no JTAG); CPUID Cortex-M4 r0p1 0x410FC241,
- *     Cortex-M0+ r0p1 0x410CC601 (ARM TRMs);
+ *     Cortex-M0+ r0p1 0x410CC601 (ARM TRMs); boundary-scan TAP IDCODE (second in the JTAG
+ *     chain, IR 5 bits): 0x06415041 for the L47x (RM0351 §48.6.2 "JTAG ID code"; ST's BSDL
+ *     STM32L4x6 V1.1: part number 0x6415, manufacturer 0x020, version nibble "XXXX", taken as
+ *     0), 0x06468041 for the G431 (RM0440 §47.6.2; also the G4 boundary-scan row of Keil's
+ *     CMSIS-DAP debugger ID table), 0x06435041 for the L43x (UNCONFIRMED: RM0394 not
+ *     retrieved; ST's pattern 0x06<DEV_ID>041 of the L47x/F1/F3/F4/G4 rows), none on the G0
+ *     (no JTAG); AHB-AP IDR 0x24770011 (Cortex-M4, ADIv5 §C2.6.5), 0x04770031 (Cortex-M0+
+ *     AHB-AP, UNCONFIRMED: ARM DDI 0484 not retrieved);
  *   option words: register offsets CMSIS-L4/G0/G4 and OpenOCD stm32l4_flash_regs; places in the
  *     option area RM0351 §3.4.1 Table 12 (bank 2 at 0x1FFFF8xx), RM0444 §3.4.1, RM0440 §5.4.1;
  *     writable masks = the CMSIS field masks; factory values: OPTR 0xFFEFF8AA on L4 and G4
@@ -50,6 +57,8 @@ static const l4_variant l4_variants[] = {
 		.dpidr_swd = 0x2BA01477U,
 		.idcode_jtag = 0x4BA00477U,
 		.cpuid = 0x410FC241U,
+		.bs_idcode = 0x06415041U,
+		.ahbap_idr = 0x24770011U,
 		.bl_version = 0x31,
 		.bl_ram_start = 0x20003100U,
 		.sysmem_end = 0x1FFF7000U,
@@ -90,6 +99,8 @@ static const l4_variant l4_variants[] = {
 		.dpidr_swd = 0x2BA01477U,
 		.idcode_jtag = 0x4BA00477U,
 		.cpuid = 0x410FC241U,
+		.bs_idcode = 0x06435041U,
+		.ahbap_idr = 0x24770011U,
 		.bl_version = 0x31,
 		.bl_ram_start = 0x20003100U,
 		.sysmem_end = 0x1FFF7000U,
@@ -126,6 +137,8 @@ static const l4_variant l4_variants[] = {
 		.dpidr_swd = 0x0BC11477U,
 		.idcode_jtag = 0,
 		.cpuid = 0x410CC601U,
+		.bs_idcode = 0,
+		.ahbap_idr = 0x04770031U,
 		.bl_version = 0x31,
 		.bl_ram_start = 0x20002700U,
 		.sysmem_end = 0x1FFF7000U,
@@ -165,6 +178,8 @@ static const l4_variant l4_variants[] = {
 		.dpidr_swd = 0x2BA01477U,
 		.idcode_jtag = 0x4BA00477U,
 		.cpuid = 0x410FC241U,
+		.bs_idcode = 0x06468041U,
+		.ahbap_idr = 0x24770011U,
 		.bl_version = 0x31,
 		.bl_ram_start = 0x20004000U,
 		.sysmem_end = 0x1FFF7000U,
