@@ -21,8 +21,8 @@
 
 const cli_opt tcli_with_usb_opts[] = {
 	{"probe", 0, CLI_MULTI, "KIND[,serial=S][,gone-after=N]",
-	 "plug an emulated probe: stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1 "
-	 "(repeat for several; default one of each)"},
+	 "plug an emulated probe: stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, "
+	 "jlink (repeat for several; default one of each)"},
 	{"attach", 0, CLI_VALUE, "SOCKET",
 	 "use a running `flashkey-twin serve PATH --usb-bridge SOCKET` instead of PATH"},
 	{"realtime", 0, CLI_FLAG, NULL, "pace the virtual clock with the wall clock"},

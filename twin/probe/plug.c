@@ -32,7 +32,7 @@ static int tw_plug_one(fk_ctx *ctx, char *item)
 	tw_usb_plug_opts o = {0};
 	if (!eq || tw_probe_kind_parse((*eq = '\0', item), &o.kind))
 		return fk_fail(ctx, FK_E_USAGE, "FLASHKEY_TWIN_PROBES: \"%s\" is not KIND=TARGET (kinds: "
-				"stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1)", item);
+				"stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink)", item);
 	char *target = eq + 1;
 	if ((opt = strchr(target, ',')) != NULL)
 		*opt++ = '\0';

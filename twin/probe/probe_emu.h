@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* twin/probe: packet-level emulators of debug probes (ST-LINK, CMSIS-DAP) sitting on the twin's
- * debug port (debug/dap_core.h), and the emulated USB bus that lets the library's unchanged
- * drivers reach them through link/usb and link/hid.
+/* twin/probe: packet-level emulators of debug probes (ST-LINK, CMSIS-DAP, J-Link) sitting on the
+ * twin's debug port (debug/dap_core.h), and the emulated USB bus that lets the library's
+ * unchanged drivers reach them through link/usb and link/hid.
  *
  * The emulators are written from the protocol descriptions (../shared/reference/probes.md §1,
- * §2, §6), not from our drivers: they share no code or header with lib/probe.
+ * §2, §6; J-Link: the sources named in jlink_emu.c), not from our drivers: they share no code or
+ * header with lib/probe.
  *
  * Timing model (charged to the twin's virtual clock):
- *   USB full speed (ST-LINK/V2, V2-1): a command/response round trip costs 1 ms (the host
- *     schedules bulk transfers per 1 ms frame), each 64-byte packet 53 us (19 per frame);
+ *   USB full speed (ST-LINK/V2, V2-1, J-Link V9): a command/response round trip costs 1 ms (the
+ *     host schedules bulk transfers per 1 ms frame), each 64-byte packet 53 us (19 per frame);
  *   USB high speed (ST-LINK/V3, CMSIS-DAP v2): round trip 250 us (two 125 us microframes),
  *     each 512-byte packet 10 us;
  *   USB HID full speed (CMSIS-DAP v1): interrupt endpoints polled every 1 ms: one report per
@@ -34,6 +35,7 @@ typedef enum tw_probe_kind {
 	TW_PROBE_STLINK_V3 = 2,  /* 0483:374f (V3S), high speed */
 	TW_PROBE_DAP_V2 = 3,     /* CMSIS-DAP v2, bulk, high speed, 512-byte packets x8 */
 	TW_PROBE_DAP_V1 = 4,     /* CMSIS-DAP v1, HID, full speed, 64-byte reports x4 */
+	TW_PROBE_JLINK = 5,      /* SEGGER J-Link V9, 1366:0101, full speed, EP 0x02 out, 0x81 in */
 	TW_PROBE_KIND_COUNT
 } tw_probe_kind;
 
@@ -71,6 +73,23 @@ void tw_cmsis_dap_free(tw_cmsis_dap *e);
 size_t tw_cmsis_dap_process(tw_cmsis_dap *e, const uint8_t *req, size_t len, uint8_t *resp,
 			    size_t cap);
 unsigned tw_cmsis_dap_packet_size(const tw_cmsis_dap *e);
+
+/* J-Link: a byte stream of commands on bulk OUT 0x02, replies on bulk IN 0x81 (jlink_emu.c). */
+#define TW_JLINK_EP_OUT 0x02u
+#define TW_JLINK_EP_IN 0x81u
+typedef enum tw_jlink_status {
+	TW_JLINK_OK = 0,    /* every byte accepted */
+	TW_JLINK_NAK = 1,   /* *accepted bytes taken; the rest waits until replies are read */
+	TW_JLINK_STALL = 2, /* not an endpoint of this probe */
+} tw_jlink_status;
+typedef struct tw_jlink tw_jlink;
+tw_jlink *tw_jlink_new(tw_probe_target *t);
+void tw_jlink_free(tw_jlink *j);
+tw_jlink_status tw_jlink_out(tw_jlink *j, uint8_t ep, const uint8_t *buf, size_t len,
+			     size_t *accepted);
+/* Up to cap bytes of the replies not yet read; 0 = nothing to send (the endpoint NAKs). */
+size_t tw_jlink_in(tw_jlink *j, uint8_t ep, uint8_t *buf, size_t cap);
+bool tw_jlink_busy(const tw_jlink *j); /* replies wait to be read */
 
 /* ---- the emulated USB bus (usb_emu.c) ---- */
 

@@ -14,7 +14,7 @@ int tw_target_open_membus(fk_ctx *ctx, const char *arg, tw_probe_target *out);
 /* Registers the emulated USB and HID backends with link/usb and link/hid. */
 void tw_usb_register(void);
 /* Plugs the probes named in FLASHKEY_TWIN_PROBES: "KIND=TARGET[,serial=S][,gone-after=N];..."
- * with KIND stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v2|cmsis-dap-v1 and TARGET a twin state
+ * with KIND stlink-v2|stlink-v21|stlink-v3|cmsis-dap-v2|cmsis-dap-v1|jlink and TARGET a twin state
  * file, or @membus for the bare debug-port bus. */
 int tw_probe_plug_env(fk_ctx *ctx, const char *spec);
 /* Backends twin-stlink:, twin-cmsis-dap:, the USB seam, and FLASHKEY_TWIN_PROBES. */

@@ -3,9 +3,9 @@
  * the serve module and with-usb are usb_bridge_serve.c.
  *
  * PROBE is KIND[,serial=S][,gone-after=N] with KIND stlink-v2, stlink-v21, stlink-v3,
- * cmsis-dap-v2 or cmsis-dap-v1; without any, one of each is plugged. Every probe drives the same
- * debug port (one chip, one SW-DP); each keeps its own emulator state while the server runs, as a
- * probe left plugged in does. gone-after=N unplugs the probe once it has seen N transfers: it
+ * cmsis-dap-v2, cmsis-dap-v1 or jlink; without any, one of each is plugged. Every probe drives the
+ * same debug port (one chip, one SW-DP); each keeps its own emulator state while the server runs,
+ * as a probe left plugged in does. gone-after=N unplugs the probe once it has seen N transfers: it
  * leaves the device list and later requests answer LIBUSB_ERROR_NO_DEVICE.
  *
  * Descriptors (USB 2.0 §9.6) are the real probes' layouts as the host tools expect them:
@@ -22,7 +22,13 @@
  *                EP 0x01 bulk OUT then 0x81 bulk IN, 512 bytes, high speed (probes.md §1.4);
  *   CMSIS-DAP v1 interface 0 class 03 (HID) with a HID descriptor, interrupt IN 0x81 and OUT
  *                0x01, 64-byte reports, bInterval 1, full speed; product string contains
- *                "CMSIS-DAP" (the spec's rule for v1).
+ *                "CMSIS-DAP" (the spec's rule for v1);
+ *   J-Link V9    1366:0101 full speed, interface 0 class FF/FF/FF with bulk IN 0x81 and OUT 0x02,
+ *                64 bytes (libjaylink discovery_usb.c: VID 0x1366 and its PID table, 0x0101 =
+ *                USB address 0; transport_usb.c: the first interface of class and subclass FF
+ *                with two endpoints; OpenOCD 0.8 jlink.c JLINK_READ/WRITE_ENDPOINT 0x81/0x02).
+ *                Its serial string is the decimal serial number, 12 digits zero-padded
+ *                (libjaylink reads 12 characters and parses the last 10 as a decimal number).
  * The USB timing model is the emulators' (probe_emu.h), charged to the twin's clock. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +91,11 @@ static void ubs_describe(tw_probe_kind k, ubs_desc *d)
 		d->product = "flashkey twin CMSIS-DAP", d->iface_str = "CMSIS-DAP v2 (flashkey twin)";
 		d->cls = 0xFF, d->sub = 0, d->proto = 0, d->mps = 512, d->nep = 2;
 		d->ep[0] = 0x01, d->ep[1] = 0x81;
+		break;
+	case TW_PROBE_JLINK:
+		d->vid = 0x1366, d->pid = 0x0101, d->mfr = "SEGGER", d->product = "J-Link";
+		d->bcd_usb = 0x0110, d->mps = 64, d->nep = 2;
+		d->ep[0] = TW_JLINK_EP_IN, d->ep[1] = TW_JLINK_EP_OUT;
 		break;
 	default: /* TW_PROBE_DAP_V1 */
 		d->vid = 0xC251, d->pid = 0xF001, d->mfr = "flashkey twin", d->bcd_usb = 0x0110;
@@ -265,9 +276,13 @@ static int ubs_parse_probe(tw_ubs *u, fk_ctx *ctx, char *item)
 		*opt++ = '\0';
 	if (tw_probe_kind_parse(item, &pr->kind))
 		return fk_fail(ctx, FK_E_USAGE, "usb-bridge: unknown probe \"%s\" (stlink-v2, "
-				"stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1)", item);
-	/* 24 characters, as an ST-LINK's (stlink-tools reads no other length); distinct per slot */
-	snprintf(pr->serial, sizeof pr->serial, "464B5457494E%012X", u->nprobes + 1);
+				"stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink)", item);
+	/* 24 characters, as an ST-LINK's (stlink-tools reads no other length); a J-Link's is a
+	 * decimal number; distinct per slot */
+	if (pr->kind == TW_PROBE_JLINK)
+		snprintf(pr->serial, sizeof pr->serial, "%012u", 900000000u + u->nprobes + 1);
+	else
+		snprintf(pr->serial, sizeof pr->serial, "464B5457494E%012X", u->nprobes + 1);
 	for (char *tok = opt; tok && *tok;) {
 		char *next = strchr(tok, ',');
 		if (next)
@@ -279,6 +294,10 @@ static int ubs_parse_probe(tw_ubs *u, fk_ctx *ctx, char *item)
 					"(serial=S, gone-after=N)", tok);
 		tok = next;
 	}
+	if (pr->kind == TW_PROBE_JLINK && (strlen(pr->serial) > 12 ||
+					   strspn(pr->serial, "0123456789") != strlen(pr->serial)))
+		return fk_fail(ctx, FK_E_USAGE, "usb-bridge: a J-Link serial is a decimal number of at "
+				"most 12 digits (libjaylink parses no other), not \"%s\"", pr->serial);
 	for (unsigned i = 0; i < u->nprobes; i++)
 		if (strcmp(u->probes[i].serial, pr->serial) == 0)
 			return fk_fail(ctx, FK_E_USAGE, "usb-bridge: two probes with serial %s",
@@ -300,7 +319,7 @@ int tw_ubs_parse_probes(tw_ubs *u, fk_ctx *ctx, char *list)
 	}
 	if (rc == FK_OK && u->nprobes == 0) {
 		static const char *const all[] = {"stlink-v2", "stlink-v21", "stlink-v3",
-						  "cmsis-dap-v2", "cmsis-dap-v1"};
+						  "cmsis-dap-v2", "cmsis-dap-v1", "jlink"};
 		for (unsigned i = 0; rc == FK_OK && i < sizeof all / sizeof all[0]; i++) {
 			char k[32];
 			fk_strlcpy(k, all[i], sizeof k);

@@ -45,6 +45,7 @@ struct tw_usb_sess {
 	tw_probe_target tgt;
 	tw_stlink *st;
 	tw_cmsis_dap *dap;
+	tw_jlink *jl;
 	uint8_t reply[TW_USB_REPLY_MAX]; /* CMSIS-DAP replies not yet read, in order */
 	size_t reply_len[16];
 	unsigned nreplies;
@@ -54,7 +55,7 @@ struct tw_usb_sess {
 static tw_usb_slot tw_usb_slots[TW_USB_SLOTS];
 
 static const char *const tw_probe_names[TW_PROBE_KIND_COUNT] = {
-	"stlink-v2", "stlink-v21", "stlink-v3", "cmsis-dap-v2", "cmsis-dap-v1"};
+	"stlink-v2", "stlink-v21", "stlink-v3", "cmsis-dap-v2", "cmsis-dap-v1", "jlink"};
 
 const char *tw_probe_kind_name(tw_probe_kind k)
 {
@@ -99,6 +100,16 @@ static void tw_usb_describe(const tw_usb_slot *s, unsigned idx, fk_usb_info *i)
 		f->ep_size[0] = f->ep_size[1] = s->kind == TW_PROBE_STLINK_V3 ? 512 : 64;
 		return;
 	}
+	if (s->kind == TW_PROBE_JLINK) {
+		/* J-Link V9: interface 0 class FF/FF/FF, bulk IN 0x81 and OUT 0x02 (jlink_emu.c) */
+		i->vid = 0x1366, i->pid = 0x0101, i->bcd_usb = 0x0110;
+		snprintf(i->manufacturer, sizeof i->manufacturer, "SEGGER");
+		snprintf(i->product, sizeof i->product, "J-Link");
+		f->cls = 0xFF;
+		f->ep_addr[0] = TW_JLINK_EP_IN, f->ep_addr[1] = TW_JLINK_EP_OUT;
+		f->ep_size[0] = f->ep_size[1] = 64;
+		return;
+	}
 	i->vid = 0xC251, i->pid = 0xF00A; /* an arbitrary pair: CMSIS-DAP is found by name */
 	i->bcd_usb = 0x0200;
 	snprintf(i->product, sizeof i->product, "flashkey twin CMSIS-DAP");
@@ -124,6 +135,8 @@ int tw_usb_plug(fk_ctx *ctx, const tw_usb_plug_opts *o)
 		s->gone_after = o->gone_after;
 		if (o->serial && o->serial[0])
 			fk_strlcpy(s->serial, o->serial, sizeof s->serial);
+		else if (o->kind == TW_PROBE_JLINK)
+			snprintf(s->serial, sizeof s->serial, "%012u", 900000001u + i); /* digits */
 		else
 			snprintf(s->serial, sizeof s->serial, "TWIN%s%u",
 				 tw_is_stlink(o->kind) ? "STLINK" : "DAP", i);
@@ -184,11 +197,13 @@ static tw_usb_sess *tw_sess_make(tw_probe_kind kind, const char *serial, const t
 	x->kind = kind;
 	if (tw_is_stlink(kind))
 		x->st = tw_stlink_new(&x->tgt, kind);
+	else if (kind == TW_PROBE_JLINK)
+		x->jl = tw_jlink_new(&x->tgt);
 	else
 		x->dap = tw_cmsis_dap_new(&x->tgt, serial, kind == TW_PROBE_DAP_V1 ? 64 : 512,
 					  kind == TW_PROBE_DAP_V1 ? 4 : 8,
 					  kind == TW_PROBE_DAP_V1 ? "1.3.0" : "2.1.0");
-	if (!x->st && !x->dap) {
+	if (!x->st && !x->dap && !x->jl) {
 		free(x);
 		return NULL;
 	}
@@ -223,6 +238,7 @@ static void tw_sess_close(void *h)
 	tw_usb_sess *x = h;
 	tw_stlink_free(x->st);
 	tw_cmsis_dap_free(x->dap);
+	tw_jlink_free(x->jl);
 	if (x->slot) {
 		fk_ctx *ctx = fk_ctx_new();
 		if (x->tgt.release)
@@ -288,6 +304,28 @@ static size_t tw_sess_dap_in(tw_usb_sess *x, uint8_t *buf, size_t cap)
 	x->nreplies--;
 	tw_sess_charge(x, n, x->nreplies > 0);
 	return n;
+}
+
+/* J-Link: a byte stream each way; every transfer costs half a round trip and its packets. */
+static int tw_sess_jlink(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, void *buf, size_t len,
+			 size_t *done)
+{
+	if (ep & 0x80) {
+		*done = tw_jlink_in(x->jl, ep, buf, len);
+		tw_sess_charge(x, FK_MAX(*done, (size_t)1), false);
+		if (*done == 0)
+			return fk_fail(ctx, FK_E_TIMEOUT, "no reply on USB endpoint 0x%02x (emulated "
+					"J-Link)", ep);
+		return FK_OK;
+	}
+	tw_jlink_status st = tw_jlink_out(x->jl, ep, buf, len, done);
+	if (st == TW_JLINK_STALL)
+		return fk_fail(ctx, FK_E_IO, "USB endpoint 0x%02x stalled (emulated J-Link)", ep);
+	tw_sess_charge(x, FK_MAX(*done, (size_t)1), false);
+	if (st == TW_JLINK_NAK)
+		return fk_fail(ctx, FK_E_TIMEOUT, "emulated J-Link: the host leaves its replies unread; "
+				"the OUT endpoint NAKs (%zu of %zu bytes taken)", *done, len);
+	return FK_OK;
 }
 
 /* ---- link/usb backend ---- */
@@ -361,6 +399,8 @@ static int tw_usb_bulk(void *h, fk_ctx *ctx, uint8_t ep, void *buf, size_t len, 
 	int rc = tw_sess_gone(x, ctx);
 	if (rc)
 		return rc;
+	if (x->jl)
+		return tw_sess_jlink(x, ctx, ep, buf, len, done);
 	if (x->dap && !(ep & 0x80))
 		rc = tw_sess_dap_out(x, ctx, buf, len);
 	else if (x->dap)
