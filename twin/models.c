@@ -15,6 +15,8 @@ extern const tw_model tw_model_spinor; /* twin/spinor/model.c */
 extern const tw_model tw_model_stm32l4; /* twin/stm32l4/model.c */
 /* slot: stm32f1 */
 extern const tw_model tw_model_stm32f1; /* twin/stm32f1/model.c */
+/* slot: lpc */
+extern const tw_model tw_model_lpc; /* twin/lpc/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
@@ -25,5 +27,7 @@ const tw_model *const tw_models[] = {
 	&tw_model_stm32l4,
 	/* slot: stm32f1 */
 	&tw_model_stm32f1,
+	/* slot: lpc */
+	&tw_model_lpc,
 	NULL,
 };

@@ -25,6 +25,8 @@ extern const tw_serve_module tw_serve_mod_cmsis_dap_tcp; /* twin/probe/dap_tcp_s
 extern const tw_serve_module tw_serve_mod_usb_bridge; /* twin/probe/usb_bridge_serve.c */
 /* slot: serprog-pty (SPI NOR twin behind a serprog programmer) */
 extern const tw_serve_module tw_serve_mod_serprog_pty; /* twin/spinor/serprog_module.c */
+/* slot: lpc-pty (NXP LPC UART ISP on a pty) */
+extern const tw_serve_module tw_serve_mod_lpc_pty; /* twin/lpc/isp_module.c */
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
@@ -37,5 +39,7 @@ const tw_serve_module *const tw_serve_modules[] = {
 	&tw_serve_mod_usb_bridge,
 	/* slot: serprog-pty */
 	&tw_serve_mod_serprog_pty,
+	/* slot: lpc-pty */
+	&tw_serve_mod_lpc_pty,
 	NULL,
 };

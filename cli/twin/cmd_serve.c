@@ -32,18 +32,25 @@ const cli_opt *tcli_serve_opts(void)
 
 /* A twin whose model offers a SPI port and no DAP or byte stream (a SPI NOR flash) is served by
  * the SPI programmer servers alone (cmd_spi_serve.c); any other goes to the serve loop. */
-static bool tcli_spi_only(tcli_env *e)
+/* A twin whose model offers byte streams and no DAP (an NXP LPC with its ISP) goes to the
+ * stream pty server (cmd_stream_serve.c). */
+typedef enum { TCLI_SERVE_LOOP, TCLI_SERVE_SPI, TCLI_SERVE_STREAM } tcli_serve_kind;
+
+static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
 {
 	tw_chip *c;
 	fk_ctx *tmp = fk_ctx_new();
-	bool spi = false;
+	tcli_serve_kind k = TCLI_SERVE_LOOP;
 	if (tmp && tw_chip_load(tmp, tcli_arg(e, 0), &c) == FK_OK) {
 		const tw_model *m = tw_chip_model(c);
-		spi = m->spi && !m->dap && !m->streams;
+		if (m->spi && !m->dap && !m->streams)
+			k = TCLI_SERVE_SPI;
+		else if (m->streams && !m->dap && !m->spi)
+			k = TCLI_SERVE_STREAM;
 		tw_chip_free(c);
 	}
 	fk_ctx_free(tmp);
-	return spi; /* unreadable files: the serve loop reports them */
+	return k; /* unreadable files: the serve loop reports them */
 }
 
 int tcli_cmd_serve(tcli_env *e)
@@ -71,8 +78,11 @@ int tcli_cmd_serve(tcli_env *e)
 				"/tmp/ttyF4` (see `flashkey-twin serve --help`)", tcli_arg(e, 0));
 		return fk_fail(e->ctx, FK_E_USAGE, "serve: no server given: nothing would be served");
 	}
-	if (tcli_spi_only(e))
+	tcli_serve_kind kind = tcli_serve_kind_of(e);
+	if (kind == TCLI_SERVE_SPI)
 		return tcli_spi_serve(e, o.realtime, o.max_ms);
+	if (kind == TCLI_SERVE_STREAM)
+		return tcli_stream_serve(e, o.realtime, o.max_ms);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
 	       n == 1 ? "" : "s");

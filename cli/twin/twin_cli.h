@@ -45,6 +45,8 @@ int tcli_cmd_with_usb(tcli_env *e);
 extern const cli_opt tcli_with_usb_opts[];
 /* Twins whose model offers only a SPI port (cmd_spi_serve.c): served by the SPI servers */
 int tcli_spi_serve(tcli_env *e, bool realtime, int64_t max_ms);
+/* Twins whose model offers byte-stream ports and no debug port (cmd_stream_serve.c) */
+int tcli_stream_serve(tcli_env *e, bool realtime, int64_t max_ms);
 /* new's options: the union of the models' (built at start) */
 const cli_opt *tcli_new_opts(void);
 extern const cli_opt tcli_show_opts[];
