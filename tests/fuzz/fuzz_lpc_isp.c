@@ -6,12 +6,20 @@
  * the UU decoder accepts re-encodes (in canonical form) to a line that decodes to the same
  * bytes; a refusal names a column inside the line (or its end); every chunk of input bytes
  * round-trips through the encoder. */
-#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boot/lpc_isp_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The fuzz build is RelWithDebInfo (NDEBUG): a plain assert would vanish there (and with it
+ * any call inside it). */
+#define FZ_CHECK(cond)                                                                          \
+	do {                                                                                    \
+		if (!(cond))                                                                    \
+			abort();                                                                \
+	} while (0)
 
 static void fuzz_line(const char *l, size_t len)
 {
@@ -21,20 +29,20 @@ static void fuzz_line(const char *l, size_t len)
 	if (lpc_uu_decode_line(l, len, out, &n, &pos, &why) == 0) {
 		char enc[80];
 		size_t m = lpc_uu_encode_line(out, n, enc, sizeof enc);
-		assert(n == 0 || m == len);
+		FZ_CHECK(n == 0 || m == len);
 		if (n) {
 			size_t n2 = 0;
-			assert(lpc_uu_decode_line(enc, m, again, &n2, &pos, &why) == 0);
-			assert(n2 == n && memcmp(out, again, n) == 0);
+			FZ_CHECK(lpc_uu_decode_line(enc, m, again, &n2, &pos, &why) == 0);
+			FZ_CHECK(n2 == n && memcmp(out, again, n) == 0);
 		}
 	} else {
-		assert(pos <= len && why);
+		FZ_CHECK(pos <= len && why);
 	}
 	lpc_isp_cmd c;
 	if (lpc_isp_parse_cmd(l, len, &c, &pos, &why) == 0)
-		assert(c.nargs <= 4 && c.letter >= 'A' && c.letter <= 'Z');
+		FZ_CHECK(c.nargs <= 4 && c.letter >= 'A' && c.letter <= 'Z');
 	else
-		assert(pos <= len && why);
+		FZ_CHECK(pos <= len && why);
 	uint32_t v;
 	(void)lpc_isp_parse_number(l, len, &v);
 }
@@ -46,11 +54,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (off < size) {
 		size_t s, l, c;
 		if (!lpc_isp_next_line(buf + off, size - off, &s, &l, &c)) {
-			assert(c <= size - off);
+			FZ_CHECK(c <= size - off);
 			fuzz_line(buf + off + c, size - off - c);
 			break;
 		}
-		assert(c > 0 && s + l <= c);
+		FZ_CHECK(c > 0 && s + l <= c);
 		fuzz_line(buf + off + s, l);
 		off += c;
 	}
@@ -60,9 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t back[45];
 		size_t m = lpc_uu_encode_line(data + i, n, enc, sizeof enc), got, pos;
 		const char *why;
-		assert(m > 0);
-		assert(lpc_uu_decode_line(enc, m, back, &got, &pos, &why) == 0);
-		assert(got == n && memcmp(back, data + i, n) == 0);
+		FZ_CHECK(m > 0);
+		FZ_CHECK(lpc_uu_decode_line(enc, m, back, &got, &pos, &why) == 0);
+		FZ_CHECK(got == n && memcmp(back, data + i, n) == 0);
 	}
 	if (size >= 32)
 		(void)lpc_vector_valid(data);

@@ -6,7 +6,6 @@
  *         odd: LPC812, binary data) that is already synchronised and unlocked — commands, UU
  *         lines, checksums, binary W data, ESC, XON/XOFF — and every reply is drained. No crash,
  *         no overread, no unbounded output. */
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +14,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The fuzz build is RelWithDebInfo (NDEBUG): a plain assert would vanish there (and with it
+ * any call inside it). */
+#define FZ_CHECK(cond)                                                                          \
+	do {                                                                                    \
+		if (!(cond))                                                                    \
+			abort();                                                                \
+	} while (0)
+
 static void fuzz_state(const uint8_t *d, size_t n)
 {
 	fk_ctx *ctx = fk_ctx_new();
@@ -22,8 +29,8 @@ static void fuzz_state(const uint8_t *d, size_t n)
 	if (tw_lpc_load(ctx, "fuzz", d, n, &c) == FK_OK) {
 		uint8_t *b;
 		size_t len;
-		assert(tw_lpc_save(c, &b, &len) == FK_OK);
-		assert(len == n && memcmp(b, d, 36) == 0 && memcmp(b + 44, d + 44, n - 44) == 0);
+		FZ_CHECK(tw_lpc_save(c, &b, &len) == FK_OK);
+		FZ_CHECK(len == n && memcmp(b, d, 36) == 0 && memcmp(b + 44, d + 44, n - 44) == 0);
 		free(b);
 		tw_lpc_free(c);
 	}
@@ -34,10 +41,10 @@ static void fuzz_isp(const char *chip, const uint8_t *d, size_t n)
 {
 	fk_ctx *ctx = fk_ctx_new();
 	tw_chip *c;
-	assert(tw_chip_create(ctx, chip, &c) == FK_OK);
+	FZ_CHECK(tw_chip_create(ctx, chip, &c) == FK_OK);
 	const tw_stream_port *p = tw_chip_stream(c, ctx, "fuzz", "lpc-isp");
 	void *s;
-	assert(p && p->open(tw_chip_impl(c), ctx, NULL, &s) == FK_OK);
+	FZ_CHECK(p && p->open(tw_chip_impl(c), ctx, NULL, &s) == FK_OK);
 	static const char pre[] = "?Synchronized\r\n12000\r\nU 23130\r\n";
 	p->rx(s, (const uint8_t *)pre, sizeof pre - 1);
 	uint8_t out[8192];
