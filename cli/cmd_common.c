@@ -73,7 +73,7 @@ int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len)
 int cli_image_load(cli_env *e, const char *path, cli_image *ci)
 {
 	memset(ci, 0, sizeof *ci);
-	fk_image_load_opts o = {FK_IMAGE_AUTO, 0x08000000U};
+	fk_image_load_opts o = {FK_IMAGE_AUTO, CLI_RAW_BASE};
 	const char *base = cli_value(&e->args, "base");
 	if (base && fk_parse_u32(base, &o.base))
 		return fk_fail(e->ctx, FK_E_USAGE, "--base %s: not an address", base);
@@ -91,6 +91,16 @@ int cli_image_load(cli_env *e, const char *path, cli_image *ci)
 	}
 	ci->n = (unsigned)n;
 	return FK_OK;
+}
+
+void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s)
+{
+	uint32_t base = fk_session_chip(s)->flash_base;
+	if (!ci->img || cli_value(&e->args, "base") || fk_image_get_format(ci->img) != FK_IMAGE_BIN ||
+	    base == CLI_RAW_BASE)
+		return;
+	for (unsigned i = 0; i < ci->n; i++) /* loaded at CLI_RAW_BASE: moved to the chip's base */
+		ci->segs[i].addr = ci->segs[i].addr - CLI_RAW_BASE + base;
 }
 
 void cli_image_free(cli_image *ci)
@@ -269,6 +279,8 @@ void cli_json_plan(json_w *j, const fk_plan *plan)
 
 static void cli_print_sector_map(const fk_inventory *inv)
 {
+	if (!inv->nsectors) /* a chip with thousands of units lists none here (SPI NOR) */
+		return;
 	printf("\nsector  address     size     WRP    content\n");
 	for (unsigned i = 0; i < inv->nsectors; i++) {
 		const fk_sector_info *s = &inv->sectors[i];
@@ -284,8 +296,10 @@ void cli_print_inventory(const fk_inventory *inv)
 	       inv->dev_id, inv->revision, inv->flash_size / 1024,
 	       inv->flash_size_assumed ? " (size register unreadable: family size assumed)" : "",
 	       inv->path);
-	printf("RDP     level %d (RDP byte 0x%02X)%s\n", inv->rdp_level, inv->rdp_raw,
-	       inv->intrusion ? ": debugger attached, flash and OTP unreadable until level 0" : "");
+	if (inv->rdp_level >= 0) /* -1: the chip has no read-out protection level */
+		printf("RDP     level %d (RDP byte 0x%02X)%s\n", inv->rdp_level, inv->rdp_raw,
+		       inv->intrusion ? ": debugger attached, flash and OTP unreadable until level 0"
+				      : "");
 	for (unsigned i = 0; i < inv->nregs; i++)
 		if (inv->regs[i].valid)
 			printf("%-12s 0x%08X\n", inv->regs[i].name, inv->regs[i].value);

@@ -22,7 +22,12 @@ typedef struct cli_image {
 	unsigned n;
 	uint64_t bytes;
 } cli_image;
+/* Where a raw binary is loaded before the chip is known (without --base). */
+#define CLI_RAW_BASE 0x08000000U
 int cli_image_load(cli_env *e, const char *path, cli_image *ci);
+/* A raw binary loaded without --base goes to the connected chip's flash base (the description's
+ * flash_base: 0 on a SPI NOR): call after the session is open. */
+void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s);
 void cli_image_free(cli_image *ci);
 /* "ADDR:LEN" or "ADDR" (len 0). */
 int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len);

@@ -22,13 +22,25 @@ static int cmd_info_run(cli_env *e)
 		       c->revision);
 		printf("flash     0x%08X, %u KB%s\n", c->flash_base, c->flash_size / 1024,
 		       c->flash_size_assumed ? " (size register unreadable: family size assumed)" : "");
-		printf("OTP       0x%08X, %u bytes (16 blocks of 32 + 16 lock bytes)\n", c->otp_base,
-		       c->otp_size);
-		printf("options   0x%08X (FLASH_OPTCR 0x40023C14)\n", c->option_base);
+		if (c->otp_size) /* the areas the chip description gives, when it has them */
+			printf("OTP       0x%08X, %u bytes (16 blocks of 32 + 16 lock bytes)\n",
+			       c->otp_base, c->otp_size);
+		if (c->option_base)
+			printf("options   0x%08X (FLASH_OPTCR 0x40023C14)\n", c->option_base);
 		printf("access    %s path over %s\n", c->path, c->transport);
 		printf("sectors  ");
-		for (unsigned i = 0; i < c->nsectors; i++)
+		for (unsigned i = 0; i < c->nsectors; i++) {
+			unsigned j = i; /* a long run of equal units on one line: 0-2047:4K */
+			while (j + 1 < c->nsectors && c->sectors[j + 1].size == c->sectors[i].size)
+				j++;
+			if (j - i + 1 >= 16) {
+				printf(" %u-%u:%uK", c->sectors[i].number, c->sectors[j].number,
+				       c->sectors[i].size / 1024);
+				i = j;
+				continue;
+			}
 			printf(" %u:%uK", c->sectors[i].number, c->sectors[i].size / 1024);
+		}
 		printf("\n");
 	}
 	fk_session_close(s);

@@ -133,10 +133,13 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 	}
 	if (!e->dry_run && !fk_session_inventory(s, &after)) {
 		have_after = true;
-		if (!e->out.json && !rc)
-			printf("now: RDP level %d; %s\n", after.rdp_level,
-			       after.write_blocked ? "a write is still blocked: see `flashkey status`"
-						   : "nothing blocks a write: flash is writable");
+		const char *verdict = after.write_blocked
+					      ? "a write is still blocked: see `flashkey status`"
+					      : "nothing blocks a write: flash is writable";
+		if (!e->out.json && !rc && after.rdp_level >= 0)
+			printf("now: RDP level %d; %s\n", after.rdp_level, verdict);
+		else if (!e->out.json && !rc) /* a chip without read-out protection levels */
+			printf("now: %s\n", verdict);
 	}
 	if (e->out.json)
 		unlock_json(e, rc, inv, plan, &log, have_after ? &after : NULL);

@@ -3,7 +3,7 @@
 #include "cmd_common.h"
 
 static const cli_opt verify_opts[] = {
-	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
+	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default: the chip's flash base)"},
 	{"read-back", 0, CLI_FLAG, NULL, "read every byte back, not a CRC-32 the chip computes "
 					 "(bootloader path)"},
 	{NULL, 0, 0, NULL, NULL},
@@ -21,6 +21,8 @@ static int cmd_verify_run(cli_env *e)
 	int rc = cli_image_load(e, file, &ci);
 	if (!rc)
 		rc = cli_session(e, &s);
+	if (!rc)
+		cli_image_rebase(e, &ci, s);
 	if (!rc)
 		rc = fk_flash_verify_ex(s, ci.segs, ci.n, cli_flag(&e->args, "read-back"), &bad, &how);
 	if (rc == FK_E_VERIFY)

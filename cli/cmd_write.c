@@ -9,7 +9,7 @@
 #include "cmd_common.h"
 
 static const cli_opt write_opts[] = {
-	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default 0x08000000)"},
+	{"base", 0, CLI_VALUE, "ADDR", "load address of a raw binary (default: the chip's flash base)"},
 	{"skip-unchanged", 0, CLI_FLAG, NULL, "leave sectors whose CRC already matches the image"},
 	{"voltage", 0, CLI_VALUE, "VOLTS", "target supply (e.g. 3.3): chooses the parallelism"},
 	{"psize", 0, CLI_VALUE, "BITS", "force program parallelism 8, 16, 32 or 64 (64 needs VPP)"},
@@ -155,6 +155,8 @@ static int cmd_write_run(cli_env *e)
 		rc = cli_image_load(e, file, &ci);
 	if (!rc)
 		rc = cli_session(e, &s);
+	if (!rc)
+		cli_image_rebase(e, &ci, s);
 	/* RM0090 §3.6.2 Table 13: x64 needs 8-9 V on VPP, which no probe or bootloader can
 	 * measure; a parallelism above what the supply sustains may not retain the value. So a
 	 * forced --psize is taken on trust, and a verify failure after it names the cause. */

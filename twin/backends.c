@@ -7,6 +7,7 @@
 #include "probe/targets.h"
 #include "stream.h"
 #include "twin_mem.h"
+#include "twin_spi.h"
 
 void fktwin_register_backends(void)
 {
@@ -17,6 +18,7 @@ void fktwin_register_backends(void)
 	twin_mem_register();
 	tw_probe_register(); /* emulated probes: twin-stlink:, twin-cmsis-dap:, USB seam */
 	twin_swd_register();
+	tw_spi_register(); /* twin-spi: a SPI programmer on a twin's SPI flash */
 	fk_backend_register("twin-uart", tw_uart_open,
 			    "twin-uart:PATH  the twin's ROM bootloader UART (STM32: AN3155), in-process");
 }

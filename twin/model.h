@@ -274,6 +274,10 @@ typedef struct tw_spi_port {
 	void (*select)(void *m, bool asserted); /* CS# low = asserted; release ends the command */
 	uint8_t (*exchange)(void *m, uint8_t mosi); /* one byte, full duplex, while selected */
 	uint32_t max_hz;                            /* fastest SCK the part accepts */
+	/* Optional (NULL: unknown): the level of the chip's /WP pin as wired on the board, 1 high
+	 * 0 low, for a programmer that can sense it (the in-process twin-spi: does). Added after
+	 * the first SPI model; older models leave it NULL. */
+	int (*wp_level)(const void *m);
 } tw_spi_port;
 
 /* ---------------------------------------------------------------- the model */

@@ -88,6 +88,10 @@ typedef struct fk_lock {
 	bool reversible;     /* the lock can be set again after removal */
 	fk_pending pending;  /* what the removal needs before it takes effect */
 	char remedy[200];    /* one sentence: how it goes away and what that costs */
+	/* Added with the SPI NOR driver: the protected addresses when the lock covers a range
+	 * that `sectors` cannot name (a 16 MiB SPI NOR has 4096 sectors); range_len 0 = see
+	 * `sectors`. A write touching it is blocked (lib/api/gates.c). */
+	uint32_t range_addr, range_len;
 } fk_lock;
 
 typedef struct fk_sector_info {

@@ -123,8 +123,22 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		free(inv);
 		return fk_fail_wrap(s->ctx, rc, "reading the protection state for the backup");
 	}
-	rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
-	if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* the chip keeps them from us */
+	if (!FK_IS_F4(s)) { /* the driver's own option words, raw (lib/chip/driver.h) */
+		size_t olen = 0;
+		uint32_t oaddr = 0;
+		rc = s->drv->backup_options ? s->drv->backup_options(s->chip, s->ctx, opt, 8, &olen,
+								       &oaddr) : FK_OK;
+		if (!rc && olen) {
+			files[(*n)++] = (fk_bk_file){"options.bin", oaddr, opt, olen};
+			r->options_saved = true;
+		}
+		if (rc)
+			rc = fk_fail_wrap(s->ctx, rc, "reading the option words for the backup");
+	} else
+		rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
+	if (!FK_IS_F4(s)) {
+		/* done above */
+	} else if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* the chip keeps them from us */
 		fk_ctx_clear(s->ctx);
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on the %s "
 				"path at RDP level %d; ", inv->path, inv->rdp_level);
@@ -138,12 +152,12 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		r->options_saved = true;
 	}
 	if (!rc && inv->flash_readable) {
-		rc = dry ? FK_OK : fk_flash_read(s, STM32F4_FLASH_BASE, flash, size);
+		rc = dry ? FK_OK : fk_flash_read(s, s->info.flash_base, flash, size);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading flash for the backup (the chip lets it be "
 						 "read, so a backup without it would lose it)");
 		else
-			files[(*n)++] = (fk_bk_file){"flash.bin", STM32F4_FLASH_BASE, flash, size};
+			files[(*n)++] = (fk_bk_file){"flash.bin", s->info.flash_base, flash, size};
 		r->flash_saved = !rc;
 		r->flash_crc = rc || dry ? 0 : fk_crc32(0, flash, size);
 	} else if (!rc) {
@@ -151,7 +165,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 				"byte 0x%02X) makes it unreadable through the %s path (RM0090 §3.7.3); ",
 				inv->rdp_level, inv->rdp_raw, inv->path);
 	}
-	if (!rc && inv->notp && inv->otp[0].readable) {
+	if (!rc && inv->notp && inv->otp[0].readable && FK_IS_F4(s)) {
 		rc = dry ? FK_OK : stm32f4_read(FK_F4(s), s->ctx, STM32F4_OTP_BASE, otp, 0x210);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
@@ -159,7 +173,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		else
 			files[(*n)++] = (fk_bk_file){"otp.bin", STM32F4_OTP_BASE, otp, 0x210};
 		r->otp_saved = !rc;
-	} else if (!rc && inv->notp) {
+	} else if (!rc && inv->notp && FK_IS_F4(s)) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "OTP not saved: not readable through "
 				"the %s path at RDP level %d; ", inv->path, inv->rdp_level);
 	}
@@ -424,19 +438,22 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
 	else if (!rc)
 		rc = fk_api_backup_before(s, perms, "restoring (the current contents)");
 	fk_restore_opt ro = {.active = false};
+	if (!rc && with_options && !FK_IS_F4(s))
+		rc = fk_api_f4_only(s, "restore --with-options");
 	if (!rc && with_options &&
 	    !(rc = fk_bk_file_checked(s, dir, (char *)man, "options.bin", 8, &opt, &olen)))
 		rc = olen == 8 ? fk_restore_opt_before(s, opt, perms, &ro)
 			       : fk_fail(s->ctx, FK_E_BAD_FILE, "options.bin: expected 8 bytes");
 	if (!rc) {
-		fk_seg seg = {STM32F4_FLASH_BASE, (uint32_t)flen, flash};
+		fk_seg seg = {s->info.flash_base, (uint32_t)flen, flash};
 		fk_write_opts wo = {.skip_unchanged = true, .psize = -1};
 		fk_write_result wr;
 		rc = fk_flash_write(s, &seg, 1, &wo, perms, &wr);
 	}
 	if (!rc)
 		rc = fk_restore_opt_after(s, perms, &ro);
-	if (!rc && !fk_bk_file_checked(s, dir, (char *)man, "otp.bin", 0x210, &otp, &tlen))
+	if (!rc && FK_IS_F4(s) &&
+	    !fk_bk_file_checked(s, dir, (char *)man, "otp.bin", 0x210, &otp, &tlen))
 		*otp_diffs = fk_restore_otp_diffs(s, otp, tlen);
 	free(man);
 	free(flash);

@@ -25,7 +25,16 @@ int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *wh
 		if (!l->blocks_write)
 			continue;
 		int hit = -1;
-		for (unsigned i = 0; i < inv->nsectors && hit < 0; i++)
+		const fk_sector_info *map = inv->sectors;
+		if (l->range_len) { /* an address range: against the session's whole sector map */
+			map = s->sectors;
+			for (unsigned i = 0; i < s->info.nsectors && hit < 0; i++)
+				if (fk_sector_set_has(set, i) &&
+				    (uint64_t)map[i].addr < (uint64_t)l->range_addr + l->range_len &&
+				    l->range_addr < (uint64_t)map[i].addr + map[i].size)
+					hit = (int)i;
+		}
+		for (unsigned i = 0; !l->range_len && i < inv->nsectors && hit < 0; i++)
 			if (fk_sector_set_has(set, i) && (!l->sectors || (l->sectors & (1ULL << inv->sectors[i].number))))
 				hit = (int)i;
 		if (hit < 0)
@@ -34,7 +43,7 @@ int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *wh
 			fk_hint(s->ctx, "%s", l->remedy);
 		rc = fk_fail(s->ctx, l->kind == FK_LOCK_CTRL ? FK_E_LOCKED : FK_E_PROTECTED,
 			     "%s sector %u at 0x%08X: blocked by %s: %s (%s); nothing was erased or "
-			     "written", what, inv->sectors[hit].number, inv->sectors[hit].addr, l->name,
+			     "written", what, map[hit].number, map[hit].addr, l->name,
 			     l->state, l->raw);
 	}
 	free(inv);

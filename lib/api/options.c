@@ -10,6 +10,8 @@
 
 static int fk_opt_current(fk_session *s, stm32f4_options *cur, uint32_t *optcr, uint32_t *optcr1)
 {
+	if (!FK_IS_F4(s))
+		return fk_api_f4_only(s, "options set");
 	int rc = stm32f4_options_read(FK_F4(s), s->ctx, optcr, optcr1);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "reading FLASH_OPTCR");

@@ -9,6 +9,8 @@
 
 int fk_otp_read(fk_session *s, fk_otp *otp)
 {
+	if (!FK_IS_F4(s))
+		return fk_api_f4_only(s, "otp");
 	uint8_t raw[STM32F4_OTP_END - STM32F4_OTP_BASE];
 	memset(otp, 0, sizeof *otp);
 	otp->nblocks = STM32F4_OTP_BLOCKS;
@@ -25,6 +27,8 @@ int fk_otp_read(fk_session *s, fk_otp *otp)
 int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_t *data,
 		       unsigned len, unsigned *changed, uint32_t *change_mask)
 {
+	if (!FK_IS_F4(s))
+		return fk_api_f4_only(s, "otp");
 	fk_otp otp;
 	*changed = 0;
 	*change_mask = 0;
@@ -57,6 +61,8 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *data, unsigned len,
 		 const fk_perms *perms)
 {
+	if (!FK_IS_F4(s))
+		return fk_api_f4_only(s, "otp");
 	unsigned changed;
 	uint32_t mask;
 	int rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
@@ -76,6 +82,8 @@ int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *dat
 
 int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms)
 {
+	if (!FK_IS_F4(s))
+		return fk_api_f4_only(s, "otp");
 	fk_otp otp;
 	if (block >= STM32F4_OTP_BLOCKS)
 		return fk_fail(s->ctx, FK_E_RANGE, "OTP block %u: blocks are 0-15", block);

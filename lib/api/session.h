@@ -25,6 +25,11 @@ struct fk_session {
 /* Transitional: the STM32F4 driver's own state, for the lib/api files not yet moved onto the
  * driver interface (tests/lint/family_ids.allow lists them). Valid only when drv is the F4's. */
 #define FK_F4(s) stm32f4_driver_state((s)->chip)
+/* Is the session's driver the STM32F4's? The F4-only entry points (options, OTP, option restore)
+ * refuse other families with fk_api_f4_only until they move onto the driver interface. */
+#define FK_IS_F4(s) (strcmp((s)->drv->family, "stm32f4") == 0)
+/* FK_E_UNSUPPORTED: `what` is not available yet for the session's family (named). */
+int fk_api_f4_only(fk_session *s, const char *what);
 
 /* FK_E_PERMISSION unless perms name the consequence PERMANENT. */
 int fk_api_need_irreversible(fk_ctx *ctx, const fk_perms *perms, const char *what);

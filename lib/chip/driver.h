@@ -26,7 +26,10 @@
  *                       now: the session synchronises and runs Get ID once (lib/boot) and the
  *                       driver adopts the connected client (path->an3155). LPC ISP and the
  *                       ESP32 ROM are filed as further protocols of this kind.
- *   FK_PATH_SPI         an SPI programmer talking to a serial flash (JEDEC ID); filed.
+ *   FK_PATH_SPI         an SPI programmer talking to a serial flash (serprog:, twin-spi:):
+ *                       path->spi / path->spi_h carry SPI transactions (include/flashkey/
+ *                       backend.h fk_spi_ops). The path reads the JEDEC ID (9Fh, JESD21-C
+ *                       manufacturer + two device bytes) into ids.jedec, nothing else.
  *
  * A path contains no family code. A family contains no path code beyond what its ROM protocol
  * requires (e.g. which AN3155 command erases an F4 sector). A driver says which kinds it can
@@ -111,6 +114,9 @@ typedef struct fk_chip_path {
 	struct an3155 *an3155;
 	const char *boot_seq;       /* the user's DTR/RTS boot sequence (stream paths) */
 	int reset_mode;             /* fk_conn_opts.reset_mode: -1 default, else fk_reset_kind */
+	/* Added with the SPI NOR driver: FK_PATH_SPI, the programmer (t->ops, t->handle). */
+	const fk_spi_ops *spi;
+	void *spi_h;
 } fk_chip_path;
 
 /* ---- IDs collected once (section 2) ---- */

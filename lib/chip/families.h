@@ -5,3 +5,4 @@
  * No include guard: the includer defines FK_FAMILY. */
 FK_FAMILY(stm32f4)
 FK_FAMILY(stm32f1)
+FK_FAMILY(spinor)

@@ -48,6 +48,20 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, 
 		ids->boot_version = bl->version;
 		return FK_OK;
 	}
+	if (t->kind == FK_TRANSPORT_SPI) { /* a serial flash behind an SPI programmer */
+		p->kind = FK_PATH_SPI;
+		p->spi = t->ops;
+		p->spi_h = t->handle;
+		ids->path = FK_PATH_SPI;
+		/* JEDEC ID (9Fh): manufacturer then two device bytes (JESD21-C, W64 §8.2.29); a
+		 * chip that does not answer leaves MISO at 00 or FF, which the driver names */
+		const uint8_t op = 0x9F;
+		int rc = p->spi->xfer(p->spi_h, ctx, &op, 1, ids->jedec, 3);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "%s: reading the JEDEC ID (9Fh)", t->description);
+		ids->have_jedec = true;
+		return FK_OK;
+	}
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: no access path for this connection",
 		       t->description);
 }

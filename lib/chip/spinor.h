@@ -80,6 +80,14 @@ int spinor_program(spinor_bus *b, const spinor_part *p, uint32_t addr, const uin
 		   size_t n);
 /* One erase instruction (20h/52h/D8h at addr, C7h for the chip) and its wait. */
 int spinor_erase_op(spinor_bus *b, const spinor_part *p, uint8_t op, uint32_t addr);
+/* A one-byte instruction (06h, 98h, 66h, 99h, B1h, C1h ...). */
+int spinor_op(spinor_bus *b, uint8_t op);
+/* Read Block Lock (3Dh) of the unit holding addr: *locked = bit 0 of the answer (W64 §8.2.35). */
+int spinor_read_lock(spinor_bus *b, uint32_t addr, bool *locked);
+/* Security register n (1-based) into buf: 48h with the address 00h, n0h, 00h and 8 dummy
+ * clocks (W64 §8.2.32, §8.1 note 5); on Macronix the secured OTP area, read between ENSO (B1h)
+ * and EXSO (C1h) with 03h (MX64). */
+int spinor_secreg_read(spinor_bus *b, const spinor_part *p, unsigned n, uint8_t *buf, size_t len);
 
 /* ---- identification ---- */
 typedef enum spinor_id_kind {

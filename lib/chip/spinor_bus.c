@@ -252,3 +252,45 @@ int spinor_erase_op(spinor_bus *b, const spinor_part *p, uint8_t op, uint32_t ad
 		return fk_fail_wrap(b->ctx, rc, "chip erase (C7h)");
 	return rc ? fk_fail_wrap(b->ctx, rc, "erase %02Xh at 0x%06X", op, addr) : FK_OK;
 }
+
+int spinor_op(spinor_bus *b, uint8_t op)
+{
+	return spinor_op1(b, op);
+}
+
+int spinor_read_lock(spinor_bus *b, uint32_t addr, bool *locked)
+{
+	uint8_t q[4], v = 0;
+	spinor_addr(q, SPINOR_OP_RDLOCK, addr);
+	int rc = spinor_xfer(b, q, 4, &v, 1);
+	if (rc)
+		return fk_fail_wrap(b->ctx, rc, "reading the block lock (3Dh) at 0x%06X", addr);
+	*locked = (v & 1U) != 0;
+	return FK_OK;
+}
+
+int spinor_secreg_read(spinor_bus *b, const spinor_part *p, unsigned n, uint8_t *buf, size_t len)
+{
+	int rc;
+	if (p->flags & SPINOR_F_MX_OTP) {
+		rc = spinor_op1(b, 0xB1); /* ENSO */
+		if (!rc)
+			rc = spinor_read(b, 0, buf, len);
+		int rc2 = spinor_op1(b, 0xC1); /* EXSO, whatever happened */
+		rc = rc ? rc : rc2;
+		return rc ? fk_fail_wrap(b->ctx, rc, "reading the secured OTP area (B1h, 03h, C1h)")
+			  : FK_OK;
+	}
+	uint8_t q[5];
+	size_t done = 0;
+	while (done < len) {
+		size_t k = FK_MIN(len - done, b->max_r);
+		spinor_addr(q, SPINOR_OP_RDSEC, (uint32_t)(n << 12) + (uint32_t)done);
+		q[4] = 0; /* 8 dummy clocks */
+		rc = spinor_xfer(b, q, 5, buf + done, k);
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "reading security register %u (48h)", n);
+		done += k;
+	}
+	return FK_OK;
+}

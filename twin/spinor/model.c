@@ -330,9 +330,16 @@ static uint8_t spm_exchange(void *m, uint8_t mosi)
 	return tw_spinor_xfer(((spm *)m)->c, mosi);
 }
 
+/* The /WP pin as `flashkey-twin set --option wp=low|high` wired it. */
+static int spm_wp_level(const void *m)
+{
+	return tw_spinor_wp(((const spm *)m)->c) ? 1 : 0;
+}
+
 static const tw_spi_port spm_spi_port = {
 	.select = spm_select,
 	.exchange = spm_exchange,
+	.wp_level = spm_wp_level,
 	/* fR: Read Data (03h) up to 50 MHz (W64 AC characteristics; other instructions 133 MHz);
 	 * the twin times every instruction alike. UNCONFIRMED for GD25Q64C/MX25L6433F. */
 	.max_hz = 50000000U,
