@@ -739,13 +739,30 @@ static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_
 		fk_step_id id = vol ? FK_STEP_OPT : FK_STEP_WRP;
 		if (id > req->upto)
 			continue;
-		if (!vol && !ls->regmask && !ls->global_unlock)
+		if (!vol && !ls->regmask && !ls->global_unlock &&
+		    !(spinor_get(&d->part, st.regs, SPINOR_SRP0) == 1 && st.pr.srp == SPINOR_SRP_HW &&
+		      (st.pr.len || st.pr.wps)))
 			continue;
+		uint8_t target[SPINOR_NREGS];
+		unsigned regmask = ls->regmask;
+		memcpy(target, ls->target, sizeof target);
 		fk_step *s = &plan->steps[plan->nsteps++];
 		memset(s, 0, sizeof *s);
 		s->id = id;
 		s->name = vol ? SPD_STEP_VOL : SPD_STEP_NV;
 		fk_strlcpy(s->what, ls->what, sizeof s->what);
+		if (!vol && spinor_get(&d->part, st.regs, SPINOR_SRP0) == 1 &&
+		    st.pr.srp == SPINOR_SRP_HW) {
+			/* for good means the status register protection too: SRP=0 (software
+			 * mode, W64 §7.1.7), as flashrom's --wp-disable leaves it */
+			spinor_set(&d->part, target, SPINOR_SRP0, false);
+			regmask |= 1U << d->part.bits[SPINOR_SRP0].reg;
+			char bits[64];
+			spd_bits_text(&d->part, target, bits, sizeof bits);
+			snprintf(s->what, sizeof s->what, "non-volatile clear 06h + WRSR %s SRP=0: "
+				 "protection off for good, the status register writable without /WP "
+				 "(tW %u ms)", bits, d->part.typ.tw / 1000U);
+		}
 		fk_strlcpy(s->cost_text, vol ? "nothing: no data is lost; the protection returns at "
 			   "the next power cycle" : "nothing: no data is lost; the protection "
 			   "settings are gone for good", sizeof s->cost_text);
@@ -754,8 +771,8 @@ static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_
 		fk_strlcpy(s->why, ls->why, sizeof s->why);
 		if (ls->refused && st.pr.srp == SPINOR_SRP_POWER)
 			s->pending = FK_PENDING_POWER_ON;
-		s->optcr = spd_pack(ls->target);
-		s->optcr1 = (uint32_t)ls->regmask | (ls->global_unlock ? 0x100U : 0U) |
+		s->optcr = spd_pack(target);
+		s->optcr1 = (uint32_t)regmask | (ls->global_unlock ? 0x100U : 0U) |
 			    (vol ? 0x10000U : 0U);
 	}
 	plan->nothing_to_do = plan->nsteps == 0;
