@@ -3,6 +3,7 @@
  * (stm32f4_opt_check), gated (RDP 2: PERMANENT; RDP 1->0: allow_erase_all, backup first),
  * written, read back, and the pending reset reported (RM0090 §3.7.3: raising RDP with a
  * debugger attached needs a power-on reset). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/session.h"
@@ -29,9 +30,34 @@ static int fk_opt_want(fk_session *s, const char *const *kv, unsigned n, stm32f4
 	return rc;
 }
 
+/* A family on the driver interface: its plan of the change (FK_CHANGE_OPTIONS). */
+static int fk_opt_driver_plan(fk_session *s, const char *const *kv, unsigned n, fk_plan *plan)
+{
+	fk_inventory *inv = malloc(sizeof *inv);
+	if (!inv)
+		return fk_fail(s->ctx, FK_E_NOMEM, "options: inventory");
+	fk_change req = {.kind = FK_CHANGE_OPTIONS, .kv = kv, .nkv = n};
+	int rc = fk_session_inventory(s, inv);
+	if (!rc)
+		rc = s->drv->plan(s->chip, s->ctx, inv, &req, plan);
+	free(inv);
+	return rc;
+}
+
 int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
 		       bool *erases_all)
 {
+	if (!FK_IS_F4(s)) {
+		fk_plan plan;
+		int rc = fk_opt_driver_plan(s, kv, n, &plan);
+		*irreversible = *erases_all = false;
+		for (unsigned i = 0; !rc && i < plan.nsteps; i++) {
+			*irreversible |= plan.steps[i].irreversible;
+			*erases_all |= plan.steps[i].destructive;
+		}
+		return rc;
+	}
+
 	stm32f4_options cur, want;
 	uint32_t optcr, optcr1;
 	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);
@@ -86,6 +112,16 @@ int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_pe
 	stm32f4_options cur, want;
 	uint32_t optcr, optcr1;
 	*pending = FK_PENDING_NONE;
+	if (!FK_IS_F4(s)) { /* planned by the driver, run (gates, backup, read back) as unlock */
+		fk_plan plan;
+		int rc = fk_opt_driver_plan(s, kv, n, &plan);
+		if (!rc && !plan.nothing_to_do)
+			rc = fk_unlock_run(s, &plan, perms, NULL, NULL);
+		for (unsigned i = 0; !rc && i < plan.nsteps; i++)
+			if (plan.steps[i].pending > *pending)
+				*pending = plan.steps[i].pending;
+		return rc;
+	}
 	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);
 	if (rc)
 		return rc;

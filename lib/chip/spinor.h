@@ -131,6 +131,9 @@ void spinor_range_text(const spinor_part *p, uint32_t start, uint32_t len, char 
 /* Decode regs (and the /WP level, -1 unknown) without the block locks. */
 void spinor_prot_decode(const spinor_part *p, const uint8_t regs[SPINOR_NREGS], int wp_level,
 			spinor_prot *out);
+/* What stops every status-register write now (SRL, one-time lock, SRP=1 with /WP low), with
+ * what it needs; "" when nothing does (as far as the programmer can tell). */
+void spinor_blocker_text(const spinor_prot *pr, char *out, size_t n);
 /* "software", "hardware (/WP low: status register locked)", ... */
 void spinor_srp_text(const spinor_prot *pr, char *out, size_t n);
 

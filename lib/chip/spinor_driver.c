@@ -711,16 +711,136 @@ static void spd_unpack(uint32_t v, uint8_t r[SPINOR_NREGS])
 	r[2] = (uint8_t)(v >> 16);
 }
 
+/* One key=value of the options schema into target (W64 §7.1: the non-volatile bits WRSR
+ * changes; Macronix TB and LB bits are one-time: 1 -> 0 impossible, 0 -> 1 irreversible). */
+static int spd_opt_apply(spdrv *d, fk_ctx *ctx, const char *kv, uint8_t t[SPINOR_NREGS],
+			 bool *irreversible)
+{
+	const spinor_part *p = &d->part;
+	char key[16];
+	uint32_t v;
+	const char *eq = strchr(kv, '=');
+	if (!eq || (size_t)(eq - kv) >= sizeof key) {
+		fk_hint(ctx, "keys: bp, tb, sec, cmp, srp, qe, wps (as `flashkey options show` names "
+			"them)");
+		return fk_fail(ctx, FK_E_USAGE, "options set %s: expected KEY=VALUE", kv);
+	}
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	if (fk_parse_u32(eq + 1, &v))
+		return fk_fail(ctx, FK_E_USAGE, "options set %s: the value is not a number", kv);
+	if (strcmp(key, "bp") == 0) {
+		unsigned nbp;
+		spinor_bp(p, t, &nbp);
+		if (v >= (1U << nbp))
+			return fk_fail(ctx, FK_E_USAGE, "options set %s: %s has BP%u-0, values 0..%u",
+				       kv, p->name, nbp - 1, (1U << nbp) - 1);
+		for (unsigned i = 0; i < nbp; i++)
+			spinor_set(p, t, (spinor_field)(SPINOR_BP0 + i), (v >> i) & 1U);
+		return FK_OK;
+	}
+	static const struct {
+		const char *key;
+		spinor_field f;
+	} keys[] = {{"tb", SPINOR_TB}, {"sec", SPINOR_SEC}, {"cmp", SPINOR_CMP},
+		    {"srp", SPINOR_SRP0}, {"qe", SPINOR_QE}, {"wps", SPINOR_WPS}};
+	for (unsigned i = 0; i < FK_ARRAY_SIZE(keys); i++) {
+		if (strcmp(key, keys[i].key))
+			continue;
+		spinor_field f = keys[i].f;
+		if (!spinor_has(p, f))
+			return fk_fail(ctx, FK_E_UNSUPPORTED, "options set %s: %s has no %s bit", kv,
+				       p->name, key);
+		if (v > 1)
+			return fk_fail(ctx, FK_E_USAGE, "options set %s: 0 or 1", kv);
+		spinor_bitpos b = p->bits[f];
+		int cur = spinor_get(p, t, f);
+		if (f == SPINOR_QE && (p->flags & SPINOR_F_QE_FIXED) && !v)
+			return fk_fail(ctx, FK_E_UNSUPPORTED, "options set qe=0: QE is fixed at 1 on "
+				       "%s (W64 §7.1.10, -IQ/-JQ ordering codes)", p->name);
+		if (!((p->wmask[b.reg] >> b.bit) & 1U))
+			return fk_fail(ctx, FK_E_UNSUPPORTED, "options set %s: the %s bit of %s is "
+				       "not writable", kv, key, p->name);
+		if (((p->otp_mask[b.reg] >> b.bit) & 1U) && cur == 1 && !v)
+			return fk_fail(ctx, FK_E_PROTECTED, "options set %s: %s is one-time "
+				       "programmable on %s and already 1: it can never return to 0",
+				       kv, key, p->name);
+		if (((p->otp_mask[b.reg] >> b.bit) & 1U) && cur == 0 && v)
+			*irreversible = true;
+		spinor_set(p, t, f, v != 0);
+		return FK_OK;
+	}
+	fk_hint(ctx, "keys: bp, tb, sec, cmp, srp, qe, wps");
+	return fk_fail(ctx, FK_E_USAGE, "options set %s: unknown key %s", kv, key);
+}
+
+/* options set: one non-volatile status write (06h + WRSR) of the changed registers, refused
+ * while the status register is locked (SRL, /WP low with SRP=1, one-time lock). */
+static int spd_plan_options(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan *plan)
+{
+	const spinor_part *p = &d->part;
+	if (!d->known)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "JEDEC ID %02X %02X %02X is not in the table: "
+			       "its status bits are unknown, flashkey does not write them", d->id[0],
+			       d->id[1], d->id[2]);
+	spd_state st;
+	int rc = spd_read_state(d, ctx, false, &st);
+	if (rc)
+		return rc;
+	uint8_t t[SPINOR_NREGS];
+	bool irr = false;
+	memcpy(t, st.regs, sizeof t);
+	for (unsigned i = 0; i < req->nkv && !rc; i++)
+		rc = spd_opt_apply(d, ctx, req->kv[i], t, &irr);
+	if (rc)
+		return rc;
+	unsigned mask = 0;
+	for (unsigned r = 0; r < p->nregs; r++)
+		if ((t[r] ^ st.regs[r]) & p->wmask[r])
+			mask |= 1U << r;
+	if (!mask) {
+		plan->nothing_to_do = true;
+		return FK_OK;
+	}
+	fk_step *s = &plan->steps[plan->nsteps++];
+	memset(s, 0, sizeof *s);
+	s->id = FK_STEP_WRP;
+	s->name = "status";
+	char bits[64], range[80];
+	uint32_t a, l;
+	spd_bits_text(p, t, bits, sizeof bits);
+	spinor_prot_range(p, t, &a, &l);
+	spinor_range_text(p, a, l, range, sizeof range);
+	snprintf(s->what, sizeof s->what, "non-volatile status write 06h + WRSR (%s%s%s): %s, "
+		 "protected %s", mask & 1U ? "SR1" : "", mask & 2U ? " SR2" : "",
+		 mask & 4U ? " SR3" : "", bits, range);
+	fk_strlcpy(s->cost_text, irr ? "nothing erased; a one-time bit is set for good"
+				     : "nothing: no data is lost", sizeof s->cost_text);
+	s->irreversible = irr;
+	s->optcr = spd_pack(t);
+	s->optcr1 = mask;
+	char why[240];
+	spinor_blocker_text(&st.pr, why, sizeof why);
+	if (why[0]) {
+		s->refused = true;
+		fk_strlcpy(s->why, why, sizeof s->why);
+		if (st.pr.srp == SPINOR_SRP_POWER)
+			s->pending = FK_PENDING_POWER_ON;
+	}
+	return FK_OK;
+}
+
 static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
 		    fk_plan *plan)
 {
 	spdrv *d = state;
 	(void)inv;
 	memset(plan, 0, sizeof *plan);
+	if (req->kind == FK_CHANGE_OPTIONS)
+		return spd_plan_options(d, ctx, req, plan);
 	if (req->kind != FK_CHANGE_UNLOCK)
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "SPI NOR: this change is not available yet "
-			       "(status-register options and security registers are issue 15 "
-			       "item 3)");
+			       "(security registers: issue 15 item 3)");
 	if (!d->known) {
 		plan->nothing_to_do = true;
 		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "the protection of JEDEC ID %02X %02X %02X "

@@ -192,7 +192,7 @@ static void spinor_step_text(const spinor_part *p, spinor_lstep *s)
 }
 
 /* What stops every status-register write now, or "" (the steps are refused with it). */
-static void spinor_blocker(const spinor_prot *pr, char *out, size_t n)
+void spinor_blocker_text(const spinor_prot *pr, char *out, size_t n)
 {
 	out[0] = '\0';
 	if (pr->srp == SPINOR_SRP_POWER)
@@ -219,7 +219,7 @@ void spinor_plan_unlock(const spinor_part *p, const uint8_t regs[SPINOR_NREGS], 
 		out->nothing_to_do = true;
 		return;
 	}
-	spinor_blocker(&pr, out->blocker, sizeof out->blocker);
+	spinor_blocker_text(&pr, out->blocker, sizeof out->blocker);
 	if ((p->flags & SPINOR_F_VOLATILE_SR) && (locks || bp)) {
 		spinor_lstep *s = &out->steps[out->n++];
 		s->kind = SPINOR_STEP_VOLATILE;
