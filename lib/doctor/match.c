@@ -123,6 +123,13 @@ static bool next_word(const char *s, size_t len, size_t *pos, tok *out)
 	return true;
 }
 
+/* "cannot" is the same words as "can not" (ST-LINK Utility prints "Can not connect to target!",
+ * J-Link "Cannot connect"): both sides cut it into "can" + "not", so either spelling matches. */
+static bool is_cannot(const char *s, size_t n)
+{
+	return n == 6 && tok_eq(s, "cannot", 6);
+}
+
 static bool pat_push(pattern *p, pt_kind kind, const char *s, size_t n)
 {
 	if (p->n == DOCTOR_MAX_PTOK)
@@ -174,9 +181,15 @@ static bool pat_word(pattern *p, const char *s, size_t n)
 		return pat_alternatives(p, s, n);
 	size_t pos = 0;
 	tok w;
-	while (next_word(s, n, &pos, &w))
+	while (next_word(s, n, &pos, &w)) {
+		if (is_cannot(w.s, w.n)) {
+			if (!pat_push(p, PT_WORD, w.s, 3) || !pat_push(p, PT_WORD, w.s + 3, 3))
+				return false;
+			continue;
+		}
 		if (!pat_push(p, PT_WORD, w.s, w.n))
 			return false;
+	}
 	return true;
 }
 
@@ -528,6 +541,11 @@ static size_t tokenize(const char *text, size_t len, tok **out)
 			size_t start = p;
 			while (p < eol && is_alnum(text[p]))
 				p++;
+			if (is_cannot(text + start, p - start) && n + 1 < cap) {
+				t[n++] = (tok){text + start, 3};
+				t[n++] = (tok){text + start + 3, 3};
+				continue;
+			}
 			t[n++] = (tok){text + start, p - start};
 		}
 		pos = eol + 1;

@@ -125,6 +125,24 @@ static void test_more_prefixes(void **state)
 }
 
 /* Hostile prefixes: endless stamps, lone ESC, prefix-only lines, a line of only separators. */
+/* "cannot" and "can not" are the same words: ST-LINK Utility prints "Can not connect to target!",
+ * the J-Link pattern says "cannot"; either spelling in a paste matches either in a pattern, and a
+ * word that merely contains the letters ("cannotx") is not split. */
+static void test_cannot_spellings(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("Can not connect to target!\n", "jlink-could-not-connect"), 100);
+	assert_int_equal(score_of("ERROR: Cannot connect to target.\n", "jlink-could-not-connect"), 100);
+	static const char *const stlinkutil =
+		"06:23:37 : Can not connect to target!\n"
+		"If you're trying to connect to an STM32W1xx device, please select Normal or HotPlug mode\n";
+	assert_int_equal(score_of(stlinkutil, "stlinkutil-cannot-connect"), 100);
+	assert_int_equal(score_of("Cannot connect to target! If you're trying to connect\n",
+				  "stlinkutil-cannot-connect"),
+			 100);
+	assert_int_equal(score_of("cannotx connect to target\n", "jlink-could-not-connect") == 100, 0);
+}
+
 static void test_hostile_prefixes(void **state)
 {
 	(void)state;
@@ -150,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_message_words_kept),
 		cmocka_unit_test(test_more_prefixes),
 		cmocka_unit_test(test_hostile_prefixes),
+		cmocka_unit_test(test_cannot_spellings),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
