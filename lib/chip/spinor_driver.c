@@ -811,9 +811,10 @@ static int spd_plan_options(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan
 	spd_bits_text(p, t, bits, sizeof bits);
 	spinor_prot_range(p, t, &a, &l);
 	spinor_range_text(p, a, l, range, sizeof range);
-	snprintf(s->what, sizeof s->what, "non-volatile status write 06h + WRSR (%s%s%s): %s, "
-		 "protected %s", mask & 1U ? "SR1" : "", mask & 2U ? " SR2" : "",
-		 mask & 4U ? " SR3" : "", bits, range);
+	s->what[0] = '\0'; /* cut, never overflowed, if it were long */
+	fk_snprintf_cat(s->what, sizeof s->what, "non-volatile status write 06h + WRSR (%s%s%s): ",
+			mask & 1U ? "SR1" : "", mask & 2U ? " SR2" : "", mask & 4U ? " SR3" : "");
+	fk_snprintf_cat(s->what, sizeof s->what, "%s, protected %s", bits, range);
 	fk_strlcpy(s->cost_text, irr ? "nothing erased; a one-time bit is set for good"
 				     : "nothing: no data is lost", sizeof s->cost_text);
 	s->irreversible = irr;
