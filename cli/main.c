@@ -8,7 +8,7 @@
 #include "fktwin/fktwin.h"
 
 const cli_opt cli_global_opts[] = {
-	{"connection", 'c', CLI_VALUE, "CONN", "connection: twin:PATH, uart:DEV[@BAUD], stlink[:SERIAL], cmsis-dap[:SERIAL]"},
+	{"connection", 'c', CLI_VALUE, "CONN", "connection: twin:PATH, uart:DEV[@BAUD], stlink[:SERIAL], cmsis-dap[:SERIAL], jlink[:SERIAL]"},
 	{"chip", 0, CLI_VALUE, "NAME", "expect this chip (e.g. stm32f407); fail if the target differs"},
 	{"allow-wrong-memory-map", 0, CLI_FLAG, NULL, "with --chip: use that part's memory map although the chip's IDs say otherwise (erase/program may hit wrong addresses)"},
 	{"json", 0, CLI_FLAG, NULL, "print one JSON document with the full result on stdout"},

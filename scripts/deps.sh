@@ -6,7 +6,7 @@
 #   scripts/deps.sh test      + cmocka, clang (fuzzers), peers for interop tests, the ARM
 #                             assembler that checks the committed on-chip code (lib/boot/stub)
 set -euo pipefail
-want=(build-essential cmake pkg-config libelf-dev libusb-1.0-0-dev libhidapi-dev)
+want=(build-essential cmake pkg-config libelf-dev libusb-1.0-0-dev libhidapi-dev libjaylink-dev)
 if [ "${1:-build}" = test ]; then
   want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd flashrom binutils-arm-none-eabi)
 fi

@@ -4,6 +4,7 @@
 #include "core/core.h"
 #include "link/serial.h"
 #include "probe/cmsis_dap.h"
+#include "probe/jlink.h"
 #include "probe/serprog.h"
 #include "probe/stlink.h"
 
@@ -15,6 +16,8 @@ void fk_register_builtin_backends(void)
 			    "stlink[:SERIAL]  ST-LINK V2/V2-1/V3 over USB (SWD)");
 	fk_backend_register("cmsis-dap", cmsis_dap_open_usb,
 			    "cmsis-dap[:SERIAL]  CMSIS-DAP v2 (USB bulk) or v1 (HID) probe (SWD)");
+	fk_backend_register("jlink", jlink_open,
+			    "jlink[:SERIAL]  SEGGER J-Link through libjaylink (SWD)");
 	fk_backend_register("cmsis-dap-tcp", cmsis_dap_open_tcp,
 			    "cmsis-dap-tcp:HOST[:PORT]  CMSIS-DAP over TCP (default port 4441)");
 	fk_backend_register("serprog", serprog_open,

@@ -79,7 +79,7 @@
 	 (1u << 31) /* GET_EXT_CAPS */)
 
 #define TJ_FW_LEN 0x70u
-#define TJ_FIRMWARE "J-Link V9 compiled Dec  1 2026 12:00:00 (flashkey twin)"
+#define TJ_FIRMWARE "J-Link V9 compiled Dec  1 2026 12:00:00"
 #define TJ_HW_VERSION 96000u /* type 0 (J-Link), 9.60.00 */
 #define TJ_BASE_HZ 48000000u
 #define TJ_MIN_DIV 4u
