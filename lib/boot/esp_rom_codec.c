@@ -238,8 +238,8 @@ const char *esp_rom_error_text(uint8_t err)
 		"received message format invalid (or a command this ROM does not support)",
 		"message accepted but the operation's result was wrong",
 		"checksum error: the data block arrived corrupted",
-		"flash write error: the ROM read the data back and it differs (write-protected "
-		"flash, e.g. SPI status-register block protection, or a failing flash)",
+		("flash write error: the ROM read the data back and it differs (write-protected "
+		 "flash, e.g. SPI status-register block protection, or a failing flash)"),
 		"flash read error",
 		"flash read length error",
 		"deflate failed",
