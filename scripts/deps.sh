@@ -8,7 +8,7 @@
 set -euo pipefail
 want=(build-essential cmake pkg-config libelf-dev libusb-1.0-0-dev libhidapi-dev libjaylink-dev)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd flashrom binutils-arm-none-eabi)
+  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd flashrom binutils-arm-none-eabi nodejs npm)
 fi
 missing=()
 for p in "${want[@]}"; do

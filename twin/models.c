@@ -17,6 +17,8 @@ extern const tw_model tw_model_stm32l4; /* twin/stm32l4/model.c */
 extern const tw_model tw_model_stm32f1; /* twin/stm32f1/model.c */
 /* slot: lpc */
 extern const tw_model tw_model_lpc; /* twin/lpc/model.c */
+/* slot: esp32 */
+extern const tw_model tw_model_esp32; /* twin/esp32/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
@@ -29,5 +31,7 @@ const tw_model *const tw_models[] = {
 	&tw_model_stm32f1,
 	/* slot: lpc */
 	&tw_model_lpc,
+	/* slot: esp32 */
+	&tw_model_esp32,
 	NULL,
 };

@@ -27,6 +27,15 @@ extern const tw_serve_module tw_serve_mod_usb_bridge; /* twin/probe/usb_bridge_s
 extern const tw_serve_module tw_serve_mod_serprog_pty; /* twin/spinor/serprog_module.c */
 /* slot: lpc-pty (NXP LPC UART ISP on a pty) */
 extern const tw_serve_module tw_serve_mod_lpc_pty; /* twin/lpc/isp_module.c */
+/* slot: esp-pty, esp-tcp (the Espressif serial ROM loader, SLIP, 8N1 at 115200 until
+ * CHANGE_BAUDRATE; any model with an "esp-rom" port). A pty and a TCP socket carry no DTR/RTS:
+ * the board's auto-reset is applied once when the server starts (peers: --before no_reset). */
+TW_SERVE_STREAM(tw_serve_mod_esp_pty, "esp-pty", "LINK[@BAUD]",
+		"Espressif serial ROM loader on a pseudo-terminal, symlinked at LINK",
+		"esp-rom", TW_HOST_PTY, 115200, 10, "ESP ROM loader, 8N1, use --before no_reset");
+TW_SERVE_STREAM(tw_serve_mod_esp_tcp, "esp-tcp", "127.0.0.1:PORT[@BAUD]",
+		"Espressif serial ROM loader on a loopback TCP socket (esptool socket://, Node)",
+		"esp-rom", TW_HOST_TCP, 115200, 10, "ESP ROM loader, raw TCP, no DTR/RTS");
 
 const tw_serve_module *const tw_serve_modules[] = {
 	/* slot: uart-pty */
@@ -41,5 +50,8 @@ const tw_serve_module *const tw_serve_modules[] = {
 	&tw_serve_mod_serprog_pty,
 	/* slot: lpc-pty */
 	&tw_serve_mod_lpc_pty,
+	/* slot: esp-pty, esp-tcp */
+	&tw_serve_mod_esp_pty,
+	&tw_serve_mod_esp_tcp,
 	NULL,
 };
