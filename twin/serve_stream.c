@@ -319,8 +319,10 @@ static int ss_service(tw_sserv *p, fk_ctx *ctx)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EIO))
 			return FK_OK; /* nothing more now (EIO: no peer has the pty slave open) */
-		if (n == 0 && p->def->host == TW_HOST_TCP) {
-			close(p->cfd); /* the peer left: wait for the next one */
+		/* the peer left (closed, or reset the connection with our reply unread, as Node's
+		 * socket.destroy() does): wait for the next one */
+		if (p->def->host == TW_HOST_TCP && (n == 0 || (n < 0 && errno == ECONNRESET))) {
+			close(p->cfd);
 			p->cfd = -1;
 			return FK_OK;
 		}
@@ -336,6 +338,11 @@ static int ss_service(tw_sserv *p, fk_ctx *ctx)
 		if (p->pace)
 			ss_pace(tw_chip_now_ns(p->ss.chip) - t0);
 		int err = ss_write_out(p);
+		if (p->def->host == TW_HOST_TCP && (err == EPIPE || err == ECONNRESET)) {
+			close(p->cfd); /* the peer left while we answered */
+			p->cfd = -1;
+			return FK_OK;
+		}
 		if (err)
 			return fk_fail(ctx, FK_E_IO, "writing to the %s: %s",
 				       p->def->host == TW_HOST_PTY ? "pty" : "socket", strerror(err));
