@@ -31,6 +31,14 @@ const char *tw_stream_serve_protocol(const char *option)
 	return NULL;
 }
 
+bool tw_stream_serve_has_protocol(const char *protocol)
+{
+	for (unsigned i = 0; i < sizeof tw_stream_opts / sizeof tw_stream_opts[0]; i++)
+		if (strcmp(protocol, tw_stream_opts[i].protocol) == 0)
+			return true;
+	return false;
+}
+
 #define TW_SS_MAX 4
 
 typedef struct tw_ss_link {

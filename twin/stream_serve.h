@@ -17,12 +17,17 @@
 #ifndef TW_STREAM_SERVE_H
 #define TW_STREAM_SERVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "flashkey/core.h"
 
 /* The stream protocol served by `--OPTION` (e.g. option "lpc-pty"), or NULL. */
 const char *tw_stream_serve_protocol(const char *option);
+/* True when one of this server's options serves the stream protocol (e.g. "lpc-isp"). A
+ * stream-only model whose ports none of them serves (e.g. "esp-rom") is served by the serve
+ * loop's stream modules (twin/serve_modules.c TW_SERVE_STREAM: --esp-pty, --esp-tcp). */
+bool tw_stream_serve_has_protocol(const char *protocol);
 
 typedef struct tw_stream_serve_opts {
 	int64_t max_ms; /* stop after this much wall time (tests); <= 0: until a signal */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fktwin/serve.h"
+#include "fktwin/stream_serve.h"
 #include "twin_cli.h"
 
 #define TCLI_SERVE_FIXED 4
@@ -33,7 +34,9 @@ const cli_opt *tcli_serve_opts(void)
 /* A twin whose model offers a SPI port and no DAP or byte stream (a SPI NOR flash) is served by
  * the SPI programmer servers alone (cmd_spi_serve.c); any other goes to the serve loop. */
 /* A twin whose model offers byte streams and no DAP (an NXP LPC with its ISP) goes to the
- * stream pty server (cmd_stream_serve.c). */
+ * stream pty server (cmd_stream_serve.c) when that server knows one of its protocols; other
+ * stream-only models (the ESP ROM loader) stay in the serve loop, whose TW_SERVE_STREAM
+ * modules serve any model's stream port. */
 typedef enum { TCLI_SERVE_LOOP, TCLI_SERVE_SPI, TCLI_SERVE_STREAM } tcli_serve_kind;
 
 static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
@@ -46,7 +49,9 @@ static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
 		if (m->spi && !m->dap && !m->streams)
 			k = TCLI_SERVE_SPI;
 		else if (m->streams && !m->dap && !m->spi)
-			k = TCLI_SERVE_STREAM;
+			for (unsigned i = 0; m->streams[i]; i++)
+				if (tw_stream_serve_has_protocol(m->streams[i]->protocol))
+					k = TCLI_SERVE_STREAM;
 		tw_chip_free(c);
 	}
 	fk_ctx_free(tmp);
