@@ -13,6 +13,8 @@ static const cli_opt write_opts[] = {
 	{"skip-unchanged", 0, CLI_FLAG, NULL, "leave sectors whose CRC already matches the image"},
 	{"voltage", 0, CLI_VALUE, "VOLTS", "target supply (e.g. 3.3): chooses the parallelism"},
 	{"psize", 0, CLI_VALUE, "BITS", "force program parallelism 8, 16, 32 or 64 (64 needs VPP)"},
+	{"erase-sectors", 0, CLI_FLAG, NULL, "erase the sectors whole: lose the bytes in them the image "
+					     "does not cover (default: read, merge, write them back)"},
 	{"no-verify", 0, CLI_FLAG, NULL, "skip the verification (not recommended)"},
 	{"read-back", 0, CLI_FLAG, NULL, "compare by reading every byte back, not by a CRC-32 the "
 					 "chip computes (bootloader path)"},
@@ -69,6 +71,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_uint(&j, "virtual_ns", r->virtual_ns);
 		json_kv_str(&j, "verified", cli_verify_how_name(r->verified));
 		json_kv_str(&j, "compared", cli_verify_how_name(r->compared));
+		json_kv_uint(&j, "kept_bytes", r->kept_bytes);
+		json_kv_uint(&j, "discarded_bytes", r->discarded_bytes);
 		if (want_run) {
 			json_key(&j, "run");
 			json_obj_begin(&j);
@@ -91,6 +95,14 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
 						      : "verified",
 		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
+		if (r->kept_bytes)
+			printf("%s %llu bytes of the erased sectors that the image does not cover (read "
+			       "before the erase, written back; --erase-sectors erases them)\n",
+			       e->dry_run ? "would keep" : "kept", (unsigned long long)r->kept_bytes);
+		if (r->discarded_bytes)
+			printf("%s %llu bytes of the erased sectors that the image does not cover "
+			       "(--erase-sectors)\n", e->dry_run ? "would erase" : "erased",
+			       (unsigned long long)r->discarded_bytes);
 		if (want_run && e->dry_run)
 			printf("dry run: would then start the application at 0x%08X\n",
 			       0x08000000U);
@@ -146,6 +158,7 @@ static int cmd_write_run(cli_env *e)
 	o.skip_unchanged = cli_flag(&e->args, "skip-unchanged");
 	o.no_verify = cli_flag(&e->args, "no-verify");
 	o.read_back = cli_flag(&e->args, "read-back");
+	o.erase_unwritten = cli_flag(&e->args, "erase-sectors");
 	if (o.no_verify && cli_flag(&e->args, "run"))
 		return fk_fail(e->ctx, FK_E_USAGE, "--run starts only a verified write: drop "
 			       "--no-verify (or run `flashkey run` yourself afterwards)");
@@ -192,10 +205,12 @@ static int cmd_write_run(cli_env *e)
 
 const cli_command cli_cmd_write = {
 	.name = "write",
-	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back] [--run]",
+	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back] "
+		    "[--erase-sectors] [--run]",
 	.summary = "program an image: plan, erase what is needed, program, verify",
 	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
-		   "image touches are erased; blocking protection is reported before any erase. "
+		   "image touches are erased, and the bytes in them the image does not cover are "
+		   "read first and written back (--erase-sectors loses them instead); blocking protection is reported before any erase. "
 		   "Segments reaching option bytes or OTP are refused unless --with-options / --with-otp "
 		   "is given; they then pass the same gates as `options set` and `otp write`. Over a ROM "
 		   "bootloader the comparisons (--skip-unchanged, verify) use a CRC-32 the chip "

@@ -87,6 +87,8 @@ typedef struct fk_write_opts {
 	int psize;               /* -1 = from the voltage (safe default x8 when unknown), 0..3 */
 	bool no_verify;
 	bool read_back;          /* compare by reading every byte, never by an on-chip CRC */
+	bool erase_unwritten;    /* erase whole sectors, losing what the image does not cover
+				  * (default: read, merge, write back: keep_unwritten) */
 } fk_write_opts;
 
 /* How flash was compared with the image: a bootloader path computes CRC-32 on the chip (RAM
@@ -105,6 +107,9 @@ typedef struct fk_write_result {
 	uint64_t virtual_ns;     /* twin time spent (0 on hardware) */
 	fk_verify_how verified;  /* how the written sectors were checked */
 	fk_verify_how compared;  /* how --skip-unchanged compared the sectors (NONE without it) */
+	uint64_t kept_bytes;     /* bytes of the erased sectors outside the image, read before the
+				  * erase and written back (the default) */
+	uint64_t discarded_bytes;/* the same bytes left erased (erase_unwritten) */
 } fk_write_result;
 
 int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,

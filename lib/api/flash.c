@@ -84,6 +84,25 @@ static int fk_flash_chip_or_read(fk_session *s, const fk_sector_set *set, bool r
 	return FK_OK;
 }
 
+/* Content of sector sec after the write: the bytes kept from before (keep, the sector's old
+ * content) or 0xFF (keep NULL, --erase-sectors), the image's bytes over them (issue 13
+ * class 3: an image never silently destroys the rest of a sector it must erase). */
+static void fk_flash_want(const fk_seg *segs, unsigned n, const fk_erase_unit *sec,
+			  const uint8_t *keep, uint8_t *want)
+{
+	fkp_sector_image(segs, n, sec->addr, sec->size, want);
+	if (!keep)
+		return;
+	memcpy(want, keep, sec->size);
+	for (unsigned i = 0; i < n; i++) {
+		const fk_seg *g = &segs[i];
+		uint64_t lo = FK_MAX((uint64_t)g->addr, (uint64_t)sec->addr);
+		uint64_t hi = FK_MIN((uint64_t)g->addr + g->len, (uint64_t)sec->addr + sec->size);
+		if (g->len && lo < hi)
+			memcpy(want + (lo - sec->addr), g->data + (lo - g->addr), (size_t)(hi - lo));
+	}
+}
+
 /* Sectors whose flash CRC already equals the image's sector content are left alone (same). */
 static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
 			      const fk_sector_set *touch, const fk_write_opts *o, uint8_t *want,
@@ -163,8 +182,8 @@ static uint64_t fk_flash_bytes(const fk_chip_desc *c, const fk_sector_set *set)
 /* Verify the sectors in set against the image: one on-chip CRC pass when the path has it
  * (a mismatching sector is then read back to name its first differing byte), else read back. */
 static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n,
-				   const fk_sector_set *set, bool read_back, uint8_t *want,
-				   uint8_t *have, uint32_t *chip, fk_verify_how *how)
+				   const fk_sector_set *set, bool read_back, const uint8_t *keep,
+				   uint8_t *want, uint8_t *have, uint32_t *chip, fk_verify_how *how)
 {
 	int rc = fk_flash_chip_or_read(s, set, read_back, chip, how, "verifying the written sectors");
 	if (rc)
@@ -173,7 +192,9 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 		const fk_erase_unit *sec = &s->desc->units[i];
 		if (!fk_sector_set_has(set, i))
 			continue;
-		fkp_sector_image(segs, n, sec->addr, sec->size, want);
+		fk_flash_want(segs, n, sec, keep, want);
+		if (keep)
+			keep += sec->size;
 		if (*how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
 			continue;
 		rc = fk_flash_check_sector(s, sec, want, have);
@@ -188,31 +209,68 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 	return FK_OK;
 }
 
+/* The old content of the sectors in set, one after the other (keep_unwritten): read before
+ * anything is erased, so a sector that cannot be read stops the write with nothing lost. */
+static int fk_flash_keep_read(fk_session *s, const fk_sector_set *set, uint64_t kept,
+			      uint8_t *keep)
+{
+	for (unsigned i = 0; i < s->desc->nunits; i++) {
+		const fk_erase_unit *sec = &s->desc->units[i];
+		if (!fk_sector_set_has(set, i))
+			continue;
+		int rc = s->drv->read(s->chip, s->ctx, sec->addr, keep, sec->size);
+		if (rc) {
+			fk_hint(s->ctx, "nothing was erased; write --erase-sectors erases the sectors "
+				       "whole instead, losing the %llu bytes the image does not cover",
+				(unsigned long long)kept);
+			return fk_fail_wrap(s->ctx, rc, "reading sector %u (0x%08X) to keep the bytes "
+							"the image does not cover", sec->number,
+					    sec->addr);
+		}
+		keep += sec->size;
+	}
+	return FK_OK;
+}
+
 static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_write_opts *o,
 		       const fk_sector_set *set, uint8_t *want, uint8_t *have, uint32_t *chip,
 		       fk_write_result *r)
 {
 	const fk_chip_desc *c = s->desc;
 	unsigned count = fk_sector_set_count(set);
+	uint64_t done = 0, total = fk_flash_bytes(c, set);
+	uint8_t *keep = NULL;
+	if (count && r->kept_bytes) {
+		keep = malloc((size_t)total);
+		if (!keep)
+			return fk_fail(s->ctx, FK_E_NOMEM, "keeping %llu bytes of the sectors",
+				       (unsigned long long)total);
+		int rc = fk_flash_keep_read(s, set, r->kept_bytes, keep);
+		if (rc) {
+			free(keep);
+			return rc;
+		}
+	}
 	/* every sector: one mass erase is shorter than the sum of sector erases (on the F4,
 	 * DS8626 Table 40) */
 	int rc = count == c->nunits ? s->drv->erase(s->chip, s->ctx, NULL, true)
 		 : count	    ? s->drv->erase(s->chip, s->ctx, set, false)
 				    : FK_OK;
-	if (rc)
-		return rc;
-	uint64_t done = 0, total = fk_flash_bytes(c, set);
+	const uint8_t *k = keep;
 	for (unsigned i = 0; i < c->nunits && !rc; i++) {
 		const fk_erase_unit *sec = &c->units[i];
 		if (!fk_sector_set_has(set, i))
 			continue;
-		fkp_sector_image(segs, n, sec->addr, sec->size, want);
+		fk_flash_want(segs, n, sec, k, want);
+		if (k)
+			k += sec->size;
 		rc = fk_flash_program_sector(s, sec, want, &done, total);
 	}
 	r->bytes_programmed = done;
 	if (!rc && count && !o->no_verify)
-		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, want, have, chip,
+		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, keep, want, have, chip,
 					     &r->verified);
+	free(keep);
 	return rc;
 }
 
@@ -249,7 +307,18 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		if (fk_sector_set_has(&plan.touch, i) && !fk_sector_set_has(&same, i))
 			fk_sector_set_add(&set, i);
 	unsigned count = fk_sector_set_count(&set);
-	if (!rc && perms && perms->dry_run && count) /* what the real run's erase would refuse */
+	/* the bytes of the erased sectors the image does not cover: kept by default, lost with
+	 * --erase-sectors; either way counted for the plan (issue 13 class 3) */
+	for (unsigned i = 0; i < c->nunits && want; i++) {
+		const fk_erase_unit *sec = &c->units[i];
+		if (!fk_sector_set_has(&set, i))
+			continue;
+		uint64_t spare = sec->size - fkp_sector_image(segs, nsegs, sec->addr, sec->size, want);
+		*(o->erase_unwritten ? &r->discarded_bytes : &r->kept_bytes) += spare;
+	}
+	/* what the real run's erase would refuse; before the bytes to keep are read, too, so a
+	 * protected sector is reported as such rather than as a failed read */
+	if (!rc && count && ((perms && perms->dry_run) || r->kept_bytes))
 		rc = fk_api_write_blocked(s, &set, "write");
 	if (!rc && !(perms && perms->dry_run))
 		rc = fk_flash_do(s, segs, nsegs, o, &set, want, have, chip, r);
