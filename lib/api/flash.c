@@ -209,16 +209,55 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 	return FK_OK;
 }
 
+/* Does the inventory say erase unit i is protected against erasing? (a scratch context: the
+ * answer only decides which refusal the user sees) */
+static bool fk_flash_unit_blocked(fk_session *s, unsigned i)
+{
+	fk_sector_set one = {0};
+	fk_ctx *q = fk_ctx_new(), *keep = s->ctx;
+	bool blocked = false;
+	if (q && !fk_sector_set_init(&one, s->desc->nunits)) {
+		fk_sector_set_add(&one, i);
+		s->ctx = q;
+		blocked = fk_api_write_blocked(s, &one, "write") != FK_OK;
+		s->ctx = keep;
+	}
+	fk_sector_set_free(&one);
+	fk_ctx_free(q);
+	return blocked;
+}
+
 /* The old content of the sectors in set, one after the other (keep_unwritten): read before
  * anything is erased, so a sector that cannot be read stops the write with nothing lost. */
-static int fk_flash_keep_read(fk_session *s, const fk_sector_set *set, uint64_t kept,
-			      uint8_t *keep)
+static int fk_flash_keep_read(fk_session *s, const fk_seg *segs, unsigned n,
+			      const fk_sector_set *set, uint64_t kept, uint8_t *keep)
 {
 	for (unsigned i = 0; i < s->desc->nunits; i++) {
 		const fk_erase_unit *sec = &s->desc->units[i];
 		if (!fk_sector_set_has(set, i))
 			continue;
-		int rc = s->drv->read(s->chip, s->ctx, sec->addr, keep, sec->size);
+		/* only the gaps the image leaves are read: the rest is overwritten anyway */
+		memset(keep, 0xFF, sec->size);
+		uint64_t at = sec->addr, end = (uint64_t)sec->addr + sec->size;
+		int rc = FK_OK;
+		for (unsigned k = 0; k <= n && !rc && at < end; k++) {
+			uint64_t lo = k < n ? FK_MAX((uint64_t)segs[k].addr, at) : end;
+			uint64_t hi = k < n ? (uint64_t)segs[k].addr + segs[k].len : end;
+			if (k < n && (hi <= at || !segs[k].len))
+				continue;
+			lo = FK_MIN(lo, end);
+			if (lo > at)
+				rc = s->drv->read(s->chip, s->ctx, (uint32_t)at, keep + (at - sec->addr),
+						  (uint32_t)(lo - at));
+			at = FK_MAX(at, FK_MIN(hi, end));
+		}
+		if (rc && fk_flash_unit_blocked(s, i)) {
+			/* unreadable because protected (PCROP): the erase will be refused before
+			 * anything is erased, with the driver's own words */
+			fk_ctx_clear(s->ctx);
+			memset(keep, 0xFF, sec->size);
+			rc = FK_OK;
+		}
 		if (rc) {
 			fk_hint(s->ctx, "nothing was erased; write --erase-sectors erases the sectors "
 				       "whole instead, losing the %llu bytes the image does not cover",
@@ -245,7 +284,7 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 		if (!keep)
 			return fk_fail(s->ctx, FK_E_NOMEM, "keeping %llu bytes of the sectors",
 				       (unsigned long long)total);
-		int rc = fk_flash_keep_read(s, set, r->kept_bytes, keep);
+		int rc = fk_flash_keep_read(s, segs, n, set, r->kept_bytes, keep);
 		if (rc) {
 			free(keep);
 			return rc;
@@ -316,9 +355,7 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 		uint64_t spare = sec->size - fkp_sector_image(segs, nsegs, sec->addr, sec->size, want);
 		*(o->erase_unwritten ? &r->discarded_bytes : &r->kept_bytes) += spare;
 	}
-	/* what the real run's erase would refuse; before the bytes to keep are read, too, so a
-	 * protected sector is reported as such rather than as a failed read */
-	if (!rc && count && ((perms && perms->dry_run) || r->kept_bytes))
+	if (!rc && perms && perms->dry_run && count) /* what the real run's erase would refuse */
 		rc = fk_api_write_blocked(s, &set, "write");
 	if (!rc && !(perms && perms->dry_run))
 		rc = fk_flash_do(s, segs, nsegs, o, &set, want, have, chip, r);
