@@ -13,7 +13,7 @@ const cli_opt cli_global_opts[] = {
 	{"allow-wrong-memory-map", 0, CLI_FLAG, NULL, "with --chip: use that part's memory map although the chip's IDs say otherwise (erase/program may hit wrong addresses)"},
 	{"json", 0, CLI_FLAG, NULL, "print one JSON document with the full result on stdout"},
 	{"dry-run", 'n', CLI_FLAG, NULL, "identify, inventory, plan and check permissions, then stop before the first write"},
-	{"yes", 'y', CLI_FLAG, NULL, "answer confirmation prompts for steps already permitted (grants nothing)"},
+	{"yes", 'y', CLI_FLAG, NULL, "answer yes to the confirmation a terminal gets before `erase` erases sectors; grants no permission (--allow-erase-all, --allow-irreversible)"},
 	{"allow-erase-all", 0, CLI_FLAG, NULL, "permit steps that destroy flash contents (RDP regression, mass erase)"},
 	{"allow-irreversible", 0, CLI_VALUE, "CONSEQUENCE", "permit a permanent step by naming its consequence (PERMANENT)"},
 	{"no-backup", 0, CLI_FLAG, NULL, "do not back up readable memory before destructive steps"},
@@ -225,6 +225,40 @@ static const char *cli_first_word(int argc, char **argv)
 	return NULL;
 }
 
+/* Was --json given (before any "--")? Asked before the options are parsed, so that an error in
+ * the options themselves, or an unknown command, still answers with a JSON document (issue 13
+ * class 19). */
+static bool cli_wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The one error document of a failed run (docs/JSON.md): command (null when there is none),
+ * ok false, error. */
+static void cli_json_failure(const cli_env *e, const char *word, int code)
+{
+	json_w j;
+	json_init(&j, stdout, 2);
+	json_obj_begin(&j);
+	if (e->cmd || word)
+		json_kv_str(&j, "command", e->cmd ? e->cmd->name : word);
+	else {
+		json_key(&j, "command");
+		json_null(&j);
+	}
+	json_kv_bool(&j, "ok", false);
+	json_key(&j, "error");
+	cli_json_error(&j, e->ctx, code);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
 int main(int argc, char **argv)
 {
 	cli_env e;
@@ -240,12 +274,13 @@ int main(int argc, char **argv)
 
 	const char *word = cli_first_word(argc, argv);
 	e.cmd = word ? cli_find(word) : NULL;
-	int rc;
+	bool json = cli_wants_json(argc, argv);
+	int rc, code;
 	if (cli_parse(&e.args, cli_global_opts, e.cmd ? e.cmd->opts : NULL, argc - 1, argv + 1)) {
-		fprintf(stderr, "flashkey: %s\nRun `flashkey %s%s--help` for usage.\n", e.args.error,
-			e.cmd ? e.cmd->name : "", e.cmd ? " " : "");
-		rc = FK_EXIT_USAGE;
-		goto out;
+		fk_hint(e.ctx, "run `flashkey %s%s--help` for usage", e.cmd ? e.cmd->name : "",
+			e.cmd ? " " : "");
+		code = fk_fail(e.ctx, FK_E_USAGE, "%s", e.args.error);
+		goto failed;
 	}
 	if (cli_flag(&e.args, "version")) {
 		printf("flashkey %s\n", fk_version());
@@ -257,7 +292,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
-	if (cli_flag(&e.args, "help") || !word) {
+	if (cli_flag(&e.args, "help") || (!word && !json)) {
 		if (e.cmd)
 			cli_command_help(stdout, e.cmd);
 		else
@@ -266,26 +301,18 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!e.cmd) {
-		fprintf(stderr, "flashkey: unknown command \"%s\"\nRun `flashkey --help` for the list.\n",
-			word);
-		rc = FK_EXIT_USAGE;
-		goto out;
+		fk_hint(e.ctx, "run `flashkey --help` for the list of commands");
+		code = word ? fk_fail(e.ctx, FK_E_USAGE, "unknown command \"%s\"", word)
+			    : fk_fail(e.ctx, FK_E_USAGE, "no command given");
+		goto failed;
 	}
 	cli_out_attach(&e.out, e.ctx);
-	int code = cli_decode_globals(&e);
+	code = cli_decode_globals(&e);
 	if (code == FK_OK)
 		code = e.cmd->run(&e);
-	if (code != FK_OK && e.out.json && !e.json_done) {
-		json_w j;
-		json_init(&j, stdout, 2);
-		json_obj_begin(&j);
-		json_kv_str(&j, "command", e.cmd->name);
-		json_kv_bool(&j, "ok", false);
-		json_key(&j, "error");
-		cli_json_error(&j, e.ctx, code);
-		json_obj_end(&j);
-		json_finish(&j);
-	}
+failed:
+	if (code != FK_OK && json && !e.json_done)
+		cli_json_failure(&e, word, code);
 	rc = cli_report(&e.out, e.ctx, code);
 out:
 	fk_ctx_free(e.ctx);

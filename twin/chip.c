@@ -281,6 +281,22 @@ int tw_chip_open(fk_ctx *ctx, const char *path, tw_chip **out)
 	return FK_OK;
 }
 
+int tw_chip_connect(fk_ctx *ctx, const char *path, tw_chip **out)
+{
+	*out = NULL;
+	if (!path || !path[0]) { /* as twin: and uart: with nothing after the colon */
+		fk_hint(ctx, "e.g. twin-uart:board.twin (create one with `flashkey-twin new stm32f407 "
+			     "board.twin`)");
+		return fk_fail(ctx, FK_E_USAGE, "the twin connection needs a state file path");
+	}
+	int rc = tw_chip_open(ctx, path, out);
+	if (rc != FK_E_NOT_FOUND && rc != FK_E_IO)
+		return rc;
+	char msg[FK_CHAIN_MSG_MAX];
+	fk_ctx_message(ctx, msg, sizeof msg);
+	return fk_fail(ctx, FK_E_CONNECT, "%s", msg);
+}
+
 static int tw_write_all(int fd, const uint8_t *p, size_t n)
 {
 	while (n) {

@@ -38,6 +38,10 @@ int tw_chip_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *buf, size_
 int tw_chip_load(fk_ctx *ctx, const char *path, tw_chip **out);
 /* Lock PATH (FK_E_BUSY "twin busy" when held) and load it. */
 int tw_chip_open(fk_ctx *ctx, const char *path, tw_chip **out);
+/* tw_chip_open for a connection (twin:PATH, twin-uart:PATH, ...): a state file that cannot be
+ * opened is the twin being unreachable, FK_E_CONNECT (exit 3), as a serial port that cannot be
+ * opened is (issue 13 class 19: one exit code per kind of failure across schemes). */
+int tw_chip_connect(fk_ctx *ctx, const char *path, tw_chip **out);
 /* Take the lock of PATH for a created chip; tw_chip_close then saves there. */
 int tw_chip_attach_path(tw_chip *c, fk_ctx *ctx, const char *path);
 /* Save if changed (durable), unlock, free. ctx may be NULL (errors dropped). */

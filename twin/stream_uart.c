@@ -154,7 +154,7 @@ int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tran
 	if (!u)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the twin bootloader");
 	tw_chip *chip;
-	int rc = tw_chip_open(ctx, arg, &chip);
+	int rc = tw_chip_connect(ctx, arg, &chip);
 	if (rc) {
 		free(u);
 		return fk_fail_wrap(ctx, rc, "opening twin %s", arg);

@@ -186,7 +186,7 @@ static int twin_mem_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 		return fk_fail(ctx, FK_E_USAGE, "twin: needs a state file path (twin:PATH)");
 	}
 	tw_chip *t;
-	int rc = tw_chip_open(ctx, arg, &t);
+	int rc = tw_chip_connect(ctx, arg, &t);
 	if (rc)
 		return rc;
 	rc = twin_mem_attach(ctx, t, opts);

@@ -95,6 +95,37 @@ static const char *tcli_first_word(int argc, char **argv)
 	return NULL;
 }
 
+/* Was --json given (before any "--")? Asked before the options are parsed, so that an error in
+ * the options, or an unknown command, still answers with a JSON document (issue 13 class 19). */
+static bool tcli_wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The error document of a failed run, as flashkey prints it (docs/JSON.md). */
+static void tcli_json_failure(const tcli_env *e, const char *word, int code)
+{
+	json_w j;
+	json_init(&j, stdout, 2);
+	json_obj_begin(&j);
+	json_key(&j, "command");
+	if (e->cmd || word)
+		json_str(&j, e->cmd ? e->cmd->name : word);
+	else
+		json_null(&j);
+	json_kv_bool(&j, "ok", false);
+	json_key(&j, "error");
+	cli_json_error(&j, e->ctx, code);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
 static int tcli_main(tcli_env *e, int argc, char **argv)
 {
 	const char *word = tcli_first_word(argc, argv);
@@ -108,16 +139,19 @@ static int tcli_main(tcli_env *e, int argc, char **argv)
 				break;
 			}
 	}
+	bool json = tcli_wants_json(argc, argv);
+	int rc;
 	if (cli_parse(&e->args, tcli_global_opts, e->cmd ? e->cmd->opts : NULL, argc - 1, argv + 1)) {
-		fprintf(stderr, "flashkey-twin: %s\nRun `flashkey-twin %s%s--help` for usage.\n",
-			e->args.error, e->cmd ? e->cmd->name : "", e->cmd ? " " : "");
-		return FK_EXIT_USAGE;
+		fk_hint(e->ctx, "run `flashkey-twin %s%s--help` for usage", e->cmd ? e->cmd->name : "",
+			e->cmd ? " " : "");
+		rc = fk_fail(e->ctx, FK_E_USAGE, "%s", e->args.error);
+		goto failed;
 	}
 	if (cli_flag(&e->args, "version")) {
 		printf("flashkey-twin %s\n", fk_version());
 		return 0;
 	}
-	if (cli_flag(&e->args, "help") || !word) {
+	if (cli_flag(&e->args, "help") || (!word && !json)) {
 		if (e->cmd)
 			tcli_cmd_help(stdout, e->cmd);
 		else
@@ -125,13 +159,17 @@ static int tcli_main(tcli_env *e, int argc, char **argv)
 		return word || cli_flag(&e->args, "help") ? 0 : FK_EXIT_USAGE;
 	}
 	if (!e->cmd) {
-		fprintf(stderr, "flashkey-twin: unknown command \"%s\"\nRun `flashkey-twin --help` "
-				"for the list.\n", word);
-		return FK_EXIT_USAGE;
+		fk_hint(e->ctx, "run `flashkey-twin --help` for the list of commands");
+		rc = word ? fk_fail(e->ctx, FK_E_USAGE, "unknown command \"%s\"", word)
+			  : fk_fail(e->ctx, FK_E_USAGE, "no command given");
+		goto failed;
 	}
 	if (cli_flag(&e->args, "quiet"))
 		e->out.verbosity = -1;
-	int rc = e->cmd->run(e);
+	rc = e->cmd->run(e);
+failed:
+	if (rc && json)
+		tcli_json_failure(e, word, rc);
 	return rc ? cli_report(&e->out, e->ctx, rc) : 0;
 }
 

@@ -38,7 +38,7 @@ static int twin_swd_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 	twin_swd *w = calloc(1, sizeof(*w));
 	if (!w)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the twin's SWD port");
-	int rc = tw_chip_open(ctx, arg, &w->chip);
+	int rc = tw_chip_connect(ctx, arg, &w->chip);
 	if (rc < 0) {
 		free(w);
 		return rc;

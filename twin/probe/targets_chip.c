@@ -28,7 +28,7 @@ static int tw_target_open_chip(fk_ctx *ctx, const char *path, tw_probe_target *o
 	tw_chip_target *x = calloc(1, sizeof *x);
 	if (!x)
 		return fk_fail(ctx, FK_E_NOMEM, "opening %s", path);
-	int rc = tw_chip_open(ctx, path, &x->chip);
+	int rc = tw_chip_connect(ctx, path, &x->chip);
 	if (rc) {
 		free(x);
 		return rc;
