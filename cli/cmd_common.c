@@ -90,6 +90,8 @@ int cli_image_load(cli_env *e, const char *path, cli_image *ci)
 		ci->bytes += g->len;
 	}
 	ci->n = (unsigned)n;
+	ci->raw = fk_image_get_format(ci->img) == FK_IMAGE_BIN;
+	ci->base_given = base != NULL;
 	return FK_OK;
 }
 
@@ -101,6 +103,32 @@ void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s)
 		return;
 	for (unsigned i = 0; i < ci->n; i++) /* loaded at CLI_RAW_BASE: moved to the chip's base */
 		ci->segs[i].addr = ci->segs[i].addr - CLI_RAW_BASE + base;
+}
+
+int cli_image_place(cli_env *e, fk_session *s, cli_image *ci)
+{
+	if (!ci->raw || ci->base_given || !ci->n)
+		return FK_OK;
+	const fk_chip_info *c = fk_session_chip(s);
+	cli_image_rebase(e, ci, s);
+	if (ci->segs[0].len < 8)
+		return FK_OK;
+	const uint8_t *w = ci->segs[0].data;
+	uint32_t sp = (uint32_t)w[0] | (uint32_t)w[1] << 8 | (uint32_t)w[2] << 16 | (uint32_t)w[3] << 24;
+	uint32_t reset = (uint32_t)w[4] | (uint32_t)w[5] << 8 | (uint32_t)w[6] << 16 |
+			 (uint32_t)w[7] << 24;
+	char why[200];
+	int v = fk_session_vector_check(s, sp, reset, why, sizeof why);
+	if (v <= 0) /* a vector table it could start, or a chip that starts no Cortex-M code */
+		return FK_OK;
+	fk_hint(e->ctx, "a raw binary keeps no address: give the one it was linked for with --base "
+			"(e.g. --base 0x08004000 after a 16 KiB bootloader), or write the ELF/HEX "
+			"file, which carries it");
+	fk_fail(e->ctx, FK_E_BAD_IMAGE, "%s", why);
+	return fk_fail_wrap(e->ctx, FK_E_BAD_IMAGE, "raw binary at the flash base 0x%08X (no "
+			    "--base): its first words (initial SP 0x%08X, reset vector 0x%08X) are "
+			    "no vector table %s could start there; nothing was written", c->flash_base,
+			    sp, reset, c->chip);
 }
 
 void cli_image_free(cli_image *ci)

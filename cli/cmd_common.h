@@ -21,6 +21,8 @@ typedef struct cli_image {
 	fk_seg *segs;
 	unsigned n;
 	uint64_t bytes;
+	bool raw;       /* a raw binary: it carries no address of its own */
+	bool base_given;/* --base placed it; otherwise it sits at the default base */
 } cli_image;
 /* Where a raw binary is loaded before the chip is known (without --base). */
 #define CLI_RAW_BASE 0x08000000U
@@ -28,6 +30,11 @@ int cli_image_load(cli_env *e, const char *path, cli_image *ci);
 /* A raw binary loaded without --base goes to the connected chip's flash base (the description's
  * flash_base: 0 on a SPI NOR): call after the session is open. */
 void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s);
+/* A raw binary without --base goes to the chip's flash base (fk_chip_info.flash_base), and
+ * its first two words must be a vector table the chip could start there (issue 13 class 4: a
+ * binary converted from an image that lived elsewhere, e.g. after a bootloader, would
+ * otherwise be written over the bootloader): FK_E_BAD_IMAGE naming both words otherwise. */
+int cli_image_place(cli_env *e, fk_session *s, cli_image *ci);
 void cli_image_free(cli_image *ci);
 /* "ADDR:LEN" or "ADDR" (len 0). */
 int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len);

@@ -184,6 +184,19 @@ static int image_convert(cli_env *e, const image_args *a)
 		rc = fk_image_fill_gaps(e->ctx, img, a->fill);
 	if (rc == 0)
 		rc = fk_image_save(e->ctx, img, out, fmt);
+	/* a raw binary keeps no address: say where the data was, and how to put it back there
+	 * (issue 13 class 4: `write app.bin` would otherwise go to the flash base) */
+	uint32_t start = 0;
+	uint64_t end = 0;
+	char lost[256] = "";
+	if (rc == 0 && fmt == FK_IMAGE_BIN && fk_image_get_format(img) != FK_IMAGE_BIN &&
+	    fk_image_segment_count(img)) {
+		fk_image_span(img, &start, &end);
+		snprintf(lost, sizeof lost, "%s is a raw binary: it keeps no address; its data "
+			 "started at 0x%08X: write it with `flashkey write %s --base 0x%08X`", out,
+			 start, out, start);
+		fk_log(e->ctx, FK_LOG_WARN, FK_TRACE_IMAGE, "%s", lost);
+	}
 	if (rc == 0 && e->out.json) {
 		json_w j;
 		json_init(&j, stdout, 2);
@@ -195,6 +208,9 @@ static int image_convert(cli_env *e, const image_args *a)
 		json_kv_str(&j, "format", fk_image_format_name(fmt));
 		json_kv_uint(&j, "segments", fk_image_segment_count(img));
 		json_kv_uint(&j, "size", fk_image_size(img));
+		json_kv_bool(&j, "address_lost", lost[0] != '\0');
+		json_kv_hex(&j, "start", start, 8);
+		json_kv_str(&j, "warning", lost);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else if (rc == 0) {

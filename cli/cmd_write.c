@@ -64,6 +64,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_str(&j, "file", file);
 		json_kv_bool(&j, "dry_run", e->dry_run);
 		json_kv_uint(&j, "image_bytes", ci->bytes);
+		json_kv_hex(&j, "start", ci->n ? ci->segs[0].addr : 0, 8);
+		json_kv_bool(&j, "raw_binary", ci->raw);
 		json_kv_uint(&j, "sectors_erased", r->sectors_erased);
 		json_kv_uint(&j, "sectors_skipped", r->sectors_skipped);
 		json_kv_uint(&j, "bytes_programmed", r->bytes_programmed);
@@ -86,6 +88,11 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		}
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
+		if (ci->raw && ci->n)
+			printf("%s raw binary %s at 0x%08X (%s)\n", e->dry_run ? "would place" : "placed",
+			       file, ci->segs[0].addr,
+			       ci->base_given ? "--base" : "the flash base: a raw binary has no address "
+							   "of its own; --base gives one");
 		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s%s\n",
 		       e->dry_run ? "dry run: would write" : "wrote", file,
 		       (unsigned long long)ci->bytes, r->sectors_erased,
@@ -169,7 +176,7 @@ static int cmd_write_run(cli_env *e)
 	if (!rc)
 		rc = cli_session(e, &s);
 	if (!rc)
-		cli_image_rebase(e, &ci, s);
+		rc = cli_image_place(e, s, &ci);
 	/* RM0090 §3.6.2 Table 13: x64 needs 8-9 V on VPP, which no probe or bootloader can
 	 * measure; a parallelism above what the supply sustains may not retain the value. So a
 	 * forced --psize is taken on trust, and a verify failure after it names the cause. */

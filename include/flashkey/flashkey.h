@@ -213,5 +213,10 @@ typedef struct fk_run_result {
 int fk_session_run(fk_session *s, uint32_t addr, fk_run_result *r);
 /* The same checks and refusals, touching nothing: r->how says what fk_session_run would do. */
 int fk_session_run_check(fk_session *s, uint32_t addr, fk_run_result *r);
+/* Would the chip start a vector table whose first words are sp (initial SP) and reset (reset
+ * vector), in its flash? 0 yes, 1 both words erased, 2 no (why, n bytes, says which word is
+ * outside what and the accepted ranges); -1 when the chip's driver starts no code (nothing to
+ * check). Pure: nothing is read. */
+int fk_session_vector_check(fk_session *s, uint32_t sp, uint32_t reset, char *why, size_t n);
 
 #endif

@@ -64,6 +64,16 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 	return FK_OK;
 }
 
+int fk_session_vector_check(fk_session *s, uint32_t sp, uint32_t reset, char *why, size_t n)
+{
+	if (n)
+		why[0] = '\0';
+	if (!s->drv->vector_check)
+		return -1;
+	fk_vec_verdict v = s->drv->vector_check(s->chip, sp, reset, why, n);
+	return v == FK_VEC_OK ? 0 : v == FK_VEC_ERASED ? 1 : 2;
+}
+
 int fk_session_run_check(fk_session *s, uint32_t addr, fk_run_result *r)
 {
 	return run_prepare(s, addr, r);

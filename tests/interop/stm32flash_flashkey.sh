@@ -14,7 +14,7 @@ sf -w "$TMP/a.bin" >"$TMP/w1.txt" 2>&1 || { cat "$TMP/w1.txt"; fail "stm32flash 
 fk read "$TMP/a.back" 0x08000000:40000 >"$TMP/r1.txt" 2>&1 || { cat "$TMP/r1.txt"; fail "flashkey read failed"; }
 cmp "$TMP/a.bin" "$TMP/a.back" || fail "flashkey read back something else than stm32flash wrote"
 
-fk --yes write "$TMP/b.bin" >"$TMP/w2.txt" 2>&1 || { cat "$TMP/w2.txt"; fail "flashkey write failed"; }
+fk --yes write "$TMP/b.bin" --base 0x08000000 >"$TMP/w2.txt" 2>&1 || { cat "$TMP/w2.txt"; fail "flashkey write failed"; }
 sf -r "$TMP/b.back" -S 0x08000000:30000 >"$TMP/r2.txt" 2>&1 || { cat "$TMP/r2.txt"; fail "stm32flash read failed"; }
 cmp "$TMP/b.bin" "$TMP/b.back" || fail "stm32flash read back something else than flashkey wrote"
 

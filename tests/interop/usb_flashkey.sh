@@ -31,7 +31,7 @@ n=0
 for conn in stlink:$S1 cmsis-dap:$S2 cmsis-dap:$S3; do
 	n=$((n + 1))
 	head -c $((512 * n)) /dev/urandom >img$n.bin
-	fk_usb 0 "${ALL[@]}" -c "$conn" write img$n.bin # programs and verifies
+	fk_usb 0 "${ALL[@]}" -c "$conn" write img$n.bin --base 0x08000000 # programs and verifies
 	grep -q "verified" "$OUT" || fail "$conn: write did not verify"
 	expect_exit 0 "$FK_BIN" -c twin:f4.twin verify img$n.bin
 done
@@ -48,6 +48,6 @@ expect_exit 0 "$FK_BIN" -c twin:f4.twin status --json
 
 # unplugged after 120 transfers (a 16 KiB write takes about 160)
 head -c 16384 /dev/urandom >big.bin
-fk_usb 10 stlink-v2,gone-after=120 -- -c stlink write big.bin
+fk_usb 10 stlink-v2,gone-after=120 -- -c stlink write big.bin --base 0x08000000
 grep -qi "disconnected\|unplugged\|gone" "$ERR" || fail "the error does not say the probe went away"
 pass

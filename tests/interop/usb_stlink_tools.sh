@@ -19,7 +19,7 @@ need "chipid:     0x0413"
 need "descr:      F4xx"
 
 head -c 1024 /dev/urandom >img.bin
-expect_exit 0 "$FK_BIN" -c twin:f4.twin write img.bin
+expect_exit 0 "$FK_BIN" -c twin:f4.twin write img.bin --base 0x08000000
 usb stlink-v21 -- st-flash read back.bin 0x08000000 1024 || fail "st-flash read: $(cat usb.log)"
 cmp -s back.bin img.bin || fail "st-flash read differs from what flashkey wrote"
 
