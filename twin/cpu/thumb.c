@@ -22,25 +22,11 @@
  * P (pipeline refill) is "1 to 3 depending on the alignment and width of the target
  * instruction, and whether the processor manages to speculate the address early": UNCONFIRMED
  * which applies per branch; the twin uses P = 2 throughout (a taken branch costs 3 cycles). */
-#include "cpu/thumb.h"
+#include "cpu/thumb_int.h"
 
 #include <stddef.h>
 
-#define TC_P 2U /* pipeline refill cycles (Table 3-1: 1 to 3) */
-#define TC_SPECIAL_CYCLES 2U
-
-/* One instruction in flight. */
-typedef struct tc_x {
-	tc_cpu *c;
-	uint32_t pc;   /* address of this instruction */
-	uint32_t next; /* where execution continues */
-	unsigned cyc;
-	bool ls;       /* this is a single load/store (pipelines with the next one) */
-	bool halt;     /* a bus access asked to stop after this instruction */
-	const char *idle;
-} tc_x;
-
-static bool tc_lock(tc_x *x, const char *why)
+bool tc_lock(tc_x *x, const char *why)
 {
 	x->c->state = TC_LOCKUP;
 	x->c->why = why;
@@ -48,27 +34,27 @@ static bool tc_lock(tc_x *x, const char *why)
 	return false;
 }
 
-static uint32_t tc_reg(const tc_x *x, unsigned n)
+uint32_t tc_reg(const tc_x *x, unsigned n)
 {
 	return n == 15 ? x->pc + 4U : x->c->r[n];
 }
 
 /* §A2.3.2 BranchWritePC (MOV/ADD to PC): bit 0 is ignored. */
-static void tc_branch(tc_x *x, uint32_t addr)
+void tc_branch(tc_x *x, uint32_t addr)
 {
 	x->next = addr & ~1U;
 	x->cyc += TC_P;
 }
 
 /* §A2.3.2 BXWritePC / LoadWritePC: bit 0 goes to EPSR.T; 0 faults on the next fetch. */
-static void tc_bx(tc_x *x, uint32_t addr)
+void tc_bx(tc_x *x, uint32_t addr)
 {
 	x->c->t = (addr & 1U) != 0;
 	tc_branch(x, addr);
 }
 
 /* R[n] = v for any register: SP keeps bits [1:0] zero (§B1.4.2), PC branches. */
-static void tc_set(tc_x *x, unsigned n, uint32_t v)
+void tc_set(tc_x *x, unsigned n, uint32_t v)
 {
 	if (n == 15)
 		tc_branch(x, v);
@@ -77,13 +63,13 @@ static void tc_set(tc_x *x, unsigned n, uint32_t v)
 }
 
 /* ---- flags (§A2.2.1, §A2.2.2) ---- */
-static void tc_nz(tc_cpu *c, uint32_t r)
+void tc_nz(tc_cpu *c, uint32_t r)
 {
 	c->n = (r >> 31) != 0;
 	c->z = r == 0;
 }
 
-static uint32_t tc_adc(tc_cpu *c, uint32_t a, uint32_t b, bool cin, bool setflags)
+uint32_t tc_adc(tc_cpu *c, uint32_t a, uint32_t b, bool cin, bool setflags)
 {
 	uint64_t u = (uint64_t)a + b + (cin ? 1U : 0U);
 	uint32_t r = (uint32_t)u;
@@ -96,7 +82,7 @@ static uint32_t tc_adc(tc_cpu *c, uint32_t a, uint32_t b, bool cin, bool setflag
 }
 
 /* Shift by n (0..255) with carry out; n = 0 leaves the value and *carry unchanged. */
-static uint32_t tc_lsl(uint32_t x, unsigned n, bool *carry)
+uint32_t tc_lsl(uint32_t x, unsigned n, bool *carry)
 {
 	if (n == 0)
 		return x;
@@ -108,7 +94,7 @@ static uint32_t tc_lsl(uint32_t x, unsigned n, bool *carry)
 	return 0;
 }
 
-static uint32_t tc_lsr(uint32_t x, unsigned n, bool *carry)
+uint32_t tc_lsr(uint32_t x, unsigned n, bool *carry)
 {
 	if (n == 0)
 		return x;
@@ -120,7 +106,7 @@ static uint32_t tc_lsr(uint32_t x, unsigned n, bool *carry)
 	return 0;
 }
 
-static uint32_t tc_asr(uint32_t x, unsigned n, bool *carry)
+uint32_t tc_asr(uint32_t x, unsigned n, bool *carry)
 {
 	bool neg = (x >> 31) != 0;
 	if (n == 0)
@@ -133,7 +119,7 @@ static uint32_t tc_asr(uint32_t x, unsigned n, bool *carry)
 	return neg ? 0xFFFFFFFFU : 0U;
 }
 
-static uint32_t tc_ror(uint32_t x, unsigned n, bool *carry)
+uint32_t tc_ror(uint32_t x, unsigned n, bool *carry)
 {
 	if (n == 0)
 		return x;
@@ -144,10 +130,33 @@ static uint32_t tc_ror(uint32_t x, unsigned n, bool *carry)
 }
 
 /* ---- memory ---- */
-static bool tc_ld(tc_x *x, uint32_t a, unsigned size, uint32_t *v)
+/* An unaligned single load/store on ARMv7-M (§A3.2.1): done as byte accesses, little-endian. */
+static bool tc_unaligned(tc_x *x, uint32_t a, unsigned size, uint32_t *v, bool load)
+{
+	uint32_t w = 0;
+	for (unsigned i = 0; i < size; i++) {
+		uint32_t b = load ? 0U : (*v >> (8 * i)) & 0xFFU;
+		tc_bus_rc rc = load ? x->c->bus.read(x->c->bus.ctx, a + i, 1, false, &b)
+				    : x->c->bus.write(x->c->bus.ctx, a + i, 1, b);
+		if (rc == TC_BUS_FAULT) {
+			x->c->fault_addr = a + i;
+			return tc_lock(x, load ? "bus error on a data read" : "bus error on a data write");
+		}
+		if (rc == TC_BUS_HALT)
+			x->halt = true;
+		w |= (b & 0xFFU) << (8 * i);
+	}
+	if (load)
+		*v = w;
+	return true;
+}
+
+bool tc_ld(tc_x *x, uint32_t a, unsigned size, uint32_t *v)
 {
 	*v = 0;
 	if (a & (size - 1U)) {
+		if (x->unal)
+			return tc_unaligned(x, a, size, v, true);
 		x->c->fault_addr = a;
 		return tc_lock(x, "unaligned load (ARMv6-M §A3.2.1: UsageFault/HardFault)");
 	}
@@ -161,9 +170,11 @@ static bool tc_ld(tc_x *x, uint32_t a, unsigned size, uint32_t *v)
 	return true;
 }
 
-static bool tc_st(tc_x *x, uint32_t a, unsigned size, uint32_t v)
+bool tc_st(tc_x *x, uint32_t a, unsigned size, uint32_t v)
 {
 	if (a & (size - 1U)) {
+		if (x->unal)
+			return tc_unaligned(x, a, size, &v, false);
 		x->c->fault_addr = a;
 		return tc_lock(x, "unaligned store (ARMv6-M §A3.2.1: UsageFault/HardFault)");
 	}
@@ -177,23 +188,27 @@ static bool tc_st(tc_x *x, uint32_t a, unsigned size, uint32_t v)
 	return true;
 }
 
-static uint32_t tc_sext(uint32_t v, unsigned bits)
+uint32_t tc_sext(uint32_t v, unsigned bits)
 {
 	uint32_t m = 1U << (bits - 1);
 	return (v ^ m) - m;
 }
 
 /* Single load or store with its sign extension (2 cycles, 1 when pipelined: Table 3-1). */
-static void tc_ldst(tc_x *x, bool load, unsigned size, bool sign, unsigned rt, uint32_t addr)
+void tc_ldst(tc_x *x, bool load, unsigned size, bool sign, unsigned rt, uint32_t addr)
 {
 	x->ls = true;
 	x->cyc += x->c->last_ls ? 1U : 2U;
+	x->unal = x->c->v7m && size > 1; /* ARMv7-M §A3.2.1: single accesses may be unaligned */
 	if (!load) {
 		tc_st(x, addr, size, x->c->r[rt]);
+		x->unal = false;
 		return;
 	}
 	uint32_t v;
-	if (!tc_ld(x, addr, size, &v))
+	bool ok = tc_ld(x, addr, size, &v);
+	x->unal = false;
+	if (!ok)
 		return;
 	x->c->r[rt] = sign ? tc_sext(v, 8 * size) : v;
 }
@@ -333,7 +348,7 @@ static void tc_loadstore(tc_x *x, uint16_t op)
 }
 
 /* ---- LDM/STM/PUSH/POP (§A6.7.25, §A6.7.48, §A6.7.49, §A6.7.59) ---- */
-static unsigned tc_popcount(uint32_t v)
+unsigned tc_popcount(uint32_t v)
 {
 	unsigned n = 0;
 	for (; v; v &= v - 1U)
@@ -342,7 +357,7 @@ static unsigned tc_popcount(uint32_t v)
 }
 
 /* Store the registers of list (bit i = Ri) at ascending addresses from addr. */
-static bool tc_stm(tc_x *x, uint32_t list, uint32_t addr)
+bool tc_stm(tc_x *x, uint32_t list, uint32_t addr)
 {
 	for (unsigned i = 0; i < 16; i++)
 		if ((list >> i) & 1U) {
@@ -354,7 +369,7 @@ static bool tc_stm(tc_x *x, uint32_t list, uint32_t addr)
 }
 
 /* Load them; PC (bit 15) through LoadWritePC. */
-static bool tc_ldm(tc_x *x, uint32_t list, uint32_t addr)
+bool tc_ldm(tc_x *x, uint32_t list, uint32_t addr)
 {
 	uint32_t v[16];
 	for (unsigned i = 0; i < 16; i++)
@@ -460,6 +475,8 @@ static void tc_misc(tc_x *x, uint16_t op)
 		x->cyc += TC_SPECIAL_CYCLES;
 		if (op & 2U)
 			c->primask = (op & 0x10U) != 0;
+		if ((op & 1U) && c->v7m) /* CPS f: FAULTMASK (ARMv7-M §B5.2.1) */
+			c->faultmask = (op & 0x10U) != 0;
 	} else if ((o & 0x78U) == 0x50U && ((op >> 6) & 3U) != 2U) { /* REV, REV16, REVSH */
 		uint32_t r;
 		x->cyc += 1;
@@ -472,7 +489,27 @@ static void tc_misc(tc_x *x, uint16_t op)
 	} else if ((o & 0x70U) == 0x60U) { /* POP */
 		tc_push_pop(x, op);
 	} else if ((o & 0x78U) == 0x70U) {
-		tc_lock(x, "BKPT with no debugger and no exception model (HardFault)");
+		if (c->bkpt_halts) { /* a debug event: halt at the BKPT (ARMv7-M §C1.4) */
+			c->state = TC_BREAK;
+			c->why = "BKPT: halted for the debugger";
+			c->fault_pc = x->pc;
+		} else {
+			tc_lock(x, "BKPT with no debugger and no exception model (HardFault)");
+		}
+	} else if (c->v7m && (op & 0xF500U) == 0xB100U) { /* CBZ, CBNZ (ARMv7-M §A7.7.21) */
+		uint32_t imm = (((uint32_t)op >> 9) & 1U) << 6 | (((uint32_t)op >> 3) & 0x1FU) << 1;
+		bool nz = (op & 0x0800U) != 0;
+		x->cyc += 1;
+		if ((c->r[op & 7U] == 0) != nz)
+			tc_branch(x, x->pc + 4U + imm);
+	} else if (c->v7m && (o & 0x78U) == 0x78U && (op & 0xFU)) { /* IT (§A7.7.37) */
+		unsigned first = (op >> 4) & 15U;
+		if (first == 15 || (first == 14 && tc_popcount(op & 0xFU) != 1)) {
+			tc_lock(x, "IT with an UNPREDICTABLE condition");
+			return;
+		}
+		x->cyc += 1;
+		c->itstate = (uint8_t)(op & 0xFFU);
 	} else if ((o & 0x78U) == 0x78U) {
 		tc_hint(x, op);
 	} else {
@@ -481,20 +518,13 @@ static void tc_misc(tc_x *x, uint16_t op)
 }
 
 /* ---- branches ---- */
-static void tc_cond_branch(tc_x *x, uint16_t op)
+/* §A6.3 condition codes (ARMv7-M §A7.3): odd cond inverts; 14 (and 15 in an IT block) always. */
+bool tc_cond_pass(const tc_cpu *c, unsigned cond)
 {
-	tc_cpu *c = x->c;
-	unsigned cond = (op >> 8) & 15U;
 	bool take;
-	if (cond == 14) {
-		tc_lock(x, "UDF (permanently undefined)");
-		return;
-	}
-	if (cond == 15) {
-		tc_lock(x, "SVC with no exception model");
-		return;
-	}
-	switch (cond >> 1) { /* §A6.3 condition codes; odd cond inverts */
+	if (cond >= 14)
+		return true;
+	switch (cond >> 1) {
 	case 0: take = c->z; break;
 	case 1: take = c->c; break;
 	case 2: take = c->n; break;
@@ -503,10 +533,22 @@ static void tc_cond_branch(tc_x *x, uint16_t op)
 	case 5: take = c->n == c->v; break;
 	default: take = !c->z && c->n == c->v; break;
 	}
-	if (cond & 1U)
-		take = !take;
+	return (cond & 1U) ? !take : take;
+}
+
+static void tc_cond_branch(tc_x *x, uint16_t op)
+{
+	unsigned cond = (op >> 8) & 15U;
+	if (cond == 14) {
+		tc_lock(x, "UDF (permanently undefined)");
+		return;
+	}
+	if (cond == 15) {
+		tc_lock(x, "SVC with no exception model");
+		return;
+	}
 	x->cyc += 1;
-	if (!take)
+	if (!tc_cond_pass(x->c, cond))
 		return;
 	uint32_t target = x->pc + 4U + tc_sext(((uint32_t)op & 0xFFU) << 1, 9);
 	tc_branch(x, target);
@@ -548,6 +590,12 @@ static void tc_msr(tc_x *x, uint16_t hw1, uint16_t hw2)
 			c->sp_other = v & ~3U;
 	} else if (sysm == 16) {
 		c->primask = (v & 1U) != 0;
+	} else if (c->v7m && (sysm == 17 || sysm == 18)) { /* BASEPRI, BASEPRI_MAX (§B5.2.3) */
+		uint8_t b = (uint8_t)v;
+		if (sysm == 17 || (b && (!c->basepri || b < c->basepri)))
+			c->basepri = b;
+	} else if (c->v7m && sysm == 19) {
+		c->faultmask = (v & 1U) != 0;
 	} else if (sysm == 20) { /* CONTROL: Thread mode, SPSEL (bit 1) switches stacks */
 		bool sel = (v & 2U) != 0;
 		if (sel != c->spsel) {
@@ -578,6 +626,10 @@ static void tc_mrs(tc_x *x, uint16_t hw2)
 		v = c->spsel ? c->r[13] : c->sp_other;
 	else if (sysm == 16)
 		v = c->primask ? 1U : 0U;
+	else if (c->v7m && (sysm == 17 || sysm == 18))
+		v = c->basepri;
+	else if (c->v7m && sysm == 19)
+		v = c->faultmask ? 1U : 0U;
 	else if (sysm == 20)
 		v = c->spsel ? 2U : 0U;
 	else {
@@ -592,6 +644,8 @@ static void tc_32(tc_x *x, uint16_t hw1, uint16_t hw2)
 {
 	tc_cpu *c = x->c;
 	unsigned op1 = (hw1 >> 4) & 0x7FU, op2 = (hw2 >> 12) & 7U;
+	if (c->v7m && tc_thumb2(x, hw1, hw2))
+		return;
 	if ((hw1 & 0xF800U) != 0xF000U || !(hw2 & 0x8000U)) {
 		tc_lock(x, "32-bit Thumb-2 encoding outside ARMv6-M (UNDEFINED here)");
 		return;
@@ -649,6 +703,64 @@ static bool tc_fetch(tc_x *x, uint32_t addr, uint16_t *op)
 	return true;
 }
 
+/* §A7.3.3 ITAdvance. */
+static void tc_it_advance(tc_cpu *c)
+{
+	if ((c->itstate & 7U) == 0)
+		c->itstate = 0;
+	else
+		c->itstate = (uint8_t)((c->itstate & 0xE0U) | ((c->itstate << 1) & 0x1FU));
+}
+
+/* The 16-bit encodings that set flags outside an IT block but not inside it (§A7.3: "setflags =
+ * !InITBlock()"): shift/add/subtract/move except CMP #imm8, and data processing except TST,
+ * CMP, CMN. */
+static bool tc_it_keeps_flags(uint16_t op)
+{
+	if ((op >> 11) <= 7U)
+		return (op >> 11) != 5U;
+	if ((op >> 10) == 0x10U) {
+		unsigned k = (op >> 6) & 15U;
+		return k != 8 && k != 10 && k != 11;
+	}
+	return false;
+}
+
+/* In an IT block: a failed condition skips the instruction (1 cycle); a passed one runs with
+ * the flags saved for tc_it_end. Returns true to execute. */
+static bool tc_conditional(tc_cpu *c, tc_x *x, uint16_t op)
+{
+	if (tc_cond_pass(c, c->itstate >> 4)) {
+		x->flags_saved = tc_it_keeps_flags(op);
+		if (x->flags_saved) {
+			x->nzcv[0] = c->n;
+			x->nzcv[1] = c->z;
+			x->nzcv[2] = c->c;
+			x->nzcv[3] = c->v;
+		}
+		return true;
+	}
+	unsigned top = op >> 11;
+	c->r[15] = x->pc + ((top == 0x1DU || top == 0x1EU || top == 0x1FU) ? 4U : 2U);
+	c->insns++;
+	c->cycles += 1;
+	c->last_ls = false;
+	tc_it_advance(c);
+	return false;
+}
+
+static void tc_it_end(tc_cpu *c, tc_x *x, uint16_t op)
+{
+	(void)op;
+	if (x->flags_saved) {
+		c->n = x->nzcv[0];
+		c->z = x->nzcv[1];
+		c->c = x->nzcv[2];
+		c->v = x->nzcv[3];
+	}
+	tc_it_advance(c);
+}
+
 static void tc_step(tc_cpu *c)
 {
 	tc_x x = {.c = c, .pc = c->r[15]};
@@ -660,6 +772,9 @@ static void tc_step(tc_cpu *c)
 	if (!tc_fetch(&x, x.pc, &op))
 		return;
 	x.next = x.pc + 2U;
+	bool in_it = c->v7m && (c->itstate & 0xFU);
+	if (in_it && !tc_conditional(c, &x, op))
+		return;
 	switch (op >> 11) {
 	case 0x00: case 0x01: case 0x02: case 0x03:
 	case 0x04: case 0x05: case 0x06: case 0x07:
@@ -707,6 +822,8 @@ static void tc_step(tc_cpu *c)
 		break;
 	}
 	}
+	if (in_it)
+		tc_it_end(c, &x, op);
 	if (c->state != TC_RUN)
 		return;
 	c->r[15] = x.next;
@@ -770,6 +887,7 @@ const char *tc_state_name(tc_state s)
 	case TC_LOCKUP: return "lockup";
 	case TC_IDLE: return "idle";
 	case TC_HALTED: return "halted";
+	case TC_BREAK: return "breakpoint";
 	}
 	return "?";
 }

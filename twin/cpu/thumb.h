@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* An instruction-level interpreter of the ARMv6-M Thumb instruction set, for the twins: the code
- * a host uploads to a simulated chip's RAM (AN3155 Go) runs on it. Pure: memory is reached only
+/* An instruction-level interpreter of the ARMv6-M Thumb instruction set, and optionally (tc_cpu.v7m)
+ * of the ARMv7-M Thumb-2 instructions a Cortex-M3/M4 adds, for the twins: the code a host uploads
+ * to a simulated chip's RAM (AN3155 Go, a debugger's flash loader) runs on it. Pure: memory is reached only
  * through the caller's read/write callbacks, so the interpreter is unit-testable on its own.
  *
  * What it executes: every 16-bit Thumb encoding of ARMv6-M and the 32-bit BL, MSR, MRS, DSB,
@@ -14,7 +15,19 @@
  * a bus error, interworking to ARM state (EPSR.T = 0), SVC, BKPT — locks the core up, as a fault
  * the core cannot handle does (ARMv7-M ARM §B1.5.15 "Unrecoverable exception cases", lockup).
  * A core that can never run again — a branch to itself (`b .`), WFI, WFE with no event — is
- * reported idle, so the caller stops interpreting it. */
+ * reported idle, so the caller stops interpreting it.
+ *
+ * With v7m set (Arm DDI 0403E ARMv7-M ARM §A5.3, thumb2.c): the 32-bit data-processing
+ * (modified immediate, plain binary immediate, shifted register, register), load/store single
+ * (immediate, pre/post-indexed, register, literal), LDM/STM/PUSH.W/POP.W, LDRD/STRD, LDREX/STREX
+ * (the store always succeeds: one core, no other observer), TBB/TBH, multiply (MUL/MLA/MLS,
+ * SMULL/UMULL/SMLAL/UMLAL) and divide (SDIV/UDIV, division by zero gives 0: CCR.DIV_0_TRP
+ * reset value), B.W/B<c>.W, and the 16-bit CBZ/CBNZ and IT (§A7.3: the IT block's instructions
+ * are conditional and the 16-bit ones that set flags outside it do not inside it, except
+ * CMP/CMN/TST); single LDR/STR/LDRH/STRH may be unaligned (§A3.2.1, CCR.UNALIGN_TRP = 0 at
+ * reset). Not modelled (locks up): coprocessor/FPU, DSP/SIMD, saturation, PKH, exclusive
+ * monitors beyond the above. With bkpt_halts set (a debugger has C_DEBUGEN), BKPT stops the core
+ * in TC_BREAK with r[15] at the BKPT (ARMv7-M §C1.4: a debug event halts the core). */
 #ifndef TW_CPU_THUMB_H
 #define TW_CPU_THUMB_H
 
@@ -38,6 +51,7 @@ typedef enum tc_state {
 	TC_LOCKUP,  /* a fault with no exception model: the core is stuck (why, fault_pc) */
 	TC_IDLE,    /* asleep or spinning with nothing that could ever change it */
 	TC_HALTED,  /* the bus ended execution (TC_BUS_HALT) */
+	TC_BREAK,   /* BKPT with bkpt_halts: a debug halt; r[15] is the BKPT's address */
 } tc_state;
 
 typedef struct tc_cpu {
@@ -54,6 +68,11 @@ typedef struct tc_cpu {
 	uint32_t fault_addr; /* lockup on an access: the address accessed */
 	const char *why;   /* lockup/idle/halt: what happened (static string) */
 	bool last_ls;      /* the previous instruction was a single load/store (pipelining) */
+	bool v7m;          /* decode ARMv7-M (Thumb-2) too: set after tc_init */
+	bool bkpt_halts;   /* BKPT is a debug event (TC_BREAK), not a fault: set after tc_init */
+	uint8_t itstate;   /* EPSR.IT (§A7.3.3): [7:4] base condition, [3:0] mask; 0 = none */
+	uint8_t basepri;   /* ARMv7-M BASEPRI (MSR/MRS only: no interrupts are modelled) */
+	bool faultmask;
 	tc_bus bus;
 } tc_cpu;
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The STM32F4 twin's CPU binding: the ARMv6-M interpreter's bus on the chip model, the virtual
+/* The STM32F4 twin's CPU binding: the Thumb interpreter's bus (ARMv7-M decoding) on the chip model, the virtual
  * clock charged per instruction, and the end of a run (system reset, lockup, idle, budget).
  *
  * Sources: AN3155 Rev 20 §3.5 (Go: MSP from [addr], jump to [addr + 4]); AN2606 Rev 69
@@ -92,6 +92,7 @@ void tw_f4_cpu_go(tw_f4 *t, uint32_t vtor, uint64_t max_insns, tw_f4_run *out)
 	tc_bus bus = {.ctx = &k, .read = f4c_read, .write = f4c_write};
 	uint64_t t0 = tw_f4_now_ns(t);
 	tc_init(&out->cpu, &bus);
+	out->cpu.v7m = true; /* a Cortex-M4: ARMv7E-M, Thumb-2 (its DSP/FPU parts not modelled) */
 	tc_enter(&out->cpu, vtor);
 	tc_run(&out->cpu, max_insns);
 	if (!k.power_lost)
