@@ -186,6 +186,8 @@ typedef struct tw_dap_ids {
 	uint32_t bs_idcode;   /* the boundary-scan TAP's IDCODE, second in the chain (0: none) */
 	uint32_t ahbap_idr;   /* AHB-AP IDR */
 	uint32_t cpuid;       /* SCB CPUID */
+	uint32_t core_hz;     /* the core's clock out of reset, for code run on the debug path
+			       * (0: 16 MHz, the F4's HSI) */
 } tw_dap_ids;
 
 /* Memory-mapped access as the debugger's MEM-AP (AHB-AP) performs it. `m` is the model's

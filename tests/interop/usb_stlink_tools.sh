@@ -4,8 +4,8 @@
 # through the USB bridge and an emulated ST-LINK/V2-1: st-info --probe names the chip and its flash
 # size; st-flash read returns what flashkey wrote; st-flash --area=option read gives the option
 # word `flashkey-twin show` holds; st-flash erase (mass erase) leaves flash blank for flashkey.
-# st-flash write is not here: it runs a flash loader on the core through the ST-LINK's core
-# register commands, which the emulator does not model yet (docs/PROBES.md, disagreement 2).
+# st-flash write is in usb_stlink_write.sh (its own twin: st-flash leaves MER or SER set in
+# FLASH_CR, and the next st-flash command sets the other: RM0090 §3.7.4 WRPERR, docs/PROBES.md).
 . "$(dirname "$0")/../scenario/lib.sh"
 . "$(dirname "$0")/usb.inc"
 command -v st-flash >/dev/null || { echo "SKIP: stlink-tools not installed"; exit 77; }

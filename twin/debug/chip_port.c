@@ -57,6 +57,17 @@ static void port_advance(void *h, uint64_t ns)
 		tw_chip_advance(p->chip, ns);
 }
 
+static void port_core_advance(void *h, uint64_t ns)
+{
+	tw_chip_advance(((tw_chip_port *)h)->chip, ns);
+}
+
+static uint64_t port_busy_until(void *h)
+{
+	tw_chip *chip = ((tw_chip_port *)h)->chip;
+	return tw_chip_busy(chip) ? tw_chip_busy_until_ns(chip) : 0;
+}
+
 static uint64_t port_now(void *h)
 {
 	return tw_chip_now_ns(((tw_chip_port *)h)->chip);
@@ -73,6 +84,8 @@ const tw_dap_bus tw_chip_port_bus = {
 	.attach = port_attach,
 	.advance = port_advance,
 	.now = port_now,
+	.core_advance = port_core_advance,
+	.busy_until = port_busy_until,
 };
 
 tw_dap *tw_chip_port_open(tw_chip_port *port, tw_chip *chip, fk_ctx *ctx, const char *who)

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Cortex-M4 debug registers and a core model that halts, resets and locks up without executing
- * instructions. See cm4.h for the sources; section numbers below are ARMv7-M (DDI 0403E).
+/* Cortex-M4 debug registers and a core model that halts, resets and locks up; code a debugger
+ * resumes in SRAM runs (cm4_exec.c). See cm4.h for the sources; section numbers below are
+ * ARMv7-M (DDI 0403E).
  *
  * Simplifications (UNCONFIRMED against silicon, chosen to be conservative):
- * - a "running" core never changes its registers; S_RETIRE_ST reads 1 while running;
+ * - a "running" core outside SRAM (firmware in flash) never changes its registers; S_RETIRE_ST
+ *   reads 1 while running;
  * - lockup is decided from the reset vector alone: a vector fetch error, or a PC outside the
  *   executable code/SRAM regions (§B3.1, XN at 0x40000000 and above), or a first instruction
  *   fetch error locks the core up (§B1.5.15);
@@ -195,33 +197,48 @@ uint32_t tw_cm4_read(tw_cm4 *c, uint32_t addr)
 	return 0;
 }
 
-static void cm4_enter_halt(tw_cm4 *c, uint32_t reason)
+/* Entering Debug state sets C_HALT (DDI 0403E §C1.5.4: after a debugger cleared it, "a
+ * subsequent read of the DHCSR that returns 1 for both C_HALT and S_HALT indicates that the
+ * processor has re-entered Debug state"; stlink-tools 1.7 waits for its flash loader's BKPT by
+ * polling C_HALT, flash_loader.c). */
+void tw_cm4_enter_halt(tw_cm4 *c, uint32_t reason)
 {
+	c->dhcsr_ctrl |= DHCSR_C_HALT;
 	c->halted = true;
 	c->lockup = false; /* debug state entry leaves lockup (§B1.5.15) */
 	c->dfsr |= reason;
 }
 
 /* §C1.6.3: a write without DBGKEY is ignored; C_HALT and C_STEP need C_DEBUGEN. */
-static void cm4_dhcsr_write(tw_cm4 *c, uint32_t val)
+static void cm4_dhcsr_write(tw_cm4 *c, const tw_dap_bus *bus, void *h, uint32_t val)
 {
 	if ((val >> 16) != DHCSR_KEY)
 		return;
 	c->dhcsr_ctrl = val & DHCSR_C_MASK;
 	if (!(val & DHCSR_C_DEBUGEN)) {
+		bool was = c->halted;
 		c->halted = false; /* leaving debug: the core runs on (UNCONFIRMED when halted) */
+		if (was)
+			tw_cm4_exec_start(c, bus, h, false);
 		return;
 	}
 	if (c->in_reset)
 		return;
 	if (val & DHCSR_C_HALT) {
-		if (!c->halted)
-			cm4_enter_halt(c, DFSR_HALTED);
+		if (!c->halted) {
+			tw_cm4_exec_stop(c);
+			tw_cm4_enter_halt(c, DFSR_HALTED);
+		}
 	} else if (c->halted) {
 		c->halted = false;
 		c->retire_st = true;
-		if (val & DHCSR_C_STEP) /* one instruction "retires", then halt again */
-			cm4_enter_halt(c, DFSR_HALTED);
+		if (val & DHCSR_C_STEP) { /* one instruction retires (in SRAM: runs), then halt */
+			tw_cm4_exec_start(c, bus, h, true);
+			if (!c->halted && !c->lockup)
+				tw_cm4_enter_halt(c, DFSR_HALTED);
+		} else {
+			tw_cm4_exec_start(c, bus, h, false);
+		}
 	}
 }
 
@@ -263,7 +280,7 @@ static void cm4_scs_write(tw_cm4 *c, const tw_dap_bus *bus, void *h, uint32_t ad
 	case 0xE000ED2Cu: c->hfsr &= ~val; break;
 	case DFSR: c->dfsr &= ~val; break;
 	case 0xE000ED88u: c->cpacr = val & 0x00F00000u; break;
-	case DHCSR: cm4_dhcsr_write(c, val); break;
+	case DHCSR: cm4_dhcsr_write(c, bus, h, val); break;
 	case DCRSR: cm4_dcrsr_write(c, val); break;
 	case DCRDR: c->dcrdr = val; break;
 	case DEMCR: c->demcr = val & DEMCR_RW_MASK; break;
@@ -314,6 +331,7 @@ static bool cm4_can_run(const tw_dap_bus *bus, void *h, uint32_t pc, bool thumb)
 void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 {
 	uint32_t sp = 0, pc = 0;
+	c->exec = false;
 	c->vtor = 0; /* the vector table is at address 0 (the boot alias) after reset */
 	bool fetched = bus->fetch(h, 0, &sp) == TW_OK && bus->fetch(h, 4, &pc) == TW_OK;
 	/* A refused vector fetch (flash closed by RDP level 1 to a core whose debugger is
@@ -334,10 +352,11 @@ void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 	c->halted = false;
 	c->lockup = false;
 	c->reset_st = true;
+	c->dhcsr_ctrl &= ~DHCSR_C_HALT; /* "C_HALT always clears on a core reset" (§C1.6.3) */
 	c->shcsr = c->cfsr = c->hfsr = 0;
 	/* §C1.6.5: reset vector catch halts before the first instruction. */
 	if ((c->demcr & DEMCR_VC_CORERESET) && (c->dhcsr_ctrl & DHCSR_C_DEBUGEN)) {
-		cm4_enter_halt(c, DFSR_VCATCH);
+		tw_cm4_enter_halt(c, DFSR_VCATCH);
 		return;
 	}
 	if (!fetched || !cm4_can_run(bus, h, c->regs[REG_PC], pc & 1u)) {
@@ -352,6 +371,7 @@ void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 
 void tw_cm4_hold_reset(tw_cm4 *c)
 {
+	c->exec = false;
 	c->in_reset = true;
 	c->halted = false;
 	c->lockup = false;

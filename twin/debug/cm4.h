@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/thumb.h"
 #include "debug/dap_core.h"
 
 #define TW_CM4_NREGS 0x60u
@@ -27,6 +28,19 @@ typedef struct tw_cm4 {
 	uint32_t fp_ctrl_enable, fp_comp[8];
 	uint32_t dwt_ctrl, dwt_cyccnt, dwt_comp[4], dwt_mask[4], dwt_func[4];
 	uint32_t cpuid; /* the part's CPUID (tw_dap_set_ids) */
+	uint32_t core_hz; /* its clock out of reset (tw_dap_ids.core_hz) */
+	/* code the debugger resumed in SRAM (cm4_exec.c) */
+	bool exec;
+	bool progress;      /* the running code stored or touched a peripheral lately */
+	bool poll_valid;    /* the last peripheral read, while nothing was stored since */
+	uint32_t poll_addr, poll_val;
+	unsigned poll_size;
+	tc_cpu cpu;
+	uint64_t charged;   /* cpu.cycles already put on the chip's clock */
+	const tw_dap_bus *xbus;
+	void *xh;
+	const char *note;   /* why the running code stopped (lockup, breakpoint, idle) */
+	uint32_t note_pc;
 } tw_cm4;
 
 /* Power-on state of the core's debug logic. */
@@ -42,5 +56,17 @@ void tw_cm4_write(tw_cm4 *c, const tw_dap_bus *bus, void *h, uint32_t addr, uint
  * set S_RESET_ST, then halt on DEMCR.VC_CORERESET or start "running" (or lock up). */
 void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h);
 void tw_cm4_hold_reset(tw_cm4 *c); /* NRST asserted */
+/* The core enters Debug state (DFSR reason bits): S_HALT, C_HALT set. */
+void tw_cm4_enter_halt(tw_cm4 *c, uint32_t reason);
+
+/* cm4_exec.c: the core leaves halt. With PC in the SRAM region (0x20000000-0x3FFFFFFF: code a
+ * debugger loaded, e.g. a flash loader) the interpreter takes the registers and runs it as the
+ * debugger's accesses go by; elsewhere (firmware in flash) the core "runs" without executing,
+ * as before. step: one instruction only. */
+void tw_cm4_exec_start(tw_cm4 *c, const tw_dap_bus *bus, void *h, bool step);
+/* Let the running code catch up before the debugger's next access. */
+void tw_cm4_exec_run(tw_cm4 *c, const tw_dap_bus *bus, void *h);
+/* The debugger halts a running core: the registers go back to the debug view. */
+void tw_cm4_exec_stop(tw_cm4 *c);
 
 #endif

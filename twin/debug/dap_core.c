@@ -90,10 +90,12 @@ tw_dap *tw_dap_new(const tw_dap_bus *bus, void *bus_handle)
 
 void tw_dap_set_ids(tw_dap *d, const tw_dap_ids *ids)
 {
+	/* RM0090 §6.2.2: the F4 runs from its 16 MHz HSI out of reset */
 	static const tw_dap_ids dflt = {TW_DAP_DPIDR_SWD, TW_DAP_IDCODE_JTAG, TW_JTAG_BS_IDCODE,
-					TW_DAP_AHBAP_IDR, TW_DAP_CPUID};
+					TW_DAP_AHBAP_IDR, TW_DAP_CPUID, 16000000u};
 	d->ids = ids ? *ids : dflt;
 	d->cm.cpuid = d->ids.cpuid;
+	d->cm.core_hz = d->ids.core_hz ? d->ids.core_hz : 16000000u;
 }
 
 const tw_dap_ids *tw_dap_ids_of(const tw_dap *d)
@@ -131,6 +133,7 @@ bool tw_dap_reachable(tw_dap *d)
 tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val)
 {
 	dap_pay(d);
+	tw_cm4_exec_run(&d->cm, d->bus, d->h); /* code the core runs meanwhile (cm4_exec.c) */
 	if (!tw_cm4_owns(addr))
 		return d->bus->read(d->h, addr, size, val);
 	uint32_t w = tw_cm4_read(&d->cm, addr & ~3u);
@@ -142,6 +145,7 @@ tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val
 tw_status tw_dap_mem_write(tw_dap *d, uint32_t addr, unsigned size, uint32_t val)
 {
 	dap_pay(d);
+	tw_cm4_exec_run(&d->cm, d->bus, d->h);
 	if (!tw_cm4_owns(addr))
 		return d->bus->write(d->h, addr, size, val);
 	if (size != 4)

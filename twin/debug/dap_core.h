@@ -36,6 +36,13 @@ typedef struct tw_dap_bus {
 	void (*attach)(void *h);                  /* a debugger connected (intrusion latch) */
 	void (*advance)(void *h, uint64_t ns);    /* virtual clock */
 	uint64_t (*now)(void *h);
+	/* Optional: time the core itself spends (its cycles, an access the flash stalls). Unlike
+	 * advance (the wire's time, which a --realtime server paces itself) it always moves the
+	 * chip's clock. NULL: advance. */
+	void (*core_advance)(void *h, uint64_t ns);
+	/* Optional: when the operation in progress ends (0: none), so a core polling a busy flag
+	 * can let the clock run to it instead of interpreting every poll. */
+	uint64_t (*busy_until)(void *h);
 } tw_dap_bus;
 
 /* ACK values, SWD encoding (ADIv5.2 §B4.2.2); TW_ACK_NONE = the target does not drive. */

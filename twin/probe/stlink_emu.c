@@ -200,13 +200,19 @@ static unsigned st_width(uint8_t op)
 	}
 }
 
-static uint8_t st_check_mem(tw_stlink *s, uint8_t op, uint32_t addr, uint16_t len)
+/* Reads answer from one buffer of ST_MAX_DATA bytes (OpenOCD's STLINK_DATA_SIZE, probes.md
+ * §2.5). Writes are streamed to the target and take the whole 16-bit length: stlink-tools 1.7
+ * sends its flash loader's buffer, up to 0x8000 bytes, in one WRITEMEM_32BIT (common.c
+ * write_buffer_to_sram, buf_size), which works on real V2/V2-1 probes; the 6144-byte limit
+ * this emulator first applied to writes too is OpenOCD's own (docs/PROBES.md, disagreement 8).
+ * UNCONFIRMED: the firmware's real upper bound for writes. */
+static uint8_t st_check_mem(tw_stlink *s, uint8_t op, uint32_t addr, uint16_t len, bool write)
 {
 	unsigned w = st_width(op);
 	unsigned max8 = s->kind == TW_PROBE_STLINK_V3 ? 512 : 64;
 	if (s->mode != ST_MODE_DEBUG)
 		return ST_FAULT;
-	if ((addr | len) & (w - 1) || len > ST_MAX_DATA || (w == 1 && len > max8))
+	if ((addr | len) & (w - 1) || (!write && len > ST_MAX_DATA) || (w == 1 && len > max8))
 		return ST_ALIGN;
 	return ST_OK;
 }
@@ -219,7 +225,7 @@ static void st_fail(tw_stlink *s, uint8_t status, uint32_t addr)
 
 static void st_read_mem(tw_stlink *s, uint8_t op, uint32_t addr, uint16_t len)
 {
-	uint8_t chk = st_check_mem(s, op, addr, len);
+	uint8_t chk = st_check_mem(s, op, addr, len, false);
 	/* a 1-byte 8-bit read answers 2 bytes; an oversized request gets a capped, zero reply */
 	uint8_t *r = st_reply(s, len == 1 ? 2 : len > ST_MAX_DATA ? ST_MAX_DATA : len);
 	unsigned w = st_width(op);
@@ -242,7 +248,7 @@ static void st_write_data(tw_stlink *s, const uint8_t *buf, size_t len)
 	uint32_t addr = s->wr_addr;
 	unsigned w = st_width(op);
 	s->wr_op = 0;
-	s->rw_status = st_check_mem(s, op, addr, s->wr_len);
+	s->rw_status = st_check_mem(s, op, addr, s->wr_len, true);
 	for (uint32_t off = 0; s->rw_status == ST_OK && off + w <= len; off += w) {
 		uint32_t v = 0;
 		for (unsigned b = 0; b < w; b++)
@@ -286,6 +292,58 @@ static void st_runcore(tw_stlink *s)
 		return;
 	}
 	st_status(s, st_status_of(st_access(s, true, 0xE000EDF0u, 4, &v)));
+}
+
+/* Core registers through DCRSR/DCRDR, as the probe's firmware reaches them (ARMv7-M §C1.6.4):
+ * APIV2_READREG 0x33 `F2 33 REGSEL` answers 8 bytes (status, 3 bytes padding, the value LE);
+ * APIV2_WRITEREG 0x34 `F2 34 REGSEL VALUE(LE)` answers a 2-byte status; APIV2_READALLREGS 0x3A
+ * answers 88 bytes (status word, then REGSEL 0-20: r0-r15, xPSR, MSP, PSP, 19, 20). REGSEL is
+ * the DCRSR numbering (stlink-tools 1.7 usb.c _stlink_usb_read_reg/_write_reg/_read_all_regs,
+ * OpenOCD 0.12 stlink_usb.c stlink_usb_read_reg: the index goes to the probe as is). Found by
+ * st-flash write (its flash loader's registers): docs/PROBES.md, disagreement 2. UNCONFIRMED:
+ * that a transfer while the core runs answers OK with DCRDR's stale value (as DCRSR ignores
+ * it, §C1.6.4). */
+static tw_status st_core_reg(tw_stlink *s, bool write, uint8_t sel, uint32_t *v)
+{
+	uint32_t sr = sel | (write ? 1u << 16 : 0u);
+	tw_status st = write ? st_access(s, true, 0xE000EDF8u, 4, v) : TW_OK;
+	if (st == TW_OK)
+		st = st_access(s, true, 0xE000EDF4u, 4, &sr);
+	if (st == TW_OK && !write)
+		st = st_access(s, false, 0xE000EDF8u, 4, v);
+	return st;
+}
+
+static void st_readreg(tw_stlink *s, uint8_t sel)
+{
+	uint32_t v = 0;
+	tw_status st = s->mode == ST_MODE_DEBUG ? st_core_reg(s, false, sel, &v) : TW_POWER_OFF;
+	uint8_t *r = st_reply(s, 8);
+	r[0] = s->mode == ST_MODE_DEBUG ? st_status_of(st) : ST_FAULT;
+	if (st == TW_OK)
+		st_put32(r + 4, v);
+}
+
+static void st_writereg(tw_stlink *s, const uint8_t *c)
+{
+	uint32_t v = st_get32(c + 3);
+	if (s->mode != ST_MODE_DEBUG) {
+		st_status(s, ST_FAULT);
+		return;
+	}
+	st_status(s, st_status_of(st_core_reg(s, true, c[2], &v)));
+}
+
+static void st_readallregs(tw_stlink *s)
+{
+	uint8_t *r = st_reply(s, 88);
+	tw_status st = s->mode == ST_MODE_DEBUG ? TW_OK : TW_POWER_OFF;
+	for (uint8_t i = 0; i <= 20 && st == TW_OK; i++) {
+		uint32_t v = 0;
+		st = st_core_reg(s, false, i, &v);
+		st_put32(r + 4 + 4u * i, v);
+	}
+	r[0] = s->mode == ST_MODE_DEBUG ? st_status_of(st) : ST_FAULT;
 }
 
 /* APIV2_RESETSYS (§2.4 0x32): a system reset made by the probe. OpenOCD 0.12 sends it after its
@@ -395,6 +453,9 @@ static void st_debug(tw_stlink *s, const uint8_t *c)
 	case 0x30: st_enter(s); break;
 	case 0x31: st_idcodes(s); break;
 	case 0x32: st_resetsys(s); break;
+	case 0x33: st_readreg(s, c[2]); break;
+	case 0x34: st_writereg(s, c); break;
+	case 0x3A: st_readallregs(s); break;
 	case 0x35: st_debugreg(s, c, true); break;
 	case 0x36: st_debugreg(s, c, false); break;
 	case 0x3B: st_rw_status(s, false); break;
