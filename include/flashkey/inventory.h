@@ -59,8 +59,8 @@ typedef enum fk_step_id {
 #define FK_INV_MAX_LOCKS 40
 #define FK_INV_MAX_SECTORS 32
 #define FK_INV_MAX_OTP 16
-#define FK_INV_MAX_REGS 8
-#define FK_INV_MAX_OPTS 16
+#define FK_INV_MAX_REGS 16
+#define FK_INV_MAX_OPTS 32
 
 /* A set of sectors (erase units) by index, without a size limit: an F103 has 256 pages, a
  * 16 MiB SPI NOR 4096 sectors. Index i is bit (i % 8) of bits[i / 8]. */

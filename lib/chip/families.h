@@ -6,3 +6,4 @@
 FK_FAMILY(stm32f4)
 FK_FAMILY(stm32f1)
 FK_FAMILY(spinor)
+FK_FAMILY(stm32l4)

@@ -496,7 +496,8 @@ static int l4d_refusal(void *m, fk_ctx *ctx, const char *path)
 		     "flash");
 	return fk_fail(ctx, FK_E_DEBUG_DISABLED, "twin %s: debug port disabled: FLASH_OPTR.RDP="
 						 "0xCC (level 2) turns SWD/JTAG off for good (%s "
-						 "§3.5.1)", path, t->v->manual);
+						 "§%s.5.1)", path, t->v->manual,
+			t->v->kind == L4K_G4 ? "5" : "3");
 }
 
 static void l4d_bus_error_note(void *m, char *buf, size_t n)

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* STM32L4 / G0 / G4 debug access path: the flash controller driven register by register over
+ * memory-mapped access (fk_mem_ops: an SWD/JTAG probe or the in-process twin alike).
+ *
+ * Sources: RM0351 Rev 9 §3.3.5 (a flash access while BSY stalls the bus; KEYR sequence, a wrong
+ * key locks FLASH_CR until reset), §3.3.6 (page erase: PER, PNB, BKER, then STRT; mass erase:
+ * MER1 | MER2, then STRT), §3.3.7 (standard programming: PG, then a double word as two 32-bit
+ * writes, the second starts it; errors in FLASH_SR), §3.4.2 (option bytes: OPTKEYR sequence
+ * clears OPTLOCK; write the option registers; OPTSTRT; BSY; OBL_LAUNCH loads them and resets
+ * the system), §3.7.5 (FLASH_SR flags, write 1 to clear), §3.7.6 (FLASH_CR); RM0444 §3.3-§3.7
+ * and RM0440 §5.3-§5.7 (the same controller); the sequences OpenOCD's stm32l4x.c uses,
+ * summarised in ../shared/reference/stm32-optr.md §3. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "chip/stm32l4_fam.h"
+#include "core/core.h"
+
+int stm32l4_rd32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t *v)
+{
+	uint8_t b[4];
+	int rc = f->mem->read(f->h, ctx, addr, b, 4, 4);
+	*v = rc ? 0 : fk_get_le32(b);
+	return rc;
+}
+
+int stm32l4_wr32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t v)
+{
+	uint8_t b[4];
+	fk_put_le32(b, v);
+	return f->mem->write(f->h, ctx, addr, b, 4, 4);
+}
+
+static void quiet_wr32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t v)
+{
+	fk_ctx *quiet = fk_ctx_new();
+	(void)stm32l4_wr32(f, quiet ? quiet : ctx, addr, v);
+	fk_ctx_free(quiet);
+}
+
+/* §3.3.5: a read of the flash or the option area while BSY is set stalls the bus until the
+ * operation ends, so one such read waits without polling; FLASH_SR then confirms. Where the
+ * probe gives up on the stall, polling with a pause takes over. */
+static int l4_wait(stm32l4drv *f, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms)
+{
+	int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, sr);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
+	if (!(*sr & STM32L4_FLASH_SR_BSY))
+		return FK_OK;
+	uint8_t b[4];
+	fk_ctx *quiet = fk_ctx_new();
+	(void)f->mem->read(f->h, quiet ? quiet : ctx, STM32L4_OPT_AREA, b, 4, 4);
+	fk_ctx_free(quiet);
+	struct timespec start, now, pause = {0, 200000};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (unsigned i = 0;; i++) {
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, sr);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
+		if (!(*sr & STM32L4_FLASH_SR_BSY))
+			return FK_OK;
+		if (i > 64)
+			nanosleep(&pause, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		long ms = (long)(now.tv_sec - start.tv_sec) * 1000L +
+			  (now.tv_nsec - start.tv_nsec) / 1000000L;
+		if (ms > (long)timeout_ms)
+			return fk_fail(ctx, FK_E_TIMEOUT, "FLASH_SR.BSY still set after %u ms "
+							  "(SR=0x%08X)", timeout_ms, *sr);
+	}
+}
+
+/* The error flags after an operation -> the cause in register terms; cleared (w1c) so that
+ * the next operation starts clean (§3.7.5: a flag left set makes the next one fail PGSERR). */
+static int l4_check(stm32l4drv *f, fk_ctx *ctx, uint32_t sr, uint32_t addr, const char *what)
+{
+	char sec[32];
+	uint32_t err = sr & STM32L4_FLASH_SR_ERRORS & ~STM32L4_FLASH_SR_OPTVERR;
+	quiet_wr32(f, ctx, STM32L4_FLASH_SR, err | STM32L4_FLASH_SR_EOP);
+	if (!err)
+		return FK_OK;
+	if (err & STM32L4_FLASH_SR_WRPERR)
+		return fk_fail(ctx, FK_E_PROTECTED, "%s at 0x%08X: FLASH_SR.WRPERR (SR=0x%08X): the "
+			       "address is in a WRP or PCROP area, or read protection refuses it "
+			       "(%s)", what, addr, sr, stm32l4_sec(f, "3.8", sec, sizeof sec));
+	const char *why = (err & STM32L4_FLASH_SR_PROGERR) ? "PROGERR: the double word was not "
+							     "erased"
+			  : (err & STM32L4_FLASH_SR_PGAERR) ? "PGAERR: not a whole aligned double "
+							      "word"
+			  : (err & STM32L4_FLASH_SR_SIZERR) ? "SIZERR: a write narrower than 32 bits"
+			  : (err & STM32L4_FLASH_SR_PGSERR) ? "PGSERR: wrong sequence (a flag left "
+							      "set, or PG with an erase bit)"
+			  : (err & STM32L4_FLASH_SR_RDERR) ? "RDERR: a read of a PCROP area"
+							   : "OPERR/MISERR/FASTERR";
+	return fk_fail(ctx, FK_E_FLASH, "%s at 0x%08X: FLASH_SR.%s (SR=0x%08X, %s)", what, addr,
+		       why, sr, stm32l4_sec(f, "3.8", sec, sizeof sec));
+}
+
+int stm32l4_options(stm32l4drv *f, fk_ctx *ctx, stm32l4_optstate *o)
+{
+	const stm32l4_device *d = f->dev;
+	memset(o, 0, sizeof *o);
+	int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, &o->sr);
+	if (!rc)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_CR, &o->cr);
+	if (!rc)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_ECCR, &o->eccr);
+	for (unsigned i = 0; i < d->nregs && !rc; i++)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_REGS + d->regs[i].off, &o->w[i]);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading the flash controller and option registers");
+	o->rdp = (uint8_t)o->w[0];
+	o->level = stm32l4_rdp_level(o->rdp);
+	o->pcrop_rdp = (o->w[d->i_pce[0]] & STM32L4_PCROP_RDP) != 0;
+	return FK_OK;
+}
+
+int stm32l4_clear_errors(stm32l4drv *f, fk_ctx *ctx)
+{
+	uint32_t sr;
+	int rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
+							 STM32L4_FLASH_SR_EOP);
+	if (!rc)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, &sr);
+	if (!rc && (sr & STM32L4_FLASH_SR_ERRORS & ~STM32L4_FLASH_SR_OPTVERR))
+		rc = fk_fail(ctx, FK_E_FLASH, "FLASH_SR=0x%08X: error flags stay set after writing "
+					      "them back as 1", sr);
+	return rc ? fk_fail_wrap(ctx, rc, "clearing FLASH_SR error flags") : FK_OK;
+}
+
+/* §3.3.5: KEY1 then KEY2, once. A wrong sequence is a bus error and locks FLASH_CR until the
+ * next reset, so a failure is final for this session: never retried. */
+int stm32l4_unlock_ctrl(stm32l4drv *f, fk_ctx *ctx)
+{
+	char sec[32];
+	uint32_t cr;
+	if (f->key_failed)
+		return fk_fail(ctx, FK_E_LOCKED, "FLASH_CR stays locked until the next reset: a key "
+						 "sequence failed earlier (%s)",
+			       stm32l4_sec(f, "3.5", sec, sizeof sec));
+	int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_CR, &cr);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading FLASH_CR");
+	if (!(cr & STM32L4_FLASH_CR_LOCK))
+		return FK_OK;
+	rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_KEYR, STM32L4_KEY1);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_KEYR, STM32L4_KEY2);
+	if (!rc)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_CR, &cr);
+	if (!rc && !(cr & STM32L4_FLASH_CR_LOCK))
+		return FK_OK;
+	f->key_failed = true;
+	fk_hint(ctx, "run `flashkey reset` (a reset ends the lockout), then try again");
+	return fk_fail(ctx, FK_E_LOCKED, "FLASH_CR.LOCK did not clear (%s): the controller is "
+					 "locked until the next reset (%s)",
+		       rc ? "bus error on the FLASH_KEYR write" : "LOCK still set",
+		       stm32l4_sec(f, "3.5", sec, sizeof sec));
+}
+
+/* §3.4.2: with LOCK clear, OPTKEY1 then OPTKEY2 to FLASH_OPTKEYR clear OPTLOCK. */
+int stm32l4_unlock_opt(stm32l4drv *f, fk_ctx *ctx)
+{
+	char sec[32];
+	uint32_t cr;
+	int rc = stm32l4_unlock_ctrl(f, ctx);
+	if (rc)
+		return rc;
+	if (f->optkey_failed)
+		return fk_fail(ctx, FK_E_LOCKED, "FLASH_CR.OPTLOCK cannot be cleared until the next "
+						 "reset: an option key sequence failed earlier");
+	rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_CR, &cr);
+	if (!rc && !(cr & STM32L4_FLASH_CR_OPTLOCK))
+		return FK_OK;
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_OPTKEYR, STM32L4_OPTKEY1);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_OPTKEYR, STM32L4_OPTKEY2);
+	if (!rc)
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_CR, &cr);
+	if (!rc && !(cr & STM32L4_FLASH_CR_OPTLOCK))
+		return FK_OK;
+	f->optkey_failed = true;
+	fk_hint(ctx, "run `flashkey reset`, then try again");
+	return fk_fail(ctx, FK_E_LOCKED, "FLASH_CR.OPTLOCK did not clear after the FLASH_OPTKEYR "
+					 "sequence (%s), %s",
+		       rc ? "bus error on the key write" : "OPTLOCK still set",
+		       stm32l4_sec(f, "4.2", sec, sizeof sec));
+}
+
+/* §3.7.6: setting LOCK also sets OPTLOCK. */
+void stm32l4_lock(stm32l4drv *f, fk_ctx *ctx)
+{
+	quiet_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_LOCK);
+}
+
+/* One erase: CR = bits; CR = bits | STRT; wait; check; CR = 0. */
+static int l4_erase_op(stm32l4drv *f, fk_ctx *ctx, uint32_t bits, uint32_t addr,
+		       unsigned timeout_ms, const char *what)
+{
+	uint32_t sr;
+	int rc = stm32l4_unlock_ctrl(f, ctx);
+	if (!rc)
+		rc = l4_wait(f, ctx, &sr, timeout_ms);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
+								 STM32L4_FLASH_SR_EOP);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, bits);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, bits | STM32L4_FLASH_CR_STRT);
+	if (!rc)
+		rc = l4_wait(f, ctx, &sr, timeout_ms);
+	if (!rc)
+		rc = l4_check(f, ctx, sr, addr, what);
+	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
+	return rc;
+}
+
+/* §3.3.6: page erase, PNB counts the pages of the bank BKER selects (datasheet: 22 ms typ). */
+int stm32l4_erase_page(stm32l4drv *f, fk_ctx *ctx, unsigned unit)
+{
+	const fk_erase_unit *u = &f->units[unit];
+	unsigned pnb = u->bank ? unit - f->npages / 2U : unit;
+	uint32_t bits = STM32L4_FLASH_CR_PER | (pnb << STM32L4_FLASH_CR_PNB_SHIFT) |
+			(u->bank ? STM32L4_FLASH_CR_BKER : 0);
+	return l4_erase_op(f, ctx, bits, u->addr, 500, "page erase");
+}
+
+int stm32l4_mass_erase(stm32l4drv *f, fk_ctx *ctx)
+{
+	uint32_t bits = STM32L4_FLASH_CR_MER1 | (f->dual ? STM32L4_FLASH_CR_MER2 : 0);
+	return l4_erase_op(f, ctx, bits, STM32L4_FLASH_BASE, 2000, "mass erase");
+}
+
+/* §3.3.7 standard programming: PG, then each double word as two 32-bit writes (the second
+ * starts the operation), BSY waited, flags checked. Double words already erased are skipped:
+ * programming all ones changes nothing. */
+int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
+		       uint32_t len)
+{
+	uint32_t sr;
+	if ((addr | len) & 7U)
+		return fk_fail(ctx, FK_E_INTERNAL, "program 0x%08X+%u: the controller writes whole "
+						   "double words", addr, len);
+	int rc = stm32l4_unlock_ctrl(f, ctx);
+	if (!rc)
+		rc = l4_wait(f, ctx, &sr, 500);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
+								 STM32L4_FLASH_SR_EOP);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_PG);
+	for (uint32_t off = 0; off < len && !rc; off += 8) {
+		uint32_t lo = fk_get_le32(buf + off), hi = fk_get_le32(buf + off + 4);
+		if (lo == 0xFFFFFFFFU && hi == 0xFFFFFFFFU)
+			continue;
+		rc = f->mem->write(f->h, ctx, addr + off, buf + off, 8, 4);
+		if (rc) {
+			rc = fk_fail_wrap(ctx, rc, "double-word write at 0x%08X", addr + off);
+			break;
+		}
+		rc = l4_wait(f, ctx, &sr, 50);
+		if (!rc)
+			rc = l4_check(f, ctx, sr, addr + off, "programming");
+	}
+	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
+	return rc;
+}
+
+/* §3.4.2: OBL_LAUNCH (with OPTLOCK clear) loads the option bytes and resets the system; the
+ * write may not be acknowledged. The core is halted again after it and the key lockouts end. */
+int stm32l4_obl_launch(stm32l4drv *f, fk_ctx *ctx)
+{
+	int rc = stm32l4_unlock_opt(f, ctx);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "loading the option bytes (OBL_LAUNCH)");
+	fk_ctx *quiet = fk_ctx_new();
+	(void)stm32l4_wr32(f, quiet ? quiet : ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_OBL_LAUNCH);
+	if (f->mem->halt)
+		(void)f->mem->halt(f->h, quiet ? quiet : ctx);
+	fk_ctx_free(quiet);
+	f->key_failed = f->optkey_failed = false;
+	return FK_OK;
+}
+
+/* §3.4.2: the option registers take the new values while OPTLOCK is clear; OPTSTRT programs
+ * them (the whole option page is erased and rewritten with complements); they load at
+ * OBL_LAUNCH. An RDP 1 -> 0 regression erases the flash on the way (§3.5.1), so the wait
+ * allows a mass erase. */
+int stm32l4_write_options(stm32l4drv *f, fk_ctx *ctx, const uint32_t *w)
+{
+	const stm32l4_device *d = f->dev;
+	uint32_t sr;
+	int rc = stm32l4_unlock_opt(f, ctx);
+	if (!rc)
+		rc = l4_wait(f, ctx, &sr, 2000);
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
+								 STM32L4_FLASH_SR_EOP);
+	for (unsigned i = 0; i < d->nregs && !rc; i++) {
+		uint32_t old;
+		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_REGS + d->regs[i].off, &old);
+		if (!rc)
+			rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_REGS + d->regs[i].off,
+					  (old & ~d->regs[i].mask) | (w[i] & d->regs[i].mask));
+		if (rc)
+			rc = fk_fail_wrap(ctx, rc, "writing FLASH_%s", d->regs[i].name);
+	}
+	if (!rc)
+		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_OPTSTRT);
+	if (!rc)
+		rc = l4_wait(f, ctx, &sr, 5000);
+	if (!rc)
+		rc = l4_check(f, ctx, sr, STM32L4_OPT_AREA, "option programming (OPTSTRT)");
+	if (rc) {
+		stm32l4_lock(f, ctx);
+		return fk_fail_wrap(ctx, rc, "programming the option bytes (nothing loaded yet)");
+	}
+	return stm32l4_obl_launch(f, ctx);
+}
