@@ -15,6 +15,10 @@
 #include "api/session.h"
 #include "core/core.h"
 
+/* The option words a driver's backup_options may write (lib/chip/driver.h): the F4 keeps 8
+ * bytes, the L47x 36 (nine option registers). */
+#define FK_BK_OPT_MAX 64
+
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
 			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
 
@@ -126,14 +130,21 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 	if (!FK_IS_F4(s)) { /* the driver's own option words, raw (lib/chip/driver.h) */
 		size_t olen = 0;
 		uint32_t oaddr = 0;
-		rc = s->drv->backup_options ? s->drv->backup_options(s->chip, s->ctx, opt, 8, &olen,
-								       &oaddr) : FK_OK;
+		rc = s->drv->backup_options ? s->drv->backup_options(s->chip, s->ctx, opt,
+								       FK_BK_OPT_MAX, &olen, &oaddr)
+					    : FK_OK;
 		if (!rc && olen) {
 			files[(*n)++] = (fk_bk_file){"options.bin", oaddr, opt, olen};
 			r->options_saved = true;
 		}
-		if (rc)
+		if (rc == FK_E_PROTECTED) { /* the chip keeps them from this path: recorded */
+			fk_ctx_clear(s->ctx);
+			fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on "
+					"the %s path at RDP level %d; ", inv->path, inv->rdp_level);
+			rc = FK_OK;
+		} else if (rc) {
 			rc = fk_fail_wrap(s->ctx, rc, "reading the option words for the backup");
+		}
 	} else
 		rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
 	if (!FK_IS_F4(s)) {
@@ -203,7 +214,7 @@ int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r)
 {
 	memset(r, 0, sizeof *r);
 	fk_perms p = {.backup_dir = parent};
-	uint8_t opt[8];
+	uint8_t opt[FK_BK_OPT_MAX];
 	fk_bk_file files[3];
 	unsigned n = 0;
 	int rc = fk_api_backup_dir_check(s, &p);
@@ -217,7 +228,7 @@ int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r)
 int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 {
 	memset(r, 0, sizeof *r);
-	uint8_t opt[8], otp[0x210];
+	uint8_t opt[FK_BK_OPT_MAX], otp[0x210];
 	uint8_t *flash = malloc(s->info.flash_size);
 	fk_bk_file files[3];
 	if (!flash)

@@ -102,6 +102,8 @@ static int l4_check(stm32l4drv *f, fk_ctx *ctx, uint32_t sr, uint32_t addr, cons
 int stm32l4_options(stm32l4drv *f, fk_ctx *ctx, stm32l4_optstate *o)
 {
 	const stm32l4_device *d = f->dev;
+	if (f->bl)
+		return stm32l4_boot_options(f, ctx, o);
 	memset(o, 0, sizeof *o);
 	int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, &o->sr);
 	if (!rc)
@@ -121,6 +123,8 @@ int stm32l4_options(stm32l4drv *f, fk_ctx *ctx, stm32l4_optstate *o)
 int stm32l4_clear_errors(stm32l4drv *f, fk_ctx *ctx)
 {
 	uint32_t sr;
+	if (f->bl)
+		return FK_OK; /* the ROM clears the flags itself before each operation */
 	int rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
 							 STM32L4_FLASH_SR_EOP);
 	if (!rc)
@@ -137,6 +141,8 @@ int stm32l4_unlock_ctrl(stm32l4drv *f, fk_ctx *ctx)
 {
 	char sec[32];
 	uint32_t cr;
+	if (f->bl)
+		return FK_OK; /* the ROM unlocks and relocks by itself */
 	if (f->key_failed)
 		return fk_fail(ctx, FK_E_LOCKED, "FLASH_CR stays locked until the next reset: a key "
 						 "sequence failed earlier (%s)",
@@ -166,6 +172,8 @@ int stm32l4_unlock_opt(stm32l4drv *f, fk_ctx *ctx)
 {
 	char sec[32];
 	uint32_t cr;
+	if (f->bl)
+		return FK_OK;
 	int rc = stm32l4_unlock_ctrl(f, ctx);
 	if (rc)
 		return rc;
@@ -194,6 +202,8 @@ int stm32l4_unlock_opt(stm32l4drv *f, fk_ctx *ctx)
 /* §3.7.6: setting LOCK also sets OPTLOCK. */
 void stm32l4_lock(stm32l4drv *f, fk_ctx *ctx)
 {
+	if (f->bl)
+		return;
 	quiet_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_LOCK);
 }
 
@@ -224,6 +234,10 @@ static int l4_erase_op(stm32l4drv *f, fk_ctx *ctx, uint32_t bits, uint32_t addr,
 int stm32l4_erase_page(stm32l4drv *f, fk_ctx *ctx, unsigned unit)
 {
 	const fk_erase_unit *u = &f->units[unit];
+	if (f->bl) { /* AN3155 §3.8: the ROM numbers pages across the banks, as units[] */
+		uint16_t page = (uint16_t)u->number;
+		return stm32l4_boot_erase(f, ctx, &page, 1);
+	}
 	unsigned pnb = u->bank ? unit - f->npages / 2U : unit;
 	uint32_t bits = STM32L4_FLASH_CR_PER | (pnb << STM32L4_FLASH_CR_PNB_SHIFT) |
 			(u->bank ? STM32L4_FLASH_CR_BKER : 0);
@@ -233,6 +247,8 @@ int stm32l4_erase_page(stm32l4drv *f, fk_ctx *ctx, unsigned unit)
 int stm32l4_mass_erase(stm32l4drv *f, fk_ctx *ctx)
 {
 	uint32_t bits = STM32L4_FLASH_CR_MER1 | (f->dual ? STM32L4_FLASH_CR_MER2 : 0);
+	if (f->bl)
+		return stm32l4_boot_mass_erase(f, ctx);
 	return l4_erase_op(f, ctx, bits, STM32L4_FLASH_BASE, 2000, "mass erase");
 }
 
@@ -246,6 +262,8 @@ int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t 
 	if ((addr | len) & 7U)
 		return fk_fail(ctx, FK_E_INTERNAL, "program 0x%08X+%u: the controller writes whole "
 						   "double words", addr, len);
+	if (f->bl)
+		return stm32l4_boot_program(f, ctx, addr, buf, len);
 	int rc = stm32l4_unlock_ctrl(f, ctx);
 	if (!rc)
 		rc = l4_wait(f, ctx, &sr, 500);
@@ -275,6 +293,12 @@ int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t 
  * write may not be acknowledged. The core is halted again after it and the key lockouts end. */
 int stm32l4_obl_launch(stm32l4drv *f, fk_ctx *ctx)
 {
+	if (f->bl) {
+		fk_hint(ctx, "the bootloader loads the option bytes itself after Readout (Un)protect "
+			     "and Write Unprotect; for a reset use a debug probe or reset the board");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the bootloader has no command that runs "
+						      "OBL_LAUNCH or resets the chip (AN3155 §3)");
+	}
 	int rc = stm32l4_unlock_opt(f, ctx);
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "loading the option bytes (OBL_LAUNCH)");

@@ -10,12 +10,14 @@
  * ARMv7-M / ARMv6-M ARM §B3.2.3 (CPUID PARTNO 0xC24 Cortex-M4, 0xC60 Cortex-M0+); RM0351
  * §3.3.1 (bank 2 from 0x08080000 on the 1 MiB L47x; pages numbered from 0 in each bank), §3.3.3
  * (ECC: ECCD with the failing double word's address in FLASH_ECCR), §3.5 (what protection
- * refuses). Debug path only: the bootloader path (AN3155) is the next step. */
+ * refuses). The debug path drives the controller (stm32l4_dbg.c), the bootloader path lets the
+ * ROM do it (stm32l4_boot.c, AN3155). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "boot/stm32_usart.h"
 #include "chip/stm32l4_fam.h"
 #include "core/core.h"
 
@@ -156,7 +158,9 @@ static void l4_flash_size(stm32l4drv *f, fk_ctx *ctx)
 {
 	uint8_t b[2];
 	fk_ctx *quiet = fk_ctx_new();
-	int rc = quiet ? f->mem->read(f->h, quiet, STM32L4_FLASH_SIZE_REG, b, 2, 2) : FK_E_NOMEM;
+	int rc = !quiet ? FK_E_NOMEM
+		 : f->bl ? an3155_read((f->bl->ctx = quiet, f->bl), STM32L4_FLASH_SIZE_REG, b, 2)
+			 : f->mem->read(f->h, quiet, STM32L4_FLASH_SIZE_REG, b, 2, 2);
 	fk_ctx_free(quiet);
 	uint16_t kb = rc ? 0 : fk_get_le16(b);
 	if (!kb || kb == 0xFFFFU || kb > f->dev->max_kb || (kb * 1024U) % (2U * f->dev->page_bytes)) {
@@ -182,19 +186,30 @@ static int l4_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 				dev = stm32l4_dev_at(i);
 	if (!dev)
 		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no STM32L4/G0/G4 device matches the IDs");
-	if (path->kind != FK_PATH_MEMORY)
+	bool boot = path->kind == FK_PATH_ROM_STREAM;
+	if (!(path->kind == FK_PATH_MEMORY || (boot && path->an3155)))
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the STM32L4/G0/G4 driver drives the debug "
-						      "path only so far (the bootloader path is "
-						      "not written yet)", path->t->description);
+						      "path and the AN3155 bootloader only",
+			       path->t->description);
 	stm32l4drv *f = calloc(1, sizeof *f);
 	if (!f)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the STM32L4 driver");
 	f->dev = dev;
-	f->mem = path->mem;
-	f->h = path->mem_h;
+	if (boot) {
+		/* the client is ours from now on (driver.h: closed in detach) */
+		f->bl = path->an3155;
+		path->an3155 = NULL;
+		f->bl_vns = ((const fk_stream_ops *)path->t->ops)->virtual_ns;
+		f->bl_stream_h = path->t->handle;
+	} else {
+		f->mem = path->mem;
+		f->h = path->mem_h;
+	}
+	/* the bootloader's Get ID gives DEV_ID only: REV_ID is not visible on that path */
 	f->idcode = idcode ? idcode : dev->dev_id;
 	l4_flash_size(f, ctx);
 	if (l4_describe_fill(f)) {
+		stm32l4_boot_close(f);
 		free(f);
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the page table");
 	}
@@ -207,6 +222,7 @@ static void l4_detach(void *state)
 	stm32l4drv *f = state;
 	if (!f)
 		return;
+	stm32l4_boot_close(f);
 	free(f->units);
 	free(f);
 }
@@ -214,8 +230,7 @@ static void l4_detach(void *state)
 static const fk_chip_desc *l4_describe(void *state) { return &((stm32l4drv *)state)->desc; }
 static const char *l4_path_name(void *state)
 {
-	(void)state;
-	return "debug";
+	return ((stm32l4drv *)state)->bl ? "bootloader" : "debug";
 }
 
 static int l4_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
@@ -258,7 +273,12 @@ static int l4_blocked(stm32l4drv *f, fk_ctx *ctx, const stm32l4_optstate *o, uin
 					     "from outside"
 					   : "`flashkey unlock --upto rdp --allow-erase-all` regresses "
 					     "to level 0 (erases the flash); a backup cannot read it "
-					     "from the debugger now");
+					     "now");
+		if (f->bl)
+			return fk_fail(ctx, FK_E_PROTECTED, "%s 0x%08X: RDP level %u: the bootloader "
+				       "refuses every flash command but Readout Unprotect (AN3155 "
+				       "Table 2, %s)", what, lo, o->level,
+				       stm32l4_sec(f, "3.5.1", sec, sizeof sec));
 		return fk_fail(ctx, FK_E_PROTECTED, "%s 0x%08X: RDP level %u (FLASH_OPTR=0x%08X): with "
 			       "a debugger connected the flash is inaccessible (%s)", what, lo,
 			       o->level, o->w[0], stm32l4_sec(f, "3.5.1", sec, sizeof sec));
@@ -310,6 +330,19 @@ static int l4_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all
 		if (fk_sector_set_has(set, i))
 			rc = l4_blocked(f, ctx, &o, f->units[i].addr,
 					f->units[i].addr + f->units[i].size, "erase");
+	if (!rc && f->bl) { /* one Extended Erase with the page list (AN3155 §3.8) */
+		uint16_t *pages = calloc(f->npages ? f->npages : 1, sizeof *pages);
+		unsigned n = 0;
+		if (!pages)
+			return fk_fail(ctx, FK_E_NOMEM, "erase list");
+		for (unsigned i = 0; i < f->npages; i++)
+			if (fk_sector_set_has(set, i))
+				pages[n++] = (uint16_t)f->units[i].number;
+		rc = stm32l4_boot_erase(f, ctx, pages, n);
+		free(pages);
+		return rc ? fk_fail_wrap(ctx, rc, "erasing %u page(s) through the bootloader", n)
+			  : FK_OK;
+	}
 	for (unsigned i = 0; i < f->npages && !rc; i++)
 		if (fk_sector_set_has(set, i)) {
 			rc = stm32l4_erase_page(f, ctx, i);
@@ -377,6 +410,8 @@ static int l4_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t 
 	stm32l4drv *f = state;
 	char sec[32];
 	uint64_t end = (uint64_t)addr + len;
+	if (f->bl) /* the ROM checks RDP itself; an ECC error is not visible on this path */
+		return stm32l4_boot_read(f, ctx, addr, buf, len);
 	bool flash = end > STM32L4_FLASH_BASE &&
 		     addr < (uint64_t)STM32L4_FLASH_BASE + f->desc.flash_size;
 	if (flash) {
@@ -411,9 +446,11 @@ static void l4_relock(void *state, fk_ctx *ctx) { stm32l4_lock(state, ctx); }
 
 static int l4_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
 {
-	(void)state;
+	stm32l4drv *f = state;
 	(void)kind;
-	(void)ctx;
+	if (f->bl)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the bootloader path cannot reset the target: "
+						      "the ROM has no reset command (AN3155 §3)");
 	return FK_OK;
 }
 
@@ -423,7 +460,7 @@ static int l4_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
 static int l4_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 {
 	stm32l4drv *f = state;
-	if (kind == FK_RESET_SYSTEM)
+	if (kind == FK_RESET_SYSTEM || f->bl)
 		return stm32l4_obl_launch(f, ctx);
 	if (!f->mem->reset)
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "this connection cannot reset the target");
@@ -439,6 +476,11 @@ static int l4_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool 
 	stm32l4drv *f = state;
 	fk_reset_kind kind = reset_mode == FK_RESET_HARDWARE ? FK_RESET_HARDWARE : FK_RESET_SYSTEM;
 	*gone = false;
+	if (f->bl) { /* Go is a jump, not a reset: --reset does not apply */
+		int rc = stm32l4_boot_run(f, ctx, addr, dry, how, how_len);
+		*gone = !rc && !dry; /* Go hands the chip over */
+		return rc;
+	}
 	if (addr != STM32L4_FLASH_BASE) {
 		fk_hint(ctx, "start the application at 0x%08X (`flashkey run`)", STM32L4_FLASH_BASE);
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "run 0x%08X: the debug path starts the core "
@@ -498,6 +540,8 @@ static fk_vec_verdict l4_vector_check(void *state, uint32_t sp, uint32_t reset, 
 static uint64_t l4_virtual_ns(void *state)
 {
 	stm32l4drv *f = state;
+	if (f->bl)
+		return f->bl_vns ? f->bl_vns(f->bl_stream_h) : 0;
 	return f->mem->virtual_ns ? f->mem->virtual_ns(f->h) : 0;
 }
 
@@ -514,6 +558,9 @@ static int l4_backup_options(void *state, fk_ctx *ctx, uint8_t *buf, size_t cap,
 	int rc = stm32l4_options(f, ctx, &o);
 	if (rc)
 		return rc;
+	if (o.hidden)
+		return fk_fail(ctx, FK_E_PROTECTED, "the option words are unreadable through the "
+						    "bootloader at RDP level 1 (AN3155 Table 2)");
 	for (unsigned i = 0; i < f->dev->nregs; i++)
 		fk_put_le32(buf + 4 * i, o.w[i]);
 	*len = need;
@@ -525,7 +572,7 @@ const fk_chip_driver stm32l4_chip_driver = {
 	.family = "stm32l4",
 	.summary = "stm32l4 (STM32L4/G0/G4 FLASH_OPTR: L47x/L48x, L43x/L44x, G07x/G08x, G431/G441; "
 		   "RM0351, RM0394, RM0444, RM0440)",
-	.paths = FK_PATH_BIT(FK_PATH_MEMORY),
+	.paths = FK_PATH_BIT(FK_PATH_MEMORY) | FK_PATH_BIT(FK_PATH_ROM_STREAM),
 	.id_regs = l4_id_regs,
 	.nid_regs = FK_ARRAY_SIZE(l4_id_regs),
 	.owns_name = l4_owns_name,

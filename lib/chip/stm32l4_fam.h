@@ -68,6 +68,9 @@ typedef struct stm32l4_optstate {
 	unsigned level;
 	uint8_t rdp;
 	bool pcrop_rdp;
+	/* bootloader path at RDP level 1: the ROM refuses Read Memory, so the option words (and
+	 * the RDP byte) are unknown; w[] is zero, level is 1 */
+	bool hidden;
 } stm32l4_optstate;
 
 /* A decoded area: WRP in pages of its bank, PCROP as an address range. */
@@ -78,10 +81,15 @@ typedef struct stm32l4_area {
 	uint32_t lo, hi;        /* absolute addresses, hi exclusive (pages for WRP too) */
 } stm32l4_area;
 
+struct an3155;
+
 typedef struct stm32l4drv {
 	const stm32l4_device *dev;
-	const fk_mem_ops *mem;
+	const fk_mem_ops *mem;  /* debug path; NULL on the bootloader path */
 	void *h;
+	struct an3155 *bl;      /* bootloader path: the adopted AN3155 client; NULL otherwise */
+	uint64_t (*bl_vns)(void *); /* the stream's virtual clock (twin), may be NULL */
+	void *bl_stream_h;
 	bool key_failed, optkey_failed;
 	uint32_t idcode;
 	uint16_t flash_kb;
@@ -114,6 +122,22 @@ int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t 
  * reset; the core is halted again after it). */
 int stm32l4_write_options(stm32l4drv *f, fk_ctx *ctx, const uint32_t *w);
 int stm32l4_obl_launch(stm32l4drv *f, fk_ctx *ctx);
+
+/* stm32l4_boot.c: the same operations through the ROM bootloader (AN3155). */
+uint32_t stm32l4_ob_addr(uint8_t off);
+int stm32l4_boot_options(stm32l4drv *f, fk_ctx *ctx, stm32l4_optstate *o);
+int stm32l4_boot_read(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
+int stm32l4_boot_erase(stm32l4drv *f, fk_ctx *ctx, const uint16_t *pages, unsigned n);
+int stm32l4_boot_mass_erase(stm32l4drv *f, fk_ctx *ctx);
+int stm32l4_boot_program(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
+			 uint32_t len);
+uint8_t stm32l4_boot_cmd_for(const stm32l4drv *f, const stm32l4_optstate *o, const uint32_t *w,
+			     char *why, size_t n);
+int stm32l4_boot_options_write(stm32l4drv *f, fk_ctx *ctx, const stm32l4_optstate *o,
+			       const uint32_t *w);
+int stm32l4_boot_run(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, bool dry, char *how,
+		     size_t how_len);
+void stm32l4_boot_close(stm32l4drv *f);
 
 /* stm32l4_opt.c: decode, the options schema, inventory, plans, steps. */
 void stm32l4_wrp_area(const stm32l4drv *f, const uint32_t *w, unsigned i, stm32l4_area *a);

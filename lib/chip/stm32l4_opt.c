@@ -316,6 +316,11 @@ static uint64_t l4_units_mask(const stm32l4drv *f, uint32_t lo, uint32_t hi)
 static void l4_inv_options(const stm32l4drv *f, const stm32l4_optstate *o, fk_inventory *inv)
 {
 	const stm32l4_device *d = f->dev;
+	if (o->hidden) {
+		l4_opt_add(inv, "rdp", 0, "level 1 (the bootloader refuses Read Memory: the RDP byte "
+			   "and the other option words are unreadable on this path)");
+		return;
+	}
 	l4_opt_add(inv, "rdp", o->rdp, "level %u (0x%02X)", o->level, o->rdp);
 	for (unsigned i = 0; i < 4; i++) {
 		if (d->i_wrp[i] < 0 || (i >= 2 && !f->dual))
@@ -403,9 +408,22 @@ static void l4_inv_locks(stm32l4drv *f, const stm32l4_optstate *o, fk_inventory 
 		snprintf(l->remedy, sizeof l->remedy, "reprogram the option words (OPTSTRT, %s) and "
 			 "load them (OBL_LAUNCH)", stm32l4_sec(f, "3.4.2", sec, sizeof sec));
 	}
+	if (o->hidden && (l = l4_lock_add(inv, FK_LOCK_RDP, "RDP"))) {
+		fk_strlcpy(l->state, "level 1: the bootloader NACKs Read Memory (AN3155 Table 2); "
+				     "RDP byte, WRP and PCROP unreadable on this path", sizeof l->state);
+		fk_strlcpy(l->raw, "Read Memory NACKed", sizeof l->raw);
+		l->blocks_write = true;
+		l->step = FK_STEP_RDP;
+		l->cost = FK_COST_ALL_FLASH;
+		snprintf(l->remedy, sizeof l->remedy, "Readout Unprotect (AN3155 §3.12): the ROM sets "
+			 "RDP=0xAA and the load erases the flash (but PCROP pages when PCROP_RDP = 0) "
+			 "and the %u %s (%s)", d->nbkp, d->bkp_name,
+			 stm32l4_sec(f, "3.5.1", sec, sizeof sec));
+		return;
+	}
 	if (o->level >= 1 && (l = l4_lock_add(inv, FK_LOCK_RDP, "RDP"))) {
 		snprintf(l->state, sizeof l->state, "level %u (RDP byte 0x%02X)%s", o->level, o->rdp,
-			 o->level == 2 ? "; debug port, bootloader and option changes disabled"
+			 f->bl && o->level == 1 ? "" : o->level == 2 ? "; debug port, bootloader and option changes disabled"
 			 : d->kind == STM32L4_KIND_L4 ? "; a debugger is connected: flash, SRAM2 and "
 							"backup registers unreadable until a "
 							"power-on reset"
@@ -495,7 +513,7 @@ int stm32l4_inventory(stm32l4drv *f, fk_ctx *ctx, fk_inventory *inv)
 	memset(inv, 0, sizeof *inv);
 	fk_strlcpy(inv->chip, c->part, sizeof inv->chip);
 	fk_strlcpy(inv->family, c->family, sizeof inv->family);
-	fk_strlcpy(inv->path, "debug", sizeof inv->path);
+	fk_strlcpy(inv->path, f->bl ? "bootloader" : "debug", sizeof inv->path);
 	inv->dev_id = c->dev_id;
 	inv->rev_id = c->rev_id;
 	fk_strlcpy(inv->revision, c->revision, sizeof inv->revision);
@@ -509,19 +527,22 @@ int stm32l4_inventory(stm32l4drv *f, fk_ctx *ctx, fk_inventory *inv)
 	inv->rdp_level = (int)o.level;
 	inv->rdp_raw = o.rdp;
 	inv->flash_readable = o.level == 0;
-	inv->intrusion = o.level >= 1;
-	l4_reg_add(inv, "SR", STM32L4_FLASH_SR, o.sr);
-	l4_reg_add(inv, "CR", STM32L4_FLASH_CR, o.cr);
-	l4_reg_add(inv, "ECCR", STM32L4_FLASH_ECCR, o.eccr);
-	for (unsigned i = 0; i < d->nregs; i++)
-		l4_reg_add(inv, d->regs[i].name, STM32L4_FLASH_REGS + d->regs[i].off, o.w[i]);
+	inv->intrusion = o.level >= 1 && !f->bl;
+	if (!f->bl) { /* the ROM does not read peripheral registers out */
+		l4_reg_add(inv, "SR", STM32L4_FLASH_SR, o.sr);
+		l4_reg_add(inv, "CR", STM32L4_FLASH_CR, o.cr);
+		l4_reg_add(inv, "ECCR", STM32L4_FLASH_ECCR, o.eccr);
+	}
+	for (unsigned i = 0; i < d->nregs && !o.hidden; i++)
+		l4_reg_add(inv, d->regs[i].name, f->bl ? stm32l4_ob_addr(d->regs[i].off)
+						       : STM32L4_FLASH_REGS + d->regs[i].off, o.w[i]);
 	l4_inv_options(f, &o, inv);
 	inv->nsectors = FK_MIN(f->npages, FK_INV_MAX_SECTORS);
 	for (unsigned i = 0; i < inv->nsectors; i++) {
 		const fk_erase_unit *u = &f->units[i];
 		inv->sectors[i] = (fk_sector_info){.number = u->number, .addr = u->addr,
 						   .size = u->size, .blank = -1};
-		for (unsigned k = 0; k < 4; k++) {
+		for (unsigned k = 0; k < 4 && !o.hidden; k++) {
 			stm32l4_area a;
 			stm32l4_wrp_area(f, o.w, k, &a);
 			inv->sectors[i].wrp |= a.used && u->addr < a.hi && u->addr + u->size > a.lo;
@@ -678,7 +699,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 	memcpy(w, o->w, sizeof w);
 	fk_step *s;
 	bool wrp = false;
-	for (unsigned i = 0; i < 4; i++) {
+	for (unsigned i = 0; i < 4 && !o->hidden; i++) {
 		stm32l4_area a;
 		stm32l4_wrp_area(f, o->w, i, &a);
 		wrp |= a.used;
@@ -701,7 +722,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 		l4_step_target(f, s, w);
 		l4_refuse_level2(f, s, o);
 	}
-	bool pcrop = l4_any_pcrop(f, o->w);
+	bool pcrop = !o->hidden && l4_any_pcrop(f, o->w);
 	if (pcrop && !o->pcrop_rdp && upto >= FK_STEP_RDP && o->level < 2 &&
 	    (s = l4_step_add(plan, FK_STEP_RDP_RAISE))) {
 		/* PCROP goes only with a regression that has PCROP_RDP = 1 (§3.5.2): set it (and
@@ -728,6 +749,11 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 		w[0] = (w[0] & ~0xFFU) | 0xAAU;
 		l4_describe_write(f, w, o->w, s, "regress to level 0 (RDP=0xAA): ");
 		l4_regress_cost(f, o->w, prdp, s);
+		if (o->hidden) {
+			snprintf(s->cost_text, sizeof s->cost_text, "all flash (but the pages of PCROP "
+				 "areas if PCROP_RDP = 0: unreadable through the bootloader at level "
+				 "1) and the %u %s", d->nbkp, d->bkp_name);
+		}
 		l4_step_target(f, s, w);
 	}
 	if (o->level == 2 && upto >= FK_STEP_RDP && (s = l4_step_add(plan, FK_STEP_RDP))) {
@@ -785,6 +811,38 @@ static int l4_plan_options(stm32l4drv *f, fk_ctx *ctx, const stm32l4_optstate *o
 	return FK_OK;
 }
 
+/* On the bootloader path an option step is possible only as one of the ROM's protection
+ * commands (stm32l4_boot_cmd_for): the plan names the command, or refuses the step and says
+ * which path can. */
+static void l4_plan_boot_check(stm32l4drv *f, const stm32l4_optstate *o, fk_plan *plan)
+{
+	static const char *const cmd_what[256] = {
+		[0x73] = "remove write protection: AN3155 Write Unprotect (0x73); the ROM sets every "
+			 "WRP area unused (STRT > END) and loads the option bytes (a system reset), "
+			 "then read back",
+		[0x82] = "raise to RDP level 1: AN3155 Readout Protect (0x82); the ROM writes a "
+			 "level-1 RDP byte and loads it (a system reset), then read back",
+		[0x92] = "regress to level 0: AN3155 Readout Unprotect (0x92); the ROM writes "
+			 "RDP=0xAA and loads it (a system reset: the regression erases), then read "
+			 "back",
+	};
+	if (!f->bl)
+		return;
+	for (unsigned i = 0; i < plan->nsteps; i++) {
+		fk_step *s = &plan->steps[i];
+		if (!f->target_set[s->id] || s->refused)
+			continue;
+		char why[sizeof s->why];
+		uint8_t cmd = stm32l4_boot_cmd_for(f, o, f->target[s->id], why, sizeof why);
+		if (!cmd) {
+			s->refused = true;
+			fk_strlcpy(s->why, why, sizeof s->why);
+		} else {
+			fk_strlcpy(s->what, cmd_what[cmd], sizeof s->what);
+		}
+	}
+}
+
 int stm32l4_plan(stm32l4drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
 		 fk_plan *plan)
 {
@@ -796,6 +854,7 @@ int stm32l4_plan(stm32l4drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 	memset(f->target_set, 0, sizeof f->target_set);
 	if (req->kind == FK_CHANGE_UNLOCK) {
 		l4_plan_unlock(f, &o, inv, req->upto, plan);
+		l4_plan_boot_check(f, &o, plan);
 		return FK_OK;
 	}
 	uint32_t want[STM32L4_MAXREG];
@@ -806,7 +865,9 @@ int stm32l4_plan(stm32l4drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 			if (rc)
 				return rc;
 		}
-		return l4_plan_options(f, ctx, &o, inv, want, plan);
+		rc = l4_plan_options(f, ctx, &o, inv, want, plan);
+		l4_plan_boot_check(f, &o, plan);
+		return rc;
 	}
 	if (req->kind == FK_CHANGE_OPTIONS_RAW) {
 		if (!req->raw || req->raw_len != 4U * f->dev->nregs)
@@ -815,7 +876,9 @@ int stm32l4_plan(stm32l4drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 				       f->dev->desc, 4U * f->dev->nregs);
 		for (unsigned i = 0; i < f->dev->nregs; i++)
 			want[i] = fk_get_le32(req->raw + 4 * i);
-		return l4_plan_options(f, ctx, &o, inv, want, plan);
+		rc = l4_plan_options(f, ctx, &o, inv, want, plan);
+		l4_plan_boot_check(f, &o, plan);
+		return rc;
 	}
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s's OTP area is not handled by flashkey yet "
 					      "(change kind %d)", f->dev->desc, (int)req->kind);
@@ -833,6 +896,17 @@ static int l4_readback(stm32l4drv *f, fk_ctx *ctx, const uint32_t *w)
 		uint32_t m = d->regs[i].mask;
 		if (i == (unsigned)d->i_pce[0] && !(w[i] & STM32L4_PCROP_RDP))
 			m &= ~STM32L4_PCROP_RDP; /* a full regression erase may have cleared it */
+		for (unsigned k = 0; k < 4; k++) {
+			stm32l4_area want, got;
+			if (d->i_wrp[k] != (int)i)
+				continue;
+			stm32l4_wrp_area(f, w, k, &want);
+			stm32l4_wrp_area(f, o.w, k, &got);
+			/* an unused area has many encodings (any STRT > END, §3.5.3): the ROM's
+			 * Write Unprotect chooses its own */
+			if (!want.used && !got.used)
+				m &= ~(d->wrp_field | d->wrp_field << 16);
+		}
 		if (((o.w[i] ^ w[i]) & m) == 0)
 			continue;
 		return fk_fail(ctx, FK_E_VERIFY, "FLASH_%s reads 0x%08X after loading 0x%08X "
@@ -868,7 +942,24 @@ int stm32l4_step(stm32l4drv *f, fk_ctx *ctx, const fk_step *st)
 		if (regress != (st->id == FK_STEP_RDP))
 			return fk_fail(ctx, FK_E_INTERNAL, "step %s: RDP 0x%02X at level %u does not "
 				       "match the plan", st->name, w[0] & 0xFFU, o.level);
-		rc = stm32l4_write_options(f, ctx, w);
+		if (f->bl) {
+			rc = stm32l4_boot_options_write(f, ctx, &o, w);
+			stm32l4_optstate n;
+			if (!rc)
+				rc = stm32l4_options(f, ctx, &n);
+			if (rc)
+				return fk_fail_wrap(ctx, rc, "reading the option words back");
+			unsigned want = stm32l4_rdp_level((uint8_t)w[0]);
+			/* the words were unknown before (level 1) or are now (level 1 hides them):
+			 * the level is what can be read back */
+			if (o.hidden || n.hidden)
+				return n.level == want ? FK_OK
+						       : fk_fail(ctx, FK_E_VERIFY, "RDP level %u after "
+								 "the bootloader command, not %u",
+								 n.level, want);
+		} else {
+			rc = stm32l4_write_options(f, ctx, w);
+		}
 		if (!rc && regress && (w[f->dev->i_pce[0]] & STM32L4_PCROP_RDP)) {
 			/* the full erase removed the PCROP areas and cleared PCROP_RDP (§3.5.2) */
 			const stm32l4_device *d = f->dev;
