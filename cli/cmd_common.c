@@ -188,6 +188,10 @@ static void cli_json_lock(json_w *j, const fk_lock *l)
 	json_kv_str(j, "raw", l->raw);
 	json_kv_bool(j, "blocks_write", l->blocks_write);
 	cli_json_sectors_mask(j, "sectors", l->sectors);
+	if (l->range_len) { /* an area of any size or sector number (WRP pages of an F103 HD) */
+		json_kv_hex(j, "addr", l->range_addr, 8);
+		json_kv_uint(j, "size", l->range_len);
+	}
 	json_key(j, "step");
 	if (l->step >= 0)
 		json_str(j, fk_step_name((fk_step_id)l->step));

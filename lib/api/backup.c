@@ -15,9 +15,6 @@
 #include "api/session.h"
 #include "core/core.h"
 
-/* The option words a driver's backup_options may write (lib/chip/driver.h): the F4 keeps 8
- * bytes, the L47x 36 (nine option registers). */
-#define FK_BK_OPT_MAX 64
 
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
 			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
@@ -92,6 +89,11 @@ static int fk_bk_load(fk_ctx *ctx, const char *dir, const char *name, uint8_t **
 	return FK_OK;
 }
 
+/* The most option bytes and OTP bytes a backup holds (a driver's backup_options layout; the
+ * F4's 16 x 32 OTP bytes + 16 lock bytes). */
+#define FK_BK_OPT_MAX 64U
+#define FK_BK_OTP_MAX 0x210U
+
 typedef struct fk_bk_file {
 	const char *name;
 	uint32_t addr;
@@ -117,7 +119,9 @@ static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
 static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n,
 			 fk_backup_result *r, uint8_t *flash, uint8_t *opt, uint8_t *otp)
 {
-	uint32_t optcr = 0, optcr1 = 0, size = s->info.flash_size;
+	uint32_t size = s->info.flash_size, base = s->info.flash_base, opt_addr = 0;
+	uint32_t otp_base = s->info.otp_base, otp_size = s->info.otp_size;
+	size_t opt_len = 0;
 	fk_inventory *inv = malloc(sizeof *inv);
 	*n = 0;
 	if (!inv)
@@ -127,28 +131,12 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		free(inv);
 		return fk_fail_wrap(s->ctx, rc, "reading the protection state for the backup");
 	}
-	if (!FK_IS_F4(s)) { /* the driver's own option words, raw (lib/chip/driver.h) */
-		size_t olen = 0;
-		uint32_t oaddr = 0;
-		rc = s->drv->backup_options ? s->drv->backup_options(s->chip, s->ctx, opt,
-								       FK_BK_OPT_MAX, &olen, &oaddr)
-					    : FK_OK;
-		if (!rc && olen) {
-			files[(*n)++] = (fk_bk_file){"options.bin", oaddr, opt, olen};
-			r->options_saved = true;
-		}
-		if (rc == FK_E_PROTECTED) { /* the chip keeps them from this path: recorded */
-			fk_ctx_clear(s->ctx);
-			fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on "
-					"the %s path at RDP level %d; ", inv->path, inv->rdp_level);
-			rc = FK_OK;
-		} else if (rc) {
-			rc = fk_fail_wrap(s->ctx, rc, "reading the option words for the backup");
-		}
-	} else
-		rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
-	if (!FK_IS_F4(s)) {
-		/* done above */
+	/* a family without option words (SPI NOR) has no backup_options: nothing to save */
+	rc = s->drv->backup_options ? s->drv->backup_options(s->chip, s->ctx, opt, FK_BK_OPT_MAX,
+							      &opt_len, &opt_addr)
+				    : FK_OK;
+	if (!s->drv->backup_options) {
+		/* nothing */
 	} else if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* the chip keeps them from us */
 		fk_ctx_clear(s->ctx);
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "option bytes not readable on the %s "
@@ -157,32 +145,32 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 	} else if (rc) {
 		rc = fk_fail_wrap(s->ctx, rc, "reading the option bytes for the backup");
 	} else {
-		fk_put_le32(opt, optcr);
-		fk_put_le32(opt + 4, optcr1);
-		files[(*n)++] = (fk_bk_file){"options.bin", STM32F4_FLASH_OPTCR, opt, 8};
+		files[(*n)++] = (fk_bk_file){"options.bin", opt_addr, opt, opt_len};
 		r->options_saved = true;
 	}
 	if (!rc && inv->flash_readable) {
-		rc = dry ? FK_OK : fk_flash_read(s, s->info.flash_base, flash, size);
+		rc = dry ? FK_OK : fk_flash_read(s, base, flash, size);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading flash for the backup (the chip lets it be "
 						 "read, so a backup without it would lose it)");
 		else
-			files[(*n)++] = (fk_bk_file){"flash.bin", s->info.flash_base, flash, size};
+			files[(*n)++] = (fk_bk_file){"flash.bin", base, flash, size};
 		r->flash_saved = !rc;
 		r->flash_crc = rc || dry ? 0 : fk_crc32(0, flash, size);
 	} else if (!rc) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: RDP level %d (RDP "
-				"byte 0x%02X) makes it unreadable through the %s path (RM0090 §3.7.3); ",
-				inv->rdp_level, inv->rdp_raw, inv->path);
+				"byte 0x%02X) makes it unreadable through the %s path (%s); ",
+				inv->rdp_level, inv->rdp_raw, inv->path,
+				s->desc->rdp_source ? s->desc->rdp_source : s->desc->manual);
 	}
-	if (!rc && inv->notp && inv->otp[0].readable && FK_IS_F4(s)) {
-		rc = dry ? FK_OK : stm32f4_read(FK_F4(s), s->ctx, STM32F4_OTP_BASE, otp, 0x210);
+	if (!rc && inv->notp && otp_size && otp_size <= FK_BK_OTP_MAX && inv->otp[0].readable &&
+	    FK_IS_F4(s)) {
+		rc = dry ? FK_OK : s->drv->read(s->chip, s->ctx, otp_base, otp, otp_size);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
 						 "so a backup without it would lose it)");
 		else
-			files[(*n)++] = (fk_bk_file){"otp.bin", STM32F4_OTP_BASE, otp, 0x210};
+			files[(*n)++] = (fk_bk_file){"otp.bin", otp_base, otp, otp_size};
 		r->otp_saved = !rc;
 	} else if (!rc && inv->notp && FK_IS_F4(s)) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "OTP not saved: not readable through "
@@ -228,7 +216,7 @@ int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r)
 int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 {
 	memset(r, 0, sizeof *r);
-	uint8_t opt[FK_BK_OPT_MAX], otp[0x210];
+	uint8_t opt[FK_BK_OPT_MAX], otp[FK_BK_OTP_MAX];
 	uint8_t *flash = malloc(s->info.flash_size);
 	fk_bk_file files[3];
 	if (!flash)

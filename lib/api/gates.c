@@ -10,6 +10,15 @@
 #include "api/session.h"
 #include "core/core.h"
 
+/* Does lock l cover the erase unit si (its address range, else its sector mask, else all)? */
+static bool fk_lock_covers(const fk_lock *l, const fk_sector_info *si)
+{
+	if (l->range_len)
+		return si->addr < (uint64_t)l->range_addr + l->range_len &&
+		       l->range_addr < (uint64_t)si->addr + si->size;
+	return !l->sectors || (si->number < 64 && (l->sectors & (1ULL << si->number)));
+}
+
 int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *what)
 {
 	fk_inventory *inv = malloc(sizeof *inv);
@@ -20,22 +29,14 @@ int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *wh
 		free(inv);
 		return fk_fail_wrap(s->ctx, rc, "%s: reading the protection state", what);
 	}
+	const fk_sector_info *map = s->info.sectors;
 	for (unsigned k = 0; k < inv->nlocks && !rc; k++) {
 		const fk_lock *l = &inv->locks[k];
 		if (!l->blocks_write)
 			continue;
 		int hit = -1;
-		const fk_sector_info *map = inv->sectors;
-		if (l->range_len) { /* an address range: against the session's whole sector map */
-			map = s->sectors;
-			for (unsigned i = 0; i < s->info.nsectors && hit < 0; i++)
-				if (fk_sector_set_has(set, i) &&
-				    (uint64_t)map[i].addr < (uint64_t)l->range_addr + l->range_len &&
-				    l->range_addr < (uint64_t)map[i].addr + map[i].size)
-					hit = (int)i;
-		}
-		for (unsigned i = 0; !l->range_len && i < inv->nsectors && hit < 0; i++)
-			if (fk_sector_set_has(set, i) && (!l->sectors || (l->sectors & (1ULL << inv->sectors[i].number))))
+		for (unsigned i = 0; i < s->info.nsectors && hit < 0; i++)
+			if (fk_sector_set_has(set, i) && fk_lock_covers(l, &map[i]))
 				hit = (int)i;
 		if (hit < 0)
 			continue;

@@ -245,6 +245,9 @@ typedef struct fk_chip_desc {
 	const char *mass_erase_how;/* "FLASH_CR.MER": named by the erase --all gate; may be NULL */
 	const char *program_source;/* manual section on an interrupted erase/program ("RM0090
 				    * §3.6"), named when a write is cut short; may be NULL */
+	const char *rdp_source;    /* manual section saying what read protection hides from
+				    * this path ("RM0090 §3.7.3"), named when a backup cannot
+				    * read the flash; may be NULL (then the manual is named) */
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

@@ -112,6 +112,12 @@ static const char *f1_revision(const stm32f1_device *d, uint16_t rev)
 	return "?";
 }
 
+/* The text for the line: F1 (PM0075), F0 (RM0091) or F3 (RM0316). */
+static const char *f1_src(const stm32f1_device *d, const char *f1, const char *f0, const char *f3)
+{
+	return d->family == STM32F1_FAM_F1 ? f1 : d->family == STM32F1_FAM_F0 ? f0 : f3;
+}
+
 static int f1_describe_fill(stm32f1drv *f)
 {
 	const stm32f1_device *d = f->dev;
@@ -125,12 +131,13 @@ static int f1_describe_fill(stm32f1drv *f)
 					      d->page_bytes, 0};
 	uint16_t rev = (uint16_t)(f->idcode >> 16);
 	snprintf(f->part, sizeof f->part, "%s%s", d->name, f->clone ? " (clone)" : "");
-	snprintf(f->members, sizeof f->members, "%s%s", d->members,
-		 f->clone ? "; DP IDCODE 0x2BA01477: not an ST part (CKS32/APM32-style clone)" : "");
+	/* the line's name, not its member list: the session keeps 63 characters of it */
+	snprintf(f->members, sizeof f->members, "%s%s", d->desc,
+		 f->clone ? "; clone, DP IDCODE 0x2BA01477" : "");
 	c->family = "stm32f1";
 	c->part = f->part;
 	c->members = f->members;
-	c->manual = d->manual;
+	c->manual = f1_src(d, "PM0075", "RM0091", "RM0316");
 	c->revision = f1_revision(d, rev);
 	c->dev_id = d->dev_id;
 	c->rev_id = rev;
@@ -148,6 +155,9 @@ static int f1_describe_fill(stm32f1drv *f)
 	c->areas = f->areas;
 	c->option_base = STM32F1_OPTBYTES;
 	c->option_reg = "FLASH_OBR 0x4002201C";
+	c->mass_erase_how = "FLASH_CR.MER"; /* PM0075 §2.3.5 */
+	c->program_source = f1_src(d, "PM0075 §2.3", "RM0091 §3.2", "RM0316 §4.2");
+	c->rdp_source = f1_src(d, "PM0075 §2.4.1", "RM0091 §3.3.1", "RM0316 §4.3.1");
 	c->otp = (fk_otp_desc){0};
 	c->nwidths = 0; /* one width: half-words (PM0075 §2.3.3) */
 	c->widths = NULL;
@@ -466,6 +476,9 @@ static int f1_backup_options(void *state, fk_ctx *ctx, uint8_t *buf, size_t cap,
 	int rc = f->ops->options(f->h, ctx, &o);
 	if (rc)
 		return rc;
+	if (!o.raw_valid)
+		return fk_fail(ctx, FK_E_PROTECTED, "the option bytes at 0x%08X do not read on the "
+						    "%s path", STM32F1_OPTBYTES, f->ops->name);
 	memcpy(buf, o.raw, STM32F1_OPTBYTES_LEN);
 	*len = STM32F1_OPTBYTES_LEN;
 	*addr = STM32F1_OPTBYTES;

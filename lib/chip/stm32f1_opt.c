@@ -347,6 +347,40 @@ static void f1_inv_options(const stm32f1drv *f, const stm32f1_optstate *o, fk_in
 	}
 }
 
+/* One WRP lock per run of pages the loaded WRPR protects, as an address range (an HD part's
+ * WRP31 covers pages 62-255, PM0075 §2.4.2). */
+static void f1_inv_wrp(const stm32f1drv *f, const stm32f1_optstate *o, fk_inventory *inv)
+{
+	for (unsigned p = 0; p < f->npages;) {
+		const char *why;
+		if (!stm32f1_page_protected(f, o, p, &why) || strcmp(why, "WRP") != 0) {
+			p++;
+			continue;
+		}
+		unsigned q = p;
+		while (q + 1U < f->npages && stm32f1_page_protected(f, o, q + 1U, &why) &&
+		       strcmp(why, "WRP") == 0)
+			q++;
+		fk_lock *l = f1_lock_add(inv, FK_LOCK_WRP, "WRP");
+		if (!l)
+			return;
+		snprintf(l->state, sizeof l->state, "pages %u-%u", p, q);
+		snprintf(l->raw, sizeof l->raw, "FLASH_WRPR=0x%08X", o->wrpr);
+		l->range_addr = f->units[p].addr;
+		l->range_len = f->units[q].addr + f->units[q].size - l->range_addr;
+		for (unsigned i = p; i <= q && i < 64; i++)
+			l->sectors |= 1ULL << i;
+		l->blocks_write = true;
+		l->step = FK_STEP_WRP;
+		l->cost = FK_COST_NOTHING;
+		l->pending = FK_PENDING_RESET;
+		fk_strlcpy(l->remedy, "erase the option bytes and program them with WRPx = 0xFF, the "
+				      "other options kept (PM0075 §2.5); no data is lost; loads at "
+				      "the next reset", sizeof l->remedy);
+		p = q + 1U;
+	}
+}
+
 static void f1_inv_locks(const stm32f1drv *f, const stm32f1_optstate *o, uint32_t sr,
 			 uint32_t cr, fk_inventory *inv)
 {
@@ -427,25 +461,7 @@ static void f1_inv_locks(const stm32f1drv *f, const stm32f1_optstate *o, uint32_
 				 dev->family == STM32F1_FAM_F1 ? "PM0075 §2.4.1" : "RM0091 §3.3.1");
 		}
 	}
-	uint32_t prot = ~o->wrpr & f1_wrp_mask(dev);
-	if (prot && (l = f1_lock_add(inv, FK_LOCK_WRP, "WRP"))) {
-		char pages[96];
-		f1_wrp_text(f, o->wrpr, pages, sizeof pages);
-		snprintf(l->state, sizeof l->state, "pages %s", pages);
-		snprintf(l->raw, sizeof l->raw, "FLASH_WRPR=0x%08X", o->wrpr);
-		for (unsigned p = 0; p < f->npages && p < 64; p++) {
-			const char *why;
-			if (stm32f1_page_protected(f, o, p, &why) && strcmp(why, "WRP") == 0)
-				l->sectors |= 1ULL << p;
-		}
-		l->blocks_write = true;
-		l->step = FK_STEP_WRP;
-		l->cost = FK_COST_NOTHING;
-		l->pending = FK_PENDING_RESET;
-		fk_strlcpy(l->remedy, "erase the option bytes and program them with WRPx = 0xFF, the "
-				      "other options kept (PM0075 §2.5); no data is lost; loads at "
-				      "the next reset", sizeof l->remedy);
-	}
+	f1_inv_wrp(f, o, inv);
 }
 
 int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)

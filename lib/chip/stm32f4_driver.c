@@ -130,6 +130,7 @@ static void f4_describe_fill(f4drv *f)
 	c->areas = f->areas;
 	c->mass_erase_how = "FLASH_CR.MER";     /* RM0090 §3.6.3 */
 	c->program_source = "RM0090 §3.6";
+	c->rdp_source = "RM0090 §3.7.3";
 	c->option_base = STM32F4_OPTBYTES_BANK1;
 	c->option_reg = "FLASH_OPTCR 0x40023C14";
 	c->otp = (fk_otp_desc){STM32F4_OTP_BLOCKS,    STM32F4_OTP_BLOCK_SIZE, STM32F4_OTP_BASE,
