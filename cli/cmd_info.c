@@ -26,7 +26,7 @@ static int cmd_info_run(cli_env *e)
 			printf("OTP       0x%08X, %u bytes (16 blocks of 32 + 16 lock bytes)\n",
 			       c->otp_base, c->otp_size);
 		if (c->option_base)
-			printf("options   0x%08X (FLASH_OPTCR 0x40023C14)\n", c->option_base);
+			printf("options   0x%08X (%s)\n", c->option_base, c->option_reg);
 		printf("access    %s path over %s\n", c->path, c->transport);
 		printf("sectors  ");
 		for (unsigned i = 0; i < c->nsectors; i++) {

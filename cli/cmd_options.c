@@ -84,8 +84,9 @@ static int options_set(cli_env *e, fk_session *s)
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
 		if (e->dry_run) { /* name what a real run would program (issue 13, class 2) */
-			printf("dry run: would program the option bytes at 0x%08X (FLASH_OPTCR):",
-			       fk_session_chip(s)->option_base);
+			const fk_chip_info *c = fk_session_chip(s);
+			printf("dry run: would program the option bytes at 0x%08X (%.*s):",
+			       c->option_base, (int)strcspn(c->option_reg, " "), c->option_reg);
 			for (unsigned i = 0; i < n; i++)
 				printf(" %s", kv[i]);
 			printf("\n");

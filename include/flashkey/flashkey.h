@@ -34,6 +34,7 @@ typedef struct fk_chip_info {
 	const fk_sector_info *sectors;       /* owned by the session */
 	uint32_t otp_base, otp_size;         /* data blocks + lock bytes */
 	uint32_t option_base;
+	char option_reg[40];  /* the register behind the option bytes: "FLASH_OPTCR 0x40023C14" */
 } fk_chip_info;
 
 /* Open a session: connect, identify (fail closed on unknown chips with FK_E_UNKNOWN_CHIP);

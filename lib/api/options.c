@@ -44,6 +44,16 @@ static int fk_opt_driver_plan(fk_session *s, const char *const *kv, unsigned n, 
 	return rc;
 }
 
+/* What is still needed after each step the executor ran: none when it did the reset that
+ * loads the options itself (lib/api/unlock.c), else the step's pending action. */
+static void fk_opt_step_done(void *user, const fk_step_result *r, const fk_inventory *after)
+{
+	fk_pending *pending = user;
+	(void)after;
+	if (!r->rc && r->pending > *pending)
+		*pending = r->pending;
+}
+
 int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
 		       bool *erases_all)
 {
@@ -116,10 +126,7 @@ int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_pe
 		fk_plan plan;
 		int rc = fk_opt_driver_plan(s, kv, n, &plan);
 		if (!rc && !plan.nothing_to_do)
-			rc = fk_unlock_run(s, &plan, perms, NULL, NULL);
-		for (unsigned i = 0; !rc && i < plan.nsteps; i++)
-			if (plan.steps[i].pending > *pending)
-				*pending = plan.steps[i].pending;
+			rc = fk_unlock_run(s, &plan, perms, fk_opt_step_done, pending);
 		return rc;
 	}
 	int rc = fk_opt_want(s, kv, n, &cur, &want, &optcr, &optcr1);

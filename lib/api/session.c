@@ -44,6 +44,7 @@ static int fk_session_info(fk_session *s)
 			i->otp_size += c->areas[k + 1].size; /* data blocks + lock bytes */
 	}
 	i->option_base = c->option_base;
+	fk_strlcpy(i->option_reg, c->option_reg ? c->option_reg : "", sizeof i->option_reg);
 	return FK_OK;
 }
 

@@ -688,6 +688,10 @@ static int f1_plan_options(const stm32f1drv *f, fk_ctx *ctx, const stm32f1_optst
 		if (to == 2) {
 			s->irreversible = true;
 			s->cost = FK_COST_IMPOSSIBLE;
+			/* not loaded by this session (an OBL_LAUNCH would cut the debug port
+			 * under it): the options load at the next power-on or OBL_LAUNCH
+			 * (RM0091 §3.5.5), which the user does knowingly */
+			s->pending = FK_PENDING_POWER_ON;
 			fk_strlcpy(s->cost_text, "PERMANENT: level 2 disables the debug port and the "
 						 "bootloader for good and freezes the option bytes "
 						 "(RM0091 §3.3.1); nothing can undo it",

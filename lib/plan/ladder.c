@@ -178,7 +178,9 @@ int fkp_plan_check(fk_ctx *ctx, const fk_plan *plan, const fk_perms *perms)
 		if (s->irreversible && (!perms->allow_irreversible ||
 					strcmp(perms->allow_irreversible, "PERMANENT") != 0)) {
 			fk_hint(ctx, "name the consequence: --allow-irreversible=PERMANENT");
-			return fk_fail(ctx, FK_E_PERMISSION, "step %s is irreversible", s->name);
+			return fk_fail(ctx, FK_E_PERMISSION, "step %s is irreversible (%s); nothing "
+							     "was changed", s->name,
+				       s->cost_text[0] ? s->cost_text : s->what);
 		}
 	}
 	return FK_OK;
