@@ -529,8 +529,15 @@ static void test_f0_level2(void **state)
 	tw_f1_option_bytes(x->m.t, ob);
 	assert_int_equal(ob[0], 0xAA); /* nothing written */
 	perms.allow_irreversible = "PERMANENT";
+	assert_int_equal(s->pending, FK_PENDING_POWER_ON);
 	assert_int_equal(run_plan(x, &p, &perms), FK_OK);
-	/* reset through OBL_LAUNCH loaded it: the debug port is gone for good */
+	/* stored, not loaded by the session (which would cut its own debug port): the
+	 * power-on loads it (RM0091 §3.5.5), and the debug port is gone for good */
+	tw_f1_option_bytes(x->m.t, ob);
+	assert_int_equal(ob[0], 0xCC);
+	assert_int_equal(tw_f1_rdp_level(x->m.t), 0);
+	tw_f1_power_off(x->m.t);
+	tw_f1_power_on(x->m.t);
 	assert_int_equal(tw_f1_rdp_level(x->m.t), 2);
 	assert_false(tw_f1_debug_reachable(x->m.t));
 	fk_inventory inv;
@@ -615,7 +622,15 @@ static void test_f303_wrp_and_misc(void **state)
 	tw_f1_set_options(x->m.t, 0xAA, 0xFF, 0xFF, 0xFF, 0x7FFFFFFEU);
 	fk_inventory inv;
 	assert_int_equal(x->drv->inventory(x->st, x->ctx, &inv), FK_OK);
-	assert_string_equal(find_lock(&inv, FK_LOCK_WRP)->state, "pages 0-1, 62-127");
+	/* one lock per run of pages, with its address range (2 KiB pages, PM0075 §2.4.2) */
+	const fk_lock *w = find_lock(&inv, FK_LOCK_WRP);
+	assert_string_equal(w[0].state, "pages 0-1");
+	assert_int_equal(w[0].range_addr, 0x08000000U);
+	assert_int_equal(w[0].range_len, 2U * 2048U);
+	assert_int_equal(w[1].kind, FK_LOCK_WRP);
+	assert_string_equal(w[1].state, "pages 62-127");
+	assert_int_equal(w[1].range_addr, 0x08000000U + 62U * 2048U);
+	assert_int_equal(w[1].range_len, 66U * 2048U);
 	uint8_t buf[32];
 	size_t len = 0;
 	uint32_t addr = 0;
