@@ -74,14 +74,14 @@ python3 -c 'import sys; d=open("all.bin","rb").read(); sys.exit(len(d)!=65536 or
 
 # write / verify / read of a small image, then a page-range erase
 head -c 3000 /dev/urandom >img.bin
-expect_exit 0 $F write img.bin
+expect_exit 0 $F write img.bin --base 0x08000000
 grep -q "3 sectors erased" "$OUT" || fail "write: 3 pages erased"
-expect_exit 0 $F verify img.bin
+expect_exit 0 $F verify img.bin --base 0x08000000
 expect_exit 0 $F read back.bin 0x08000000:3000
 cmp -s img.bin back.bin || fail "read back differs"
 expect_exit 0 $F erase 1-2
 grep -q "erased sectors 1 (0x08000400, 1 KB), 2 (0x08000800, 1 KB)" "$OUT" || fail "erase 1-2"
-expect_exit 6 $F verify img.bin
+expect_exit 6 $F verify img.bin --base 0x08000000
 grep -q "0x08000400" "$ERR" || fail "verify after erase: first differing address"
 expect_exit 0 $F read p0.bin 0x08000000:1024
 cmp -s p0.bin <(head -c 1024 img.bin) || fail "erase 1-2 touched page 0"
