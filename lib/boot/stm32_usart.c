@@ -189,9 +189,11 @@ static int an3155_sync_reply(an3155 *b, uint8_t c)
 {
 	if (c == AN3155_ACK) {
 		b->synced = true;
+		b->sync_nack = false;
 		return 1;
 	}
 	if (c == AN3155_NACK) { /* an3155.md §1.4: the link was already synchronised */
+		b->sync_nack = true;
 		fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "0x7F answered NACK: the bootloader was already synchronised");
 		b->synced = true;
 		return 1;
@@ -271,7 +273,8 @@ int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigne
 	b->tmo.sync_ms = keep;
 	if (rc)
 		return fk_fail_wrap(b->ctx, rc, "re-synchronising after the chip reset");
-	b->restarts++;
+	if (!b->sync_nack) /* a NACK: the same bootloader session went on (no reset: F1 ROM) */
+		b->restarts++;
 	return FK_OK;
 }
 

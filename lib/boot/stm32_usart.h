@@ -87,6 +87,7 @@ typedef struct an3155 {
 	uint8_t seen[24];   /* bytes received since the command started (first 24) */
 	unsigned nack_extra; /* extra NACKs drained after the last NACK (F40x V3.1 sends two) */
 	bool nack_on_cmd;    /* the last NACK refused the command itself (RDP: AN3155 Table 2) */
+	bool sync_nack;      /* the last sync was answered NACK: the bootloader had not restarted */
 	an3155_seq entry, exit;
 } an3155;
 

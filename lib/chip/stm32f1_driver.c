@@ -203,10 +203,10 @@ static int f1_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 	}
 	if (!dev)
 		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no STM32F0/F1/F3 device matches the IDs");
-	if (path->kind != FK_PATH_MEMORY)
+	if (path->kind != FK_PATH_MEMORY && !(path->kind == FK_PATH_ROM_STREAM && path->an3155))
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the STM32F0/F1/F3 driver drives the debug "
-						      "path only so far (the bootloader path is "
-						      "not written yet)", path->t->description);
+						      "path and the AN3155 bootloader only",
+			       path->t->description);
 	stm32f1drv *f = calloc(1, sizeof *f);
 	if (!f)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the STM32F1 driver");
@@ -214,10 +214,16 @@ static int f1_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 	f->kind = path->kind;
 	f->idcode = idcode ? idcode : dev->dev_id;
 	f->clone = ids->have_dp && ids->dp_idr == F1_CLONE_DPIDR && dev->dev_id == 0x410;
-	int rc = stm32f1_dbg_open(ctx, dev, path->mem, path->mem_h, &f->ops, &f->h);
+	int rc = path->kind == FK_PATH_MEMORY
+			 ? stm32f1_dbg_open(ctx, dev, path->mem, path->mem_h, &f->ops, &f->h)
+			 : stm32f1_boot_adopt(ctx, dev, path->t, path->an3155, &f->ops, &f->h);
 	if (rc) {
 		free(f);
 		return rc;
+	}
+	if (path->kind == FK_PATH_ROM_STREAM) { /* adopted: its state now lives in the path */
+		free(path->an3155);
+		path->an3155 = NULL;
 	}
 	f1_flash_size(f, ctx);
 	if (f1_describe_fill(f)) {
@@ -394,7 +400,8 @@ static int f1_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t 
 static void f1_relock(void *state, fk_ctx *ctx)
 {
 	stm32f1drv *f = state;
-	(void)f->ops->lock(f->h, ctx);
+	if (f->ops->lock) /* the bootloader relocks by itself */
+		(void)f->ops->lock(f->h, ctx);
 }
 
 static int f1_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
@@ -489,7 +496,7 @@ const fk_chip_driver stm32f1_chip_driver = {
 	.family = "stm32f1",
 	.summary = "stm32f1 (STM32F0/F1/F3 FPEC: F103x8/xB, F103xC-xE, F030x8/F05x, F07x, "
 		   "F302/F303xB/C; PM0075, RM0091, RM0316)",
-	.paths = FK_PATH_BIT(FK_PATH_MEMORY),
+	.paths = FK_PATH_BIT(FK_PATH_MEMORY) | FK_PATH_BIT(FK_PATH_ROM_STREAM),
 	.id_regs = f1_id_regs,
 	.nid_regs = FK_ARRAY_SIZE(f1_id_regs),
 	.owns_name = f1_owns_name,

@@ -122,6 +122,12 @@ typedef struct stm32f1drv {
 int stm32f1_dbg_open(fk_ctx *ctx, const stm32f1_device *dev, const fk_mem_ops *mem, void *mem_h,
 		     const stm32f1_path_ops **ops, void **h);
 
+/* stm32f1_boot.c: the ROM bootloader path (AN3155), adopting the session's connected
+ * client. */
+struct an3155;
+int stm32f1_boot_adopt(fk_ctx *ctx, const stm32f1_device *dev, const fk_transport *t,
+		       const struct an3155 *bl, const stm32f1_path_ops **ops, void **h);
+
 /* stm32f1_opt.c: option bytes as semantic keys, decode, the inventory and the plans. */
 void stm32f1_opt_decode(const stm32f1_device *dev, stm32f1_optstate *o);
 unsigned stm32f1_opt_fields(const stm32f1_device *dev, fk_opt_field *out, unsigned cap);

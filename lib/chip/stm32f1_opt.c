@@ -328,6 +328,11 @@ static void f1_inv_options(const stm32f1drv *f, const stm32f1_optstate *o, fk_in
 	const stm32f1_opts *l = &o->loaded;
 	const char *lv = o->level == 0 ? "level 0" : o->level == 1 ? "level 1" : "level 2";
 	char wrp[96];
+	if (!o->raw_valid && !o->regs_valid) {
+		/* the bootloader at level 1: only the refusal is known (AN3155 Table 2) */
+		f1_opt_add(inv, "rdp", 0xFFU, "%s (byte unreadable over the bootloader)", lv);
+		return;
+	}
 	f1_opt_add(inv, "rdp", o->stored.rdp, "%s (0x%02X)", lv, o->stored.rdp);
 	f1_opt_add(inv, "wdg_sw", l->user & 1U, "%s", (l->user & 1U) ? "software" : "hardware");
 	f1_opt_add(inv, "nrst_stop", (l->user >> 1) & 1U, "%s",
@@ -439,11 +444,17 @@ static void f1_inv_locks(const stm32f1drv *f, const stm32f1_optstate *o, uint32_
 				      "and regressing it mass-erases", sizeof l->remedy);
 	}
 	if (o->level >= 1 && (l = f1_lock_add(inv, FK_LOCK_RDP, "RDP"))) {
-		snprintf(l->state, sizeof l->state, "level %u (RDP byte 0x%02X, complement 0x%02X)%s",
-			 o->level, o->raw[0], o->raw[1],
-			 o->level == 1 && (dev->flags & STM32F1_F_RDP_4K_WRP)
-			     ? "; first 4 KiB write-protected"
-			     : o->level == 2 ? "; debug port and bootloader disabled" : "");
+		if (!o->raw_valid)
+			snprintf(l->state, sizeof l->state, "level 1 (the bootloader refuses Read "
+				 "Memory, AN3155 Table 2: the RDP byte is not readable this way)%s",
+				 (dev->flags & STM32F1_F_RDP_4K_WRP) ? "; first 4 KiB write-protected"
+								      : "");
+		else
+			snprintf(l->state, sizeof l->state, "level %u (RDP byte 0x%02X, complement "
+				 "0x%02X)%s", o->level, o->raw[0], o->raw[1],
+				 o->level == 1 && (dev->flags & STM32F1_F_RDP_4K_WRP)
+				     ? "; first 4 KiB write-protected"
+				     : o->level == 2 ? "; debug port and bootloader disabled" : "");
 		snprintf(l->raw, sizeof l->raw, "FLASH_OBR=0x%08X", o->obr);
 		l->blocks_write = true;
 		if (o->level == 2) {
@@ -455,13 +466,34 @@ static void f1_inv_locks(const stm32f1drv *f, const stm32f1_optstate *o, uint32_
 			l->step = FK_STEP_RDP;
 			l->cost = FK_COST_ALL_FLASH;
 			l->pending = FK_PENDING_RESET;
-			snprintf(l->remedy, sizeof l->remedy, "programming RDP=0x%02X mass-erases all "
+			snprintf(l->remedy, sizeof l->remedy, "%s RDP=0x%02X mass-erases all "
 				 "flash (%u KiB) first, then a reset loads level 0 (%s)",
+				 f->kind == FK_PATH_ROM_STREAM ? "AN3155 Readout Unprotect programming"
+							       : "programming",
 				 stm32f1_dev_rdp_level0(dev), f->flash_kb,
 				 dev->family == STM32F1_FAM_F1 ? "PM0075 §2.4.1" : "RM0091 §3.3.1");
 		}
 	}
 	f1_inv_wrp(f, o, inv);
+}
+
+/* Content and CRC of each page listed, where flash reads (level 0); a page that does not read
+ * stays "unreadable" (blank = -1). */
+static void f1_sector_scan(stm32f1drv *f, fk_inventory *inv)
+{
+	uint8_t *buf = malloc(f->dev->page_bytes);
+	fk_ctx *quiet = fk_ctx_new();
+	for (unsigned i = 0; buf && quiet && i < inv->nsectors; i++) {
+		fk_sector_info *si = &inv->sectors[i];
+		if (si->size > f->dev->page_bytes || f->ops->read(f->h, quiet, si->addr, buf, si->size))
+			continue;
+		si->crc = fk_crc32(0, buf, si->size);
+		si->blank = 1;
+		for (uint32_t k = 0; k < si->size && si->blank; k++)
+			si->blank = buf[k] == 0xFF;
+	}
+	fk_ctx_free(quiet);
+	free(buf);
 }
 
 int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
@@ -477,9 +509,12 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
 	inv->flash_base = c->flash_base;
 	inv->flash_size = c->flash_size;
 	inv->flash_size_assumed = c->flash_size_assumed;
-	uint32_t sr = 0, cr = 0;
+	/* the bootloader path reads no FPEC register: the ROM unlocks and relocks by itself,
+	 * so there are no key steps, and OBR/WRPR are inferred from the stored bytes */
+	bool regs = f->ops->regs != NULL;
+	uint32_t sr = 0, cr = regs ? 0 : STM32F1_FLASH_CR_OPTWRE;
 	stm32f1_optstate o;
-	int rc = f->ops->regs(f->h, ctx, &sr, &cr);
+	int rc = regs ? f->ops->regs(f->h, ctx, &sr, &cr) : FK_OK;
 	if (!rc)
 		rc = f->ops->options(f->h, ctx, &o);
 	if (rc)
@@ -488,10 +523,10 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
 	inv->rdp_raw = o.raw[0];
 	inv->flash_readable = o.level == 0;
 	inv->intrusion = o.level >= 1;
-	f1_reg_add(inv, "FLASH_SR", STM32F1_FLASH_SR, sr, true);
-	f1_reg_add(inv, "FLASH_CR", STM32F1_FLASH_CR, cr, true);
-	f1_reg_add(inv, "FLASH_OBR", STM32F1_FLASH_OBR, o.obr, true);
-	f1_reg_add(inv, "FLASH_WRPR", STM32F1_FLASH_WRPR, o.wrpr, true);
+	f1_reg_add(inv, "FLASH_SR", STM32F1_FLASH_SR, sr, regs);
+	f1_reg_add(inv, "FLASH_CR", STM32F1_FLASH_CR, cr, regs);
+	f1_reg_add(inv, "FLASH_OBR", STM32F1_FLASH_OBR, o.obr, o.regs_valid);
+	f1_reg_add(inv, "FLASH_WRPR", STM32F1_FLASH_WRPR, o.wrpr, o.regs_valid);
 	static const char *const words[4] = {"OB_RDP_USER", "OB_DATA", "OB_WRP01", "OB_WRP23"};
 	for (unsigned i = 0; i < 4; i++)
 		f1_reg_add(inv, words[i], STM32F1_OPTBYTES + 4U * i, fk_get_le32(o.raw + 4 * i),
@@ -506,6 +541,8 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
 						   .blank = -1};
 		inv->sectors[i].wrp = stm32f1_page_protected(f, &o, i, &why);
 	}
+	if (o.level == 0)
+		f1_sector_scan(f, inv);
 	f1_inv_locks(f, &o, sr, cr, inv);
 	for (unsigned i = 0; i < inv->nlocks; i++)
 		inv->write_blocked |= inv->locks[i].blocks_write;
@@ -612,6 +649,18 @@ static void f1_describe_write(const stm32f1drv *f, const stm32f1_opts *w, fk_ste
 	char wrp[96];
 	f1_wrp_text(f, w->wrp, wrp, sizeof wrp);
 	s->what[0] = '\0';
+	if (f->kind == FK_PATH_ROM_STREAM) { /* the ROM does the FPEC sequence (AN3155 §3.6) */
+		fk_snprintf_cat(s->what, sizeof s->what, "%s%sAN3155 Write Memory of the option "
+				"bytes at 0x%08X (the bootloader erases and programs them): RDP=0x%02X "
+				"USER=0x%02X Data0=0x%02X Data1=0x%02X WRP=0x%08X with complements, "
+				"read back; protected pages: ", lead,
+				strstr(lead, "regress") ? "AN3155 Readout Unprotect (0x92: the "
+							  "bootloader mass-erases), then " : "",
+				STM32F1_OPTBYTES, w->rdp, w->user, w->data0, w->data1, w->wrp);
+		fk_snprintf_cat(s->what, sizeof s->what, "%s", wrp);
+		stm32f1_step_pack(w, s);
+		return;
+	}
 	fk_snprintf_cat(s->what, sizeof s->what, "%serase the option bytes (OPTER), program "
 			"RDP=0x%02X USER=0x%02X Data0=0x%02X Data1=0x%02X WRP=0x%08X with "
 			"complements (OPTPG), read back; protected pages: ", lead, w->rdp, w->user,
@@ -644,8 +693,10 @@ static void f1_plan_unlock(const stm32f1drv *f, const stm32f1_optstate *o,
 		w.rdp = stm32f1_dev_rdp_level0(f->dev);
 		f1_describe_write(f, &w, s, "regress to level 0: ");
 		snprintf(s->cost_text, sizeof s->cost_text, "all flash (%u KiB): the chip mass-erases "
-			 "before it accepts RDP=0x%02X; the other option bytes are kept",
-			 f->flash_kb, w.rdp);
+			 "before it accepts RDP=0x%02X; %s", f->flash_kb, w.rdp,
+			 o->raw_valid ? "the other option bytes are kept"
+				      : "the other option bytes (unreadable here) end as the "
+					"bootloader leaves them");
 		s->cost = FK_COST_ALL_FLASH;
 		s->destructive = true;
 		s->backup = true;
@@ -768,9 +819,17 @@ static int f1_opt_readback(stm32f1drv *f, fk_ctx *ctx, const stm32f1_opts *w)
 int stm32f1_step(stm32f1drv *f, fk_ctx *ctx, const fk_step *st)
 {
 	switch (st->id) {
-	case FK_STEP_ERRORS: return f->ops->clear_errors(f->h, ctx);
-	case FK_STEP_CTRL: return f->ops->unlock_ctrl(f->h, ctx);
-	case FK_STEP_OPT: return f->ops->unlock_opt(f->h, ctx);
+	case FK_STEP_ERRORS:
+	case FK_STEP_CTRL:
+	case FK_STEP_OPT: {
+		int (*op)(void *, fk_ctx *) = st->id == FK_STEP_ERRORS ? f->ops->clear_errors
+					      : st->id == FK_STEP_CTRL ? f->ops->unlock_ctrl
+									: f->ops->unlock_opt;
+		if (!op) /* the bootloader does it by itself */
+			return fk_fail(ctx, FK_E_UNSUPPORTED, "step %s: the %s path has no access "
+				       "to FLASH_SR/KEYR/OPTKEYR", st->name, f->ops->name);
+		return op(f->h, ctx);
+	}
 	case FK_STEP_WRP:
 	case FK_STEP_RDP_RAISE:
 	case FK_STEP_RDP: {
