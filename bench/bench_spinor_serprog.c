@@ -68,7 +68,7 @@ static int st_flush(void *h, fk_ctx *ctx)
 	return FK_OK;
 }
 
-static const fk_stream_ops st_ops = {st_write, st_read, st_flush, NULL, NULL};
+static const fk_stream_ops st_ops = {st_write, st_read, st_flush, NULL, NULL, NULL};
 
 static int sp_xfer(void *h, fk_ctx *ctx, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
 {

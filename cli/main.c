@@ -24,6 +24,8 @@ const cli_opt cli_global_opts[] = {
 	{"baud", 0, CLI_VALUE, "RATE", "serial baud rate for uart: connections (default 115200)"},
 	{"8n1", 0, CLI_FLAG, NULL, "serial framing 8N1 instead of AN3155's 8E1"},
 	{"boot-seq", 0, CLI_VALUE, "SEQ", "DTR/RTS boot-entry sequence (stm32flash -i syntax, e.g. 'rts,-dtr,dtr:rts')"},
+	{"before", 0, CLI_VALUE, "MODE", "esp: how to enter the ROM, as esptool: default_reset | usb_reset | no_reset | no_reset_no_sync"},
+	{"after", 0, CLI_VALUE, "MODE", "esp: what to do when done, as esptool: hard_reset | soft_reset | no_reset"},
 	{"speed", 0, CLI_VALUE, "KHZ", "SWD/JTAG clock, or SPI clock on serprog:, in kHz"},
 	{"connect", 0, CLI_VALUE, "MODE", "normal | under-reset (hold NRST while attaching)"},
 	{"reset", 0, CLI_VALUE, "MODE", "sw | hw | none: how to reset the target"},
@@ -162,6 +164,8 @@ static int cli_decode_globals(cli_env *e)
 		return fk_fail(e->ctx, FK_E_USAGE, "--baud %s: not a baud rate", v);
 	e->conn_opts.parity_none = cli_flag(a, "8n1");
 	e->conn_opts.boot_seq = cli_value(a, "boot-seq");
+	e->conn_opts.before = cli_value(a, "before");
+	e->conn_opts.after = cli_value(a, "after");
 	e->conn_opts.allow_wrong_memory_map = cli_flag(a, "allow-wrong-memory-map");
 	if (e->conn_opts.allow_wrong_memory_map && !e->chip)
 		return fk_fail(e->ctx, FK_E_USAGE, "--allow-wrong-memory-map needs --chip NAME: it "

@@ -21,4 +21,7 @@ void fktwin_register_backends(void)
 	tw_spi_register(); /* twin-spi: a SPI programmer on a twin's SPI flash */
 	fk_backend_register("twin-uart", tw_uart_open,
 			    "twin-uart:PATH  the twin's ROM bootloader UART (STM32: AN3155), in-process");
+	fk_backend_register("twin-esp", tw_esp_uart_open,
+			    "twin-esp:PATH  the twin's Espressif serial ROM loader (ESP32, ESP32-C3), "
+			    "in-process");
 }

@@ -49,6 +49,9 @@ int tw_stream_session_lines(tw_stream_session *s, fk_ctx *ctx, unsigned asserted
 /* The backend: the twin's first byte-stream port (its ROM bootloader UART), entered as a board
  * reset with the boot pins selecting the ROM does. A model without one is refused. */
 int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
+/* twin-esp:PATH: the same on the chip's "esp-rom" port (the Espressif serial ROM loader),
+ * refused for a model without one. */
+int tw_esp_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
 /* The same on a chip in memory (tests, benchmarks): no reset into the ROM (the chip is left as
  * it is); closing frees the session, and closes the chip too if take_chip. */
 int tw_stream_attach(tw_chip *chip, const tw_stream_port *port, const tw_stream_cfg *cfg,

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/core.h"
 #include "stream.h"
@@ -118,7 +119,20 @@ static uint64_t tu_now(void *h)
 	return tw_chip_now_ns(((tw_uart *)h)->ss.chip);
 }
 
-static const fk_stream_ops tu_ops = {tu_write, tu_read, tu_flush, tu_lines, tu_now};
+/* The host side follows the device's new rate at once (the port charges the clock at it). */
+static int tu_set_baud(void *h, fk_ctx *ctx, unsigned baud)
+{
+	tw_uart *u = h;
+	if (!u->ss.port->set_baud)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the twin's %s port has a fixed baud rate",
+			       u->ss.port->protocol);
+	int rc = u->ss.port->set_baud(u->ss.sess, baud);
+	return rc ? fk_fail(ctx, rc, "the twin's %s port refused %u baud", u->ss.port->protocol,
+			    baud)
+		  : FK_OK;
+}
+
+static const fk_stream_ops tu_ops = {tu_write, tu_read, tu_flush, tu_lines, tu_now, tu_set_baud};
 
 static void tu_close(void *h)
 {
@@ -143,12 +157,37 @@ static void tu_upper(char *out, size_t n, const char *s)
 static void tu_fill(fk_transport *out, tw_uart *u)
 {
 	out->kind = FK_TRANSPORT_STREAM;
+	/* the library's path picks the protocol client by it; AN3155 stays the NULL default */
+	out->protocol = strcmp(u->ss.port->protocol, "an3155") == 0 ? NULL : u->ss.port->protocol;
 	out->ops = &tu_ops;
 	out->handle = u;
 	out->close = tu_close;
 }
 
+/* The port named `want` (NULL: the first) of the chip's byte-stream ports. */
+static const tw_stream_port *tu_port(const tw_model *m, const char *want)
+{
+	for (unsigned i = 0; m->streams && m->streams[i]; i++)
+		if (!want || strcmp(m->streams[i]->protocol, want) == 0)
+			return m->streams[i];
+	return NULL;
+}
+
+static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out,
+		   const char *want);
+
 int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	return tu_open(ctx, arg, opts, out, NULL);
+}
+
+int tw_esp_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	return tu_open(ctx, arg, opts, out, "esp-rom");
+}
+
+static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out,
+		   const char *want)
 {
 	tw_uart *u = calloc(1, sizeof *u);
 	if (!u)
@@ -160,9 +199,10 @@ int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tran
 		return fk_fail_wrap(ctx, rc, "opening twin %s", arg);
 	}
 	const tw_model *m = tw_chip_model(chip);
-	const tw_stream_port *port = m->streams ? m->streams[0] : NULL;
+	const tw_stream_port *port = tu_port(m, want);
 	if (!port) {
-		tw_chip_stream(chip, ctx, "twin-uart:", "ROM bootloader UART");
+		tw_chip_stream(chip, ctx, want ? "twin-esp:" : "twin-uart:",
+			       want ? "Espressif serial ROM loader (esp-rom)" : "ROM bootloader UART");
 		rc = fk_ctx_error(ctx);
 		tw_chip_close(chip, NULL);
 		free(u);
@@ -170,13 +210,16 @@ int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tran
 	}
 	u->owns_chip = true;
 	u->ss.chip = chip;
-	tw_stream_cfg cfg = {.baud = opts->baud, .bits_per_byte = opts->parity_none ? 10 : 11,
+	/* the ESP ROM's UART is 8N1 (serial-protocol.rst); AN3155 8E1 unless --8n1 */
+	bool n1 = opts->parity_none || strcmp(port->protocol, "esp-rom") == 0;
+	tw_stream_cfg cfg = {.baud = opts->baud, .bits_per_byte = n1 ? 10 : 11,
 			     .startup_ns = port->startup_ns, .log = tu_log, .hook_arg = u};
 	if ((rc = tw_stream_session_open(&u->ss, ctx, chip, port, &cfg, true)) != FK_OK) {
 		tu_close(u);
 		return rc;
 	}
 	tu_fill(out, u);
+	out->baud = opts->baud ? opts->baud : 115200U;
 	char proto[32];
 	tu_upper(proto, sizeof proto, port->protocol);
 	snprintf(out->description, sizeof out->description, "twin %s bootloader (%s) at %.100s",

@@ -60,6 +60,9 @@ typedef struct fk_stream_ops {
 	/* Drive DTR/RTS: 1 = asserted, 0 = released, -1 = unchanged. May be NULL. */
 	int (*set_lines)(void *h, fk_ctx *ctx, int dtr, int rts);
 	uint64_t (*virtual_ns)(void *h);
+	/* Optional (NULL = fixed rate): change the host side's baud rate, after the device was
+	 * told (ESP ROM CHANGE_BAUDRATE). Added last: members above keep their order. */
+	int (*set_baud)(void *h, fk_ctx *ctx, unsigned baud);
 } fk_stream_ops;
 
 /* An SPI programmer (FK_TRANSPORT_SPI): moves /CS and bytes, nothing else. */
@@ -96,6 +99,10 @@ typedef struct fk_transport {
 	void *handle;
 	void (*close)(void *handle); /* releases handle; may be NULL */
 	char description[160]; /* for messages: "twin stm32f407 at fw.twin", "/dev/ttyUSB0 @115200 8E1" */
+	/* FK_TRANSPORT_STREAM: the ROM protocol the stream carries, as the connection scheme says
+	 * ("esp-rom" for esp: and twin-esp:); NULL = AN3155 (uart:, twin-uart: on an STM32). */
+	const char *protocol;
+	unsigned baud; /* FK_TRANSPORT_STREAM: the rate the port was opened at (0 = unknown) */
 } fk_transport;
 
 /* Options a connection may need; zero-initialise and set what the user gave. */
@@ -109,6 +116,9 @@ typedef struct fk_conn_opts {
 	/* --allow-wrong-memory-map: the part named by --chip is used although the IDs read say
 	 * otherwise (or no driver knows them); erasing and programming may hit wrong addresses. */
 	int allow_wrong_memory_map;
+	/* ESP ROM (esp:, twin-esp:): esptool's --before and --after words (NULL = default_reset,
+	 * hard_reset). */
+	const char *before, *after;
 } fk_conn_opts;
 
 typedef int (*fk_backend_open_fn)(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,

@@ -12,6 +12,9 @@ void fk_register_builtin_backends(void)
 {
 	fk_backend_register("uart", serial_open,
 			    "uart:DEVICE[@BAUD]  STM32 ROM bootloader (AN3155) on a serial port, 8E1");
+	fk_backend_register("esp", serial_open_esp,
+			    "esp:DEVICE[@BAUD]  Espressif serial ROM loader (ESP32, ESP32-C3) on a serial "
+			    "port, 8N1; --before/--after as esptool");
 	fk_backend_register("stlink", stlink_open,
 			    "stlink[:SERIAL]  ST-LINK V2/V2-1/V3 over USB (SWD)");
 	fk_backend_register("cmsis-dap", cmsis_dap_open_usb,

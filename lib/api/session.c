@@ -51,8 +51,11 @@ static int fk_session_info(fk_session *s)
 /* The path over the transport, the IDs it collects once, the driver that claims them. */
 static int fk_session_attach(fk_session *s, const char *expect, const fk_conn_opts *opts)
 {
-	int rc = fk_chip_path_open(s->ctx, &s->t, opts ? opts->boot_seq : NULL, s->reset_mode,
-				   &s->path, &s->ids);
+	fk_conn_opts o = {0};
+	if (opts)
+		o = *opts;
+	o.reset_mode = s->reset_mode;
+	int rc = fk_chip_path_open(s->ctx, &s->t, &o, &s->path, &s->ids);
 	if (!rc)
 		rc = fk_chip_select(s->ctx, &s->path, &s->ids, expect,
 				    opts && opts->allow_wrong_memory_map, &s->drv, &s->chip);

@@ -22,10 +22,12 @@
  *                       raw DAP transport is turned into a memory path (lib/debug/dap_mem) and
  *                       the DP/AP IDRs are recorded when that layer reports them.
  *   FK_PATH_ROM_STREAM  a ROM bootloader's protocol over a byte stream (uart:, twin-uart:).
- *                       path->protocol names it; only "an3155" (STM32 USART bootloader) exists
- *                       now: the session synchronises and runs Get ID once (lib/boot) and the
- *                       driver adopts the connected client (path->an3155). LPC ISP and the
- *                       ESP32 ROM are filed as further protocols of this kind.
+ *                       path->protocol names it: "an3155" (STM32 USART bootloader: the
+ *                       session synchronises and runs Get ID once, the driver adopts the
+ *                       connected client path->an3155) or "esp-rom" (the Espressif serial
+ *                       ROM loader, esp:/twin-esp:: reset into the ROM, SYNC, GET_SECURITY_INFO
+ *                       and the chip-detect magic word; the driver adopts path->esp). The
+ *                       transport names the protocol (fk_transport.protocol, NULL = an3155).
  *   FK_PATH_SPI         an SPI programmer talking to a serial flash (serprog:, twin-spi:):
  *                       path->spi / path->spi_h carry SPI transactions (include/flashkey/
  *                       backend.h fk_spi_ops). The path reads the JEDEC ID (9Fh, JESD21-C
@@ -91,7 +93,8 @@
 #include "flashkey/core.h"
 #include "flashkey/inventory.h"
 
-struct an3155; /* lib/boot/stm32_usart.h */
+struct an3155;     /* lib/boot/stm32_usart.h */
+struct esp_loader; /* lib/boot/esp_loader.h */
 
 /* ---- access paths ---- */
 typedef enum fk_path_kind {
@@ -117,6 +120,10 @@ typedef struct fk_chip_path {
 	/* Added with the SPI NOR driver: FK_PATH_SPI, the programmer (t->ops, t->handle). */
 	const fk_spi_ops *spi;
 	void *spi_h;
+	/* Added with the ESP32 drivers: FK_PATH_ROM_STREAM "esp-rom", the connected loader
+	 * (synchronised, chip detection done); adopted like an3155 (set to NULL, closed in
+	 * detach, which runs its --after action). */
+	struct esp_loader *esp;
 } fk_chip_path;
 
 /* ---- IDs collected once (section 2) ---- */
@@ -154,6 +161,12 @@ typedef struct fk_chip_ids {
 	uint8_t jedec[3];                      /* SPI NOR 0x9F: manufacturer, type, capacity */
 	bool have_lpc_part;
 	uint32_t lpc_part_id;                  /* LPC ISP "J" */
+	/* ESP ROM loader: GET_SECURITY_INFO's chip id (not in the ESP32 ROM) and the word at
+	 * CHIP_DETECT_MAGIC_REG 0x40001000 (refused in Secure Download Mode) */
+	bool have_esp_chip_id;
+	uint32_t esp_chip_id;
+	bool have_esp_magic;
+	uint32_t esp_magic;
 } fk_chip_ids;
 
 /* The word read at addr (any name); false when it was not read or the read failed. */

@@ -1,24 +1,56 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Access paths (lib/chip/driver.h section 1): a transport becomes a path of one kind and the
  * IDs are collected once, before any family driver runs. No family code here: the memory path
- * reads the ID registers the registered drivers list; the ROM-stream path speaks the one
- * bootloader protocol there is (AN3155: sync, Get, Get Version, Get ID; lib/boot). */
+ * reads the ID registers the registered drivers list; the ROM-stream path speaks the protocol
+ * the transport names (AN3155: sync, Get, Get Version, Get ID; the Espressif ROM loader: reset,
+ * SYNC, GET_SECURITY_INFO, magic word; lib/boot). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot/esp_loader.h"
 #include "boot/stm32_usart.h"
 #include "chip/driver.h"
 #include "chip/path.h"
 #include "core/core.h"
 
-int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, int reset_mode,
+/* The Espressif ROM loader: reset into it, SYNC, detection data (lib/boot/esp_loader.c). */
+static int path_esp(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
+		    fk_chip_path *p, fk_chip_ids *ids)
+{
+	p->kind = FK_PATH_ROM_STREAM;
+	p->protocol = "esp-rom";
+	ids->path = FK_PATH_ROM_STREAM;
+	esp_loader *l = calloc(1, sizeof *l);
+	if (!l)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the ESP loader client");
+	int rc = esp_ldr_init(l, ctx, t, opts ? opts->before : NULL, opts ? opts->after : NULL,
+			      t->baud);
+	if (!rc)
+		rc = esp_ldr_connect(l);
+	if (rc) {
+		esp_ldr_free(l);
+		free(l);
+		return fk_fail_wrap(ctx, rc, "%s", t->description);
+	}
+	p->esp = l;
+	ids->have_esp_chip_id = l->have_security && l->sec.have_chip_id;
+	ids->esp_chip_id = l->sec.chip_id;
+	ids->have_esp_magic = l->have_magic;
+	ids->esp_magic = l->magic;
+	return FK_OK;
+}
+
+int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
 		      fk_chip_path *p, fk_chip_ids *ids)
 {
 	memset(p, 0, sizeof *p);
 	memset(ids, 0, sizeof *ids);
+	const char *boot_seq = opts ? opts->boot_seq : NULL;
 	p->t = t;
 	p->boot_seq = boot_seq;
-	p->reset_mode = reset_mode;
+	p->reset_mode = opts ? opts->reset_mode : -1;
+	if (t->kind == FK_TRANSPORT_STREAM && t->protocol && strcmp(t->protocol, "esp-rom") == 0)
+		return path_esp(ctx, t, opts, p, ids);
 	if (t->kind == FK_TRANSPORT_MEM) {
 		p->kind = FK_PATH_MEMORY;
 		p->mem = t->ops;
@@ -28,7 +60,10 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, 
 			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "could not halt the core; continuing");
 		return fk_chip_ids_collect_mem(ctx, p->mem, p->mem_h, ids);
 	}
-	if (t->kind == FK_TRANSPORT_STREAM) { /* a ROM bootloader: AN3155 is the one so far */
+	if (t->kind == FK_TRANSPORT_STREAM && t->protocol)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: no client for the \"%s\" protocol",
+			       t->description, t->protocol);
+	if (t->kind == FK_TRANSPORT_STREAM) { /* AN3155: the STM32 USART bootloader */
 		p->kind = FK_PATH_ROM_STREAM;
 		p->protocol = "an3155";
 		ids->path = FK_PATH_ROM_STREAM;
@@ -68,6 +103,15 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, 
 
 void fk_chip_path_close(fk_chip_path *p)
 {
+	if (p->esp) { /* not adopted by a driver: leave as --after says */
+		fk_ctx *ctx = fk_ctx_new();
+		p->esp->ctx = ctx;
+		(void)esp_ldr_leave(p->esp);
+		fk_ctx_free(ctx);
+		esp_ldr_free(p->esp);
+		free(p->esp);
+		p->esp = NULL;
+	}
 	if (p->an3155) { /* not adopted by a driver: run the exit sequence */
 		fk_ctx *ctx = fk_ctx_new();
 		p->an3155->ctx = ctx;

@@ -7,7 +7,8 @@
 
 /* The path for transport t (memory: the core halted, the ID registers read; ROM stream: the
  * bootloader synchronised and its IDs read). FK_E_UNSUPPORTED for a transport with no path. */
-int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const char *boot_seq, int reset_mode,
+/* opts (may be NULL): the DTR/RTS boot sequence, reset mode, esptool's --before/--after. */
+int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
 		      fk_chip_path *p, fk_chip_ids *ids);
 /* Releases what no driver adopted. */
 void fk_chip_path_close(fk_chip_path *p);

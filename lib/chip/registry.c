@@ -78,6 +78,12 @@ void fk_chip_ids_text(const fk_chip_ids *ids, char *out, size_t n)
 				ids->jedec[1], ids->jedec[2]);
 	if (ids->have_lpc_part)
 		fk_snprintf_cat(out, n, "%sLPC part ID 0x%08X", out[0] ? ", " : "", ids->lpc_part_id);
+	if (ids->have_esp_chip_id)
+		fk_snprintf_cat(out, n, "%sESP ROM chip id %u (GET_SECURITY_INFO)", out[0] ? ", " : "",
+				ids->esp_chip_id);
+	if (ids->have_esp_magic)
+		fk_snprintf_cat(out, n, "%sESP chip-detect magic 0x%08X (0x40001000)",
+				out[0] ? ", " : "", ids->esp_magic);
 	if (!out[0])
 		fk_strlcpy(out, "no ID could be read", n);
 }

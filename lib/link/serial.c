@@ -165,12 +165,15 @@ static int serial_set_lines(void *h, fk_ctx *ctx, int dtr, int rts)
 	return FK_OK;
 }
 
+static int serial_set_baud(void *h, fk_ctx *ctx, unsigned baud);
+
 static const fk_stream_ops serial_ops = {
 	.write = serial_write,
 	.read = serial_read,
 	.flush_input = serial_flush_input,
 	.set_lines = serial_set_lines,
 	.virtual_ns = NULL,
+	.set_baud = serial_set_baud,
 };
 
 static void serial_close(void *h)
@@ -251,7 +254,43 @@ static int serial_open_fd(serial_port *p, fk_ctx *ctx)
 	return FK_OK;
 }
 
+/* A new rate on an open port, framing kept (ESP ROM CHANGE_BAUDRATE). */
+static int serial_set_baud(void *h, fk_ctx *ctx, unsigned baud)
+{
+	serial_port *p = h;
+	speed_t code;
+	struct termios t;
+	if (serial_baud_code(baud, &code))
+		return fk_fail(ctx, FK_E_USAGE, "%s: baud rate %u is not supported here", p->dev, baud);
+	if (tcgetattr(p->fd, &t) != 0)
+		return fk_fail(ctx, FK_E_IO, "%s: tcgetattr: %s", p->dev, strerror(errno));
+	cfsetispeed(&t, code);
+	cfsetospeed(&t, code);
+	if (tcsetattr(p->fd, TCSADRAIN, &t) != 0)
+		return fk_fail(ctx, FK_E_IO, "%s: setting %u baud failed: %s", p->dev, baud,
+			       strerror(errno));
+	return FK_OK;
+}
+
+static int serial_open_as(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
+			  fk_transport *out, const char *scheme, int parity);
+
 int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	return serial_open_as(ctx, arg, opts, out, "uart", !opts->parity_none);
+}
+
+/* esp: the Espressif serial ROM loader: 8N1 always (esptool serial-protocol.rst). */
+int serial_open_esp(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	int rc = serial_open_as(ctx, arg, opts, out, "esp", 0);
+	if (!rc)
+		out->protocol = "esp-rom";
+	return rc;
+}
+
+static int serial_open_as(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
+			  fk_transport *out, const char *scheme, int parity)
 {
 	unsigned baud;
 	serial_port *p = calloc(1, sizeof *p);
@@ -260,12 +299,12 @@ int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_trans
 	p->fd = -1;
 	if (serial_parse_spec(arg, p->dev, sizeof p->dev, &baud)) {
 		free(p);
-		fk_hint(ctx, "write uart:DEVICE[@BAUD], e.g. uart:/dev/ttyUSB0@115200");
-		return fk_fail(ctx, FK_E_USAGE, "bad serial connection \"uart:%.60s\"", arg);
+		fk_hint(ctx, "write %s:DEVICE[@BAUD], e.g. %s:/dev/ttyUSB0@115200", scheme, scheme);
+		return fk_fail(ctx, FK_E_USAGE, "bad serial connection \"%s:%.60s\"", scheme, arg);
 	}
 	if (!baud)
 		baud = opts->baud ? opts->baud : SERIAL_DEFAULT_BAUD;
-	int want_parity = !opts->parity_none, got_parity = 0;
+	int want_parity = parity, got_parity = 0;
 	int rc = serial_open_fd(p, ctx);
 	if (!rc)
 		rc = serial_configure(p, ctx, baud, want_parity, &got_parity);
@@ -282,6 +321,7 @@ int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_trans
 	out->ops = &serial_ops;
 	out->handle = p;
 	out->close = serial_close;
+	out->baud = baud;
 	snprintf(out->description, sizeof out->description, "%s @%u %s", p->dev, baud,
 		 got_parity ? "8E1" : "8N1");
 	return FK_OK;

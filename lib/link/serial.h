@@ -22,5 +22,8 @@ int serial_parse_spec(const char *arg, char *dev, size_t devsz, unsigned *baud);
 int serial_baud_supported(unsigned baud);
 /* Open "DEVICE[@BAUD]" (the uart: backend). opts->baud overrides a missing @BAUD. */
 int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
+/* The esp: backend: the same port in 8N1 carrying the Espressif ROM loader protocol
+ * (fk_transport.protocol = "esp-rom"). */
+int serial_open_esp(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
 
 #endif

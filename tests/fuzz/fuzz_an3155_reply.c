@@ -41,7 +41,7 @@ static int fz_flush(void *h, fk_ctx *ctx)
 	return FK_OK;
 }
 
-static const fk_stream_ops fz_ops = {fz_write, fz_read, fz_flush, NULL, NULL};
+static const fk_stream_ops fz_ops = {fz_write, fz_read, fz_flush, NULL, NULL, NULL};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -68,7 +68,7 @@ static int fake_flush(void *h, fk_ctx *ctx)
 	return FK_OK;
 }
 
-static const fk_stream_ops fake_ops = {fake_write, fake_read, fake_flush, NULL, NULL};
+static const fk_stream_ops fake_ops = {fake_write, fake_read, fake_flush, NULL, NULL, NULL};
 
 static fake F;
 static an3155 B;

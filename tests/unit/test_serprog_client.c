@@ -155,7 +155,7 @@ static int f_flush(void *h, fk_ctx *ctx)
 	return FK_OK;
 }
 
-static const fk_stream_ops f_ops = {f_write, f_read, f_flush, NULL, NULL};
+static const fk_stream_ops f_ops = {f_write, f_read, f_flush, NULL, NULL, NULL};
 
 static fdev D;
 static fk_ctx *CTX;

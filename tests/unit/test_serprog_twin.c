@@ -61,7 +61,7 @@ static int st_flush(void *h, fk_ctx *ctx)
 	return FK_OK;
 }
 
-static const fk_stream_ops st_ops = {st_write, st_read, st_flush, NULL, NULL};
+static const fk_stream_ops st_ops = {st_write, st_read, st_flush, NULL, NULL, NULL};
 
 static int setup(void **state)
 {

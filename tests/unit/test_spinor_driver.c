@@ -104,7 +104,7 @@ static int open_conn(conn *c, const fk_spi_ops *ops, void *h, const char *expect
 	c->t.ops = ops;
 	c->t.handle = h;
 	snprintf(c->t.description, sizeof c->t.description, "test bus");
-	int rc = fk_chip_path_open(CTX, &c->t, NULL, -1, &c->path, &c->ids);
+	int rc = fk_chip_path_open(CTX, &c->t, NULL, &c->path, &c->ids);
 	if (!rc)
 		rc = fk_chip_select(CTX, &c->path, &c->ids, expect, force, &c->drv, &c->st);
 	return rc;
