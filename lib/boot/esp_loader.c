@@ -648,6 +648,7 @@ static int classic(esp_loader *l, unsigned boot_ms, uint8_t *log, size_t cap, si
 	wait_collect(l, l->tmo.reset_ms, log, cap, n);
 	*n = 0; /* what came before the reset is not this boot's log */
 	l->noise_n = 0;
+	l->noise = 0;
 	if ((rc = lines(l, 1, 0)) != FK_OK)
 		return rc;
 	wait_collect(l, boot_ms, log, cap, n);
@@ -674,6 +675,7 @@ static int usb(esp_loader *l, uint8_t *log, size_t cap, size_t *n)
 		wait_collect(l, 100, log, cap, n);
 		*n = 0;
 		l->noise_n = 0;
+		l->noise = 0;
 		rc = lines(l, 0, 1);
 	}
 	if (!rc)
@@ -770,32 +772,32 @@ static void connect_fail_text(esp_loader *l, const uint8_t *log, size_t n)
 		fk_hint(l->ctx, "the eFuse that disables download mode (ESP32 v3: UART_DOWNLOAD_DIS; "
 				"ESP32-C3: DIS_DOWNLOAD_MODE) cannot be cleared: only the application "
 				"running from flash (OTA) or JTAG, if still enabled, can change the flash");
-		fk_fail(l->ctx, FK_E_CONNECT, "%s: the ROM booted into download mode (boot:0x%02X) and "
-			"says download mode is disabled by eFuse", l->where, l->boot.boot_mode);
+		fk_fail(l->ctx, FK_E_CONNECT, "the ROM booted into download mode (boot:0x%02X) and "
+			"says download mode is disabled by eFuse", l->boot.boot_mode);
 	} else if (l->boot.seen_boot && !l->boot.download) {
 		fk_hint(l->ctx, "hold the boot pin low (ESP32: GPIO0, ESP32-C3: GPIO9) while you tap EN "
 				"(reset), then run again with --before no_reset; a board without the "
 				"DTR/RTS auto-reset circuit needs this every time");
-		fk_fail(l->ctx, FK_E_CONNECT, "%s: wrong boot mode detected (boot:0x%02X): the chip "
-			"booted from flash instead of the download ROM", l->where, l->boot.boot_mode);
+		fk_fail(l->ctx, FK_E_CONNECT, "wrong boot mode detected (boot:0x%02X): the chip "
+			"booted from flash instead of the download ROM", l->boot.boot_mode);
 	} else if (l->boot.seen_boot) {
 		fk_hint(l->ctx, "check the host-to-chip wire (TX -> RX) and the baud rate");
-		fk_fail(l->ctx, FK_E_CONNECT, "%s: download mode detected (boot:0x%02X, \"waiting for "
+		fk_fail(l->ctx, FK_E_CONNECT, "download mode detected (boot:0x%02X, \"waiting for "
 			"download\") but no answer to SYNC: the serial TX path seems to be down",
-			l->where, l->boot.boot_mode);
+			l->boot.boot_mode);
 	} else if (l->noise) {
 		fk_hint(l->ctx, "another program may be printing on the line (the application), or the "
 				"baud rate is wrong; put the chip in download mode (boot pin low, tap EN)");
-		fk_fail(l->ctx, FK_E_CONNECT, "%s: no answer to SYNC; %llu bytes that are no loader "
-			"packet (\"Invalid head of packet\"), last: \"%s\"", l->where,
+		fk_fail(l->ctx, FK_E_CONNECT, "no answer to SYNC; %llu bytes that are no loader "
+			"packet (\"Invalid head of packet\"), last: \"%s\"",
 			(unsigned long long)l->noise, seen);
 	} else {
 		fk_hint(l->ctx, "no data at all: (1) a board without the DTR/RTS auto-reset circuit: "
 				"hold the boot pin low (ESP32: GPIO0, ESP32-C3: GPIO9), tap EN, release "
 				"the pin, run with --before no_reset; (2) download mode disabled by eFuse "
 				"keeps the ROM silent for good; (3) check power, TX/RX and the port");
-		fk_fail(l->ctx, FK_E_CONNECT, "%s: no serial data received (the ESP ROM loader did "
-			"not answer %u SYNC attempts after %s)", l->where, l->attempts * 5U,
+		fk_fail(l->ctx, FK_E_CONNECT, "no serial data received (the ESP ROM loader did "
+			"not answer %u SYNC attempts after %s)", l->attempts * 5U,
 			esp_before_name(l->before));
 	}
 }
