@@ -657,7 +657,7 @@ static int classic(esp_loader *l, unsigned boot_ms, uint8_t *log, size_t cap, si
 
 int esp_ldr_reset_classic(esp_loader *l, unsigned boot_ms)
 {
-	uint8_t log[8];
+	uint8_t log[8] = {0};
 	size_t n = 0;
 	return classic(l, boot_ms, log, 0, &n);
 }
@@ -691,7 +691,7 @@ static int usb(esp_loader *l, uint8_t *log, size_t cap, size_t *n)
 
 int esp_ldr_reset_usb(esp_loader *l)
 {
-	uint8_t log[8];
+	uint8_t log[8] = {0};
 	size_t n = 0;
 	return usb(l, log, 0, &n);
 }
@@ -828,7 +828,7 @@ static int detect(esp_loader *l)
 
 int esp_ldr_connect(esp_loader *l)
 {
-	uint8_t log[1024];
+	uint8_t log[1024] = {0};
 	size_t n = 0;
 	l->noise = 0;
 	l->noise_n = 0;
