@@ -69,7 +69,7 @@ class TcpSerialPort {
 	}
 }
 
-const [, , portArg, imagePath, addrArg, outPath, baudArg] = process.argv;
+const [, , portArg, imagePath, addrArg, outPath, baudArg, extraArg] = process.argv;
 const log = [];
 const terminal = {
 	clean() {},
@@ -125,6 +125,12 @@ try {
 	step("read");
 	const back = await loader.readFlash(address, data.length);
 	out.read_md5 = md5hex(back);
+	if (extraArg) {
+		/* ADDR:LEN written by another tool (flashkey): read back with esptool-js */
+		step("read_extra");
+		const [ea, el] = extraArg.split(":").map(Number);
+		out.extra_md5 = md5hex(await loader.readFlash(ea, el));
+	}
 	out.ok = true;
 } catch (e) {
 	out.ok = false;
