@@ -39,7 +39,8 @@ static int cmd_verify_run(cli_env *e)
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
 		printf("verified %s: %llu bytes match%s\n", file, (unsigned long long)ci.bytes,
-		       how == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
+		       how == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
+		       : how == FK_VERIFY_MD5 ? " (MD5 computed on the chip)" : "");
 	}
 	cli_image_free(&ci);
 	return rc;

@@ -101,7 +101,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		       : r->verified == FK_VERIFY_NONE && r->sectors_erased ? "NOT verified"
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
 						      : "verified",
-		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)" : "");
+		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
+		       : r->verified == FK_VERIFY_MD5 ? " (MD5 computed on the chip)" : "");
 		if (r->kept_bytes)
 			printf("%s %llu bytes of the erased sectors that the image does not cover (read "
 			       "before the erase, written back; --erase-sectors erases them)\n",

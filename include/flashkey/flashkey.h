@@ -99,6 +99,7 @@ typedef enum fk_verify_how {
 	FK_VERIFY_NONE = 0, /* --no-verify, or nothing written */
 	FK_VERIFY_READ = 1, /* every byte read back */
 	FK_VERIFY_CRC = 2,  /* CRC-32 of each sector computed on the chip */
+	FK_VERIFY_MD5 = 3,  /* MD5 computed by the chip's ROM (ESP SPI_FLASH_MD5) */
 } fk_verify_how;
 
 typedef struct fk_write_result {

@@ -10,6 +10,7 @@
 
 #include "api/session.h"
 #include "core/core.h"
+#include "core/md5.h"
 #include "plan/flashplan.h"
 
 /* The areas of the chip that are not main flash, as the planner refuses them: the driver's
@@ -84,6 +85,26 @@ static int fk_flash_chip_or_read(fk_session *s, const fk_sector_set *set, bool r
 	return FK_OK;
 }
 
+/* Does the chip's MD5 of [addr, addr+len) equal the one of data? -1 when the driver has no
+ * MD5 (or read_back is asked for), 0 no, 1 yes; rc receives a failure of the path. */
+static int fk_flash_md5_same(fk_session *s, bool read_back, uint32_t addr, const uint8_t *data,
+			     uint32_t len, int *rc)
+{
+	*rc = FK_OK;
+	if (read_back || !s->drv->md5)
+		return -1;
+	uint8_t chip[16], want[16];
+	int r = s->drv->md5(s->chip, s->ctx, addr, len, chip);
+	if (r == FK_E_UNSUPPORTED && fk_ctx_error(s->ctx) == FK_OK)
+		return -1;
+	if (r) {
+		*rc = r;
+		return 0;
+	}
+	fk_md5_buf(data, len, want);
+	return memcmp(chip, want, 16) == 0;
+}
+
 /* Content of sector sec after the write: the bytes kept from before (keep, the sector's old
  * content) or 0xFF (keep NULL, --erase-sectors), the image's bytes over them (issue 13
  * class 3: an image never silently destroys the rest of a sector it must erase). */
@@ -118,6 +139,17 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
 			continue;
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		uint32_t flash_crc = chip[i];
+		int same_md5 = *how != FK_VERIFY_CRC
+				       ? fk_flash_md5_same(s, o->read_back, sec->addr, want, sec->size, &rc)
+				       : -1;
+		if (rc)
+			return rc;
+		if (same_md5 >= 0) {
+			*how = FK_VERIFY_MD5;
+			if (same_md5)
+				fk_sector_set_add(same, i);
+			continue;
+		}
 		if (*how == FK_VERIFY_READ) {
 			rc = s->drv->read(s->chip, s->ctx, sec->addr, have, sec->size);
 			if (rc)
@@ -197,9 +229,24 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 			keep += sec->size;
 		if (*how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
 			continue;
+		int same_md5 = -1;
+		if (*how != FK_VERIFY_CRC) {
+			same_md5 = fk_flash_md5_same(s, read_back, sec->addr, want, sec->size, &rc);
+			if (rc)
+				return rc;
+			if (same_md5 >= 0)
+				*how = FK_VERIFY_MD5;
+			if (same_md5 == 1)
+				continue;
+		}
 		rc = fk_flash_check_sector(s, sec, want, have);
 		if (rc)
 			return rc;
+		if (same_md5 == 0)
+			return fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: the MD5 computed on "
+							    "the chip differs from the image's, yet the "
+							    "bytes read back match: unstable flash?",
+				       sec->number, sec->addr);
 		if (*how == FK_VERIFY_CRC) /* the CRC differed, the bytes read back agree */
 			return fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: the CRC-32 computed on "
 							    "the chip is 0x%08X, the image's 0x%08X, yet "
@@ -470,10 +517,28 @@ int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool r
 		}
 	}
 	for (unsigned i = 0; i < nsegs; i++) {
-		int rc = fk_flash_compare(s, segs[i].addr, segs[i].data, segs[i].len, &done, total,
-					  bad_addr);
+		int rc;
+		int same_md5 = fk_flash_md5_same(s, read_back, segs[i].addr, segs[i].data, segs[i].len,
+						 &rc);
 		if (rc)
 			return rc;
+		if (same_md5 >= 0 && how)
+			*how = FK_VERIFY_MD5;
+		if (same_md5 == 1) {
+			done += segs[i].len;
+			fk_progress(s->ctx, "verify", done, total);
+			continue;
+		}
+		/* read back: names the first differing byte when the digests differ */
+		rc = fk_flash_compare(s, segs[i].addr, segs[i].data, segs[i].len, &done, total,
+				      bad_addr);
+		if (rc)
+			return rc;
+		if (same_md5 == 0)
+			return fk_fail(s->ctx, FK_E_VERIFY, "0x%08X..0x%08X: the MD5 computed on the "
+							    "chip differs from the image's, yet the "
+							    "bytes read back match: unstable flash?",
+				       segs[i].addr, segs[i].addr + segs[i].len - 1U);
 	}
 	return FK_OK;
 }

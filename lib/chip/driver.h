@@ -361,6 +361,10 @@ typedef struct fk_chip_driver {
 	 * FK_CHANGE_OPTIONS_RAW later. *addr is what the backup records as their address. */
 	int (*backup_options)(void *state, fk_ctx *ctx, uint8_t *buf, size_t cap, size_t *len,
 			      uint32_t *addr);
+	/* Optional (NULL or FK_E_UNSUPPORTED with nothing in the chain): the MD5 of [addr,
+	 * addr+len) computed on the chip (ESP ROM SPI_FLASH_MD5): verify and --skip-unchanged
+	 * compare digests instead of reading every byte back when there is no crc32. */
+	int (*md5)(void *state, fk_ctx *ctx, uint32_t addr, uint32_t len, uint8_t out[16]);
 } fk_chip_driver;
 
 /* ---- the registry (lib/chip/registry.c) ---- */

@@ -806,6 +806,20 @@ static int e32_backup_options(void *state, fk_ctx *ctx, uint8_t *buf, size_t cap
 	return spinor_chip_driver.backup_options(d->nor, ctx, buf, cap, len, addr);
 }
 
+/* SPI_FLASH_MD5 (the ROM of the ESP32 and the C3; serial-protocol.rst): one command per
+ * range instead of reading it back. Refused in Secure Download Mode. */
+static int e32_md5(void *state, fk_ctx *ctx, uint32_t addr, uint32_t len, uint8_t out[16])
+{
+	e32drv *d = state;
+	d->l->ctx = ctx;
+	if (d->sdm)
+		return FK_E_UNSUPPORTED;
+	if ((uint64_t)addr + len > d->flash_size)
+		return fk_fail(ctx, FK_E_RANGE, "MD5 of 0x%X bytes at 0x%06X: the flash ends at "
+			       "0x%06X", len, addr, d->flash_size - 1U);
+	return esp_ldr_flash_md5(d->l, addr, len, out);
+}
+
 /* ---------------------------------------------------------------- the two drivers */
 
 E32_DRIVER_FNS(e32a, 0)
@@ -833,6 +847,7 @@ const fk_chip_driver esp32_chip_driver = {
 	.reset_check = e32_reset_check,
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
+	.md5 = e32_md5,
 };
 
 const fk_chip_driver esp32c3_chip_driver = {
@@ -857,4 +872,5 @@ const fk_chip_driver esp32c3_chip_driver = {
 	.reset_check = e32_reset_check,
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
+	.md5 = e32_md5,
 };

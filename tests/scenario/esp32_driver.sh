@@ -46,8 +46,17 @@ expect_exit 0 "$T" show a.twin --json
 # write + verify + read back, through the ROM (FLASH_BEGIN/DATA, READ_FLASH_SLOW)
 head -c 9000 /dev/urandom > img.bin
 expect_exit 0 "$K" -c twin-esp:a.twin write img.bin --base 0x3F0000
-grep -q 'verified' "$OUT" || fail "write: verified"
+grep -q 'verified (MD5 computed on the chip)' "$OUT" || fail "write: verified by SPI_FLASH_MD5"
 expect_exit 0 "$K" -c twin-esp:a.twin verify img.bin --base 0x3F0000
+grep -q '(MD5 computed on the chip)' "$OUT" || fail "verify: by SPI_FLASH_MD5"
+# --skip-unchanged compares by MD5: one sector changed, two left alone
+printf 'X' | dd of=img.bin bs=1 seek=5000 conv=notrunc 2>/dev/null
+expect_exit 0 "$K" -c twin-esp:a.twin write img.bin --base 0x3F0000 --skip-unchanged --json
+[ "$(json_get "$OUT" 'd["sectors_erased"]')" = 1 ] || fail "--skip-unchanged: one sector rewritten"
+[ "$(json_get "$OUT" 'd["sectors_skipped"]')" = 2 ] || fail "--skip-unchanged: two left alone"
+[ "$(json_get "$OUT" 'd["compared"]')" = md5 ] || fail "--skip-unchanged: compared by MD5"
+expect_exit 0 "$K" -c twin-esp:a.twin verify img.bin --base 0x3F0000 --read-back
+grep -q '(MD5' "$OUT" && fail "verify --read-back used the MD5"
 expect_exit 0 "$K" -c twin-esp:a.twin read back.bin 0x3F0000:9000
 cmp -s back.bin img.bin || fail "read back differs"
 
