@@ -10,16 +10,16 @@ T=${FK_TWIN_BIN:?flashkey-twin not built}
 head -c 3000 /dev/urandom > fw.bin
 expect_exit 0 "$T" new stm32f407 w.twin
 expect_exit 0 "$T" set w.twin --option fault_op=3
-expect_exit 10 "$FK_BIN" -c twin:w.twin write fw.bin --yes
+expect_exit 10 "$FK_BIN" -c twin:w.twin write fw.bin --base 0x08000000 --yes
 grep -q 'lost power' "$ERR" || fail "power loss not reported"
 expect_exit 0 "$T" show w.twin --json
 [ "$(json_get "$OUT" 'd["powered"]')" = False ] || fail "twin should be unpowered"
 [ "$(json_get "$OUT" 'd["sectors"][0]["blank"]')" = False ] || fail "partial program expected"
-expect_exit 3 "$FK_BIN" -c twin:w.twin write fw.bin --yes
+expect_exit 3 "$FK_BIN" -c twin:w.twin write fw.bin --base 0x08000000 --yes
 grep -qi 'not powered' "$ERR" || fail "unpowered target not reported"
 expect_exit 0 "$T" power-cycle w.twin
-expect_exit 0 "$FK_BIN" -c twin:w.twin write fw.bin --yes
-expect_exit 0 "$FK_BIN" -c twin:w.twin verify fw.bin
+expect_exit 0 "$FK_BIN" -c twin:w.twin write fw.bin --base 0x08000000 --yes
+expect_exit 0 "$FK_BIN" -c twin:w.twin verify fw.bin --base 0x08000000
 
 # a power cut in the middle of a sector erase (virtual time), then bad option values
 expect_exit 0 "$T" set w.twin --option fault_ns=100000000
