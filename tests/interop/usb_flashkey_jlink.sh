@@ -28,9 +28,9 @@ grep -q "J-Link V9 .*1366:0101 .*serial 900000002 " "$OUT" || fail "list lacks t
 grep -q "use: -c jlink:900000002" "$OUT" || fail "list does not say how to select the J-Link"
 
 head -c 3000 /dev/urandom >img.bin
-fk_usb 0 f4.twin stlink-v2 jlink -- -c jlink:900000002 write img.bin # programs and verifies
+fk_usb 0 f4.twin stlink-v2 jlink -- -c jlink:900000002 write img.bin --base 0x08000000 # programs and verifies
 grep -q "verified" "$OUT" || fail "jlink: write did not verify"
-expect_exit 0 "$FK_BIN" -c twin:f4.twin verify img.bin
+expect_exit 0 "$FK_BIN" -c twin:f4.twin verify img.bin --base 0x08000000
 
 fk_usb 0 f4.twin jlink -- -c jlink --speed 1000 --connect under-reset status --json
 cp "$OUT" bridge.json
@@ -53,6 +53,6 @@ grep -q "target not powered: the J-Link measures 0.000 V on VTref" "$ERR" || fai
 
 # unplugged in the middle of a 16 KiB write
 head -c 16384 /dev/urandom >big.bin
-fk_usb 10 f4.twin jlink,gone-after=60 -- -c jlink write big.bin
+fk_usb 10 f4.twin jlink,gone-after=60 -- -c jlink write big.bin --base 0x08000000
 grep -qi "disconnected\|unplugged\|gone\|no device" "$ERR" || fail "the error does not say the probe went away: $(cat "$ERR")"
 pass
