@@ -15,7 +15,7 @@ static int cmd_backup_run(cli_env *e)
 	int rc = cli_session(e, &s);
 	if (!rc)
 		rc = e->dry_run ? fk_backup_check(s, dir, &r) : fk_backup(s, dir, &r);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

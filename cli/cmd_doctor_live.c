@@ -85,10 +85,12 @@ static int live_open(cli_env *e, live *l)
 	return FK_OK;
 }
 
-static void live_close(live *l)
+/* rc: the command's result so far; a state that could not be saved fails it (class 7). */
+static int live_close(live *l, int rc)
 {
-	fk_session_close(l->s);
+	rc = fk_session_end(l->s, rc);
 	l->s = NULL;
+	return rc;
 }
 
 /* The catalogue's fix with CONN replaced by the user's connection. */
@@ -320,12 +322,13 @@ int doctor_live(cli_env *e, const fk_doctor_catalogue *cat, const char *text, si
 	int prc = rc == FK_OK ? live_plan_for(e, &l, live_plan_cause(&l, hits[0].entry), &plan) : 1;
 	if (prc < 0)
 		rc = prc;
+	if (rc == FK_OK && l.s) /* a state that could not be saved fails (issue 13 class 7) */
+		rc = fk_session_sync(l.s);
 	if (e->out.json)
 		live_json_text(e, &l, hits, shown, holds, prc == FK_OK ? &plan : NULL, rc);
 	else
 		live_print_text(e, &l, hits, shown, holds, &plan, prc == FK_OK);
-	live_close(&l);
-	return rc;
+	return live_close(&l, rc);
 }
 
 /* ------------------------------------------------------------------ health check */
@@ -429,6 +432,8 @@ int doctor_health(cli_env *e, const fk_doctor_catalogue *cat)
 		json_kv_str(&j, "connection", e->connection);
 		live_json_facts(&j, &l);
 	}
+	if (rc == FK_OK && l.s) /* a state that could not be saved fails (issue 13 class 7) */
+		rc = fk_session_sync(l.s);
 	unsigned problems = health_report(e, &l, cat, e->out.json ? &j : NULL);
 	if (rc == FK_OK && problems) {
 		fk_hint(e->ctx, "run the fix shown for each problem; `flashkey -c %s unlock --dry-run` "
@@ -440,6 +445,5 @@ int doctor_health(cli_env *e, const fk_doctor_catalogue *cat)
 		doctor_json_end(e, &j, rc);
 	else if (rc == FK_OK)
 		printf("No problem found.\n");
-	live_close(&l);
-	return rc;
+	return live_close(&l, rc);
 }

@@ -141,7 +141,7 @@ static int cmd_erase_run(cli_env *e)
 		rc = fk_flash_erase(s, &set, all, &perms);
 	char backup[256] = "";
 	fk_strlcpy(backup, fk_session_backup_dir(s), sizeof backup);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

@@ -43,8 +43,7 @@ static int cmd_info_run(cli_env *e)
 		}
 		printf("\n");
 	}
-	fk_session_close(s);
-	return FK_OK;
+	return fk_session_end(s, FK_OK); /* a state that could not be saved fails (class 7) */
 }
 
 const cli_command cli_cmd_info = {

@@ -76,6 +76,8 @@ static int options_set(cli_env *e, fk_session *s)
 	int rc = options_gates(e, s, kv, n, &perms);
 	if (!rc)
 		rc = fk_options_set(s, kv, n, &perms, &pending);
+	if (!rc) /* "programmed" only once the target holds it (issue 13 class 7) */
+		rc = fk_session_sync(s);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);
@@ -111,7 +113,7 @@ static int cmd_options_run(cli_env *e)
 	if (rc)
 		return rc;
 	rc = strcmp(sub, "show") == 0 ? options_show(e, s) : options_set(e, s);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	return rc;
 }
 

@@ -134,6 +134,8 @@ static int otp_write(cli_env *e, fk_session *s, otp_target *t)
 	cli_perms(e, &perms);
 	cli_consent_irreversible(e, &perms, "Writing OTP");
 	rc = fk_otp_write(s, block, off, data, len, &perms);
+	if (!rc) /* "written" only once the target holds it (issue 13 class 7) */
+		rc = fk_session_sync(s);
 	if (!rc && !e->out.json && e->dry_run)
 		printf("dry run: would write OTP block %u bytes %u-%u at 0x%08X-0x%08X (%u byte%s "
 		       "change, PERMANENT); nothing written\n", block, off, off + len - 1, t->addr,
@@ -160,6 +162,8 @@ static int otp_lock(cli_env *e, fk_session *s, otp_target *t)
 		 t->addr);
 	cli_consent_irreversible(e, &perms, what);
 	rc = fk_otp_lock(s, block, &perms);
+	if (!rc) /* "locked" only once the target holds it (issue 13 class 7) */
+		rc = fk_session_sync(s);
 	if (!rc && !e->out.json && e->dry_run)
 		printf("dry run: would lock OTP block %u (LOCKB%u at 0x%08X := 0x00, PERMANENT); "
 		       "nothing written\n", block, block, t->addr);
@@ -180,7 +184,7 @@ static int cmd_otp_run(cli_env *e)
 	otp_target t = {0};
 	rc = strcmp(sub, "show") == 0 ? otp_show(e, s)
 	     : strcmp(sub, "write") == 0 ? otp_write(e, s, &t) : otp_lock(e, s, &t);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json && !e->json_done) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

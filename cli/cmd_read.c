@@ -63,7 +63,7 @@ static int cmd_read_run(cli_env *e)
 		rc = read_save(e, file, buf, len);
 	uint32_t crc = rc ? 0 : fk_crc32(0, buf, len);
 	free(buf);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

@@ -20,7 +20,7 @@ static int cmd_reset_run(cli_env *e)
 	int rc = cli_session(e, &s);
 	if (!rc)
 		rc = e->dry_run ? fk_session_reset_check(s, kind) : fk_session_reset(s, kind);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

@@ -26,7 +26,7 @@ static int cmd_restore_run(cli_env *e)
 	char backup[256] = "";
 	if (s)
 		fk_strlcpy(backup, fk_session_backup_dir(s), sizeof backup);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

@@ -51,6 +51,8 @@ static int cmd_run_run(cli_env *e)
 	int rc = cli_session(e, &s);
 	if (!rc)
 		rc = e->dry_run ? fk_session_run_check(s, addr, &r) : fk_session_run(s, addr, &r);
+	if (!rc) /* "started" only once the target's state is saved (issue 13 class 7) */
+		rc = fk_session_sync(s);
 	run_report(e, rc, &r, s);
 	fk_session_close(s);
 	return rc;

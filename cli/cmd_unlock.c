@@ -131,6 +131,8 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 			printf("running:\n");
 		rc = fk_unlock_run(s, plan, &perms, unlock_step_done, &log);
 	}
+	if (!rc) /* what ran is reported done only once the target holds it (class 7) */
+		rc = fk_session_sync(s);
 	if (!e->dry_run && !fk_session_inventory(s, &after)) {
 		have_after = true;
 		const char *verdict = after.write_blocked
@@ -162,7 +164,7 @@ static int cmd_unlock_run(cli_env *e)
 		rc = fk_unlock_plan(s, &inv, upto, &plan);
 	if (!rc)
 		rc = unlock_execute(e, s, &inv, &plan);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	return rc;
 }
 

@@ -27,7 +27,7 @@ static int cmd_verify_run(cli_env *e)
 		rc = fk_flash_verify_ex(s, ci.segs, ci.n, cli_flag(&e->args, "read-back"), &bad, &how);
 	if (rc == FK_E_VERIFY)
 		fk_hint(e->ctx, "write it again with `flashkey write %s`", file);
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	if (e->out.json) {
 		json_w j;
 		cli_json_begin(e, &j, rc);

@@ -205,7 +205,7 @@ static int cmd_write_run(cli_env *e)
 		if (rc)
 			fk_fail_wrap(e->ctx, rc, "%s was written and verified; starting it", file);
 	}
-	fk_session_close(s);
+	rc = fk_session_end(s, rc);
 	write_report(e, rc, file, &ci, &r, &run);
 	cli_image_free(&ci);
 	return rc;

@@ -145,6 +145,13 @@ static void tu_close(void *h)
 	free(u);
 }
 
+/* Only a chip this transport owns has a state file to save; an adopted one is its owner's. */
+static int tu_sync(void *h, fk_ctx *ctx)
+{
+	tw_uart *u = h;
+	return u->owns_chip && tw_chip_path(u->ss.chip) ? tw_chip_sync(u->ss.chip, ctx) : FK_OK;
+}
+
 /* "an3155" -> "AN3155" for the transport's description */
 static void tu_upper(char *out, size_t n, const char *s)
 {
@@ -162,6 +169,7 @@ static void tu_fill(fk_transport *out, tw_uart *u)
 	out->ops = &tu_ops;
 	out->handle = u;
 	out->close = tu_close;
+	out->sync = tu_sync;
 }
 
 /* The port named `want` (NULL: the first) of the chip's byte-stream ports. */

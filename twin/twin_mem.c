@@ -146,6 +146,11 @@ static void twin_mem_close(void *h)
 	tw_chip_close(h, NULL);
 }
 
+static int twin_mem_sync(void *h, fk_ctx *ctx)
+{
+	return tw_chip_sync(h, ctx);
+}
+
 static const fk_mem_ops twin_mem_ops = {
 	.read = twin_mem_read,
 	.write = twin_mem_write,
@@ -199,6 +204,7 @@ static int twin_mem_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 	out->ops = &twin_mem_ops;
 	out->handle = t;
 	out->close = twin_mem_close;
+	out->sync = twin_mem_sync;
 	snprintf(out->description, sizeof out->description, "twin %s at %s",
 		 tw_chip_variant(t), arg);
 	return FK_OK;

@@ -129,6 +129,12 @@ static void tsh_close(void *hh)
 	free(h);
 }
 
+static int tsh_sync(void *hh, fk_ctx *ctx)
+{
+	tw_spi_host *h = hh;
+	return h->owns_chip && tw_chip_path(h->chip) ? tw_chip_sync(h->chip, ctx) : FK_OK;
+}
+
 int tw_spi_attach(fk_ctx *ctx, tw_chip *chip, uint32_t hz, bool take_chip, fk_transport *out)
 {
 	const tw_spi_port *port = tw_chip_spi(chip, ctx, "twin-spi:");
@@ -146,6 +152,7 @@ int tw_spi_attach(fk_ctx *ctx, tw_chip *chip, uint32_t hz, bool take_chip, fk_tr
 	out->ops = &tsh_ops;
 	out->handle = h;
 	out->close = tsh_close;
+	out->sync = tsh_sync;
 	snprintf(out->description, sizeof out->description, "twin %s at %s (in-process SPI, %u kHz)",
 		 tw_chip_variant(chip), tw_chip_path(chip) ? tw_chip_path(chip) : "(memory)",
 		 h->hz / 1000U);

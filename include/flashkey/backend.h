@@ -98,6 +98,10 @@ typedef struct fk_transport {
 	const void *ops; /* fk_mem_ops, fk_stream_ops, fk_spi_ops or the DAP ops of lib/debug */
 	void *handle;
 	void (*close)(void *handle); /* releases handle; may be NULL */
+	/* Makes what the target now holds persistent (a twin's state file) and says whether that
+	 * worked: FK_E_IO naming the file and errno when not (issue 13 class 7: close cannot
+	 * report, so a save that failed there was lost). NULL: nothing to persist. */
+	int (*sync)(void *handle, fk_ctx *ctx);
 	char description[160]; /* for messages: "twin stm32f407 at fw.twin", "/dev/ttyUSB0 @115200 8E1" */
 	/* FK_TRANSPORT_STREAM: the ROM protocol the stream carries, as the connection scheme says
 	 * ("esp-rom" for esp: and twin-esp:); NULL = AN3155 (uart:, twin-uart: on an STM32). */
@@ -131,6 +135,8 @@ int fk_backend_register(const char *scheme, fk_backend_open_fn open, const char 
 int fk_transport_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
 		      fk_transport *out);
 void fk_transport_close(fk_transport *t);
+/* t->sync if the transport has one, else FK_OK. */
+int fk_transport_sync(fk_transport *t, fk_ctx *ctx);
 /* Registers the library's own schemes (uart:, stlink:, cmsis-dap:, ...). Tools call this and
  * fktwin_register_backends() once at start. */
 void fk_register_builtin_backends(void);

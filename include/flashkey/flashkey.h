@@ -42,6 +42,14 @@ typedef struct fk_chip_info {
 int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opts,
 		    const char *expect_chip, fk_session **out);
 void fk_session_close(fk_session *s);
+/* Makes what the target now holds persistent (a twin's state file; nothing to do on hardware):
+ * FK_E_IO naming the file and errno when that fails. Call it before reporting success: a
+ * command whose result could not be saved did not succeed (issue 13 class 7). */
+int fk_session_sync(fk_session *s);
+/* The end of a command that got rc so far: fk_session_sync, then fk_session_close. Returns rc
+ * when it already failed (a failed save is then logged as an error too), else the save's
+ * result. s may be NULL. */
+int fk_session_end(fk_session *s, int rc);
 const fk_chip_info *fk_session_chip(const fk_session *s);
 uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
 /* The directory of the last backup this session took before a destructive step ("" = none). */

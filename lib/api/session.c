@@ -106,6 +106,42 @@ void fk_session_close(fk_session *s)
 	free(s);
 }
 
+int fk_session_sync(fk_session *s)
+{
+	int rc = fk_transport_sync(&s->t, s->ctx);
+	if (rc) {
+		fk_hint(s->ctx, "free space (or fix the permissions) where the state file lives and "
+				"run the command again: the file still holds the state from before it");
+		fk_fail_wrap(s->ctx, rc, "the target's state could not be saved, so what this command "
+					 "did is lost");
+	}
+	return rc;
+}
+
+int fk_session_end(fk_session *s, int rc)
+{
+	if (!s)
+		return rc;
+	if (rc == FK_OK) {
+		rc = fk_session_sync(s);
+	} else { /* keep the first error; the failed save is said too */
+		fk_ctx *q = fk_ctx_new();
+		int src = q ? fk_transport_sync(&s->t, q) : FK_E_NOMEM;
+		if (src) {
+			char msg[FK_CHAIN_MSG_MAX];
+			if (q)
+				fk_ctx_message(q, msg, sizeof msg);
+			else
+				fk_strlcpy(msg, "out of memory", sizeof msg);
+			fk_log(s->ctx, FK_LOG_ERROR, FK_TRACE_CHIP, "the target's state could not be "
+				"saved either: %s", msg);
+		}
+		fk_ctx_free(q);
+	}
+	fk_session_close(s);
+	return rc;
+}
+
 const fk_chip_info *fk_session_chip(const fk_session *s)
 {
 	return &s->info;

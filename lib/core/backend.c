@@ -62,6 +62,13 @@ int fk_transport_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *o
 		       connection);
 }
 
+int fk_transport_sync(fk_transport *t, fk_ctx *ctx)
+{
+	if (!t || t->kind == FK_TRANSPORT_NONE || !t->sync)
+		return FK_OK;
+	return t->sync(t->handle, ctx);
+}
+
 void fk_transport_close(fk_transport *t)
 {
 	if (!t || t->kind == FK_TRANSPORT_NONE)

@@ -80,6 +80,11 @@ static void dbgmem_close(void *h)
 	free(m);
 }
 
+static int dbgmem_sync(void *h, fk_ctx *ctx)
+{
+	return fk_transport_sync(&((dbgmem *)h)->dap, ctx);
+}
+
 static const fk_mem_ops dbgmem_ops = {
 	.read = dbgmem_read,
 	.write = dbgmem_write,
@@ -124,5 +129,6 @@ int dbgmem_wrap(fk_ctx *ctx, fk_transport *t, const fk_conn_opts *opts)
 	t->ops = &dbgmem_ops;
 	t->handle = m;
 	t->close = dbgmem_close;
+	t->sync = dbgmem_sync;
 	return 0;
 }

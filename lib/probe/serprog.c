@@ -437,6 +437,11 @@ static void sp_t_close(void *h)
 	free(c);
 }
 
+static int sp_t_sync(void *h, fk_ctx *ctx)
+{
+	return fk_transport_sync(&((sp_conn *)h)->stream, ctx);
+}
+
 static int sp_open_stream(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, sp_conn *c)
 {
 	char dev[160];
@@ -483,6 +488,7 @@ int serprog_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tran
 	out->ops = &sp_spi_ops;
 	out->handle = c;
 	out->close = sp_t_close;
+	out->sync = sp_t_sync;
 	out->description[0] = '\0';
 	fk_snprintf_cat(out->description, sizeof out->description, "serprog%s%s%s on %s",
 			c->sp.name[0] ? " \"" : "", c->sp.name, c->sp.name[0] ? "\"" : "",

@@ -32,6 +32,11 @@ static void twin_swd_close(void *h)
 	free(w);
 }
 
+static int twin_swd_sync(void *h, fk_ctx *ctx)
+{
+	return tw_chip_sync(((twin_swd *)h)->chip, ctx);
+}
+
 static int twin_swd_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 			 fk_transport *out)
 {
@@ -63,6 +68,7 @@ static int twin_swd_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 	out->ops = &tw_swd_probe_ops;
 	out->handle = w;
 	out->close = twin_swd_close;
+	out->sync = twin_swd_sync;
 	snprintf(out->description, sizeof(out->description), "twin %s at %s over SWD",
 		 tw_chip_variant(w->chip), arg);
 	return 0;
