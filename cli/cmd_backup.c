@@ -22,14 +22,21 @@ static int cmd_backup_run(cli_env *e)
 		json_kv_str(&j, "dir", r.dir);
 		json_kv_bool(&j, "dry_run", e->dry_run);
 		json_kv_bool(&j, "flash", r.flash_saved);
+		json_kv_uint(&j, "flash_missing_bytes", r.flash_missing);
 		json_kv_bool(&j, "options", r.options_saved);
 		json_kv_bool(&j, "otp", r.otp_saved);
 		json_kv_str(&j, "missing", r.why_not);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
 		const char *yes = e->dry_run ? "would be saved" : "saved";
+		char flash[96];
+		if (r.flash_saved && r.flash_missing) /* recorded as missing, never filled (class 9) */
+			snprintf(flash, sizeof flash, "%s except %u bytes the chip refuses to read",
+				 yes, r.flash_missing);
+		else
+			snprintf(flash, sizeof flash, "%s", r.flash_saved ? yes : "NOT saved");
 		printf("%sbackup %s: flash %s, options %s, OTP %s; %s\n",
-		       e->dry_run ? "dry run: " : "", r.dir, r.flash_saved ? yes : "NOT saved",
+		       e->dry_run ? "dry run: " : "", r.dir, flash,
 		       r.options_saved ? yes : "NOT saved", r.otp_saved ? yes : "NOT saved",
 		       e->dry_run ? "nothing was written" : "verified");
 		if (r.why_not[0])

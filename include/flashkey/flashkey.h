@@ -154,8 +154,11 @@ int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const 
 typedef struct fk_backup_result {
 	char dir[256];
 	bool flash_saved, options_saved, otp_saved;
-	char why_not[200];   /* what could not be saved and why (e.g. RDP level 1) */
-	uint32_t flash_crc;
+	char why_not[512];   /* what could not be saved and why (e.g. RDP level 1, PCROP) */
+	uint32_t flash_crc;  /* of the whole flash; 0 when part of it could not be read */
+	/* Bytes of main flash the chip refused to read (PCROP) while the rest was saved: they
+	 * are recorded as missing in the manifest, never filled (issue 13 class 9). */
+	uint32_t flash_missing;
 } fk_backup_result;
 /* Writes into a new timestamped directory under parent; verifies every file it wrote. */
 int fk_backup(fk_session *s, const char *parent, fk_backup_result *r);

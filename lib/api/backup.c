@@ -3,7 +3,11 @@
  * timestamped directory with a manifest of CRCs, verified by reading the files back; restore
  * writes flash back (options only when asked, through the option gates; OTP never, only
  * compared). At RDP level 1 nothing but the options is readable (RM0090 §3.7.3 Table 18):
- * the manifest says so. */
+ * the manifest says so. A range the chip refuses to read while the rest of flash reads (PCROP,
+ * RM0090 §3.7.5) is recorded as missing ("unreadable" lines), never filled: the readable
+ * ranges around it go into flash-0xADDR.bin files (issue 13 class 9). Restore checks every
+ * manifest field (format version, chip, dev_id, flash base and size, each file's address,
+ * size and CRC) against the data and the chip before writing anything. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,7 @@
 #include "api/session.h"
 #include "core/core.h"
 
+#define FK_BK_MANIFEST_MAX 8192
 
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
 			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
@@ -95,11 +100,72 @@ static int fk_bk_load(fk_ctx *ctx, const char *dir, const char *name, uint8_t **
 #define FK_BK_OTP_MAX 0x210U
 
 typedef struct fk_bk_file {
-	const char *name;
+	char name[40];
 	uint32_t addr;
 	uint8_t *data;
 	size_t len;
 } fk_bk_file;
+
+#define FK_BK_MAX_HOLES 32
+#define FK_BK_MAX_FILES (FK_BK_MAX_HOLES + 4)
+
+/* A flash range the chip refuses to read although main flash is readable. */
+typedef struct fk_bk_hole {
+	uint32_t addr, len;
+	char why[160];
+} fk_bk_hole;
+
+static void fk_bk_hole_add(fk_bk_hole *h, unsigned *n, uint32_t addr, uint32_t len,
+			   const char *why)
+{
+	for (unsigned i = 0; i < *n; i++) /* adjacent units of one lock become one range */
+		if (h[i].addr + h[i].len == addr && strcmp(h[i].why, why) == 0) {
+			h[i].len += len;
+			return;
+		}
+	if (*n >= FK_BK_MAX_HOLES) { /* never drop one: widen the last to cover it */
+		h[*n - 1].len = addr + len - h[*n - 1].addr;
+		return;
+	}
+	h[*n].addr = addr;
+	h[*n].len = len;
+	fk_strlcpy(h[*n].why, why, sizeof h[*n].why);
+	(*n)++;
+}
+
+/* The read-protected ranges of main flash from the inventory (PCROP locks by erase unit or by
+ * range), clipped to flash, in ascending order. */
+static unsigned fk_bk_holes(const fk_session *s, const fk_inventory *inv, fk_bk_hole *h)
+{
+	unsigned n = 0;
+	const fk_chip_desc *d = s->desc;
+	uint64_t lo = s->info.flash_base, hi = lo + s->info.flash_size;
+	for (unsigned i = 0; i < inv->nlocks; i++) {
+		const fk_lock *l = &inv->locks[i];
+		if (l->kind != FK_LOCK_PCROP)
+			continue;
+		char why[160] = "";
+		fk_snprintf_cat(why, sizeof why, "%s: %s", l->name, l->state);
+		if (l->range_len) {
+			uint64_t a = FK_MAX((uint64_t)l->range_addr, lo);
+			uint64_t b = FK_MIN((uint64_t)l->range_addr + l->range_len, hi);
+			if (a < b)
+				fk_bk_hole_add(h, &n, (uint32_t)a, (uint32_t)(b - a), why);
+			continue;
+		}
+		for (unsigned k = 0; k < d->nunits; k++)
+			if (d->units[k].number < 64 && (l->sectors >> d->units[k].number) & 1U &&
+			    d->units[k].addr >= lo && (uint64_t)d->units[k].addr + d->units[k].size <= hi)
+				fk_bk_hole_add(h, &n, d->units[k].addr, d->units[k].size, why);
+	}
+	for (unsigned i = 1; i < n; i++) /* insertion sort by address */
+		for (unsigned j = i; j > 0 && h[j - 1].addr > h[j].addr; j--) {
+			fk_bk_hole t = h[j];
+			h[j] = h[j - 1];
+			h[j - 1] = t;
+		}
+	return n;
+}
 
 static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
 {
@@ -117,7 +183,8 @@ static int fk_bk_verify(fk_ctx *ctx, const char *dir, const fk_bk_file *f)
  * the chip would let us read it is a failure, never a note (DESIGN.md "Safety gates"). What
  * the chip refuses (the inventory says so: RDP level, OTP hidden) is recorded as missing. */
 static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n,
-			 fk_backup_result *r, uint8_t *flash, uint8_t *opt, uint8_t *otp)
+			 fk_backup_result *r, uint8_t *flash, uint8_t *opt, uint8_t *otp,
+			 fk_bk_hole *holes_out, unsigned *nholes)
 {
 	uint32_t size = s->info.flash_size, base = s->info.flash_base, opt_addr = 0;
 	uint32_t otp_base = s->info.otp_base, otp_size = s->info.otp_size;
@@ -149,14 +216,37 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		r->options_saved = true;
 	}
 	if (!rc && inv->flash_readable) {
-		rc = dry ? FK_OK : fk_flash_read(s, base, flash, size);
+		fk_bk_hole holes[FK_BK_MAX_HOLES];
+		unsigned nh = fk_bk_holes(s, inv, holes);
+		uint32_t at = base;
+		for (unsigned i = 0; !rc && i <= nh; i++) { /* the readable ranges between holes */
+			uint32_t end = i < nh ? holes[i].addr : base + size;
+			if (end > at) {
+				fk_bk_file *f = &files[(*n)++];
+				*f = (fk_bk_file){.addr = at, .data = flash + (at - base), .len = end - at};
+				if (nh)
+					snprintf(f->name, sizeof f->name, "flash-0x%08X.bin", at);
+				else
+					fk_strlcpy(f->name, "flash.bin", sizeof f->name);
+				rc = dry ? FK_OK : fk_flash_read(s, at, f->data, end - at);
+			}
+			if (i < nh) {
+				r->flash_missing += holes[i].len;
+				fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash 0x%08X-0x%08X not "
+						"saved: %s; ", holes[i].addr, holes[i].addr + holes[i].len - 1U,
+						holes[i].why);
+				at = holes[i].addr + holes[i].len;
+			}
+		}
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading flash for the backup (the chip lets it be "
 						 "read, so a backup without it would lose it)");
-		else
-			files[(*n)++] = (fk_bk_file){"flash.bin", base, flash, size};
 		r->flash_saved = !rc;
-		r->flash_crc = rc || dry ? 0 : fk_crc32(0, flash, size);
+		r->flash_crc = rc || dry || nh ? 0 : fk_crc32(0, flash, size);
+		if (holes_out) {
+			memcpy(holes_out, holes, nh * sizeof *holes);
+			*nholes = nh;
+		}
 	} else if (!rc) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: RDP level %d (RDP "
 				"byte 0x%02X) makes it unreadable through the %s path (%s); ",
@@ -183,16 +273,23 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 	return rc;
 }
 
+/* Format 2 adds flash_base and the "unreadable ADDR LEN WHY" lines (format 1 had neither). */
+#define FK_BK_FORMAT 2
+
 static int fk_bk_manifest(fk_session *s, const char *dir, const fk_bk_file *files, unsigned n,
-			  const fk_backup_result *r)
+			  const fk_bk_hole *holes, unsigned nh, const fk_backup_result *r)
 {
-	char text[1024];
-	snprintf(text, sizeof text, "flashkey-backup 1\nchip %s\ndev_id 0x%03X\nflash_size %u\n",
-		 s->info.chip, s->info.dev_id, s->info.flash_size);
+	char text[FK_BK_MANIFEST_MAX];
+	snprintf(text, sizeof text, "flashkey-backup %d\nchip %s\ndev_id 0x%03X\nflash_base "
+		 "0x%08X\nflash_size %u\n", FK_BK_FORMAT, s->info.chip, s->info.dev_id,
+		 s->info.flash_base, s->info.flash_size);
 	for (unsigned i = 0; i < n; i++)
 		fk_snprintf_cat(text, sizeof text, "file %s addr 0x%08X size %zu crc32 0x%08X\n",
 				files[i].name, files[i].addr, files[i].len,
 				fk_crc32(0, files[i].data, files[i].len));
+	for (unsigned i = 0; i < nh; i++)
+		fk_snprintf_cat(text, sizeof text, "unreadable 0x%08X 0x%X %s\n", holes[i].addr,
+				holes[i].len, holes[i].why);
 	if (r->why_not[0])
 		fk_snprintf_cat(text, sizeof text, "missing %s\n", r->why_not);
 	return fk_bk_save(s->ctx, dir, "manifest.txt", text, strlen(text));
@@ -203,11 +300,11 @@ int fk_backup_check(fk_session *s, const char *parent, fk_backup_result *r)
 	memset(r, 0, sizeof *r);
 	fk_perms p = {.backup_dir = parent};
 	uint8_t opt[FK_BK_OPT_MAX];
-	fk_bk_file files[3];
+	fk_bk_file files[FK_BK_MAX_FILES];
 	unsigned n = 0;
 	int rc = fk_api_backup_dir_check(s, &p);
 	if (!rc)
-		rc = fk_bk_collect(s, true, files, &n, r, NULL, opt, NULL);
+		rc = fk_bk_collect(s, true, files, &n, r, NULL, opt, NULL, NULL, NULL);
 	snprintf(r->dir, sizeof r->dir, "%s/%s-YYYYmmdd-HHMMSS", parent ? parent : "flashkey-backups",
 		 s->info.chip);
 	return rc;
@@ -218,19 +315,21 @@ int fk_backup(fk_session *s, const char *parent, fk_backup_result *r)
 	memset(r, 0, sizeof *r);
 	uint8_t opt[FK_BK_OPT_MAX], otp[FK_BK_OTP_MAX];
 	uint8_t *flash = malloc(s->info.flash_size);
-	fk_bk_file files[3];
+	fk_bk_file files[FK_BK_MAX_FILES];
+	fk_bk_hole holes[FK_BK_MAX_HOLES];
+	unsigned nh = 0;
 	if (!flash)
 		return fk_fail(s->ctx, FK_E_NOMEM, "allocating the flash backup");
 	int rc = fk_bk_newdir(s, parent ? parent : "flashkey-backups", r->dir, sizeof r->dir);
 	unsigned n = 0;
 	if (!rc)
-		rc = fk_bk_collect(s, false, files, &n, r, flash, opt, otp);
+		rc = fk_bk_collect(s, false, files, &n, r, flash, opt, otp, holes, &nh);
 	for (unsigned i = 0; !rc && i < n; i++)
 		rc = fk_bk_save(s->ctx, r->dir, files[i].name, files[i].data, files[i].len);
 	for (unsigned i = 0; !rc && i < n; i++)
 		rc = fk_bk_verify(s->ctx, r->dir, &files[i]);
 	if (!rc)
-		rc = fk_bk_manifest(s, r->dir, files, n, r);
+		rc = fk_bk_manifest(s, r->dir, files, n, holes, nh, r);
 	if (!rc)
 		fk_progress(s->ctx, "backup", 1, 1);
 	free(flash);
@@ -295,40 +394,199 @@ int fk_api_backup_before(fk_session *s, const fk_perms *perms, const char *what)
 	return FK_OK;
 }
 
-/* The manifest line "file NAME addr A size N crc32 C" for name; FK_E_NOT_FOUND if absent. */
-static int fk_bk_entry(fk_ctx *ctx, const char *manifest, const char *name, uint32_t *crc)
+/* ---------------------------------------------------------------- manifest (restore) */
+
+typedef struct fk_bk_entry {
+	char name[40];
+	uint32_t addr, size, crc;
+} fk_bk_entry;
+
+typedef struct fk_bk_man {
+	unsigned format;
+	unsigned n;
+	fk_bk_entry f[FK_BK_MAX_FILES];
+} fk_bk_man;
+
+static int fk_bk_bad(fk_session *s, const char *dir, unsigned line, const char *what)
 {
-	char key[48];
-	snprintf(key, sizeof key, "file %s ", name);
-	const char *p = strstr(manifest, key);
-	if (!p)
-		return FK_E_NOT_FOUND;
-	const char *c = strstr(p, "crc32 ");
-	const char *eol = strchr(p, '\n');
-	char num[16] = "";
-	if (c && (!eol || c < eol))
-		fk_strlcpy(num, c + 6, FK_MIN(sizeof num, (size_t)11));
-	if (fk_parse_u32(num, crc))
-		return fk_fail(ctx, FK_E_BAD_FILE, "manifest line for %s has no crc32", name);
+	fk_hint(s->ctx, "use a backup directory flashkey wrote for this chip, unchanged");
+	return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/manifest.txt line %u: %s; nothing was written",
+		       dir, line, what);
+}
+
+/* A u32 field of the manifest ("0x08000000", "1048576"): -1 when it is not one. */
+static int fk_bk_u32(const char *text, uint32_t *v)
+{
+	return text && text[0] && !fk_parse_u32(text, v) ? 0 : -1;
+}
+
+static bool fk_bk_plain_name(const char *n)
+{
+	if (!n[0] || n[0] == '.')
+		return false;
+	for (; *n; n++)
+		if (!((*n >= 'a' && *n <= 'z') || (*n >= 'A' && *n <= 'Z') || (*n >= '0' && *n <= '9') ||
+		      *n == '.' || *n == '-' || *n == '_'))
+			return false;
+	return true;
+}
+
+/* Parses and checks the manifest against the chip: format version, chip, dev_id, flash base
+ * and size, and each file's name, address and size against what that file must be. */
+static int fk_bk_man_read(fk_session *s, const char *dir, fk_bk_man *m)
+{
+	uint8_t *buf = NULL;
+	size_t len;
+	int rc = fk_bk_load(s->ctx, dir, "manifest.txt", &buf, &len, FK_BK_MANIFEST_MAX);
+	if (rc)
+		return rc;
+	buf[len] = '\0';
+	memset(m, 0, sizeof *m);
+	bool chip = false, dev = false, base = false, size = false;
+	unsigned line = 0;
+	char msg[200];
+	for (char *l = (char *)buf, *nl; !rc && l && *l; l = nl ? nl + 1 : NULL) {
+		nl = strchr(l, '\n');
+		if (nl)
+			*nl = '\0';
+		char key[24] = "", a[48] = "", b[24] = "", c[24] = "", d[24] = "", e[24] = "",
+		     f[24] = "", g[24] = "";
+		line++;
+		int k = sscanf(l, "%23s %47s %23s %23s %23s %23s %23s %23s", key, a, b, c, d, e, f, g);
+		uint32_t v = 0;
+		if (line == 1) {
+			if (strcmp(key, "flashkey-backup") || k != 2 || fk_bk_u32(a, &v) || v < 1 ||
+			    v > FK_BK_FORMAT) {
+				snprintf(msg, sizeof msg, "not a flashkey backup of a format this build "
+					 "reads (1 to %d): \"%.60s\"", FK_BK_FORMAT, l);
+				rc = fk_bk_bad(s, dir, line, msg);
+			}
+			m->format = v;
+		} else if (strcmp(key, "chip") == 0) {
+			chip = true;
+			if (k != 2 || strcmp(a, s->info.chip)) {
+				snprintf(msg, sizeof msg, "a backup of a %.40s, this chip is a %s", a,
+					 s->info.chip);
+				rc = fk_bk_bad(s, dir, line, msg);
+			}
+		} else if (strcmp(key, "dev_id") == 0) {
+			dev = true;
+			if (k != 2 || fk_bk_u32(a, &v) || v != s->info.dev_id) {
+				snprintf(msg, sizeof msg, "dev_id %.20s, this chip's DEV_ID is 0x%03X", a,
+					 s->info.dev_id);
+				rc = fk_bk_bad(s, dir, line, msg);
+			}
+		} else if (strcmp(key, "flash_base") == 0) {
+			base = true;
+			if (k != 2 || fk_bk_u32(a, &v) || v != s->info.flash_base) {
+				snprintf(msg, sizeof msg, "flash_base %.20s, this chip's flash starts at "
+					 "0x%08X", a, s->info.flash_base);
+				rc = fk_bk_bad(s, dir, line, msg);
+			}
+		} else if (strcmp(key, "flash_size") == 0) {
+			size = true;
+			if (k != 2 || fk_bk_u32(a, &v) || v != s->info.flash_size) {
+				snprintf(msg, sizeof msg, "flash_size %.20s, this chip has %u bytes", a,
+					 s->info.flash_size);
+				rc = fk_bk_bad(s, dir, line, msg);
+			}
+		} else if (strcmp(key, "file") == 0) {
+			fk_bk_entry *x = &m->f[m->n];
+			if (m->n >= FK_BK_MAX_FILES) {
+				rc = fk_bk_bad(s, dir, line, "more files than a backup holds");
+			} else if (k != 8 || strcmp(b, "addr") || strcmp(d, "size") || strcmp(f, "crc32") ||
+				   fk_bk_u32(c, &x->addr) || fk_bk_u32(e, &x->size) ||
+				   fk_bk_u32(g, &x->crc) || strlen(a) >= sizeof x->name ||
+				   !fk_bk_plain_name(a)) {
+				rc = fk_bk_bad(s, dir, line, "expected \"file NAME addr 0x... size N crc32 "
+							     "0x...\" with a plain file name");
+			} else {
+				fk_strlcpy(x->name, a, sizeof x->name);
+				m->n++;
+			}
+		} else if (strcmp(key, "unreadable") && strcmp(key, "missing")) {
+			snprintf(msg, sizeof msg, "unknown line \"%.60s\"", l);
+			rc = fk_bk_bad(s, dir, line, msg);
+		}
+	}
+	free(buf);
+	if (!rc && !(chip && dev && size && (base || m->format < 2)))
+		rc = fk_bk_bad(s, dir, line, "the manifest lacks one of chip, dev_id, flash_base, "
+					     "flash_size");
+	return rc;
+}
+
+/* What each file must be: flash ranges inside this chip's flash (flash.bin the whole of it,
+ * flash-0xADDR.bin at ADDR), the option words and OTP where this chip has them; flash ranges
+ * do not overlap. */
+static int fk_bk_man_check(fk_session *s, const char *dir, const fk_bk_man *m)
+{
+	char msg[200];
+	uint32_t base = s->info.flash_base, fsz = s->info.flash_size;
+	for (unsigned i = 0; i < m->n; i++) {
+		const fk_bk_entry *x = &m->f[i];
+		uint32_t at = 0;
+		bool ok;
+		if (strcmp(x->name, "flash.bin") == 0)
+			ok = x->addr == base && x->size == fsz;
+		else if (strncmp(x->name, "flash-", 6) == 0) {
+			char num[16] = "";
+			const char *dot = strchr(x->name + 6, '.');
+			if (dot && (size_t)(dot - (x->name + 6)) < sizeof num)
+				memcpy(num, x->name + 6, (size_t)(dot - (x->name + 6)));
+			ok = dot && strcmp(dot, ".bin") == 0 && !fk_bk_u32(num, &at) && at == x->addr &&
+			     x->size && x->addr >= base && fk_span_ok(x->addr - base, x->size, fsz);
+		} else if (strcmp(x->name, "options.bin") == 0)
+			ok = FK_IS_F4(s) ? x->addr == STM32F4_FLASH_OPTCR && x->size == 8
+					 : x->size && x->size <= 8;
+		else if (strcmp(x->name, "otp.bin") == 0)
+			ok = x->size && x->addr == s->info.otp_base && x->size == s->info.otp_size;
+		else {
+			snprintf(msg, sizeof msg, "%s/manifest.txt names %s, which no backup holds; "
+				 "nothing was written", dir, x->name);
+			return fk_fail(s->ctx, FK_E_BAD_FILE, "%s", msg);
+		}
+		for (unsigned j = 0; ok && j < i; j++) /* flash ranges do not overlap */
+			if (strncmp(m->f[j].name, "flash", 5) == 0 && strncmp(x->name, "flash", 5) == 0 &&
+			    (uint64_t)m->f[j].addr < (uint64_t)x->addr + x->size &&
+			    (uint64_t)x->addr < (uint64_t)m->f[j].addr + m->f[j].size)
+				ok = false;
+		if (!ok) {
+			fk_hint(s->ctx, "use a backup directory flashkey wrote for this chip, unchanged");
+			return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/manifest.txt: %s at 0x%08X, %u bytes "
+				       "does not fit this %s (flash 0x%08X, %u bytes); nothing was "
+				       "written", dir, x->name, x->addr, x->size, s->info.chip, base, fsz);
+		}
+	}
 	return FK_OK;
 }
 
-static int fk_bk_file_checked(fk_session *s, const char *dir, const char *manifest,
-			      const char *name, size_t max, uint8_t **buf, size_t *len)
+/* Loads the file of entry x: its size and CRC as the manifest says, or FK_E_BAD_FILE. */
+static int fk_bk_entry_load(fk_session *s, const char *dir, const fk_bk_entry *x, uint8_t **buf)
 {
-	uint32_t crc;
-	int rc = fk_bk_entry(s->ctx, manifest, name, &crc);
-	if (rc)
-		return rc;
-	rc = fk_bk_load(s->ctx, dir, name, buf, len, max);
-	uint32_t got = rc ? 0 : fk_crc32(0, *buf, *len);
-	if (!rc && got != crc) {
+	size_t len;
+	int rc = fk_bk_load(s->ctx, dir, x->name, buf, &len, (size_t)x->size + 1U);
+	uint32_t got = rc ? 0 : fk_crc32(0, *buf, len);
+	if (!rc && (len != x->size || got != x->crc)) {
 		free(*buf);
 		*buf = NULL;
-		return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/%s: CRC 0x%08X differs from the manifest's "
-						      "0x%08X", dir, name, got, crc);
+		if (len != x->size)
+			return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/%s: %s%zu bytes, the manifest says %u "
+				       "bytes; nothing was written", dir, x->name,
+				       len > x->size ? "more than " : "", FK_MIN(len, (size_t)x->size),
+				       x->size);
+		return fk_fail(s->ctx, FK_E_BAD_FILE, "%s/%s: CRC 0x%08X, the manifest says 0x%08X; "
+			       "nothing was written", dir, x->name, got, x->crc);
 	}
 	return rc;
+}
+
+static const fk_bk_entry *fk_bk_find(const fk_bk_man *m, const char *name)
+{
+	for (unsigned i = 0; i < m->n; i++)
+		if (strcmp(m->f[i].name, name) == 0)
+			return &m->f[i];
+	return NULL;
 }
 
 /* Option restore around the flash write. Options applied first could forbid the write
@@ -414,48 +672,65 @@ static unsigned fk_restore_otp_diffs(fk_session *s, const uint8_t *otp, size_t l
 int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms *perms,
 	       unsigned *otp_diffs)
 {
-	uint8_t *man = NULL, *flash = NULL, *opt = NULL, *otp = NULL;
-	size_t mlen, flen = 0, olen, tlen = 0;
+	uint8_t *opt = NULL, *otp = NULL;
+	uint8_t *data[FK_BK_MAX_FILES] = {NULL};
+	fk_seg segs[FK_BK_MAX_FILES];
+	unsigned nseg = 0;
 	*otp_diffs = 0;
-	int rc = fk_bk_load(s->ctx, dir, "manifest.txt", &man, &mlen, 4096);
-	if (!rc) {
-		man[mlen] = '\0';
-		char want[48];
-		snprintf(want, sizeof want, "chip %s\n", s->info.chip);
-		if (strncmp((char *)man, "flashkey-backup 1\n", 18) || !strstr((char *)man, want))
-			rc = fk_fail(s->ctx, FK_E_BAD_FILE, "%s/manifest.txt is not a backup of a %s",
-				     dir, s->info.chip);
-	}
-	if (!rc && (rc = fk_bk_file_checked(s, dir, (char *)man, "flash.bin", s->info.flash_size,
-					     &flash, &flen)) == FK_E_NOT_FOUND)
-		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no flash image (the chip was "
-						     "unreadable when it was taken)", dir);
+	fk_bk_man *m = calloc(1, sizeof *m);
+	int rc = m ? fk_bk_man_read(s, dir, m) : fk_fail(s->ctx, FK_E_NOMEM, "restore: manifest");
 	if (!rc)
+		rc = fk_bk_man_check(s, dir, m);
+	/* every file checked (size, CRC) before anything is written */
+	for (unsigned i = 0; !rc && i < m->n; i++)
+		if (strncmp(m->f[i].name, "flash", 5) == 0 &&
+		    !(rc = fk_bk_entry_load(s, dir, &m->f[i], &data[nseg])))
+			segs[nseg] = (fk_seg){m->f[i].addr, m->f[i].size, data[nseg]}, nseg++;
+	for (unsigned i = 1; i < nseg; i++) /* in address order, as an image's segments */
+		for (unsigned j = i; j > 0 && segs[j - 1].addr > segs[j].addr; j--) {
+			fk_seg t = segs[j];
+			segs[j] = segs[j - 1];
+			segs[j - 1] = t;
+		}
+	const fk_bk_entry *oe = rc ? NULL : fk_bk_find(m, "options.bin");
+	if (!rc && !nseg && !(with_options && oe)) {
+		if (oe)
+			fk_hint(s->ctx, "restore its option bytes with `flashkey restore %s --options`",
+				dir);
+		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no flash image (the chip was "
+			     "unreadable when it was taken)%s", dir, oe ? ", only the option bytes" : "");
+	}
+	/* writing flash back overwrites all of it: the gate and a backup of what is there now.
+	 * An options-only restore goes through the option gates alone (a regression among them
+	 * needs --allow-erase-all and takes its backup there). */
+	if (!rc && nseg)
 		rc = fk_api_need_erase_all(s->ctx, perms, "restore (it overwrites all of flash)");
-	if (!rc && perms->dry_run)
+	if (!rc && nseg && perms->dry_run)
 		rc = fk_api_backup_dir_check(s, perms);
-	else if (!rc)
+	else if (!rc && nseg)
 		rc = fk_api_backup_before(s, perms, "restoring (the current contents)");
 	fk_restore_opt ro = {.active = false};
 	if (!rc && with_options && !FK_IS_F4(s))
-		rc = fk_api_f4_only(s, "restore --with-options");
-	if (!rc && with_options &&
-	    !(rc = fk_bk_file_checked(s, dir, (char *)man, "options.bin", 8, &opt, &olen)))
-		rc = olen == 8 ? fk_restore_opt_before(s, opt, perms, &ro)
-			       : fk_fail(s->ctx, FK_E_BAD_FILE, "options.bin: expected 8 bytes");
-	if (!rc) {
-		fk_seg seg = {s->info.flash_base, (uint32_t)flen, flash};
+		rc = fk_api_f4_only(s, "restore --options");
+	if (!rc && with_options && !oe)
+		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no option bytes to restore", dir);
+	if (!rc && with_options && !(rc = fk_bk_entry_load(s, dir, oe, &opt)))
+		rc = fk_restore_opt_before(s, opt, perms, &ro);
+	if (!rc && nseg) {
 		fk_write_opts wo = {.skip_unchanged = true, .psize = -1};
 		fk_write_result wr;
-		rc = fk_flash_write(s, &seg, 1, &wo, perms, &wr);
+		rc = fk_flash_write(s, segs, nseg, &wo, perms, &wr);
 	}
 	if (!rc)
 		rc = fk_restore_opt_after(s, perms, &ro);
-	if (!rc && FK_IS_F4(s) &&
-	    !fk_bk_file_checked(s, dir, (char *)man, "otp.bin", 0x210, &otp, &tlen))
-		*otp_diffs = fk_restore_otp_diffs(s, otp, tlen);
-	free(man);
-	free(flash);
+	const fk_bk_entry *te = rc ? NULL : fk_bk_find(m, "otp.bin");
+	if (te && FK_IS_F4(s) && !fk_bk_entry_load(s, dir, te, &otp))
+		*otp_diffs = fk_restore_otp_diffs(s, otp, te->size);
+	else if (te)
+		fk_ctx_clear(s->ctx); /* OTP is only compared: an unreadable copy changes nothing */
+	for (unsigned i = 0; i < nseg; i++)
+		free(data[i]);
+	free(m);
 	free(opt);
 	free(otp);
 	return rc;
