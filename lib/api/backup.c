@@ -538,7 +538,7 @@ static int fk_bk_man_check(fk_session *s, const char *dir, const fk_bk_man *m)
 			     x->size && x->addr >= base && fk_span_ok(x->addr - base, x->size, fsz);
 		} else if (strcmp(x->name, "options.bin") == 0)
 			ok = FK_IS_F4(s) ? x->addr == STM32F4_FLASH_OPTCR && x->size == 8
-					 : x->size && x->size <= 8;
+					 : x->size && x->size <= FK_BK_OPT_MAX;
 		else if (strcmp(x->name, "otp.bin") == 0)
 			ok = x->size && x->addr == s->info.otp_base && x->size == s->info.otp_size;
 		else {

@@ -492,6 +492,10 @@ static void l4_inv_locks(stm32l4drv *f, const stm32l4_optstate *o, fk_inventory 
 			 d->regs[d->i_pcs[i]].name, o->w[d->i_pcs[i]], d->regs[d->i_pce[i]].name,
 			 o->w[d->i_pce[i]]);
 		l->sectors = l4_units_mask(f, a.lo, a.hi);
+		/* the exact range too: the rest of its pages stays readable (RM0351 §3.5.2), so a
+		 * backup keeps it and records only the range as missing (issue 13 class 9) */
+		l->range_addr = a.lo;
+		l->range_len = a.hi - a.lo;
 		l->blocks_write = true;
 		l->cost = FK_COST_ALL_FLASH;
 		l->step = o->level == 2 ? -1 : FK_STEP_RDP;

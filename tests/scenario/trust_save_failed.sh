@@ -48,7 +48,7 @@ for conn in twin twin-swd twin-uart; do
 done
 
 # the other families with a driver through twin: (F4 above)
-for chip in stm32f103c8; do
+for chip in stm32f103c8 stm32l476rg stm32g071rb; do
 	T=$WORK/$chip.twin
 	expect_exit 0 "$FK_TWIN_BIN" new "$chip" "$T"
 	cp "$T" "$WORK/before"
