@@ -73,6 +73,17 @@ static int options_set(cli_env *e, fk_session *s)
 	if (!n)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey options set KEY=VALUE...");
 	cli_perms(e, &perms);
+	if (!e->out.json) { /* a driver-planned change says what each step writes and costs first */
+		fk_plan plan;
+		int prc = fk_options_plan(s, kv, n, &plan);
+		if (prc && prc != FK_E_UNSUPPORTED)
+			return prc; /* the same failure the change itself would meet */
+		for (unsigned i = 0; !prc && i < plan.nsteps; i++)
+			printf("%s  %u. %-9s %s\n     cost: %s%s%s\n", i ? "" : "plan:\n", i + 1,
+			       plan.steps[i].name, plan.steps[i].what, plan.steps[i].cost_text,
+			       plan.steps[i].refused ? "; refused: " : "",
+			       plan.steps[i].refused ? plan.steps[i].why : "");
+	}
 	int rc = options_gates(e, s, kv, n, &perms);
 	if (!rc)
 		rc = fk_options_set(s, kv, n, &perms, &pending);

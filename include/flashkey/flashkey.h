@@ -177,6 +177,10 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
  * Reads back and sets *pending. */
 int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_perms *perms,
 		   fk_pending *pending);
+/* The plan a family driver makes for these settings (steps with what each writes and costs),
+ * for printing before anything runs; FK_E_UNSUPPORTED (and nothing added to the error chain)
+ * for the STM32F4, whose options the session writes itself. */
+int fk_options_plan(fk_session *s, const char *const *kv, unsigned n, fk_plan *plan);
 /* Preview: which gates the change needs (for prompts) without writing. */
 int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
 		       bool *erases_all);

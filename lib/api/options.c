@@ -54,6 +54,14 @@ static void fk_opt_step_done(void *user, const fk_step_result *r, const fk_inven
 		*pending = r->pending;
 }
 
+int fk_options_plan(fk_session *s, const char *const *kv, unsigned n, fk_plan *plan)
+{
+	memset(plan, 0, sizeof *plan);
+	if (FK_IS_F4(s)) /* no frame: nothing failed, there is just no driver plan to show */
+		return FK_E_UNSUPPORTED;
+	return fk_opt_driver_plan(s, kv, n, plan);
+}
+
 int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *irreversible,
 		       bool *erases_all)
 {

@@ -792,7 +792,7 @@ static int l4_plan_options(stm32l4drv *f, fk_ctx *ctx, const stm32l4_optstate *o
 	l4_describe_write(f, want, o->w, s, set_prdp ? "set PCROP_RDP (it can only be set, never "
 						       "cleared by software; only a full "
 						       "regression erase clears it): "
-						     : "");
+						     : id == FK_STEP_RDP ? "regress to level 0: " : "");
 	fk_strlcpy(s->cost_text, "nothing: no data is lost", sizeof s->cost_text);
 	if (id == FK_STEP_RDP) {
 		l4_regress_cost(f, o->w, (want[d->i_pce[0]] & STM32L4_PCROP_RDP) != 0, s);

@@ -4,7 +4,8 @@
 # the L476 at level 1 with PCROP_RDP = 0 (the plan sets PCROP_RDP first, which can only be set,
 # and the regression then erases the PCROP area too), RDP level 2 on the G431 (debug port off for
 # good) said so, an ECC error after a torn double word reported with its address, a --chip
-# mismatch (exit 8). Kept apart from stm32l4_driver_twin.sh so each stays well under 30 s.
+# mismatch (exit 8); the other way with PCROP_RDP = 0: `options set rdp=0` keeps the PCROP
+# pages, said in the plan before it runs. Kept apart from stm32l4_driver_twin.sh so each stays well under 30 s.
 . "$(dirname "$0")/lib.sh"
 T=${FK_TWIN_BIN:?flashkey-twin not built}
 head -c 4200 /dev/urandom >fw.bin
@@ -23,6 +24,27 @@ expect_exit 0 "$T" show p.twin --json
 [ "$(json_get "$OUT" 'd["pcrop"]')" = "[]" ] || fail "PCROP area left"
 [ "$(json_get "$OUT" 'd["rdp_level"]')" = 0 ] || fail "PCROP regression level"
 
+# ---- PCROP_RDP = 0 kept: `options set rdp=0` regresses without touching PCROP_RDP, so the
+# pages holding the PCROP area survive (RM0351 §3.5.1): the plan says so before running
+rm -rf k.twin bk
+expect_exit 0 "$T" new stm32l476rg k.twin --flash fw.bin --option pcrop1sr=0x100 \
+	--option pcrop1er=0x1ff --rdp 1
+expect_exit 0 "$FK_BIN" -c twin:k.twin --dry-run options set rdp=0 --allow-erase-all
+grep -q 'cost: all flash but the PCROP pages 0x08000800-0x08000FFF (PCROP_RDP = 0 keeps them)' \
+	"$OUT" || fail "keep plan words"
+expect_exit 0 "$T" show k.twin --json
+[ "$(json_get "$OUT" 'd["rdp_level"]')" = 1 ] || fail "dry run changed the level"
+expect_exit 0 "$FK_BIN" -c twin:k.twin --backup-dir bk options set rdp=0 --allow-erase-all
+grep -q 'PCROP_RDP = 0 keeps them' "$OUT" || fail "keep plan before the real run"
+expect_exit 0 "$T" show k.twin --json
+[ "$(json_get "$OUT" '"%s %s" % (d["rdp_level"], d["pcrop"])')" = \
+  "0 [{'start': '0x08000800', 'end': '0x08000FFF'}]" ] || fail "PCROP area not kept"
+expect_exit 4 "$FK_BIN" -c twin:k.twin --json status
+[ "$(json_get "$OUT" '[l["state"] for l in d["inventory"]["locks"] if l["kind"] == "pcrop"][0]')" = \
+  "0x08000800-0x08000FFF execute-only; PCROP_RDP=0" ] || fail "PCROP lock after the regression"
+expect_exit 0 "$FK_BIN" -c twin:k.twin read k0.bin 0x08000000:2048
+[ "$(tr -d '\377' <k0.bin | wc -c)" = 0 ] || fail "page 0 not erased by the regression"
+
 # ---- G431 (RM0440) at level 2: the debug port is off for good, said so
 rm -f x.twin
 expect_exit 0 "$T" new stm32g431rb x.twin --option rdp=0xCC
@@ -38,6 +60,21 @@ expect_exit 0 "$T" new stm32l476rg t.twin --flash fw.bin --option tear=0x0800040
 expect_exit 0 "$FK_BIN" -c twin:t.twin read ok.bin 0x08000000:1024
 expect_exit 8 "$FK_BIN" -c twin:t.twin read bad.bin 0x08000400:64
 grep -q 'ECC error in the double word at 0x08000408' "$ERR" || fail "ECC address"
+
+# ---- a real torn write: power cut half-way through the 5th flash operation (3 page erases,
+# then the second double word), the ECC error names that double word, the same write again
+# repairs it
+rm -f c.twin
+expect_exit 0 "$T" new stm32l476rg c.twin
+expect_exit 0 "$T" set c.twin --option fault_op=5
+expect_exit 10 "$FK_BIN" -c twin:c.twin write fw.bin --base 0x08000000
+grep -q 'the write was cut short' "$ERR" || fail "cut write words"
+expect_exit 0 "$T" set c.twin --option power=on
+expect_exit 8 "$FK_BIN" -c twin:c.twin read c.bin 0x08000000:64
+grep -q 'ECC error in the double word at 0x08000008' "$ERR" || fail "ECC address after the cut"
+expect_exit 0 "$FK_BIN" -c twin:c.twin write fw.bin --base 0x08000000
+expect_exit 0 "$FK_BIN" -c twin:c.twin read c.bin 0x08000000:4200
+cmp -s c.bin fw.bin || fail "the write again did not repair the torn double word"
 
 # ---- --chip mismatch
 expect_exit 8 "$FK_BIN" -c twin:y.twin --chip stm32l476 info
