@@ -219,15 +219,20 @@ static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tr
 	u->owns_chip = true;
 	u->ss.chip = chip;
 	/* the ESP ROM's UART is 8N1 (serial-protocol.rst); AN3155 8E1 unless --8n1 */
-	bool n1 = opts->parity_none || strcmp(port->protocol, "esp-rom") == 0;
-	tw_stream_cfg cfg = {.baud = opts->baud, .bits_per_byte = n1 ? 10 : 11,
+	bool esp = strcmp(port->protocol, "esp-rom") == 0;
+	bool n1 = opts->parity_none || esp;
+	/* the ESP ROM starts at 115200 whatever was asked: the client switches after SYNC
+	 * (transport baud_switch), as on a real port (lib/link/serial.c serial_open_esp) */
+	unsigned open_baud = esp ? 115200U : opts->baud;
+	tw_stream_cfg cfg = {.baud = open_baud, .bits_per_byte = n1 ? 10 : 11,
 			     .startup_ns = port->startup_ns, .log = tu_log, .hook_arg = u};
 	if ((rc = tw_stream_session_open(&u->ss, ctx, chip, port, &cfg, true)) != FK_OK) {
 		tu_close(u);
 		return rc;
 	}
 	tu_fill(out, u);
-	out->baud = opts->baud ? opts->baud : 115200U;
+	out->baud = open_baud ? open_baud : 115200U;
+	out->baud_switch = esp && opts->baud && opts->baud != 115200U ? opts->baud : 0;
 	char proto[32];
 	tu_upper(proto, sizeof proto, port->protocol);
 	snprintf(out->description, sizeof out->description, "twin %s bootloader (%s) at %.100s",

@@ -107,6 +107,10 @@ typedef struct fk_transport {
 	 * ("esp-rom" for esp: and twin-esp:); NULL = AN3155 (uart:, twin-uart: on an STM32). */
 	const char *protocol;
 	unsigned baud; /* FK_TRANSPORT_STREAM: the rate the port was opened at (0 = unknown) */
+	/* esp:/twin-esp: the rate the user asked for, when it is not the one the port opened at.
+	 * The Espressif ROM listens at 115200 after reset; the client syncs there and then moves
+	 * both ends with CHANGE_BAUDRATE (esptool's order: connect, then change_baud). 0 = stay. */
+	unsigned baud_switch;
 } fk_transport;
 
 /* Options a connection may need; zero-initialise and set what the user gave. */

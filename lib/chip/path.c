@@ -27,6 +27,13 @@ static int path_esp(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts
 			      t->baud);
 	if (!rc)
 		rc = esp_ldr_connect(l);
+	/* synced at the ROM's 115200: now the rate the user asked for (esptool: connect, then
+	 * change_baud; the ROM's reply leaves at the old rate, then both ends switch) */
+	if (!rc && t->baud_switch && t->baud_switch != l->baud) {
+		fk_log(ctx, FK_LOG_INFO, FK_TRACE_LINK, "changing %s from %u to %u baud",
+		       t->description, l->baud, t->baud_switch);
+		rc = esp_ldr_change_baud(l, t->baud_switch);
+	}
 	if (rc) {
 		esp_ldr_free(l);
 		free(l);

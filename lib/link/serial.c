@@ -281,6 +281,10 @@ int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_trans
 }
 
 /* esp: the Espressif serial ROM loader: 8N1 always (esptool serial-protocol.rst). */
+/* The Espressif ROM loader listens at 115200 8N1 after reset (esptool ESP_ROM_BAUD): the port
+ * opens there whatever rate was asked; a different one is reached after SYNC with
+ * CHANGE_BAUDRATE (lib/chip/path.c), as esptool does. Opening at 921600 straight away works on
+ * nothing but a twin. */
 int serial_open_esp(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
 {
 	int rc = serial_open_as(ctx, arg, opts, out, "esp", 0);
@@ -304,6 +308,16 @@ static int serial_open_as(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts
 	}
 	if (!baud)
 		baud = opts->baud ? opts->baud : SERIAL_DEFAULT_BAUD;
+	unsigned wanted = baud;
+	if (strcmp(scheme, "esp") == 0) {
+		baud = SERIAL_ESP_ROM_BAUD;
+		if (!serial_baud_supported(wanted)) {
+			free(p);
+			fk_hint(ctx, "esptool's usual rates: 115200, 230400, 460800, 921600");
+			return fk_fail(ctx, FK_E_USAGE, "%s: baud rate %u is not supported here",
+				       arg, wanted);
+		}
+	}
 	int want_parity = parity, got_parity = 0;
 	int rc = serial_open_fd(p, ctx);
 	if (!rc)
@@ -322,6 +336,7 @@ static int serial_open_as(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts
 	out->handle = p;
 	out->close = serial_close;
 	out->baud = baud;
+	out->baud_switch = wanted != baud ? wanted : 0;
 	snprintf(out->description, sizeof out->description, "%s @%u %s", p->dev, baud,
 		 got_parity ? "8E1" : "8N1");
 	return FK_OK;

@@ -14,6 +14,8 @@
 #include "flashkey/backend.h"
 
 #define SERIAL_DEFAULT_BAUD 115200u
+/* the Espressif ROM loader's rate after reset (esptool ESPLoader.ESP_ROM_BAUD) */
+#define SERIAL_ESP_ROM_BAUD 115200u
 
 /* Split "DEVICE[@BAUD]" into the device path and the baud (0 when absent). -1 on an empty device,
  * a bad number or a device path too long for dev. */
