@@ -18,8 +18,11 @@ static int cmd_info_run(cli_env *e)
 		cli_json_end(e, &j, FK_OK);
 	} else {
 		printf("chip      %s (%s), %s\n", c->chip, c->members, c->manual);
-		printf("DEV_ID    0x%03X  REV_ID 0x%04X (revision %s)\n", c->dev_id, c->rev_id,
-		       c->revision);
+		if (c->dev_id || c->rev_id)
+			printf("DEV_ID    0x%03X  REV_ID 0x%04X (revision %s)\n", c->dev_id, c->rev_id,
+			       c->revision);
+		else /* a chip without a DBGMCU-style ID register (ESP, SPI NOR): its revision */
+			printf("revision  %s\n", c->revision);
 		printf("flash     0x%08X, %u KB%s\n", c->flash_base, c->flash_size / 1024,
 		       c->flash_size_assumed ? " (size register unreadable: family size assumed)" : "");
 		if (c->otp_size) /* the areas the chip description gives, when it has them */

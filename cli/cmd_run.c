@@ -25,12 +25,12 @@ static void run_report(cli_env *e, int rc, const fk_run_result *r, const fk_sess
 	}
 	if (rc)
 		return;
-	printf("%s the application at 0x%08X: MSP 0x%08X, reset handler 0x%08X\n",
-	       e->dry_run ? "dry run: would start" : "started", r->addr, r->msp, r->reset_handler);
+	printf("%s the application at 0x%08X: %s 0x%08X, %s 0x%08X\n",
+	       e->dry_run ? "dry run: would start" : "started", r->addr, r->word_names[0], r->msp,
+	       r->word_names[1], r->reset_handler);
 	printf("  %s%s\n", e->dry_run ? "would do: " : "", r->how);
 	if (r->bootloader_gone)
-		printf("  the bootloader no longer answers: the application owns the chip and its "
-		       "USART; the bootloader answers again after a reset with BOOT0 high\n");
+		printf("  %s\n", r->gone_note);
 	else if (r->started)
 		printf("  the core runs with halting debug off (DHCSR.C_DEBUGEN = 0): breakpoints "
 		       "cannot stop it; the next flashkey command halts it again\n");

@@ -216,9 +216,14 @@ typedef struct fk_run_result {
 	 * to the code it jumped to, until a reset with BOOT0 high starts it again. */
 	bool bootloader_gone;
 	char how[128];          /* what was (or, dry, would be) done */
+	/* What the two words are on this chip ("MSP" / "reset handler" on a Cortex-M; "image
+	 * header" / "entry point" on an ESP), and, when bootloader_gone, how to get it back. */
+	char word_names[2][24];
+	char gone_note[200];
 } fk_run_result;
 
-/* Start the application whose vector table is at addr (0 = flash base). First the table's
+/* Start the application whose vector table is at addr (0 = the chip's default: the flash base,
+ * 0x1000 on an ESP32, whose ROM boots the image there). First the table's
  * first two words are read and checked (stm32f4_vector_check): erased flash, an initial SP
  * outside SRAM/CCM or a reset vector that is not a Thumb address in flash or SRAM is refused
  * with FK_E_BAD_IMAGE naming the address and the values, and nothing is started. Then the path

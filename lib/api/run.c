@@ -28,8 +28,17 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 	uint8_t vt[8];
 	char why[200];
 	bool gone;
+	const fk_chip_desc *d = s->desc;
 	memset(r, 0, sizeof *r);
-	r->addr = addr ? addr : s->desc->flash_base;
+	r->addr = addr ? addr : d->run_default ? d->run_default : d->flash_base;
+	fk_strlcpy(r->word_names[0], d->run_word_names[0] ? d->run_word_names[0] : "MSP",
+		   sizeof r->word_names[0]);
+	fk_strlcpy(r->word_names[1], d->run_word_names[1] ? d->run_word_names[1] : "reset handler",
+		   sizeof r->word_names[1]);
+	fk_strlcpy(r->gone_note, d->run_gone_note ? d->run_gone_note
+			: "the bootloader no longer answers: the application owns the chip and its "
+			  "USART; the bootloader answers again after a reset with BOOT0 high",
+		   sizeof r->gone_note);
 	if (!s->drv->run || !s->drv->vector_check)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "the %s driver cannot start code",
 			       s->desc->family);
@@ -58,8 +67,8 @@ static int run_prepare(fk_session *s, uint32_t addr, fk_run_result *r)
 				      "is the initial SP, the second the reset handler) and the address");
 		fk_fail(s->ctx, FK_E_BAD_IMAGE, "%s", why);
 		return fk_fail_wrap(s->ctx, FK_E_BAD_IMAGE, "no startable application at 0x%08X "
-				    "(SP 0x%08X, reset vector 0x%08X); nothing was started", r->addr,
-				    r->msp, r->reset_handler);
+				    "(%s 0x%08X, %s 0x%08X); nothing was started", r->addr,
+				    r->word_names[0], r->msp, r->word_names[1], r->reset_handler);
 	}
 	return FK_OK;
 }

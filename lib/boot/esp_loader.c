@@ -710,6 +710,30 @@ int esp_ldr_hard_reset(esp_loader *l)
 	return rc;
 }
 
+int esp_ldr_run_app(esp_loader *l, unsigned log_ms, esp_boot_log *boot)
+{
+	/* esptool HardReset (EN low 100 ms with IO0 high), then the ROM's boot log: "boot:0x13
+	 * (SPI_FAST_FLASH_BOOT)" says the strapping let it boot from flash; "waiting for
+	 * download" says IO0 is still held low and the ROM is back in download mode. */
+	uint8_t log[512];
+	size_t n = 0;
+	memset(boot, 0, sizeof *boot);
+	int rc = lines(l, 0, 1);
+	if (rc)
+		return rc;
+	wait_collect(l, 100, log, sizeof log, &n);
+	n = 0;
+	if ((rc = lines(l, 0, 0)) != FK_OK)
+		return rc;
+	l->synced = false;
+	wait_collect(l, log_ms, log, sizeof log, &n);
+	esp_boot_log_scan(log, n, boot);
+	fk_log(l->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "esp: %zu bytes after the hard reset, boot "
+	       "mode %s0x%02X%s", n, boot->seen_boot ? "" : "(none) ", boot->boot_mode,
+	       boot->download ? ", waiting for download" : "");
+	return FK_OK;
+}
+
 int esp_ldr_leave(esp_loader *l)
 {
 	if (!l->synced)

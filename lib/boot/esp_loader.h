@@ -144,6 +144,9 @@ int esp_ldr_reset_classic(esp_loader *l, unsigned boot_ms);
 int esp_ldr_reset_usb(esp_loader *l);
 /* RTS pulse on EN with IO0 high: the application starts (esptool HardReset). */
 int esp_ldr_hard_reset(esp_loader *l);
+/* `run`: the hard reset, then the boot log for log_ms scanned into boot (seen_boot false: no
+ * log arrived). FK_E_UNSUPPORTED when the port cannot drive DTR/RTS. */
+int esp_ldr_run_app(esp_loader *l, unsigned log_ms, esp_boot_log *boot);
 /* The --after action when the work is done. */
 int esp_ldr_leave(esp_loader *l);
 

@@ -261,6 +261,13 @@ typedef struct fk_chip_desc {
 	const char *rdp_source;    /* manual section saying what read protection hides from
 				    * this path ("RM0090 §3.7.3"), named when a backup cannot
 				    * read the flash; may be NULL (then the manual is named) */
+	/* `run`: where it starts by default (0 = flash_base; the ESP32 ROM boots the image at
+	 * 0x1000), the names of the two words vector_check judges (NULL = the Cortex-M vector
+	 * table's "MSP" and "reset handler"), and what the user is told when the path no longer
+	 * answers afterwards (NULL = the STM32 ROM bootloader's BOOT0 text). */
+	uint32_t run_default;
+	const char *run_word_names[2];
+	const char *run_gone_note;
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

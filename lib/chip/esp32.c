@@ -42,8 +42,9 @@ typedef struct e32drv {
 	bool sdm;            /* Secure Download Mode: no register access */
 	uint32_t efuse[E32_MAX_WORDS];
 	bool efuse_ok;
-	unsigned revision;
+	unsigned revision;   /* ESP32: 0..3 (esp32_revision); C3: major * 100 + minor */
 	bool have_revision;
+	char rev_text[16];   /* "v3", "v0.4" (as esptool prints it) */
 	uint8_t mac[6];
 	bool have_mac;
 	/* the flash behind SPI1, driven by the SPI NOR driver */
@@ -175,6 +176,20 @@ static int e32_read_efuses(e32drv *d, fk_ctx *ctx)
 		if (!esp_ldr_read_reg(d->l, ESP32_APB_CTL_DATE, &apb)) {
 			d->revision = esp32_revision(d->efuse[3], d->efuse[5], apb);
 			d->have_revision = true;
+			snprintf(d->rev_text, sizeof d->rev_text, "v%u", d->revision);
+		}
+	} else {
+		/* ESP32-C3 wafer version from EFUSE_RD_MAC_SPI_SYS_3 / _5 (BLOCK1 words 3 and 5,
+		 * 0x60008850 / 0x60008858; esptool esp32c3.py get_major/minor_chip_version;
+		 * ESP32-C3 TRM Table 4.3-2 WAFER_VERSION_MINOR_LO/HI, WAFER_VERSION_MAJOR) */
+		uint32_t w3, w5;
+		if (!esp_ldr_read_reg(d->l, ESP32C3_EFUSE_BLK1_W3, &w3) &&
+		    !esp_ldr_read_reg(d->l, ESP32C3_EFUSE_BLK1_W5, &w5)) {
+			unsigned major = (w5 >> 24) & 3U;
+			unsigned minor = (((w5 >> 23) & 1U) << 3) | ((w3 >> 18) & 7U);
+			d->revision = major * 100U + minor;
+			d->have_revision = true;
+			snprintf(d->rev_text, sizeof d->rev_text, "v%u.%u", major, minor);
 		}
 	}
 	fk_ctx_clear(ctx);
@@ -214,6 +229,13 @@ static bool e32_crypt_cnt(const e32drv *d, uint32_t *cnt, unsigned *bits)
 
 /* ---------------------------------------------------------------- attach */
 
+/* Where the ROM boots from: the second-stage bootloader image at 0x1000 (ESP32) or 0x0
+ * (ESP32-C3) (ESP-IDF "Bootloader", esptool flash offsets). */
+static uint32_t e32_boot_addr(const e32drv *d)
+{
+	return d->part->kind == ESP32_KIND_ESP32 ? 0x1000U : 0x0U;
+}
+
 static int e32_describe_fill(e32drv *d)
 {
 	fk_chip_desc *c = &d->desc;
@@ -225,7 +247,13 @@ static int e32_describe_fill(e32drv *d)
 		 nd ? nd->part : "a SPI flash of unknown size (Secure Download Mode)");
 	c->members = d->members;
 	c->manual = d->part->manual;
-	c->revision = "?";
+	c->revision = d->have_revision ? d->rev_text : "?";
+	c->run_default = e32_boot_addr(d);
+	c->run_word_names[0] = "image header";
+	c->run_word_names[1] = "entry point";
+	c->run_gone_note = "the ROM loader no longer answers: the application owns the chip and "
+			   "its UART; the loader answers again after a reset with the boot pin low "
+			   "(what --before default_reset does)";
 	c->flash_base = 0;
 	c->flash_size = d->flash_size;
 	c->flash_size_assumed = !nd;
@@ -565,7 +593,7 @@ static int e32_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
 	fk_strlcpy(inv->family, d->part->name, sizeof inv->family);
 	fk_strlcpy(inv->path, "bootloader", sizeof inv->path);
 	if (d->have_revision)
-		snprintf(inv->revision, sizeof inv->revision, "v%u", d->revision);
+		fk_strlcpy(inv->revision, d->rev_text, sizeof inv->revision);
 	else
 		fk_strlcpy(inv->revision, "?", sizeof inv->revision);
 	inv->flash_base = 0;
@@ -789,6 +817,98 @@ static int e32_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 	return rc ? fk_fail_wrap(ctx, rc, "hard reset through RTS -> EN") : FK_OK;
 }
 
+/* ---------------------------------------------------------------- run */
+
+/* The two words `run` reads at the boot address are the head of an ESP image (ESP-IDF "App
+ * Image Format", esp_image_header_t): byte 0 the magic 0xE9, byte 1 the segment count (at most
+ * 16, ESP_IMAGE_MAX_SEGMENTS), then the entry point, which must be in instruction RAM or the
+ * flash-mapped instruction space (esptool memory maps: ESP32 IRAM 0x40070000-0x400A0000, IROM
+ * 0x400D0000-0x40400000; ESP32-C3 IRAM 0x4037C000-0x403E0000, IROM 0x42000000-0x42800000). */
+static fk_vec_verdict e32_vector_check(void *state, uint32_t w0, uint32_t entry, char *why,
+				       size_t n)
+{
+	const e32drv *d = state;
+	bool esp32 = d->part->kind == ESP32_KIND_ESP32;
+	uint32_t at = e32_boot_addr(d);
+	if (w0 == 0xFFFFFFFFU && entry == 0xFFFFFFFFU) {
+		snprintf(why, n, "erased flash at 0x%X: no bootloader image to boot", at);
+		return FK_VEC_ERASED;
+	}
+	if ((w0 & 0xFFU) != 0xE9U) {
+		snprintf(why, n, "no ESP image at 0x%X: its first byte is 0x%02X, not the image "
+			 "magic 0xE9", at, w0 & 0xFFU);
+		return FK_VEC_BAD;
+	}
+	unsigned segs = (w0 >> 8) & 0xFFU;
+	if (segs == 0 || segs > 16U) {
+		snprintf(why, n, "the ESP image at 0x%X names %u segments (1 to 16 allowed)", at,
+			 segs);
+		return FK_VEC_BAD;
+	}
+	bool ok = esp32 ? (entry >= 0x40070000U && entry < 0x400A0000U) ||
+				  (entry >= 0x400D0000U && entry < 0x40400000U)
+			: (entry >= 0x4037C000U && entry < 0x403E0000U) ||
+				  (entry >= 0x42000000U && entry < 0x42800000U);
+	if (!ok) {
+		snprintf(why, n, "the ESP image at 0x%X has entry point 0x%08X, outside instruction "
+			 "RAM and flash (%s)", at, entry,
+			 esp32 ? "0x40070000-0x4009FFFF, 0x400D0000-0x403FFFFF"
+			       : "0x4037C000-0x403DFFFF, 0x42000000-0x427FFFFF");
+		return FK_VEC_BAD;
+	}
+	return FK_VEC_OK;
+}
+
+/* `run`: a hard reset through RTS -> EN with IO0 released (esptool --after hard_reset); the
+ * boot log that follows proves where the ROM went: "boot:0x13 (SPI_FAST_FLASH_BOOT)" = the
+ * application, "waiting for download" = IO0 still held low. Nothing else counts as started. */
+static int e32_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len, bool *gone)
+{
+	e32drv *d = state;
+	uint32_t at = e32_boot_addr(d);
+	*gone = false;
+	if (addr != at) {
+		fk_hint(ctx, "run without an address, or `run 0x%X`", at);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s ROM always boots the image at 0x%X: a "
+			       "reset cannot start code at 0x%X", d->part->title, at, addr);
+	}
+	if (reset_mode == FK_RESET_POWER_CYCLE)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "--reset=none: the %s starts its application "
+			       "only through a reset (EN)", d->part->title);
+	snprintf(how, how_len, "hard reset: RTS pulls EN low for 100 ms with IO0 (DTR) released, "
+		 "then the ROM boots the image at 0x%X from flash", at);
+	if (dry)
+		return FK_OK;
+	d->l->ctx = ctx;
+	esp_boot_log boot;
+	int rc = esp_ldr_run_app(d->l, 500, &boot);
+	if (rc == FK_E_UNSUPPORTED) {
+		fk_hint(ctx, "tap EN (reset) with the boot pin (ESP32: GPIO0, ESP32-C3: GPIO9) "
+			     "released");
+		return fk_fail_wrap(ctx, rc, "this port cannot drive DTR/RTS");
+	}
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "hard reset through RTS -> EN");
+	*gone = true; /* the ROM loader no longer listens, whatever it booted */
+	if (boot.seen_boot && boot.download) {
+		fk_hint(ctx, "release the boot pin (ESP32: GPIO0, ESP32-C3: GPIO9; a button held or "
+			     "a strap to GND), then run again");
+		return fk_fail(ctx, FK_E_CONNECT, "the chip came back in download mode "
+			       "(boot:0x%02X, \"waiting for download\"): the boot pin is held low, so "
+			       "the application did not start", boot.boot_mode);
+	}
+	if (!boot.seen_boot) {
+		fk_hint(ctx, "watch the serial console at 115200: the ROM prints \"boot:0x13 "
+			     "(SPI_FAST_FLASH_BOOT)\" when it boots from flash");
+		return fk_fail(ctx, FK_E_TIMEOUT, "EN was pulsed but no boot log arrived within "
+			       "500 ms: cannot confirm that the application started");
+	}
+	snprintf(how, how_len, "hard reset: RTS pulsed EN with IO0 released; the ROM booted from "
+		 "flash (boot:0x%02X)", boot.boot_mode);
+	return FK_OK;
+}
+
 static uint64_t e32_virtual_ns(void *state)
 {
 	e32drv *d = state;
@@ -845,6 +965,8 @@ const fk_chip_driver esp32_chip_driver = {
 	.read = e32_read,
 	.reset = e32_reset,
 	.reset_check = e32_reset_check,
+	.run = e32_run,
+	.vector_check = e32_vector_check,
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
 	.md5 = e32_md5,
@@ -870,6 +992,8 @@ const fk_chip_driver esp32c3_chip_driver = {
 	.read = e32_read,
 	.reset = e32_reset,
 	.reset_check = e32_reset_check,
+	.run = e32_run,
+	.vector_check = e32_vector_check,
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
 	.md5 = e32_md5,

@@ -52,6 +52,10 @@ uint32_t esp32_field_get(const esp32_field *f, uint32_t word);
 /* ESP32 chip revision (esptool esp32.py get_chip_revision): CHIP_VER_REV1 (word 3 bit 15),
  * CHIP_VER_REV2 (word 5 bit 20), APB_CTL_DATE bit 31. */
 #define ESP32_APB_CTL_DATE 0x3FF6607CU
+/* ESP32-C3 eFuse BLOCK1 words 3 and 5 (EFUSE_RD_MAC_SPI_SYS_3/_5): package and wafer version
+ * (ESP32-C3 TRM §4 Table 4.3-2; esptool esp32c3.py EFUSE_BLOCK1_ADDR 0x60008844 + 4 * n) */
+#define ESP32C3_EFUSE_BLK1_W3 0x60008850U
+#define ESP32C3_EFUSE_BLK1_W5 0x60008858U
 unsigned esp32_revision(uint32_t word3, uint32_t word5, uint32_t apb_ctl_date);
 
 /* MAC from the two words (esptool read_mac: pack(">II", hi, lo)[2:]). */
