@@ -32,7 +32,9 @@
 	X(RUNNING, "running", "the core is running (not halted)")                                 \
 	X(LOW_VOLTAGE, "low-voltage", "target supply below 1.8 V")                                \
 	X(DEBUG_DISABLED, "debug-disabled", "debug port disabled or unreachable")                 \
-	X(HW_WATCHDOG, "hw-watchdog", "hardware independent watchdog selected (WDG_SW=0)")
+	X(HW_WATCHDOG, "hw-watchdog", "hardware independent watchdog selected (WDG_SW=0)")       \
+	X(SPI_BP, "spi-bp", "the SPI flash's status register protects blocks (BP/TB/SEC/CMP or block locks)") \
+	X(BOOT_LOCK, "boot-lock", "secure boot or a locked-down download mode burnt into eFuses")
 
 typedef enum fk_doctor_fact {
 #define FK_X_FACT(sym, name, text) FK_FACT_##sym,

@@ -154,6 +154,9 @@ static const fk_spi_ops e32_spi_ops = {
 
 static int e32_read_efuses(e32drv *d, fk_ctx *ctx)
 {
+	/* an inventory read after a failed step must not wipe that step's error (the MAC and
+	 * revision reads below are optional and clear only what they added) */
+	bool clean = fk_ctx_error(ctx) == FK_OK;
 	d->l->ctx = ctx;
 	d->efuse_ok = false;
 	if (d->sdm)
@@ -192,7 +195,8 @@ static int e32_read_efuses(e32drv *d, fk_ctx *ctx)
 			snprintf(d->rev_text, sizeof d->rev_text, "v%u.%u", major, minor);
 		}
 	}
-	fk_ctx_clear(ctx);
+	if (clean)
+		fk_ctx_clear(ctx);
 	return FK_OK;
 }
 

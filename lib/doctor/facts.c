@@ -99,6 +99,14 @@ static void facts_otp(const fk_inventory *inv, fk_doctor_facts *f)
 	fact_lock(f, FK_FACT_OTP_LOCKED, inv_lock(inv, FK_LOCK_OTP), readable);
 }
 
+/* An attached SPI flash (its status register SR1 read) and eFuse-based locks (eFuse words read,
+ * or the ROM's security info): known false only when what shows them was read. */
+static void facts_spi_efuse(const fk_inventory *inv, fk_doctor_facts *f)
+{
+	fact_lock(f, FK_FACT_SPI_BP, inv_lock(inv, FK_LOCK_SPI_BP), inv_reg_valid(inv, "SR1"));
+	fact_lock(f, FK_FACT_BOOT_LOCK, inv_lock(inv, FK_LOCK_BOOT), inv_reg_valid(inv, "EFUSE0"));
+}
+
 void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 {
 	fk_doctor_facts_init(f);
@@ -112,4 +120,5 @@ void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 	facts_ctrl(inv, f);
 	facts_options(inv, f);
 	facts_otp(inv, f);
+	facts_spi_efuse(inv, f);
 }
