@@ -8,3 +8,9 @@ for b in "$build"/bench/bench_*; do
   echo "== $(basename "$b")"
   FK_SRC="$(cd "$(dirname "$0")/.." && pwd)" FK_BUILD="$build" "$b" || echo "(benchmark failed)"
 done
+# scripted benchmarks (peers driven as processes): bench/*.sh
+for b in "$(cd "$(dirname "$0")/.." && pwd)"/bench/bench_*.sh; do
+  [ -x "$b" ] || continue
+  echo "== $(basename "$b" .sh)"
+  FK_SRC="$(cd "$(dirname "$0")/.." && pwd)" FK_BUILD="$(cd "$build" && pwd)" "$b" || echo "(benchmark failed)"
+done
