@@ -24,4 +24,7 @@ void fktwin_register_backends(void)
 	fk_backend_register("twin-esp", tw_esp_uart_open,
 			    "twin-esp:PATH  the twin's Espressif serial ROM loader (ESP32, ESP32-C3), "
 			    "in-process");
+	fk_backend_register("twin-lpc", tw_lpc_uart_open,
+			    "twin-lpc:PATH[,XTAL_KHZ]  the twin's NXP LPC boot ROM UART ISP (LPC1768, "
+			    "LPC812), in-process");
 }

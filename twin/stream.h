@@ -49,6 +49,9 @@ int tw_stream_session_lines(tw_stream_session *s, fk_ctx *ctx, unsigned asserted
 /* The backend: the twin's first byte-stream port (its ROM bootloader UART), entered as a board
  * reset with the boot pins selecting the ROM does. A model without one is refused. */
 int tw_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
+/* twin-lpc:PATH[,XTAL_KHZ]: the twin's "lpc-isp" port (8N1), the board as it is (the client's
+ * --boot-seq control resets it into the ISP through the port's DTR/RTS wiring). */
+int tw_lpc_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
 /* twin-esp:PATH: the same on the chip's "esp-rom" port (the Espressif serial ROM loader),
  * refused for a model without one. */
 int tw_esp_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);

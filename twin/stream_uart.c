@@ -194,6 +194,28 @@ int tw_esp_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_
 	return tu_open(ctx, arg, opts, out, "esp-rom");
 }
 
+int tw_lpc_uart_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	char path[512];
+	unsigned khz = 0;
+	fk_strlcpy(path, arg, sizeof path);
+	char *comma = strrchr(path, ',');
+	if (comma) {
+		uint32_t v;
+		*comma = '\0';
+		if (fk_parse_u32(comma + 1, &v) || v == 0 || v > 99999) {
+			fk_hint(ctx, "write twin-lpc:PATH[,XTAL_KHZ], e.g. twin-lpc:board.twin,12000");
+			return fk_fail(ctx, FK_E_USAGE, "bad crystal frequency \"%.20s\" in "
+				       "\"twin-lpc:%.60s\"", comma + 1, arg);
+		}
+		khz = v;
+	}
+	int rc = tu_open(ctx, path, opts, out, "lpc-isp");
+	if (!rc)
+		out->clock_khz = khz;
+	return rc;
+}
+
 static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out,
 		   const char *want)
 {
@@ -209,8 +231,10 @@ static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tr
 	const tw_model *m = tw_chip_model(chip);
 	const tw_stream_port *port = tu_port(m, want);
 	if (!port) {
-		tw_chip_stream(chip, ctx, want ? "twin-esp:" : "twin-uart:",
-			       want ? "Espressif serial ROM loader (esp-rom)" : "ROM bootloader UART");
+		bool lpc = want && strcmp(want, "lpc-isp") == 0;
+		tw_chip_stream(chip, ctx, lpc ? "twin-lpc:" : want ? "twin-esp:" : "twin-uart:",
+			       lpc ? "NXP LPC UART ISP (lpc-isp)"
+			       : want ? "Espressif serial ROM loader (esp-rom)" : "ROM bootloader UART");
 		rc = fk_ctx_error(ctx);
 		tw_chip_close(chip, NULL);
 		free(u);
@@ -220,7 +244,8 @@ static int tu_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_tr
 	u->ss.chip = chip;
 	/* the ESP ROM's UART is 8N1 (serial-protocol.rst); AN3155 8E1 unless --8n1 */
 	bool esp = strcmp(port->protocol, "esp-rom") == 0;
-	bool n1 = opts->parity_none || esp;
+	/* the LPC ISP autobauds on '?' in 8N1 (UM10360 §32.7) */
+	bool n1 = opts->parity_none || esp || strcmp(port->protocol, "lpc-isp") == 0;
 	/* the ESP ROM starts at 115200 whatever was asked: the client switches after SYNC
 	 * (transport baud_switch), as on a real port (lib/link/serial.c serial_open_esp) */
 	unsigned open_baud = esp ? 115200U : opts->baud;

@@ -111,6 +111,9 @@ typedef struct fk_transport {
 	 * The Espressif ROM listens at 115200 after reset; the client syncs there and then moves
 	 * both ends with CHANGE_BAUDRATE (esptool's order: connect, then change_baud). 0 = stay. */
 	unsigned baud_switch;
+	/* lpc:/twin-lpc: ("lpc-isp"): the crystal in kHz the ISP handshake names (the ",XTAL_KHZ"
+	 * of the connection string; 0 = 12000, lpc21isp's usual value). */
+	unsigned clock_khz;
 } fk_transport;
 
 /* Options a connection may need; zero-initialise and set what the user gave. */

@@ -15,6 +15,9 @@ void fk_register_builtin_backends(void)
 	fk_backend_register("esp", serial_open_esp,
 			    "esp:DEVICE[@BAUD]  Espressif serial ROM loader (ESP32, ESP32-C3) on a serial "
 			    "port, 8N1; --before/--after as esptool");
+	fk_backend_register("lpc", serial_open_lpc,
+			    "lpc:DEVICE[@BAUD][,XTAL_KHZ]  NXP LPC boot ROM UART ISP (LPC17xx, LPC8xx), "
+			    "8N1; --boot-seq control drives RESET (DTR) and ISP (RTS) as lpc21isp -control");
 	fk_backend_register("stlink", stlink_open,
 			    "stlink[:SERIAL]  ST-LINK V2/V2-1/V3 over USB (SWD)");
 	fk_backend_register("cmsis-dap", cmsis_dap_open_usb,

@@ -26,7 +26,9 @@
  *                       session synchronises and runs Get ID once, the driver adopts the
  *                       connected client path->an3155) or "esp-rom" (the Espressif serial
  *                       ROM loader, esp:/twin-esp:: reset into the ROM, SYNC, GET_SECURITY_INFO
- *                       and the chip-detect magic word; the driver adopts path->esp). The
+ *                       and the chip-detect magic word; the driver adopts path->esp) or
+ *                       "lpc-isp" (the NXP LPC boot ROM UART ISP, lpc:/twin-lpc:: '?' /
+ *                       Synchronized / crystal, echo off, Read Part ID; path->lpc). The
  *                       transport names the protocol (fk_transport.protocol, NULL = an3155).
  *   FK_PATH_SPI         an SPI programmer talking to a serial flash (serprog:, twin-spi:):
  *                       path->spi / path->spi_h carry SPI transactions (include/flashkey/
@@ -95,6 +97,7 @@
 
 struct an3155;     /* lib/boot/stm32_usart.h */
 struct esp_loader; /* lib/boot/esp_loader.h */
+struct lpc_isp;    /* lib/boot/lpc_isp.h */
 
 /* ---- access paths ---- */
 typedef enum fk_path_kind {
@@ -124,6 +127,10 @@ typedef struct fk_chip_path {
 	 * (synchronised, chip detection done); adopted like an3155 (set to NULL, closed in
 	 * detach, which runs its --after action). */
 	struct esp_loader *esp;
+	/* Added with the NXP LPC drivers: FK_PATH_ROM_STREAM "lpc-isp" (lpc:, twin-lpc:), the
+	 * synchronised ISP client (echo off, Read Part ID done, ids.lpc_part_id); adopted like
+	 * an3155. */
+	struct lpc_isp *lpc;
 } fk_chip_path;
 
 /* ---- IDs collected once (section 2) ---- */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "boot/esp_loader.h"
+#include "boot/lpc_isp.h"
 #include "boot/stm32_usart.h"
 #include "chip/driver.h"
 #include "chip/path.h"
@@ -47,6 +48,39 @@ static int path_esp(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts
 	return FK_OK;
 }
 
+/* The NXP LPC UART ISP: reset into it (--boot-seq control) or as the user left it, sync,
+ * echo off, Read Part ID (lib/boot/lpc_isp.c). */
+static int path_lpc(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
+		    fk_chip_path *p, fk_chip_ids *ids)
+{
+	p->kind = FK_PATH_ROM_STREAM;
+	p->protocol = "lpc-isp";
+	ids->path = FK_PATH_ROM_STREAM;
+	int entry = lpc_isp_entry_parse(opts ? opts->boot_seq : NULL);
+	if (entry < 0) {
+		fk_hint(ctx, "on lpc: --boot-seq is `control` (DTR drives RESET, RTS drives the ISP "
+			"pin, as lpc21isp -control) or `none` (the ISP entered by hand)");
+		return fk_fail(ctx, FK_E_USAGE, "--boot-seq %s: not an LPC ISP entry", opts->boot_seq);
+	}
+	lpc_isp *l = calloc(1, sizeof *l);
+	if (!l)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the LPC ISP client");
+	int rc = lpc_isp_init(l, ctx, t, (lpc_isp_entry)entry, t->clock_khz);
+	if (!rc)
+		rc = lpc_isp_connect(l);
+	uint32_t id = 0;
+	if (!rc)
+		rc = lpc_isp_part_id(l, &id);
+	if (rc) {
+		free(l);
+		return fk_fail_wrap(ctx, rc, "%s", t->description);
+	}
+	p->lpc = l;
+	ids->have_lpc_part = true;
+	ids->lpc_part_id = id;
+	return FK_OK;
+}
+
 int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
 		      fk_chip_path *p, fk_chip_ids *ids)
 {
@@ -58,6 +92,8 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 	p->reset_mode = opts ? opts->reset_mode : -1;
 	if (t->kind == FK_TRANSPORT_STREAM && t->protocol && strcmp(t->protocol, "esp-rom") == 0)
 		return path_esp(ctx, t, opts, p, ids);
+	if (t->kind == FK_TRANSPORT_STREAM && t->protocol && strcmp(t->protocol, "lpc-isp") == 0)
+		return path_lpc(ctx, t, opts, p, ids);
 	if (t->kind == FK_TRANSPORT_MEM) {
 		p->kind = FK_PATH_MEMORY;
 		p->mem = t->ops;
@@ -110,6 +146,14 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 
 void fk_chip_path_close(fk_chip_path *p)
 {
+	if (p->lpc) { /* not adopted by a driver: leave as the entry wiring allows */
+		fk_ctx *ctx = fk_ctx_new();
+		p->lpc->ctx = ctx;
+		(void)lpc_isp_leave(p->lpc);
+		fk_ctx_free(ctx);
+		free(p->lpc);
+		p->lpc = NULL;
+	}
 	if (p->esp) { /* not adopted by a driver: leave as --after says */
 		fk_ctx *ctx = fk_ctx_new();
 		p->esp->ctx = ctx;

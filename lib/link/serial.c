@@ -293,6 +293,33 @@ int serial_open_esp(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_t
 	return rc;
 }
 
+/* lpc: the NXP LPC boot ROM's UART ISP, 8N1 (UM10360 §32.7: the ROM autobauds on '?' in
+ * 8N1), "DEVICE[@BAUD][,XTAL_KHZ]": the crystal the handshake names after "Synchronized". */
+int serial_open_lpc(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out)
+{
+	char spec[300];
+	unsigned khz = 0;
+	fk_strlcpy(spec, arg, sizeof spec);
+	char *comma = strrchr(spec, ',');
+	if (comma) {
+		uint32_t v;
+		*comma = '\0';
+		if (fk_parse_u32(comma + 1, &v) || v == 0 || v > 99999) {
+			fk_hint(ctx, "write lpc:DEVICE[@BAUD][,XTAL_KHZ], e.g. lpc:/dev/ttyUSB0@115200,12000 "
+				"(the crystal in kHz, at most 5 digits as the ROM reads it)");
+			return fk_fail(ctx, FK_E_USAGE, "bad crystal frequency \"%.20s\" in \"lpc:%.60s\"",
+				       comma + 1, arg);
+		}
+		khz = v;
+	}
+	int rc = serial_open_as(ctx, spec, opts, out, "lpc", 0);
+	if (!rc) {
+		out->protocol = "lpc-isp";
+		out->clock_khz = khz;
+	}
+	return rc;
+}
+
 static int serial_open_as(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 			  fk_transport *out, const char *scheme, int parity)
 {

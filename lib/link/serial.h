@@ -28,4 +28,8 @@ int serial_open(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_trans
  * (fk_transport.protocol = "esp-rom"). */
 int serial_open_esp(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
 
+/* The lpc: backend: "DEVICE[@BAUD][,XTAL_KHZ]" in 8N1 carrying the NXP LPC UART ISP
+ * (fk_transport.protocol = "lpc-isp", clock_khz = XTAL_KHZ or 0). */
+int serial_open_lpc(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts, fk_transport *out);
+
 #endif
