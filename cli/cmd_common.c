@@ -303,7 +303,7 @@ void cli_json_plan(json_w *j, const fk_plan *plan)
 		if (s->refused)
 			json_kv_str(j, "why", s->why);
 		if (s->id >= FK_STEP_WRP)
-			json_kv_hex(j, "optcr", s->optcr, 8);
+			json_kv_hex(j, FK_STEP_VALUE_KEY, s->value[0], 8);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

@@ -14,7 +14,7 @@
 
 #define DOCTOR_DHCSR 0xE000EDF0u
 #define DOCTOR_DHCSR_S_HALT (1u << 17)
-#define DOCTOR_LOW_MV 1800 /* RM0090 Table 13: the lowest supply range starts at 1.8 V */
+#define DOCTOR_LOW_MV 1800 /* below 1.8 V no supported STM32 programs its flash (datasheets) */
 
 typedef struct live {
 	fk_doctor_facts facts;

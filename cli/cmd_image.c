@@ -11,7 +11,8 @@
 #include "common/files.h"
 #include "flashkey/image.h"
 
-/* STM32 flash: where a raw binary goes when --base is not given (RM0090 §2.3.1). */
+/* Offline, no chip to ask: a raw binary goes to the STM32 main-flash base (0x08000000) unless
+ * --base says otherwise (a connected command takes the chip's own flash base). */
 #define IMAGE_DEFAULT_BASE 0x08000000u
 
 static const cli_opt image_opts[] = {

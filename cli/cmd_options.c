@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey options show|set: option bytes decoded (RDP, nWRP, SPRMOD, BOR_LEV, WDG_SW,
- * nRST_STOP, nRST_STDBY, dual-bank bits) with raw FLASH_OPTCR/OPTCR1 (RM0090 §3.9.10-11);
+ * nRST_STOP, nRST_STDBY, dual-bank bits on an F4) with the raw registers the chip's driver
+ * names as holding them (fk_chip_info.opt_reg_prefix);
  * `set` takes semantic keys, RDP level 2 only with --allow-irreversible=PERMANENT (or PERMANENT
  * typed), RDP 1->0 only with --allow-erase-all (or yes typed); read back, pending reset said. */
 #include <string.h>
@@ -10,6 +11,8 @@
 static int options_show(cli_env *e, fk_session *s)
 {
 	fk_inventory inv;
+	const char *pre = fk_session_chip(s)->opt_reg_prefix;
+	size_t npre = strlen(pre);
 	int rc = fk_session_inventory(s, &inv);
 	if (rc)
 		return rc;
@@ -19,7 +22,7 @@ static int options_show(cli_env *e, fk_session *s)
 		json_key(&j, "registers");
 		json_obj_begin(&j);
 		for (unsigned i = 0; i < inv.nregs; i++)
-			if (strncmp(inv.regs[i].name, "FLASH_OPTCR", 11) == 0)
+			if (npre && strncmp(inv.regs[i].name, pre, npre) == 0)
 				json_kv_hex(&j, inv.regs[i].name, inv.regs[i].value, 8);
 		json_obj_end(&j);
 		json_key(&j, "options");
@@ -36,7 +39,7 @@ static int options_show(cli_env *e, fk_session *s)
 		return FK_OK;
 	}
 	for (unsigned i = 0; i < inv.nregs; i++)
-		if (strncmp(inv.regs[i].name, "FLASH_OPTCR", 11) == 0)
+		if (npre && strncmp(inv.regs[i].name, pre, npre) == 0)
 			printf("%-13s 0x%08X\n", inv.regs[i].name, inv.regs[i].value);
 	for (unsigned i = 0; i < inv.nopts; i++)
 		printf("  %-10s %s\n", inv.opts[i].key, inv.opts[i].text);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flashkey otp show | write BLOCK HEX [--offset N] | lock BLOCK: the 16 OTP blocks of 32 bytes
- * and their lock bytes (RM0090 §3.8). Writes refuse a locked block and any 0 -> 1 bit and show
+/* flashkey otp show | write BLOCK HEX [--offset N] | lock BLOCK: the OTP blocks and their lock
+ * bytes as the chip's driver describes them (fk_chip_info.otp_*: 16 blocks of 32 bytes on an
+ * STM32F4). Writes refuse a locked block and any 0 -> 1 bit and show
  * exactly which bytes change; a lock writes only that block's lock byte. Both are permanent:
  * --allow-irreversible=PERMANENT or PERMANENT typed. */
 #include <string.h>
@@ -56,16 +57,22 @@ typedef struct otp_target {
 	uint32_t addr; /* first byte written: data in the block, or the lock byte */
 } otp_target;
 
-/* RM0090 §3.8 (Table 9): 16 blocks of 32 bytes, then the 16 lock bytes at OTP base + 0x200. */
-#define OTP_LOCK_OFFSET 0x200U
+/* The block size as the tools handle it (fk_otp holds at most 32-byte blocks). */
+static unsigned otp_bsize(fk_session *s)
+{
+	unsigned n = fk_session_chip(s)->otp_block_size;
+	return n && n < 32U ? n : 32U;
+}
 
-static int otp_block(cli_env *e, unsigned i, unsigned *block)
+static int otp_block(cli_env *e, fk_session *s, unsigned i, unsigned *block)
 {
 	const char *a = cli_arg(e, i);
+	/* a chip without OTP: the library refuses, naming the family */
+	unsigned n = fk_session_chip(s)->otp_blocks ? fk_session_chip(s)->otp_blocks : 16U;
 	uint32_t v;
-	if (!a || fk_parse_u32(a, &v) || v > 15)
-		return fk_fail(e->ctx, FK_E_USAGE, "OTP block \"%s\": expected a block number 0 to 15 "
-						   "(decimal, or hex with 0x)", a ? a : "");
+	if (!a || fk_parse_u32(a, &v) || v >= n)
+		return fk_fail(e->ctx, FK_E_USAGE, "OTP block \"%s\": expected a block number 0 to %u "
+						   "(decimal, or hex with 0x)", a ? a : "", n - 1U);
 	*block = v;
 	return FK_OK;
 }
@@ -111,21 +118,23 @@ static int otp_write(cli_env *e, fk_session *s, otp_target *t)
 	const char *o = cli_value(&e->args, "offset");
 	if (cli_nargs(e) != 3)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp write BLOCK HEXDATA [--offset N]");
-	int rc = otp_block(e, 1, &block);
-	if (!rc && o && (fk_parse_u32(o, &off) || off > 31))
-		rc = fk_fail(e->ctx, FK_E_USAGE, "--offset \"%s\": expected a byte offset 0 to 31 "
-						 "within the 32-byte block (decimal, or hex with 0x)", o);
+	unsigned bsize = otp_bsize(s);
+	int rc = otp_block(e, s, 1, &block);
+	if (!rc && o && (fk_parse_u32(o, &off) || off >= bsize))
+		rc = fk_fail(e->ctx, FK_E_USAGE, "--offset \"%s\": expected a byte offset 0 to %u "
+						 "within the %u-byte block (decimal, or hex with 0x)", o,
+			     bsize - 1U, bsize);
 	if (!rc)
 		rc = otp_hex(e, cli_arg(e, 2), data, &len);
-	if (!rc && len > 32 - off)
+	if (!rc && len > bsize - off)
 		rc = fk_fail(e->ctx, FK_E_RANGE, "OTP block %u: %u bytes at offset %u run past the "
-						 "block's 32 bytes", block, len, off);
+						 "block's %u bytes", block, len, off, bsize);
 	if (!rc)
 		rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
 	if (rc)
 		return rc;
 	*t = (otp_target){true, block, off, len,
-			  fk_session_chip(s)->otp_base + block * 32U + off};
+			  fk_session_chip(s)->otp_base + block * bsize + off};
 	if (!changed) {
 		printf("OTP block %u already holds these bytes: nothing to write\n", block);
 		return FK_OK;
@@ -151,12 +160,11 @@ static int otp_lock(cli_env *e, fk_session *s, otp_target *t)
 	fk_perms perms;
 	if (cli_nargs(e) != 2)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey otp lock BLOCK");
-	int rc = otp_block(e, 1, &block);
+	int rc = otp_block(e, s, 1, &block);
 	if (rc)
 		return rc;
 	cli_perms(e, &perms);
-	*t = (otp_target){true, block, 0, 1,
-			  fk_session_chip(s)->otp_base + OTP_LOCK_OFFSET + block};
+	*t = (otp_target){true, block, 0, 1, fk_session_chip(s)->otp_lock_base + block};
 	char what[96];
 	snprintf(what, sizeof what, "Locking OTP block %u (LOCKB%u at 0x%08X := 0x00)", block, block,
 		 t->addr);

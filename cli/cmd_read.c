@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey read FILE [ADDR:LEN]: save memory (default: all of main flash) as a raw binary. At
- * RDP level 1 this fails with the reason (RM0090 §3.7.3 Table 18). */
+ * RDP level 1 this fails with the reason (the driver cites its manual: fk_chip_info.rdp_source). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

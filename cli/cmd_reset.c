@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey reset [sw|hw|power]: system reset (AIRCR.SYSRESETREQ; reloads option bytes, ends a
  * key lockout), NRST pulse, or a power-on reset (twins, powered probes; clears the debug
- * intrusion latch, RM0090 §3.7.3). */
+ * intrusion latch an STM32 sets at RDP level 1; the driver names its manual's section). */
 #include <string.h>
 
 #include "cmd_common.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flashkey status: read-only inventory of every protection (RM0090 §3.7-§3.9 on STM32F4),
+/* flashkey status: read-only inventory of every protection (as the chip's driver reads it),
  * with the cost of removing each; exit 4 when something would stop a write. */
 #include <string.h>
 

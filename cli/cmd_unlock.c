@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey unlock: run the unlock ladder (lib/plan) from the safest step to the most
- * aggressive: clear error flags -> unlock FLASH_CR -> unlock OPTCR -> remove WRP -> RDP 1->0.
+ * aggressive, as the chip's driver plans it (on an STM32F4: clear error flags -> unlock FLASH_CR
+ * -> unlock the option register -> remove WRP -> RDP 1->0).
  * Destructive steps need --allow-erase-all or a typed "yes"; a backup precedes them unless
  * --no-backup; --dry-run prints the plan a real run would execute and stops. */
 #include <string.h>
@@ -83,7 +84,8 @@ static void unlock_json(cli_env *e, int rc, const fk_inventory *before, const fk
 	cli_json_end(e, &j, rc);
 }
 
-static void unlock_level1_note(cli_env *e, const fk_inventory *inv, const fk_plan *plan)
+static void unlock_level1_note(cli_env *e, fk_session *s, const fk_inventory *inv,
+			       const fk_plan *plan)
 {
 	for (unsigned i = 0; i < plan->nsteps; i++) {
 		if (!plan->steps[i].backup || e->out.json)
@@ -93,8 +95,8 @@ static void unlock_level1_note(cli_env *e, const fk_inventory *inv, const fk_pla
 			       plan->steps[i].name);
 		else if (!inv->flash_readable)
 			printf("note: at RDP level %d nothing in flash or OTP is readable through %s "
-			       "(RM0090 §3.7.3 Table 18): the backup can hold the option bytes only\n",
-			       inv->rdp_level, inv->path);
+			       "(%s): the backup can hold the option bytes only\n", inv->rdp_level,
+			       inv->path, fk_session_chip(s)->rdp_source);
 	}
 }
 
@@ -126,7 +128,7 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 		printf(rc ? "dry run: a real run would stop here: see the error below\n"
 			  : "dry run: nothing was written\n");
 	if (!rc && !e->dry_run && !plan->nothing_to_do) {
-		unlock_level1_note(e, inv, plan);
+		unlock_level1_note(e, s, inv, plan);
 		if (!e->out.json)
 			printf("running:\n");
 		rc = fk_unlock_run(s, plan, &perms, unlock_step_done, &log);
@@ -173,7 +175,7 @@ const cli_command cli_cmd_unlock = {
 	.synopsis = "unlock [--upto STEP]",
 	.summary = "remove protection step by step, safest first, with a backup before data is lost",
 	.details = "Steps: errors (clear latched FLASH_SR flags), ctrl (FLASH_CR keys, never retried "
-		   "after a failure), opt (FLASH_OPTCR keys), wrp (nWRP=1, other options kept, no data "
+		   "after a failure), opt (option register keys), wrp (nWRP=1, other options kept, no data "
 		   "lost), rdp (RDP 1->0: the chip erases all flash; PCROP goes in the same write). "
 		   "The rdp step needs --allow-erase-all or a typed yes; --yes does not grant it. A "
 		   "verified backup is written under --backup-dir first unless --no-backup. Each step "

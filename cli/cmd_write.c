@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey write FILE: plan sectors from the image, erase only those, program at the widest
- * parallelism the supply allows (RM0090 §3.6.2 Table 13: x32 from 2.7 V, x8 when unknown),
+ * parallelism the supply allows (the chip's width table, fk_chip_info.widths: on an STM32F4
+ * x32 from 2.7 V, x8 when unknown),
  * verify. --skip-unchanged leaves sectors whose CRC already matches. Images reaching option
  * bytes or OTP are refused. */
 #include <stdlib.h>
@@ -178,25 +179,33 @@ static int cmd_write_run(cli_env *e)
 		rc = cli_session(e, &s);
 	if (!rc)
 		rc = cli_image_place(e, s, &ci);
-	/* RM0090 §3.6.2 Table 13: x64 needs 8-9 V on VPP, which no probe or bootloader can
-	 * measure; a parallelism above what the supply sustains may not retain the value. So a
-	 * forced --psize is taken on trust, and a verify failure after it names the cause. */
-	if (!rc && o.psize == 3)
-		fk_log(e->ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--psize 64 programs x64, which needs "
-			"8-9 V on VPP (RM0090 §3.6.2 Table 13); flashkey cannot measure VPP, and "
-			"without it the data may read back correctly and still not be retained: the "
-			"verify right after the write cannot catch that; power-cycle the board and run "
-			"`flashkey verify` to check");
+	/* A width that needs a programming supply beyond the target's (the F4's x64: 8-9 V on
+	 * VPP), which no probe or bootloader can measure; a parallelism above what the supply
+	 * sustains may not retain the value. So a forced --psize is taken on trust, and a verify
+	 * failure after it names the cause, as the chip's width table states it. */
+	const fk_chip_info *ci_chip = s ? fk_session_chip(s) : NULL;
+	const fk_width_info *wi = ci_chip && o.psize >= 0 && (unsigned)o.psize < ci_chip->nwidths
+					  ? &ci_chip->widths[o.psize]
+					  : NULL;
+	if (!rc && wi && wi->ext_name[0])
+		fk_log(e->ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--psize %u programs x%u, which needs "
+			"%s on %s (%s); flashkey cannot measure %s, and without it the data may read "
+			"back correctly and still not be retained: the verify right after the write "
+			"cannot catch that; power-cycle the board and run `flashkey verify` to check",
+			wi->width * 8U, wi->width * 8U, wi->ext_volts, wi->ext_name,
+			ci_chip->width_source, wi->ext_name);
 	if (!rc)
 		rc = write_image(e, s, &ci, &o, &perms, &r);
-	if (rc == FK_E_VERIFY && o.psize >= 0 && fk_ctx_error(e->ctx) == rc) {
-		static const char *const need[] = {"1.8 V", "2.1 V", "2.7 V", "2.7 V and 8-9 V on VPP"};
+	if (rc == FK_E_VERIFY && wi && fk_ctx_error(e->ctx) == rc) {
+		char ext[80] = "check the target supply";
+		if (wi->ext_name[0])
+			snprintf(ext, sizeof ext, "apply %s to %s (%s)", wi->ext_volts, wi->ext_name,
+				 wi->ext_limit);
 		fk_hint(e->ctx, "%s; or write without --psize (flashkey then picks what the measured "
-			"supply allows)", o.psize == 3 ? "apply 8-9 V to VPP (at most an hour)"
-						    : "check the target supply");
+			"supply allows)", ext);
 		fk_fail_wrap(e->ctx, rc, "programmed at x%u (--psize), which needs at least %s "
-			     "(RM0090 §3.6.2 Table 13): without it cells may keep only part of the "
-			     "value, or read back right and lose it later", 8U << o.psize, need[o.psize]);
+			     "(%s): without it cells may keep only part of the value, or read back "
+			     "right and lose it later", wi->width * 8U, wi->need, ci_chip->width_source);
 	}
 	if (rc && fk_ctx_error(e->ctx) == rc)
 		fk_fail_wrap(e->ctx, rc, "writing %s", file);

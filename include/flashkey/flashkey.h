@@ -19,6 +19,16 @@
 
 typedef struct fk_session fk_session;
 
+/* One program width of the chip (lib/chip/driver.h fk_width_row, as the tools print it). */
+#define FK_CHIP_MAX_WIDTHS 4
+typedef struct fk_width_info {
+	unsigned width;        /* bytes per program operation */
+	char need[40];         /* "2.7 V", "2.7 V and 8-9 V on VPP" */
+	/* a programming supply the width needs beyond the target supply, which no probe
+	 * measures ("VPP", "8-9 V", "at most an hour"); ext_name "" when none */
+	char ext_name[8], ext_volts[16], ext_limit[32];
+} fk_width_info;
+
 typedef struct fk_chip_info {
 	char chip[32];       /* "stm32f40x" */
 	char members[64];    /* "stm32f405 stm32f407 stm32f415 stm32f417" */
@@ -35,6 +45,15 @@ typedef struct fk_chip_info {
 	uint32_t otp_base, otp_size;         /* data blocks + lock bytes */
 	uint32_t option_base;
 	char option_reg[40];  /* the register behind the option bytes: "FLASH_OPTCR 0x40023C14" */
+	/* Added with issue 12 (cli/ knows no chip): what the tools print, from the driver's
+	 * description (lib/chip/driver.h fk_chip_desc). */
+	unsigned otp_blocks, otp_block_size; /* 0 blocks: the chip has no OTP */
+	uint32_t otp_lock_base;              /* lock byte of block i at otp_lock_base + i */
+	char opt_reg_prefix[16];  /* inventory registers that hold the options ("FLASH_OPTCR") */
+	char rdp_source[40];      /* where the manual says what read protection hides */
+	char width_source[40];    /* where the manual gives the program widths by supply */
+	unsigned nwidths;         /* forced width index i (`write --psize`) = widths[i] */
+	fk_width_info widths[FK_CHIP_MAX_WIDTHS];
 } fk_chip_info;
 
 /* Open a session: connect, identify (fail closed on unknown chips with FK_E_UNKNOWN_CHIP);

@@ -165,9 +165,16 @@ typedef struct fk_step {
 	fk_pending pending;
 	bool refused;             /* cannot be run as things stand (see why) */
 	char why[200];            /* reason for refusal, with how to proceed */
-	/* Target values the step writes (option steps): */
-	uint32_t optcr, optcr1;
+	/* Target values the step writes (option steps), in the driver's layout: value[0] is what
+	 * JSON shows under FK_STEP_VALUE_KEY (docs/JSON.md; the key kept from the STM32F4 era). */
+	union {
+		struct {
+			uint32_t optcr, optcr1;
+		};
+		uint32_t value[2];
+	};
 } fk_step;
+#define FK_STEP_VALUE_KEY "optcr"
 
 typedef struct fk_plan {
 	unsigned nsteps;

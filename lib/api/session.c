@@ -45,6 +45,28 @@ static int fk_session_info(fk_session *s)
 	}
 	i->option_base = c->option_base;
 	fk_strlcpy(i->option_reg, c->option_reg ? c->option_reg : "", sizeof i->option_reg);
+	i->otp_blocks = c->otp.nblocks;
+	i->otp_block_size = c->otp.block_size;
+	i->otp_lock_base = c->otp.lock_base;
+	if (c->otp.nblocks && !i->otp_base)
+		i->otp_base = c->otp.data_base;
+	fk_strlcpy(i->opt_reg_prefix, c->opt_reg_prefix ? c->opt_reg_prefix : "",
+		   sizeof i->opt_reg_prefix);
+	fk_strlcpy(i->rdp_source, c->rdp_source ? c->rdp_source : c->manual, sizeof i->rdp_source);
+	fk_strlcpy(i->width_source, c->width_source ? c->width_source : c->manual,
+		   sizeof i->width_source);
+	i->nwidths = FK_MIN(c->nwidths, (unsigned)FK_CHIP_MAX_WIDTHS);
+	for (unsigned k = 0; k < i->nwidths; k++) {
+		const fk_width_row *w = &c->widths[k];
+		fk_width_info *o = &i->widths[k];
+		o->width = w->width;
+		fk_strlcpy(o->need, w->need ? w->need : "", sizeof o->need);
+		if (!w->external || !w->ext_name)
+			continue;
+		fk_strlcpy(o->ext_name, w->ext_name, sizeof o->ext_name);
+		fk_strlcpy(o->ext_volts, w->ext_volts ? w->ext_volts : "", sizeof o->ext_volts);
+		fk_strlcpy(o->ext_limit, w->ext_limit ? w->ext_limit : "", sizeof o->ext_limit);
+	}
 	return FK_OK;
 }
 

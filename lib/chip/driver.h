@@ -227,6 +227,10 @@ typedef struct fk_width_row {
 	/* It needs more than the supply (a programming voltage no probe measures): never
 	 * chosen from a voltage, only when forced, and then with a warning naming `need`. */
 	bool external;
+	/* With external (issue 12, cli/ knows no chip): the extra supply's name, its voltage
+	 * and the limit the manual puts on it, for the warning and the hint the CLI prints:
+	 * "VPP", "8-9 V", "at most an hour". */
+	const char *ext_name, *ext_volts, *ext_limit;
 } fk_width_row;
 
 /* One key of the options schema: drives `options show/set`, their help and JSON. */

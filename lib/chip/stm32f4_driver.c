@@ -34,10 +34,10 @@ static const fk_chip_id_reg f4_id_regs[] = {
 
 /* RM0090 §3.6.2 Table 13: the parallelism each supply range allows (x64 needs VPP). */
 static const fk_width_row f4_widths[] = {
-	{1800, 1, "1.8 V", false},
-	{2100, 2, "2.1 V", false},
-	{2700, 4, "2.7 V", false},
-	{2700, 8, "2.7 V and 8-9 V on VPP", true},
+	{1800, 1, "1.8 V", false, NULL, NULL, NULL},
+	{2100, 2, "2.1 V", false, NULL, NULL, NULL},
+	{2700, 4, "2.7 V", false, NULL, NULL, NULL},
+	{2700, 8, "2.7 V and 8-9 V on VPP", true, "VPP", "8-9 V", "at most an hour"},
 };
 
 /* The keys stm32f4_opt_apply takes (RM0090 §3.9.10-§3.9.11). */
@@ -130,7 +130,7 @@ static void f4_describe_fill(f4drv *f)
 	c->areas = f->areas;
 	c->mass_erase_how = "FLASH_CR.MER";     /* RM0090 §3.6.3 */
 	c->program_source = "RM0090 §3.6";
-	c->rdp_source = "RM0090 §3.7.3";
+	c->rdp_source = "RM0090 §3.7.3 Table 18";
 	c->option_base = STM32F4_OPTBYTES_BANK1;
 	c->option_reg = "FLASH_OPTCR 0x40023C14";
 	c->otp = (fk_otp_desc){STM32F4_OTP_BLOCKS,    STM32F4_OTP_BLOCK_SIZE, STM32F4_OTP_BASE,
