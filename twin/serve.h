@@ -88,6 +88,7 @@ typedef struct tw_serve_opts {
 	unsigned idle_ms;   /* idle time before completing a busy flash operation (default 5) */
 	int64_t max_ms;     /* stop after this much wall time (tests); <= 0: run until a signal */
 	bool allow_network; /* --allow-network-exposure: servers may listen beyond loopback */
+	uint64_t *served_ns; /* if set, receives the chip's virtual time spent while served */
 } tw_serve_opts;
 
 /* One module instance to start: the module and its option value. */
