@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chip.h"
+#include "statefile.h"
 
 #define TW_STATE_MAX (64U * 1024U * 1024U) /* larger files are refused unread */
 
@@ -20,8 +21,8 @@ struct tw_chip {
 	const tw_model *model;
 	void *m;
 	bool borrowed; /* tw_chip_borrow: m is the caller's */
-	char *path;
-	int lock_fd;
+	char *path;	    /* as the user gave it (messages) */
+	tw_statefile sf; /* the lock and where saves go (statefile.h) */
 };
 
 /* ---------------------------------------------------------------- registry */
@@ -104,7 +105,7 @@ tw_chip *tw_chip_wrap(const tw_model *model, void *m)
 	}
 	c->model = model;
 	c->m = m;
-	c->lock_fd = -1;
+	c->sf = (tw_statefile)TW_STATEFILE_INIT;
 	return c;
 }
 
@@ -114,7 +115,7 @@ tw_chip *tw_chip_borrow(const tw_model *model, void *m)
 	if (c) {
 		c->model = model;
 		c->m = m;
-		c->lock_fd = -1;
+		c->sf = (tw_statefile)TW_STATEFILE_INIT;
 		c->borrowed = true;
 	}
 	return c;
@@ -230,53 +231,52 @@ int tw_chip_load(fk_ctx *ctx, const char *path, tw_chip **out)
 	return rc;
 }
 
-static int tw_lock(fk_ctx *ctx, const char *path, int *fd_out, char **path_out)
+static char *tw_dup(const char *s)
 {
-	char lk[4096];
-	if (snprintf(lk, sizeof lk, "%s.lock", path) >= (int)sizeof lk)
-		return fk_fail(ctx, FK_E_INVALID_ARG, "twin state path too long: %s", path);
-	int fd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fk_fail(ctx, FK_E_IO, "cannot create lock file %s: %s", lk, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		fk_hint(ctx, "stop the other flashkey/flashkey-twin process using %s, then retry",
-			path);
-		return fk_fail(ctx, FK_E_BUSY, "twin busy: %s is in use by another process", path);
-	}
-	size_t n = strlen(path) + 1;
-	*path_out = malloc(n);
-	if (!*path_out) {
-		close(fd);
-		return fk_fail(ctx, FK_E_NOMEM, "out of memory");
-	}
-	memcpy(*path_out, path, n);
-	*fd_out = fd;
-	return FK_OK;
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
 }
 
 int tw_chip_attach_path(tw_chip *c, fk_ctx *ctx, const char *path)
 {
 	if (c->path)
 		return fk_fail(ctx, FK_E_INVALID_ARG, "twin already attached to %s", c->path);
-	return tw_lock(ctx, path, &c->lock_fd, &c->path);
+	char *p = tw_dup(path);
+	if (!p)
+		return fk_fail(ctx, FK_E_NOMEM, "out of memory");
+	int rc = tw_sf_attach(ctx, path, true, &c->sf);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	c->path = p;
+	return FK_OK;
 }
 
 int tw_chip_open(fk_ctx *ctx, const char *path, tw_chip **out)
 {
 	*out = NULL;
-	int fd;
-	char *p;
-	int rc = tw_lock(ctx, path, &fd, &p);
+	tw_statefile sf;
+	int rc = tw_sf_attach(ctx, path, false, &sf);
 	if (rc)
 		return rc;
-	rc = tw_chip_load(ctx, path, out);
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	char *p = tw_dup(path);
+	rc = p ? tw_sf_read(ctx, &sf, TW_STATE_MAX, &buf, &n)
+	       : fk_fail(ctx, FK_E_NOMEM, "out of memory");
+	if (!rc)
+		rc = tw_chip_load_buffer(ctx, path, buf, n, out);
+	free(buf);
 	if (rc) {
-		close(fd);
+		tw_sf_release(&sf);
 		free(p);
 		return rc;
 	}
-	(*out)->lock_fd = fd;
+	(*out)->sf = sf;
 	(*out)->path = p;
 	return FK_OK;
 }
@@ -297,47 +297,17 @@ int tw_chip_connect(fk_ctx *ctx, const char *path, tw_chip **out)
 	return fk_fail(ctx, FK_E_CONNECT, "%s", msg);
 }
 
-static int tw_write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* durable: fsync before the rename. The temp + rename keeps the file whole for readers
  * whatever happens to this process; fsync adds safety against the host losing power. */
-static int tw_save(const tw_chip *c, fk_ctx *ctx, bool durable)
+static int tw_save(tw_chip *c, fk_ctx *ctx, bool durable)
 {
 	uint8_t *buf;
 	size_t len;
 	if (c->model->save(c->m, &buf, &len))
 		return fk_fail(ctx, FK_E_NOMEM, "saving twin state %s: out of memory", c->path);
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", c->path) >= (int)sizeof tmp) {
-		free(buf);
-		return fk_fail(ctx, FK_E_INVALID_ARG, "twin state path too long: %s", c->path);
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(buf);
-		return fk_fail(ctx, FK_E_IO, "cannot create %s: %s", tmp, strerror(errno));
-	}
-	int rc = tw_write_all(fd, buf, len) || (durable && fsync(fd));
+	int rc = tw_sf_save(ctx, &c->sf, buf, len, durable);
 	free(buf);
-	fchmod(fd, 0644);
-	if (close(fd) || rc || rename(tmp, c->path)) {
-		int e = errno;
-		unlink(tmp);
-		return fk_fail(ctx, FK_E_IO, "cannot write twin state %s: %s", c->path, strerror(e));
-	}
-	return FK_OK;
+	return rc;
 }
 
 static int tw_chip_sync_mode(tw_chip *c, fk_ctx *ctx, bool durable)
@@ -371,8 +341,7 @@ void tw_chip_free(tw_chip *c)
 {
 	if (!c)
 		return;
-	if (c->lock_fd >= 0)
-		close(c->lock_fd);
+	tw_sf_release(&c->sf);
 	free(c->path);
 	if (!c->borrowed)
 		c->model->destroy(c->m);

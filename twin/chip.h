@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* A twin of any model (twin/model.h) with its state file: what generic code — the flashkey-twin
  * commands, the `twin:`/`twin-swd:`/`twin-uart:` connections, the emulated probes, the serve
- * loop and its plug-ins — holds. It owns the file: the exclusive lock ("PATH.lock", flock(2), as
- * every twin has used: a process holding the old STM32F4 lock excludes this one and back), the
- * atomic save (temp file + rename, fsync when durable) and the magic dispatch on load.
+ * loop and its plug-ins — holds. It owns the file: the exclusive lock and the atomic save
+ * (twin/statefile.h: flock(2) on the state file's own inode, handed to the new file before each
+ * save's rename, fsync when durable) and the magic dispatch on load.
  *
  * Loading a file: the first 8 bytes select the model (tw_model.magic), the u32 at offset 8 is
  * the version; an unknown magic or a version above the model's is FK_E_BAD_FILE naming both,

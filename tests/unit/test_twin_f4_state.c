@@ -3,9 +3,12 @@
  * exclusive lock), fault injection (power cut by virtual time or at the Nth flash operation:
  * RM0090 §3.6 "contents not guaranteed if a reset occurs during an operation"; torn option
  * bytes as field reports describe, stm32.md §3.1), and the `twin:PATH` memory backend. */
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fk_test.h"
+
+#include "chip.h"
 
 #include "flashkey/backend.h"
 #include "fktwin/fktwin.h"
@@ -175,6 +178,61 @@ static void test_lock(void **state)
 	assert_int_equal(tw_f4_open(ctx, p, &b), FK_OK);
 	assert_true(tw_f4_intrusion(b));
 	assert_int_equal(tw_f4_close(b, ctx), FK_OK);
+	fk_ctx_free(ctx);
+}
+
+/* Issue 13 class 15: the lock is on the state file itself. A symlink and its target are one
+ * twin; a save hands the lock to the new file (no window, the symlink stays a symlink); no
+ * "PATH.lock" file is made or left by a good or a failed open; a directory or a FIFO is refused
+ * without hanging and without creating anything beside it. */
+static void test_lock_inode(void **state)
+{
+	(void)state;
+	char p[128], l[128], x[160];
+	fk_ctx *ctx = fk_ctx_new();
+	tw_f4 *t = tw_f4_new(tw_f4_variant_find("stm32f407"));
+	assert_int_equal(tw_f4_save(t, ctx, tpath(p, sizeof p, "real.twin")), FK_OK);
+	tw_f4_free(t);
+	tpath(l, sizeof l, "link.twin");
+	assert_int_equal(symlink("real.twin", l), 0);
+
+	tw_f4 *a = NULL, *b = NULL;
+	tw_chip *c = NULL;
+	assert_int_equal(tw_f4_open(ctx, l, &a), FK_OK);
+	assert_int_equal(tw_f4_open(ctx, p, &b), FK_E_BUSY);	 /* the target of the held link */
+	assert_int_equal(tw_chip_open(ctx, p, &c), FK_E_BUSY); /* the generic opener too */
+	assert_null(b);
+	assert_null(c);
+	tw_f4_debug_attach(a);
+	assert_int_equal(tw_f4_sync(a, ctx), FK_OK); /* a save: new inode renamed over the old */
+	struct stat st;
+	assert_int_equal(lstat(l, &st), 0);
+	assert_true(S_ISLNK(st.st_mode)); /* saved through the link, not over it */
+	assert_int_equal(tw_f4_open(ctx, p, &b), FK_E_BUSY); /* the new inode is held too */
+	assert_int_equal(tw_chip_open(ctx, l, &c), FK_E_BUSY);
+	snprintf(x, sizeof x, "%s.lock", p);
+	assert_int_not_equal(access(x, F_OK), 0);
+	snprintf(x, sizeof x, "%s.lock", l);
+	assert_int_not_equal(access(x, F_OK), 0);
+	assert_int_equal(tw_f4_close(a, ctx), FK_OK);
+	assert_int_equal(tw_chip_open(ctx, p, &c), FK_OK);
+	assert_true(tw_f4_intrusion(tw_chip_impl(c))); /* the save went to the real file */
+	assert_int_equal(tw_chip_close(c, ctx), FK_OK);
+
+	/* failed opens leave nothing behind */
+	assert_int_equal(tw_chip_open(ctx, tpath(x, sizeof x, "missing.twin"), &c), FK_E_NOT_FOUND);
+	assert_int_not_equal(access(x, F_OK), 0);
+	assert_int_not_equal(access(tpath(x, sizeof x, "missing.twin.lock"), F_OK), 0);
+	assert_int_equal(tw_chip_open(ctx, tmpdir, &c), FK_E_BAD_FILE); /* a directory */
+	snprintf(x, sizeof x, "%s.lock", tmpdir);
+	assert_int_not_equal(access(x, F_OK), 0);
+	assert_int_equal(mkfifo(tpath(x, sizeof x, "fifo.twin"), 0600), 0);
+	assert_int_equal(tw_chip_open(ctx, x, &c), FK_E_BAD_FILE); /* no hang on a FIFO */
+	assert_int_not_equal(access(tpath(x, sizeof x, "fifo.twin.lock"), F_OK), 0);
+	assert_int_equal(unlink(l), 0);
+	assert_int_equal(symlink("gone.twin", l), 0); /* a dangling link */
+	assert_int_equal(tw_chip_open(ctx, l, &c), FK_E_NOT_FOUND);
+	assert_int_not_equal(access(tpath(x, sizeof x, "gone.twin"), F_OK), 0);
 	fk_ctx_free(ctx);
 }
 
@@ -403,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_lock_inode),
 		cmocka_unit_test(test_fault_program),
 		cmocka_unit_test(test_fault_erase),
 		cmocka_unit_test(test_fault_options_torn),

@@ -26,8 +26,10 @@
 
 #include "spinor/serprog.h"
 #include "spinor/spinor_int.h"
+#include "statefile.h"
 
 #define TW_SP_MAX_LINKS 4
+#define TW_SP_STATE_MAX (64U << 20) /* as tw_spinor_load */
 
 typedef struct tw_sp_link {
 	int master, slave;
@@ -150,35 +152,32 @@ static int tw_sp_service(fk_ctx *ctx, tw_sp_link *l, bool *dirty)
 	return FK_OK;
 }
 
-static int tw_sp_lock(fk_ctx *ctx, const char *path, int *fd)
-{
-	char lk[4096];
-	if (snprintf(lk, sizeof lk, "%s.lock", path) >= (int)sizeof lk)
-		return fk_fail(ctx, FK_E_USAGE, "path too long: %s", path);
-	*fd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (*fd < 0)
-		return fk_fail(ctx, FK_E_IO, "cannot create lock file %s: %s", lk, strerror(errno));
-	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
-		close(*fd);
-		*fd = -1;
-		return fk_fail(ctx, FK_E_BUSY, "twin busy: %s is in use by another process", path);
-	}
-	return FK_OK;
-}
-
 typedef struct tw_sp_run {
 	tw_spinor *chip;
 	tw_sp_link links[TW_SP_MAX_LINKS];
 	unsigned n;
 	const char *path;
+	tw_statefile sf; /* the lock on the state file and where saves go */
 	bool dirty;
 	int64_t saved_ms, last_rx_ms;
 	uint32_t saved_gen;
 } tw_sp_run;
 
+/* The chip's state image, saved through the lock (twin/statefile.h). */
+static int tw_sp_write(fk_ctx *ctx, tw_sp_run *r)
+{
+	uint8_t *buf;
+	size_t n;
+	if (tw_spinor_save_buf(r->chip, &buf, &n))
+		return fk_fail(ctx, FK_E_NOMEM, "no memory to save %s", r->path);
+	int rc = tw_sf_save(ctx, &r->sf, buf, n, true);
+	free(buf);
+	return rc;
+}
+
 static int tw_sp_save(fk_ctx *ctx, tw_sp_run *r)
 {
-	int rc = tw_spinor_save(ctx, r->chip, r->path);
+	int rc = tw_sp_write(ctx, r);
 	r->dirty = false;
 	r->saved_gen = tw_spinor_generation(r->chip);
 	r->saved_ms = tw_sp_ms();
@@ -240,11 +239,16 @@ int tw_spinor_serve(fk_ctx *ctx, const char *path, const char *const *links, uns
 	if (nlinks == 0 || nlinks > TW_SP_MAX_LINKS)
 		return fk_fail(ctx, FK_E_USAGE, "a SPI NOR twin is served with 1 to %u "
 						"--serprog-pty LINK options", TW_SP_MAX_LINKS);
-	tw_sp_run r = {.path = path};
-	int lockfd = -1;
-	int rc = tw_sp_lock(ctx, path, &lockfd);
-	if (!rc)
-		rc = tw_spinor_load(ctx, path, &r.chip);
+	tw_sp_run r = {.path = path, .sf = TW_STATEFILE_INIT};
+	int rc = tw_sf_attach(ctx, path, false, &r.sf);
+	if (!rc) {
+		uint8_t *buf = NULL;
+		size_t n = 0;
+		rc = tw_sf_read(ctx, &r.sf, TW_SP_STATE_MAX, &buf, &n);
+		if (!rc)
+			rc = tw_spinor_load_buf(ctx, buf, n, &r.chip);
+		free(buf);
+	}
 	for (unsigned i = 0; i < nlinks; i++)
 		r.links[i] = (tw_sp_link){.master = -1, .slave = -1};
 	for (unsigned i = 0; !rc && i < nlinks; i++) {
@@ -274,12 +278,11 @@ int tw_spinor_serve(fk_ctx *ctx, const char *path, const char *const *links, uns
 		}
 		if (tw_spinor_generation(r.chip) != r.saved_gen)
 			r.dirty = true;
-		int src = r.dirty ? tw_spinor_save(ctx, r.chip, path) : 0;
+		int src = r.dirty ? tw_sp_write(ctx, &r) : 0;
 		if (!rc)
 			rc = src;
 		tw_spinor_free(r.chip);
 	}
-	if (lockfd >= 0)
-		close(lockfd);
+	tw_sf_release(&r.sf);
 	return rc;
 }

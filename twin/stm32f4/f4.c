@@ -336,7 +336,7 @@ tw_f4 *tw_f4_new(const tw_f4_variant *v)
 	tw_f4 *t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
-	t->lock_fd = -1;
+	t->sf = (tw_statefile)TW_STATEFILE_INIT;
 	t->v = v;
 	t->flash = malloc(tw_f4_variant_flash_bytes(v));
 	t->sram = calloc(1, v->sram_kib * 1024U);
@@ -352,7 +352,6 @@ tw_f4 *tw_f4_new(const tw_f4_variant *v)
 	t->powered = true;
 	t->voltage_mv = 3300;
 	t->hw_wdg_aborts = true;
-	t->lock_fd = -1;
 	tw_f4_reset(t, TW_RESET_POWER_ON);
 	return t;
 }
@@ -361,11 +360,9 @@ void tw_f4_free(tw_f4 *t)
 {
 	if (!t)
 		return;
-	if (t->lock_fd >= 0)
-		close(t->lock_fd); /* releases the lock without saving */
+	tw_sf_release(&t->sf); /* releases the lock without saving */
 	free(t->flash);
 	free(t->sram);
-	free(t->path);
 	free(t);
 }
 

@@ -5,6 +5,7 @@
 #ifndef TW_STM32F4_F4_INT_H
 #define TW_STM32F4_F4_INT_H
 
+#include "statefile.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -197,8 +198,7 @@ struct tw_f4 {
 	uint32_t nweak;
 	bool dirty;
 	/* persistence */
-	int lock_fd;
-	char *path;
+	tw_statefile sf; /* lock + save target (twin/statefile.h); sf.path NULL: in memory */
 };
 
 /* flash.c: the flash interface */

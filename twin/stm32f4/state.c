@@ -9,8 +9,8 @@
  * u32 header CRC-32 over the preceding bytes, 4 bytes zero} then the payload written by
  * f4_state_fields() (one field list for both directions).
  *
- * The lock is an flock(2) on "PATH.lock": the state file itself is replaced by rename on every
- * save, so a lock on its inode would not outlive the first save. */
+ * The lock and the save are twin/statefile.c's: an flock(2) on the state file's own inode,
+ * handed over to the new inode before each save's rename. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -395,57 +395,48 @@ int tw_f4_load(fk_ctx *ctx, const char *path, tw_f4 **out)
 	return rc;
 }
 
-/* Takes the exclusive lock for path and makes t the owner of that file. */
+/* Takes the exclusive lock for path (a file still to be created is allowed: the first sync
+ * creates it, locked) and makes t the owner of that file. */
 int tw_f4_attach_path(tw_f4 *t, fk_ctx *ctx, const char *path)
 {
-	char lk[4096];
-	if (snprintf(lk, sizeof lk, "%s.lock", path) >= (int)sizeof lk)
-		return fk_fail(ctx, FK_E_INVALID_ARG, "twin state path too long: %s", path);
-	int fd = open(lk, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return fk_fail(ctx, FK_E_IO, "cannot create lock file %s: %s", lk, strerror(errno));
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		fk_hint(ctx, "stop the other flashkey/flashkey-twin process using %s, then retry",
-			path);
-		return fk_fail(ctx, FK_E_BUSY, "twin busy: %s is in use by another process", path);
-	}
-	size_t n = strlen(path) + 1;
-	t->path = malloc(n);
-	if (!t->path) {
-		close(fd);
-		return fk_fail(ctx, FK_E_NOMEM, "out of memory");
-	}
-	memcpy(t->path, path, n);
-	t->lock_fd = fd;
-	return FK_OK;
+	if (t->sf.path)
+		return fk_fail(ctx, FK_E_INVALID_ARG, "twin already attached to %s", t->sf.path);
+	return tw_sf_attach(ctx, path, true, &t->sf);
 }
 
 int tw_f4_open(fk_ctx *ctx, const char *path, tw_f4 **out)
 {
 	*out = NULL;
-	tw_f4 probe = {.lock_fd = -1};
-	int rc = tw_f4_attach_path(&probe, ctx, path);
+	tw_statefile sf;
+	int rc = tw_sf_attach(ctx, path, false, &sf);
 	if (rc)
 		return rc;
-	rc = tw_f4_load(ctx, path, out);
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	rc = tw_sf_read(ctx, &sf, F4_STATE_MAX, &buf, &n);
+	if (!rc)
+		rc = tw_f4_load_buffer(ctx, path, buf, n, out);
+	free(buf);
 	if (rc) {
-		close(probe.lock_fd);
-		free(probe.path);
+		tw_sf_release(&sf);
 		return rc;
 	}
-	(*out)->lock_fd = probe.lock_fd;
-	(*out)->path = probe.path;
+	(*out)->sf = sf;
 	return FK_OK;
 }
 
 static int f4_sync(tw_f4 *t, fk_ctx *ctx, bool durable)
 {
-	if (!t->path)
+	if (!t->sf.path)
 		return fk_fail(ctx, FK_E_INVALID_ARG, "twin has no state file to sync to");
 	if (!t->dirty)
 		return FK_OK;
-	int rc = f4_save(t, ctx, t->path, durable);
+	size_t len;
+	uint8_t *buf = f4_serialise(t, &len);
+	if (!buf)
+		return fk_fail(ctx, FK_E_NOMEM, "saving twin state %s: out of memory", t->sf.path);
+	int rc = tw_sf_save(ctx, &t->sf, buf, len, durable);
+	free(buf);
 	if (rc == FK_OK)
 		t->dirty = false;
 	return rc;
@@ -465,10 +456,7 @@ int tw_f4_close(tw_f4 *t, fk_ctx *ctx)
 {
 	if (!t)
 		return FK_OK;
-	int rc = t->path ? tw_f4_sync(t, ctx) : FK_OK;
-	if (t->lock_fd >= 0)
-		close(t->lock_fd);
-	t->lock_fd = -1;
+	int rc = t->sf.path ? tw_f4_sync(t, ctx) : FK_OK;
 	tw_f4_free(t);
 	return rc;
 }

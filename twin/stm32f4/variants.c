@@ -207,7 +207,7 @@ bool tw_f4_key_lockout(const tw_f4 *t, bool option_key)
 
 const char *tw_f4_path(const tw_f4 *t)
 {
-	return t->path;
+	return t->sf.path;
 }
 
 bool tw_f4_dirty(const tw_f4 *t)
