@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey: entry point, global options, help, man page and exit codes. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "fktwin/fktwin.h"
@@ -263,6 +265,62 @@ static void cli_json_failure(const cli_env *e, const char *word, int code)
 	json_finish(&j);
 }
 
+/* ---- SIGINT / SIGTERM (issue 13 class 13) ----
+ * The first signal asks the library to stop at its next safe point (fk_stop_requested): what
+ * was done and what the chip holds is then reported as FK_E_INTERRUPTED, exit 10. A second one
+ * ends the process at once, as without a handler (exit 130/143). No SA_RESTART: a confirmation
+ * prompt waiting on the terminal returns, and counts as "no". */
+static volatile sig_atomic_t cli_signal;
+
+static void cli_on_signal(int sig)
+{
+	if (cli_signal) {
+		signal(sig, SIG_DFL);
+		raise(sig); /* delivered when the handler returns */
+		return;
+	}
+	cli_signal = sig;
+	static const char msg[] = "\nflashkey: stopping at the next safe point (an erase or program "
+				  "that has started is finished first); send the signal again to "
+				  "abandon at once\n";
+	ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+	(void)w;
+}
+
+static bool cli_stop_requested(void *user)
+{
+	(void)user;
+	return cli_signal != 0;
+}
+
+static void cli_catch_signals(fk_ctx *ctx)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = cli_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fk_ctx_set_stop(ctx, cli_stop_requested, NULL);
+}
+
+/* After a command during which a signal came: say which, and what it did to the run. */
+static int cli_after_signal(cli_env *e, int code)
+{
+	const char *name = cli_signal == SIGTERM ? "SIGTERM" : "SIGINT";
+	if (code == FK_E_INTERRUPTED)
+		return fk_fail_wrap(e->ctx, code, "%s received", name);
+	fflush(stdout);
+	if (code == FK_OK)
+		fprintf(stderr, "flashkey: %s received after the last point where `%s` could stop "
+				"safely: it ran to its end, and what it reported above stands\n",
+			name, e->cmd ? e->cmd->name : "flashkey");
+	else
+		fprintf(stderr, "flashkey: %s received while `%s` was running; it ended with the "
+				"error below\n", name, e->cmd ? e->cmd->name : "flashkey");
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	cli_env e;
@@ -311,9 +369,12 @@ int main(int argc, char **argv)
 		goto failed;
 	}
 	cli_out_attach(&e.out, e.ctx);
+	cli_catch_signals(e.ctx);
 	code = cli_decode_globals(&e);
 	if (code == FK_OK)
 		code = e.cmd->run(&e);
+	if (cli_signal)
+		code = cli_after_signal(&e, code);
 failed:
 	if (code != FK_OK && json && !e.json_done)
 		cli_json_failure(&e, word, code);

@@ -67,6 +67,14 @@ void fk_ctx_set_trace(fk_ctx *ctx, unsigned categories);
 int fk_trace_parse(const char *list, unsigned *mask, const char **bad);
 const char *fk_trace_name(unsigned category);
 void fk_ctx_set_progress(fk_ctx *ctx, fk_progress_fn fn, void *user);
+/* Has the user asked us to stop (the CLI: SIGINT or SIGTERM)? The library asks only at safe
+ * points — between the pieces of a read or verification, after the backup and before an erase
+ * starts, between the steps of an unlock plan — and then fails with FK_E_INTERRUPTED saying what
+ * was done and what the chip holds. An erase or program that has started is finished (a half-
+ * done write would leave erased sectors blank) and verified. NULL fn: never asked to stop. */
+typedef bool (*fk_stop_fn)(void *user);
+void fk_ctx_set_stop(fk_ctx *ctx, fk_stop_fn fn, void *user);
+bool fk_stop_requested(const fk_ctx *ctx);
 
 /* The cause chain. fk_fail() starts a new chain with the innermost cause and returns code;
  * fk_fail_wrap() adds an outer frame giving context ("writing sector 5 at 0x08020000") and

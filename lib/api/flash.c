@@ -180,10 +180,30 @@ static int fk_flash_program_sector(fk_session *s, const fk_erase_unit *sec, cons
 	return FK_OK;
 }
 
+/* [addr, addr + len) in pieces of 16 KiB, asking between pieces whether to stop (a read changes
+ * nothing, so any piece boundary is a safe point); "read" progress when progress. */
+static int fk_flash_read_pieces(fk_session *s, uint32_t addr, void *buf, uint32_t len,
+				bool progress)
+{
+	for (uint32_t off = 0; off < len; off += 0x4000) {
+		uint32_t n = FK_MIN(len - off, 0x4000U);
+		if (fk_stop_requested(s->ctx))
+			return fk_fail(s->ctx, FK_E_INTERRUPTED, "read stopped on request at 0x%08X "
+				       "after %u of %u bytes; the chip was not changed", addr + off,
+				       off, len);
+		int rc = s->drv->read(s->chip, s->ctx, addr + off, (uint8_t *)buf + off, n);
+		if (rc)
+			return rc;
+		if (progress)
+			fk_progress(s->ctx, "read", off + n, len);
+	}
+	return FK_OK;
+}
+
 static int fk_flash_check_sector(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
 				 uint8_t *have)
 {
-	int rc = s->drv->read(s->chip, s->ctx, sec->addr, have, sec->size);
+	int rc = fk_flash_read_pieces(s, sec->addr, have, sec->size, false);
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
 	for (uint32_t k = 0; k < sec->size; k++)
@@ -353,9 +373,15 @@ static int fk_flash_keep_read(fk_session *s, const fk_seg *segs, unsigned n,
 				continue;
 			lo = FK_MIN(lo, end);
 			if (lo > at)
-				rc = s->drv->read(s->chip, s->ctx, (uint32_t)at, keep + (at - sec->addr),
-						  (uint32_t)(lo - at));
+				rc = fk_flash_read_pieces(s, (uint32_t)at, keep + (at - sec->addr),
+							  (uint32_t)(lo - at), false);
 			at = FK_MAX(at, FK_MIN(hi, end));
+		}
+		if (rc == FK_E_INTERRUPTED) {
+			fk_hint(s->ctx, "run the same write again when you are ready");
+			return fk_fail_wrap(s->ctx, rc, "write stopped while reading sector %u (0x%08X) "
+					    "to keep the bytes the image does not cover: no sector was "
+					    "changed", sec->number, sec->addr);
 		}
 		if (rc && fk_flash_unit_blocked(s, i)) {
 			/* unreadable because protected (PCROP): the erase will be refused before
@@ -396,6 +422,14 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 			return rc;
 		}
 	}
+	/* the last moment a stop request leaves the chip as it was: from the erase on, the sectors
+	 * are finished (programmed and verified), or they would be left blank */
+	if (count && fk_stop_requested(s->ctx)) {
+		free(keep);
+		fk_hint(s->ctx, "run the same write again when you are ready");
+		return fk_fail(s->ctx, FK_E_INTERRUPTED, "write stopped on request before the erase: "
+			       "no sector was changed (%u would have been erased)", count);
+	}
 	/* every sector: one mass erase is shorter than the sum of sector erases (on the F4,
 	 * DS8626 Table 40) */
 	int rc = count == c->nunits ? s->drv->erase(s->chip, s->ctx, NULL, true)
@@ -415,6 +449,11 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 	if (!rc && count && !o->no_verify)
 		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, keep, want, have, chip,
 					     &r->verified);
+	if (rc == FK_E_INTERRUPTED) {
+		fk_hint(s->ctx, "check the result with `flashkey verify` on the same image");
+		fk_fail_wrap(s->ctx, rc, "the image was written (%u sector%s erased and programmed) "
+					 "but not verified", count, count == 1 ? "" : "s");
+	}
 	free(keep);
 	return rc;
 }
@@ -491,6 +530,10 @@ static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, u
 	uint8_t buf[4096];
 	for (uint32_t off = 0; off < len; off += sizeof buf) {
 		uint32_t n = FK_MIN(len - off, (uint32_t)sizeof buf);
+		if (fk_stop_requested(s->ctx))
+			return fk_fail(s->ctx, FK_E_INTERRUPTED, "verification stopped on request at "
+				       "0x%08X, %llu of %llu bytes compared", addr + off,
+				       (unsigned long long)*done, (unsigned long long)total);
 		int rc = s->drv->read(s->chip, s->ctx, addr + off, buf, n);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "verifying");
@@ -631,6 +674,11 @@ int fk_flash_erase(fk_session *s, const fk_sector_set *set, bool all, const fk_p
 		rc = fk_api_backup_before(s, perms, "the mass erase");
 	if (rc || dry)
 		return rc;
+	if (fk_stop_requested(s->ctx)) {
+		fk_hint(s->ctx, "run the same erase again when you are ready");
+		return fk_fail(s->ctx, FK_E_INTERRUPTED, "erase stopped on request before it began: "
+			       "no sector was changed");
+	}
 	rc = s->drv->erase(s->chip, s->ctx, all ? NULL : set, all);
 	fk_flash_relock(s);
 	return rc;
@@ -658,12 +706,5 @@ int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len)
 	if (!fk_span_ok(addr, len, FK_ADDR_SPACE))
 		return fk_fail(s->ctx, FK_E_RANGE, "reading %u bytes at 0x%08X runs past 0xFFFFFFFF",
 			       len, addr);
-	for (uint32_t off = 0; off < len; off += 0x4000) {
-		uint32_t n = FK_MIN(len - off, 0x4000U);
-		int rc = s->drv->read(s->chip, s->ctx, addr + off, (uint8_t *)buf + off, n);
-		if (rc)
-			return rc;
-		fk_progress(s->ctx, "read", off + n, len);
-	}
-	return FK_OK;
+	return fk_flash_read_pieces(s, addr, buf, len, true);
 }

@@ -125,6 +125,14 @@ int fk_unlock_run(fk_session *s, const fk_plan *plan, const fk_perms *perms, fk_
 	if (rc || perms->dry_run)
 		return rc;
 	for (unsigned i = 0; i < plan->nsteps; i++) {
+		if (fk_stop_requested(s->ctx)) { /* between steps: each one done is read back */
+			fk_hint(s->ctx, "run `flashkey status` to see what is still locked, then the "
+					"same command again to go on");
+			return fk_fail(s->ctx, FK_E_INTERRUPTED, "stopped on request before step %s "
+				       "(%u of %u): %u step%s done and read back, the rest not "
+				       "started", plan->steps[i].name, i + 1, plan->nsteps, i,
+				       i == 1 ? "" : "s");
+		}
 		rc = fk_unlock_step(s, &plan->steps[i], perms, fn, user);
 		if (rc)
 			return rc;

@@ -26,6 +26,8 @@ struct fk_ctx {
 	unsigned trace;
 	fk_progress_fn progress_fn;
 	void *progress_user;
+	fk_stop_fn stop_fn; /* fk_stop_requested */
+	void *stop_user;
 };
 
 /* A failure that a caller expects and handles (a NACK that means "read protection") is dropped

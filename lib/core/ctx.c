@@ -40,6 +40,17 @@ void fk_ctx_set_progress(fk_ctx *ctx, fk_progress_fn fn, void *user)
 	ctx->progress_user = user;
 }
 
+void fk_ctx_set_stop(fk_ctx *ctx, fk_stop_fn fn, void *user)
+{
+	ctx->stop_fn = fn;
+	ctx->stop_user = user;
+}
+
+bool fk_stop_requested(const fk_ctx *ctx)
+{
+	return ctx && ctx->stop_fn && ctx->stop_fn(ctx->stop_user);
+}
+
 static void fk_frame_vformat(char *dst, const char *fmt, va_list ap)
 {
 	vsnprintf(dst, FK_FRAME_LEN, fmt, ap);
