@@ -24,6 +24,7 @@ typedef struct cli_env {
 	bool allow_erase_all;           /* --allow-erase-all */
 	const char *allow_irreversible; /* --allow-irreversible=CONSEQUENCE, e.g. PERMANENT */
 	bool no_backup;                 /* --no-backup */
+	bool halt;                      /* --halt: leave the core halted */
 	const char *backup_dir;         /* --backup-dir (default: ./flashkey-backups) */
 	fk_conn_opts conn_opts;         /* --baud, --8n1, --boot-seq, --speed, --connect, --reset */
 	bool json_done; /* the command printed its own JSON document (with any error in it) */

@@ -12,7 +12,7 @@ static int cmd_backup_run(cli_env *e)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey backup [DIR]");
 	if (!dir)
 		dir = e->backup_dir ? e->backup_dir : "flashkey-backups";
-	int rc = cli_session(e, &s);
+	int rc = cli_session_ro(e, &s);
 	if (!rc)
 		rc = e->dry_run ? fk_backup_check(s, dir, &r) : fk_backup(s, dir, &r);
 	rc = fk_session_end(s, rc);

@@ -16,6 +16,14 @@ int cli_session(cli_env *e, fk_session **s)
 	return fk_session_open(e->ctx, e->connection, &e->conn_opts, e->chip, s);
 }
 
+int cli_session_ro(cli_env *e, fk_session **s)
+{
+	int rc = cli_session(e, s);
+	if (!rc && !e->halt)
+		fk_session_restore_run_state(*s);
+	return rc;
+}
+
 void cli_perms(const cli_env *e, fk_perms *p)
 {
 	memset(p, 0, sizeof *p);

@@ -10,6 +10,9 @@
 #include "flashkey/image.h"
 
 int cli_session(cli_env *e, fk_session **s);
+/* cli_session for a command that only reads: a core found running runs on when the session
+ * ends, unless --halt (issue 13 class 12). */
+int cli_session_ro(cli_env *e, fk_session **s);
 void cli_perms(const cli_env *e, fk_perms *p);
 /* Permission gates with interactive consent: true when given by flag or typed at the prompt. */
 bool cli_consent_erase_all(cli_env *e, fk_perms *p, const char *what);

@@ -63,6 +63,8 @@ static int live_open(cli_env *e, live *l)
 	fk_doctor_facts_init(&l->facts);
 	live_probe(e, &l->facts);
 	l->open_rc = fk_session_open(e->ctx, e->connection, &e->conn_opts, e->chip, &l->s);
+	if (!l->open_rc && !e->halt) /* doctor only reads: a running core runs on (class 12) */
+		fk_session_restore_run_state(l->s);
 	if (l->open_rc != FK_OK) {
 		fk_doctor_facts_set(&l->facts, FK_FACT_CONNECTED, false, fk_strerror(l->open_rc));
 		if (l->open_rc == FK_E_DEBUG_DISABLED)

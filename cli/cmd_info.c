@@ -6,7 +6,7 @@
 static int cmd_info_run(cli_env *e)
 {
 	fk_session *s;
-	int rc = cli_session(e, &s);
+	int rc = cli_session_ro(e, &s);
 	if (rc)
 		return rc;
 	const fk_chip_info *c = fk_session_chip(s);

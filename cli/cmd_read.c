@@ -48,7 +48,7 @@ static int cmd_read_run(cli_env *e)
 	if (!rc) /* before the target is touched; read_save checks again with O_EXCL */
 		rc = cli_refuse_existing(e->ctx, file, cli_flag(&e->args, "force"), "the memory read");
 	if (!rc)
-		rc = cli_session(e, &s);
+		rc = cli_session_ro(e, &s);
 	if (!rc && !range) {
 		addr = fk_session_chip(s)->flash_base;
 		len = fk_session_chip(s)->flash_size;

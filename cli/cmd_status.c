@@ -19,7 +19,7 @@ static int cmd_status_run(cli_env *e)
 {
 	fk_session *s;
 	fk_inventory inv;
-	int rc = cli_session(e, &s);
+	int rc = cli_session_ro(e, &s);
 	if (rc)
 		return rc;
 	rc = fk_session_inventory(s, &inv);

@@ -20,7 +20,7 @@ static int cmd_verify_run(cli_env *e)
 		return fk_fail(e->ctx, FK_E_USAGE, "usage: flashkey verify FILE");
 	int rc = cli_image_load(e, file, &ci);
 	if (!rc)
-		rc = cli_session(e, &s);
+		rc = cli_session_ro(e, &s);
 	if (!rc)
 		cli_image_rebase(e, &ci, s);
 	if (!rc)

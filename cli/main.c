@@ -18,6 +18,7 @@ const cli_opt cli_global_opts[] = {
 	{"yes", 'y', CLI_FLAG, NULL, "answer yes to the confirmation a terminal gets before `erase` erases sectors; grants no permission (--allow-erase-all, --allow-irreversible)"},
 	{"allow-erase-all", 0, CLI_FLAG, NULL, "permit steps that destroy flash contents (RDP regression, mass erase)"},
 	{"allow-irreversible", 0, CLI_VALUE, "CONSEQUENCE", "permit a permanent step by naming its consequence (PERMANENT)"},
+	{"halt", 0, CLI_FLAG, NULL, "leave the core halted when done (status, info, read, verify, backup and doctor otherwise let a core they found running run on)"},
 	{"no-backup", 0, CLI_FLAG, NULL, "do not back up readable memory before destructive steps"},
 	{"backup-dir", 0, CLI_VALUE, "DIR", "where backups go (default ./flashkey-backups)"},
 	{"verbose", 'v', CLI_FLAG, NULL, "more output (repeat for debug)"},
@@ -148,6 +149,7 @@ static int cli_decode_globals(cli_env *e)
 	e->chip = cli_value(a, "chip");
 	e->out.json = cli_flag(a, "json");
 	e->dry_run = cli_flag(a, "dry-run");
+	e->halt = cli_flag(a, "halt");
 	e->out.yes = cli_flag(a, "yes");
 	e->allow_erase_all = cli_flag(a, "allow-erase-all");
 	e->allow_irreversible = cli_value(a, "allow-irreversible");

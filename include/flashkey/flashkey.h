@@ -73,6 +73,12 @@ const fk_chip_info *fk_session_chip(const fk_session *s);
 uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
 /* The directory of the last backup this session took before a destructive step ("" = none). */
 const char *fk_session_backup_dir(const fk_session *s);
+/* For a command that only reads (status, info, read, verify, backup, doctor): when the session
+ * ends, put the core back as it was found when the session attached over a debug path — a core
+ * that was running (DHCSR.S_HALT = 0) runs on from where it was halted, with halting debug
+ * (C_DEBUGEN) as it was (issue 13 class 12). Nothing changes for a core found halted, on a
+ * bootloader or SPI path, or when DHCSR could not be read. */
+void fk_session_restore_run_state(fk_session *s);
 
 /* Read-only inventory of every protection (status). */
 int fk_session_inventory(fk_session *s, fk_inventory *inv);

@@ -116,10 +116,32 @@ int fk_session_open(fk_ctx *ctx, const char *connection, const fk_conn_opts *opt
 	return FK_OK;
 }
 
+void fk_session_restore_run_state(fk_session *s)
+{
+	if (s)
+		s->restore_run = true;
+}
+
+/* Once, before the state is saved: a failure is logged, the command's own result stands. */
+static void fk_session_resume(fk_session *s)
+{
+	if (!s->restore_run)
+		return;
+	s->restore_run = false;
+	fk_ctx *q = fk_ctx_new();
+	if (q && fk_chip_path_resume(&s->path, q)) {
+		char msg[FK_CHAIN_MSG_MAX];
+		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "the core was running when flashkey "
+			"attached and is left halted: %s", fk_ctx_message(q, msg, sizeof msg));
+	}
+	fk_ctx_free(q);
+}
+
 void fk_session_close(fk_session *s)
 {
 	if (!s)
 		return;
+	fk_session_resume(s);
 	if (s->drv && s->drv->detach)
 		s->drv->detach(s->chip);
 	fk_chip_path_close(&s->path);
@@ -144,6 +166,7 @@ int fk_session_end(fk_session *s, int rc)
 {
 	if (!s)
 		return rc;
+	fk_session_resume(s);
 	if (rc == FK_OK) {
 		rc = fk_session_sync(s);
 	} else { /* keep the first error; the failed save is said too */

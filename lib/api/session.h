@@ -20,6 +20,7 @@ struct fk_session {
 	unsigned width;             /* program width in bytes (drv->set_supply) */
 	int reset_mode; /* fk_conn_opts.reset_mode: -1 default, FK_RESET_POWER_CYCLE = none */
 	char backup_dir[256]; /* the last backup taken before a destructive step ("" = none) */
+	bool restore_run;     /* fk_session_restore_run_state: resume a core found running */
 };
 
 /* Transitional: the STM32F4 driver's own state, for the lib/api files not yet moved onto the

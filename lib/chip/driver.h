@@ -131,6 +131,10 @@ typedef struct fk_chip_path {
 	 * synchronised ISP client (echo off, Read Part ID done, ids.lpc_part_id); adopted like
 	 * an3155. */
 	struct lpc_isp *lpc;
+	/* Added for issue 13 class 12: the core as FK_PATH_MEMORY found it, before halting it:
+	 * core_seen when DHCSR could be read, then core_ran (S_HALT was 0) and core_debugen
+	 * (C_DEBUGEN was 1). fk_chip_path_resume puts a core that ran back to running. */
+	bool core_seen, core_ran, core_debugen;
 } fk_chip_path;
 
 /* ---- IDs collected once (section 2) ---- */

@@ -81,6 +81,12 @@ static int path_lpc(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts
 	return FK_OK;
 }
 
+/* Cortex-M debug halting control and status register (ARMv7-M §C1.6.2) */
+#define PATH_DHCSR 0xE000EDF0U
+#define PATH_DHCSR_DBGKEY 0xA05F0000U
+#define PATH_DHCSR_C_DEBUGEN (1U << 0)
+#define PATH_DHCSR_S_HALT (1U << 17)
+
 int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
 		      fk_chip_path *p, fk_chip_ids *ids)
 {
@@ -98,6 +104,15 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 		p->kind = FK_PATH_MEMORY;
 		p->mem = t->ops;
 		p->mem_h = t->handle;
+		/* the run state first, to put it back after a read-only command (class 12) */
+		uint32_t dhcsr = 0;
+		fk_ctx *q = fk_ctx_new();
+		if (q && p->mem->read(p->mem_h, q, PATH_DHCSR, &dhcsr, 4, 4) == FK_OK) {
+			p->core_seen = true;
+			p->core_ran = !(dhcsr & PATH_DHCSR_S_HALT);
+			p->core_debugen = (dhcsr & PATH_DHCSR_C_DEBUGEN) != 0;
+		}
+		fk_ctx_free(q);
 		/* halted first, so that the application cannot touch flash behind our back */
 		if (p->mem->halt && p->mem->halt(p->mem_h, ctx))
 			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "could not halt the core; continuing");
@@ -142,6 +157,29 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 	}
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: no access path for this connection",
 		       t->description);
+}
+
+int fk_chip_path_resume(fk_chip_path *p, fk_ctx *ctx)
+{
+	if (p->kind != FK_PATH_MEMORY || !p->mem || !p->core_seen || !p->core_ran)
+		return FK_OK;
+	uint32_t v = PATH_DHCSR_DBGKEY | PATH_DHCSR_C_DEBUGEN;
+	int rc = p->mem->write(p->mem_h, ctx, PATH_DHCSR, &v, 4, 4);
+	if (!rc && !p->core_debugen) {
+		v = PATH_DHCSR_DBGKEY;
+		rc = p->mem->write(p->mem_h, ctx, PATH_DHCSR, &v, 4, 4);
+	}
+	uint32_t d = 0;
+	if (!rc)
+		rc = p->mem->read(p->mem_h, ctx, PATH_DHCSR, &d, 4, 4);
+	if (!rc && (d & PATH_DHCSR_S_HALT))
+		rc = fk_fail(ctx, FK_E_PROTOCOL, "DHCSR 0x%08X: the core is still halted after "
+						 "C_HALT was cleared", d);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "letting the core run on as it was found");
+	fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_CHIP, "core resumed: it was running when flashkey "
+		"attached (halting debug %s)", p->core_debugen ? "left on" : "off again");
+	return FK_OK;
 }
 
 void fk_chip_path_close(fk_chip_path *p)

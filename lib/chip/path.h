@@ -12,5 +12,9 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 		      fk_chip_path *p, fk_chip_ids *ids);
 /* Releases what no driver adopted. */
 void fk_chip_path_close(fk_chip_path *p);
+/* A core found running when the path attached (core_ran) runs on: DHCSR = DBGKEY | C_DEBUGEN
+ * (C_HALT = 0), then DBGKEY alone when halting debug was off before (ARMv7-M §C1.6.3); read back
+ * to check that S_HALT cleared. FK_OK and nothing done otherwise. */
+int fk_chip_path_resume(fk_chip_path *p, fk_ctx *ctx);
 
 #endif

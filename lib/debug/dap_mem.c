@@ -101,11 +101,11 @@ static int dbgmem_attach(dbgmem *m, fk_ctx *ctx, const fk_conn_opts *opts)
 	int rc = 0;
 	if (opts && opts->swd_khz && ops->set_clock)
 		rc = ops->set_clock(m->dap.handle, ctx, opts->swd_khz);
+	/* not halted here: the path halts it (fk_chip_path_open) once it has read DHCSR, so that a
+	 * read-only command can leave a running core running (issue 13 class 12) */
 	if (rc == 0)
 		rc = cm_connect(&m->cm, ctx, opts && opts->connect_under_reset
 						     ? CM_CONNECT_UNDER_RESET : CM_CONNECT_NORMAL);
-	if (rc == 0)
-		rc = cm_halt(&m->cm, ctx);
 	return rc;
 }
 

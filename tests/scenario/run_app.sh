@@ -51,8 +51,11 @@ for c in twin twin-swd twin-stlink twin-cmsis-dap; do
 	[ "$(core "$T")" = "running False" ] || fail "$c: core after run: $(core "$T")"
 	"$FK_TWIN_BIN" show "$T" | grep -q "^core: running (halting debug off" ||
 		fail "$c: flashkey-twin show text does not say the core runs"
+	# info only reads: the running application runs on, halting debug off as it was (class 12)
 	expect_exit 0 "$FK_BIN" -c "$c:$T" info
-	[ "$(core "$T")" = "halted True" ] || fail "$c: the next session did not halt: $(core "$T")"
+	[ "$(core "$T")" = "running False" ] || fail "$c: info did not leave the core running: $(core "$T")"
+	expect_exit 0 "$FK_BIN" -c "$c:$T" --halt info
+	[ "$(core "$T")" = "halted True" ] || fail "$c: --halt info did not halt: $(core "$T")"
 	echo "ok: $c"
 done
 

@@ -222,8 +222,11 @@ static void test_dap_transport_becomes_mem(void **state)
 	fk_strlcpy(t.description, "test wire", sizeof(t.description));
 	assert_int_equal(dbgmem_wrap(r->ctx, &t, &o), 0);
 	assert_int_equal(t.kind, FK_TRANSPORT_MEM);
-	assert_true(tw_dap_halted(r->d));
+	/* the wrap leaves the core as it was; the path halts it after reading DHCSR (class 12) */
+	assert_false(tw_dap_halted(r->d));
 	const fk_mem_ops *ops = t.ops;
+	assert_int_equal(ops->halt(t.handle, r->ctx), 0);
+	assert_true(tw_dap_halted(r->d));
 	uint8_t b[8];
 	assert_int_equal(ops->read(t.handle, r->ctx, 0x08000000u, b, 8, 4), 0);
 	assert_memory_equal(b, r->m->flash, 8);

@@ -313,11 +313,29 @@ static bool dp_is_exempt(const tw_dap *d, bool ap, bool rnw, uint8_t addr)
 	return addr == 0x0;
 }
 
+/* A debugger connecting finds the core as the chip kept it: C_DEBUGEN and C_HALT are reset by
+ * a power-on reset only (ARMv7-M §C1.6.2), so a core a previous session left halted is still
+ * halted, and DEMCR keeps its vector catch. The chip model holds that copy across processes
+ * (its state file); the core model here starts from it. A model without the copy (bus error,
+ * or no C_DEBUGEN recorded) leaves the core as tw_cm4_init made it: running. */
+static void dap_sync_core(tw_dap *d)
+{
+	uint32_t dhcsr = 0, demcr = 0;
+	if (d->bus->read(d->h, 0xE000EDF0u, 4, &dhcsr) != TW_OK || !(dhcsr & 1u))
+		return;
+	d->cm.dhcsr_ctrl = dhcsr & 0xFu;
+	if ((dhcsr & 3u) == 3u)
+		d->cm.halted = true;
+	if (d->bus->read(d->h, 0xE000EDFCu, 4, &demcr) == TW_OK)
+		d->cm.demcr = demcr;
+}
+
 static void dap_attach(tw_dap *d)
 {
 	if (!d->attached) {
 		d->attached = true;
 		d->bus->attach(d->h);
+		dap_sync_core(d);
 	}
 }
 
