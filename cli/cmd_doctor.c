@@ -191,11 +191,15 @@ static int doctor_list(cli_env *e, const fk_doctor_catalogue *cat)
 	return FK_OK;
 }
 
-static int doctor_unknown(cli_env *e)
+static int doctor_unknown(cli_env *e, bool truncated)
 {
 	fk_hint(e->ctx, "paste the exact error line of the other tool (or a whole log with "
 			"`flashkey doctor - < log.txt`); `flashkey doctor --list` shows the messages "
 			"known; `flashkey -c CONN doctor` checks the chip without any message");
+	if (truncated)
+		return fk_fail(e->ctx, FK_E_NOT_FOUND, "no known message in the first %u KiB of the "
+			       "text given; the rest was not read (paste the part of the log around "
+			       "the error)", FK_DOCTOR_MAX_INPUT / 1024);
 	return fk_fail(e->ctx, FK_E_NOT_FOUND, "no known message in the text given");
 }
 
@@ -207,7 +211,7 @@ static int doctor_offline(cli_env *e, const fk_doctor_catalogue *cat, const char
 	if (n < 0)
 		return fk_fail(e->ctx, n, "matching the text against the catalogue");
 	unsigned shown = (unsigned)n < DOCTOR_MAX_HITS ? (unsigned)n : DOCTOR_MAX_HITS;
-	int code = shown ? FK_OK : doctor_unknown(e);
+	int code = shown ? FK_OK : doctor_unknown(e, len > FK_DOCTOR_MAX_INPUT);
 	if (e->out.json) {
 		json_w j;
 		doctor_json_begin(&j, "offline");

@@ -70,6 +70,20 @@ static int live_open(cli_env *e, live *l)
 		if (l->open_rc == FK_E_DEBUG_DISABLED)
 			fk_doctor_facts_set(&l->facts, FK_FACT_DEBUG_DISABLED, true,
 					    "the debug port did not answer");
+		/* a path that read the option byte and refused because of it says so in its
+		 * error ("RDP=0xCC", "at RDP level 2": the twins' refusals, which read the level);
+		 * the cause is then confirmed, not undecided (issue 13 class 17). A silent wire
+		 * (FK_E_CONNECT) says neither: rdp2 stays one cause among several. */
+		char msg[FK_CHAIN_MSG_MAX];
+		fk_ctx_message(e->ctx, msg, sizeof msg);
+		if (l->open_rc == FK_E_DEBUG_DISABLED &&
+		    (strstr(msg, "RDP=0xCC") || strstr(msg, "at RDP level 2") ||
+		     strstr(msg, "disabled at RDP level 2"))) {
+			fk_doctor_facts_set(&l->facts, FK_FACT_RDP2, true, "RDP=0xCC (level 2), as "
+					    "the error below says");
+			fk_doctor_facts_set(&l->facts, FK_FACT_RDP0, false, "RDP level 2");
+			fk_doctor_facts_set(&l->facts, FK_FACT_RDP1, false, "RDP level 2");
+		}
 		if (l->open_rc == FK_E_NO_POWER)
 			fk_doctor_facts_set(&l->facts, FK_FACT_LOW_VOLTAGE, true,
 					    "target not powered (the connection reports no supply)");

@@ -108,4 +108,12 @@ PY
 twin stm32f407 t.twin --rdp 1
 doctor_json "Error: Target not halted"
 [ "$(holds)" = running ] || fail "running core not confirmed: $(holds)"
+
+# issue 13 class 17: at RDP level 2 the twin refuses the debug path because it read RDP=0xCC;
+# doctor confirms rdp2 from that instead of calling it undecided
+"$FK_TWIN_BIN" new stm32f407 r2.twin --rdp 2 >/dev/null || fail "new RDP 2 twin"
+expect_exit 4 "$FK_BIN" -c twin:r2.twin doctor
+grep -q "rdp2: RDP=0xCC (level 2)" "$OUT" || fail "rdp2 not confirmed at RDP 2: $(cat "$OUT")"
+! grep -q "rdp2 undecided" "$OUT" || fail "rdp2 still undecided at RDP 2: $(cat "$OUT")"
+grep -q "RDP=0xCC" "$ERR" || fail "the refusal no longer names RDP=0xCC: $(cat "$ERR")"
 pass

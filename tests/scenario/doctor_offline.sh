@@ -76,4 +76,10 @@ e = d["entries"]
 assert len(e) >= 40, len(e)
 assert all(x["source"] and x["causes"] and x["tool"] for x in e)
 PY
+
+# issue 13 class 17: more text than doctor reads, and nothing matched: it says what it skipped
+python3 -c "print(('x' * 79 + '\n') * 5000)" >big.log
+expect_exit 1 sh -c "\"$FK_BIN\" doctor - <big.log"
+grep -q "no known message in the first 256 KiB of the text given; the rest was not read" "$ERR" ||
+	fail "a truncated text is not said to be truncated: $(cat "$ERR")"
 pass
