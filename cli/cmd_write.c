@@ -55,8 +55,77 @@ static int write_voltage(cli_env *e, fk_write_opts *o)
 	return FK_OK;
 }
 
+/* The option bytes and OTP steps of the image, each one that ran (issue 13 class 10). */
+static void write_report_special_json(json_w *j, const fk_special_result *sp, const char *bk)
+{
+	json_key(j, "options");
+	if (!sp->options) {
+		json_null(j);
+	} else {
+		json_obj_begin(j);
+		json_kv_bool(j, "changed", sp->options_changed);
+		json_kv_hex(j, "before", sp->options_before[0], 8);
+		json_kv_hex(j, "after", sp->options_after[0], 8);
+		json_kv_hex(j, "before2", sp->options_before[1], 8);
+		json_kv_hex(j, "after2", sp->options_after[1], 8);
+		json_kv_bool(j, "mass_erased", sp->mass_erased);
+		json_kv_str(j, "backup_dir", sp->mass_erased ? bk : "");
+		json_kv_str(j, "pending", fk_pending_name(sp->pending));
+		json_obj_end(j);
+	}
+	json_kv_uint(j, "otp_bytes_written", sp->otp_bytes);
+	json_key(j, "otp_blocks_locked");
+	json_arr_begin(j);
+	for (unsigned b = 0; b < 32; b++)
+		if (sp->otp_locked & (1U << b))
+			json_uint(j, b);
+	json_arr_end(j);
+}
+
+/* What write_image did beyond main flash, kept past the session's end for the report. */
+typedef struct write_steps {
+	fk_special_result sp;
+	unsigned nmain;	      /* image segments in main flash */
+	char reg[48];	      /* the option register's name ("FLASH_OPTCR") */
+	char backup_dir[256]; /* the backup taken before a destructive step, "" if none */
+} write_steps;
+
+static void write_report_special_text(const write_steps *w)
+{
+	const fk_special_result *sp = &w->sp;
+	const char *bk = w->backup_dir, *reg = w->reg[0] ? w->reg : "options";
+	int reg_len = (int)strcspn(reg, " ");
+	if (sp->otp_bytes)
+		printf("OTP from the image: %u byte%s programmed and read back\n", sp->otp_bytes,
+		       sp->otp_bytes == 1 ? "" : "s");
+	if (sp->otp_locked) {
+		printf("OTP blocks locked for good by the image:");
+		for (unsigned b = 0; b < 32; b++)
+			if (sp->otp_locked & (1U << b))
+				printf(" %u", b);
+		printf("\n");
+	}
+	if (!sp->options)
+		return;
+	if (!sp->options_changed) {
+		printf("option bytes from the image: the chip already holds them (%.*s 0x%08X), "
+		       "nothing programmed\n", reg_len, reg, sp->options_before[0]);
+		return;
+	}
+	printf("option bytes from the image programmed and read back: %.*s 0x%08X -> 0x%08X\n",
+	       reg_len, reg, sp->options_before[0], sp->options_after[0]);
+	if (sp->mass_erased)
+		printf("the RDP regression erased ALL of flash (mass erase)%s%s\n",
+		       bk[0] ? "; what could be read was backed up first to " : "", bk);
+	if (sp->pending == FK_PENDING_POWER_ON)
+		printf("a power-on reset is required before it takes effect (`flashkey reset "
+		       "power`)\n");
+	else if (sp->pending == FK_PENDING_RESET)
+		printf("a reset is required before it takes effect (`flashkey reset`)\n");
+}
+
 static void write_report(cli_env *e, int rc, const char *file, const cli_image *ci,
-			 const fk_write_result *r, const fk_run_result *run)
+			 const fk_write_result *r, const fk_run_result *run, const write_steps *w)
 {
 	bool want_run = cli_flag(&e->args, "run");
 	if (e->out.json) {
@@ -76,6 +145,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_str(&j, "compared", cli_verify_how_name(r->compared));
 		json_kv_uint(&j, "kept_bytes", r->kept_bytes);
 		json_kv_uint(&j, "discarded_bytes", r->discarded_bytes);
+		json_kv_uint(&j, "main_flash_segments", w->nmain);
+		write_report_special_json(&j, &w->sp, w->backup_dir);
 		if (want_run) {
 			json_key(&j, "run");
 			json_obj_begin(&j);
@@ -94,6 +165,11 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 			       file, ci->segs[0].addr,
 			       ci->base_given ? "--base" : "the flash base: a raw binary has no address "
 							   "of its own; --base gives one");
+		if (!w->nmain && ci->n) /* only option bytes / OTP: no flash line of zeros */
+			printf("%s %s: %llu bytes, none in main flash\n",
+			       e->dry_run ? "dry run: would apply" : "applied", file,
+			       (unsigned long long)ci->bytes);
+		else
 		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s%s\n",
 		       e->dry_run ? "dry run: would write" : "wrote", file,
 		       (unsigned long long)ci->bytes, r->sectors_erased,
@@ -112,6 +188,7 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 			printf("%s %llu bytes of the erased sectors that the image does not cover "
 			       "(--erase-sectors)\n", e->dry_run ? "would erase" : "erased",
 			       (unsigned long long)r->discarded_bytes);
+		write_report_special_text(w);
 		if (want_run && e->dry_run)
 			printf("dry run: would then start the application at 0x%08X\n",
 			       0x08000000U);
@@ -126,7 +203,7 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 /* Main-flash segments are written first; option-byte/OTP segments only when asked for, after
  * the flash and through their own gates. */
 static int write_image(cli_env *e, fk_session *s, const cli_image *ci, const fk_write_opts *o,
-		       fk_perms *perms, fk_write_result *r)
+		       fk_perms *perms, fk_write_result *r, fk_special_result *sp, unsigned *nmain_out)
 {
 	unsigned nspecial = 0, nmain = 0;
 	bool with_opt = cli_flag(&e->args, "with-options"), with_otp = cli_flag(&e->args, "with-otp");
@@ -146,11 +223,12 @@ static int write_image(cli_env *e, fk_session *s, const cli_image *ci, const fk_
 	else
 		rc = nmain ? fk_flash_write(s, main_segs, nmain, o, perms, r) : FK_OK;
 	free(main_segs);
+	*nmain_out = nmain;
 	if (rc || !nspecial)
 		return rc;
 	if (with_otp)
 		cli_consent_irreversible(e, perms, "Writing OTP from the image");
-	return fk_image_special_apply(s, ci->segs, ci->n, perms);
+	return fk_image_special_apply(s, ci->segs, ci->n, perms, sp);
 }
 
 static int cmd_write_run(cli_env *e)
@@ -194,8 +272,14 @@ static int cmd_write_run(cli_env *e)
 			"cannot catch that; power-cycle the board and run `flashkey verify` to check",
 			wi->width * 8U, wi->width * 8U, wi->ext_volts, wi->ext_name,
 			ci_chip->width_source, wi->ext_name);
+	write_steps w;
+	memset(&w, 0, sizeof w);
 	if (!rc)
-		rc = write_image(e, s, &ci, &o, &perms, &r);
+		rc = write_image(e, s, &ci, &o, &perms, &r, &w.sp, &w.nmain);
+	if (s) { /* for the report, which comes after the session's end */
+		fk_strlcpy(w.reg, fk_session_chip(s)->option_reg, sizeof w.reg);
+		fk_strlcpy(w.backup_dir, fk_session_backup_dir(s), sizeof w.backup_dir);
+	}
 	if (rc == FK_E_VERIFY && wi && fk_ctx_error(e->ctx) == rc) {
 		char ext[80] = "check the target supply";
 		if (wi->ext_name[0])
@@ -215,7 +299,7 @@ static int cmd_write_run(cli_env *e)
 			fk_fail_wrap(e->ctx, rc, "%s was written and verified; starting it", file);
 	}
 	rc = fk_session_end(s, rc);
-	write_report(e, rc, file, &ci, &r, &run);
+	write_report(e, rc, file, &ci, &r, &run, &w);
 	cli_image_free(&ci);
 	return rc;
 }

@@ -173,7 +173,19 @@ int fk_flash_read(fk_session *s, uint32_t addr, void *buf, uint32_t len);
  * allow_irreversible=PERMANENT, RDP 1->0 allow_erase_all). */
 int fk_image_special_check(fk_session *s, const fk_seg *segs, unsigned n, bool allow_options,
 			   bool allow_otp, unsigned *count);
-int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms);
+/* What fk_image_special_apply did, each step that ran (issue 13 class 10: an RDP regression
+ * from an image used to be reported as "0 sectors erased, nothing to write"). */
+typedef struct fk_special_result {
+	bool options;             /* the image has option bytes (and --with-options was given) */
+	bool options_changed;     /* they differed from the chip's: programmed and read back */
+	uint32_t options_before[2], options_after[2]; /* the option words (F4: OPTCR, OPTCR1) */
+	bool mass_erased;         /* the change regressed RDP 1 -> 0: all of flash was erased */
+	fk_pending pending;       /* what the option change still needs to take effect */
+	unsigned otp_bytes;       /* OTP data bytes programmed */
+	uint32_t otp_locked;      /* bit b: OTP block b locked by the image */
+} fk_special_result;
+int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms,
+			   fk_special_result *r);
 
 /* ---- backup / restore ---- */
 typedef struct fk_backup_result {

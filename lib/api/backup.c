@@ -22,7 +22,8 @@
 #define FK_BK_MANIFEST_MAX 8192
 
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
-			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending,
+			 bool *mass_erase);
 
 static int fk_bk_mkdirs(fk_ctx *ctx, const char *path)
 {
@@ -623,7 +624,7 @@ static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_per
 	ro->active = true;
 	fk_perms check = *perms;
 	check.dry_run = true; /* all gates and §3.7 rules first: nothing written on a refusal */
-	rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, &check, NULL);
+	rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, &check, NULL, NULL);
 	if (rc || perms->dry_run)
 		return rc;
 	stm32f4_options mid = ro->want;
@@ -638,7 +639,7 @@ static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_per
 	if (memcmp(&mid, &ro->cur, sizeof mid) == 0)
 		return FK_OK;
 	fk_pending pending = FK_PENDING_NONE;
-	rc = fk_api_options_write(s, &ro->cur, &mid, ro->optcr, perms, &pending);
+	rc = fk_api_options_write(s, &ro->cur, &mid, ro->optcr, perms, &pending, NULL);
 	/* after a regression the flash stays unreadable until the options reload (§3.7.3) */
 	if (!rc && mid.rdp != ro->cur.rdp && pending == FK_PENDING_RESET && !fk_api_reset_reload(s))
 		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "RDP level 0 takes effect at the next reset, "
@@ -653,7 +654,7 @@ static int fk_restore_opt_after(fk_session *s, const fk_perms *perms, fk_restore
 	if (!ro->active || perms->dry_run || memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
 		return FK_OK;
 	fk_pending pending;
-	int rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, perms, &pending);
+	int rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, perms, &pending, NULL);
 	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (after flash)") : FK_OK;
 }
 

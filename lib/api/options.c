@@ -96,12 +96,16 @@ static fk_pending fk_opt_pending(const stm32f4_options *cur, const stm32f4_optio
 
 /* Shared with restore: gates, backup before a regression, write, read back. */
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
-			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending,
+			 bool *mass_erase);
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
-			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending)
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending,
+			 bool *mass_erase)
 {
 	bool irr, all;
 	int rc = stm32f4_opt_check(FK_F4(s)->dev, s->ctx, cur, want, &irr, &all);
+	if (mass_erase)
+		*mass_erase = !rc && all && !perms->dry_run;
 	if (!rc && irr)
 		rc = fk_api_need_irreversible(s->ctx, perms, "RDP level 2 (disables debug and the "
 							    "bootloader for good)");
@@ -142,5 +146,5 @@ int fk_options_set(fk_session *s, const char *const *kv, unsigned n, const fk_pe
 		return rc;
 	if (memcmp(&cur, &want, sizeof cur) == 0)
 		return FK_OK;
-	return fk_api_options_write(s, &cur, &want, optcr, perms, pending);
+	return fk_api_options_write(s, &cur, &want, optcr, perms, pending, NULL);
 }

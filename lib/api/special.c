@@ -10,7 +10,8 @@
 #include "core/core.h"
 
 int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
-			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending);
+			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending,
+			 bool *mass_erase);
 
 static bool fk_sp_in(const fk_seg *g, uint32_t lo, uint32_t size)
 {
@@ -30,7 +31,7 @@ static void fk_sp_overlay(const fk_seg *g, uint32_t base, uint32_t *w, bool bank
 }
 
 static int fk_sp_options(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms,
-			 unsigned *applied)
+			 fk_special_result *r)
 {
 	uint32_t optcr, optcr1;
 	int rc = stm32f4_options_read(FK_F4(s), s->ctx, &optcr, &optcr1);
@@ -49,15 +50,24 @@ static int fk_sp_options(fk_session *s, const fk_seg *segs, unsigned n, const fk
 	stm32f4_options cur, want;
 	stm32f4_opt_decode(FK_F4(s)->dev, optcr, optcr1, &cur);
 	stm32f4_opt_decode(FK_F4(s)->dev, w0, w1, &want);
-	(*applied)++;
+	r->options = true;
+	r->options_before[0] = r->options_after[0] = optcr;
+	r->options_before[1] = r->options_after[1] = optcr1;
 	if (memcmp(&cur, &want, sizeof cur) == 0)
 		return FK_OK;
-	fk_pending pending;
-	rc = fk_api_options_write(s, &cur, &want, optcr, perms, &pending);
-	return rc ? fk_fail_wrap(s->ctx, rc, "option bytes from the image") : FK_OK;
+	rc = fk_api_options_write(s, &cur, &want, optcr, perms, &r->pending, &r->mass_erased);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "option bytes from the image");
+	r->options_changed = !perms->dry_run;
+	if (r->options_changed &&
+	    stm32f4_options_read(FK_F4(s), s->ctx, &r->options_after[0], &r->options_after[1]))
+		return fk_fail_wrap(s->ctx, fk_ctx_error(s->ctx), "reading the option bytes back "
+				    "after applying the image's");
+	return FK_OK;
 }
 
-static int fk_sp_otp_data(fk_session *s, const fk_seg *g, const fk_perms *perms)
+static int fk_sp_otp_data(fk_session *s, const fk_seg *g, const fk_perms *perms,
+			  fk_special_result *r)
 {
 	for (uint32_t i = 0; i < g->len;) {
 		uint32_t off = g->addr + i - STM32F4_OTP_BASE;
@@ -66,12 +76,14 @@ static int fk_sp_otp_data(fk_session *s, const fk_seg *g, const fk_perms *perms)
 		int rc = fk_otp_write(s, block, boff, g->data + i, len, perms);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "OTP from the image");
+		r->otp_bytes += perms->dry_run ? 0 : len;
 		i += len;
 	}
 	return FK_OK;
 }
 
-static int fk_sp_otp_locks(fk_session *s, const fk_seg *g, const fk_perms *perms)
+static int fk_sp_otp_locks(fk_session *s, const fk_seg *g, const fk_perms *perms,
+			   fk_special_result *r)
 {
 	for (uint32_t i = 0; i < g->len; i++) {
 		unsigned block = g->addr + i - STM32F4_OTP_LOCK_BASE;
@@ -84,6 +96,8 @@ static int fk_sp_otp_locks(fk_session *s, const fk_seg *g, const fk_perms *perms
 		int rc = fk_otp_lock(s, block, perms);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "OTP lock byte from the image");
+		if (!perms->dry_run && block < 32)
+			r->otp_locked |= 1U << block;
 	}
 	return FK_OK;
 }
@@ -126,16 +140,17 @@ int fk_image_special_check(fk_session *s, const fk_seg *segs, unsigned n, bool a
 	return FK_OK;
 }
 
-int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms)
+int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms,
+			   fk_special_result *r)
 {
-	unsigned applied = 0;
+	memset(r, 0, sizeof *r);
 	int rc = FK_OK;
 	for (unsigned i = 0; i < n && !rc; i++)
 		if (fk_sp_in(&segs[i], STM32F4_OTP_BASE, STM32F4_OTP_LOCK_BASE - STM32F4_OTP_BASE))
-			rc = fk_sp_otp_data(s, &segs[i], perms);
+			rc = fk_sp_otp_data(s, &segs[i], perms, r);
 	for (unsigned i = 0; i < n && !rc; i++)
 		if (fk_sp_in(&segs[i], STM32F4_OTP_LOCK_BASE, STM32F4_OTP_END - STM32F4_OTP_LOCK_BASE))
-			rc = fk_sp_otp_locks(s, &segs[i], perms);
+			rc = fk_sp_otp_locks(s, &segs[i], perms, r);
 	/* options last: raising RDP would hide everything else from the debugger */
-	return rc ? rc : fk_sp_options(s, segs, n, perms, &applied);
+	return rc ? rc : fk_sp_options(s, segs, n, perms, r);
 }
