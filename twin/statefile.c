@@ -173,7 +173,7 @@ int tw_sf_save(fk_ctx *ctx, tw_statefile *sf, const uint8_t *buf, size_t len, bo
 		int e = errno;
 		close(fd);
 		unlink(tmp);
-		return fk_fail(ctx, FK_E_IO, "cannot save twin state %s: %s (the file keeps its "
+		return fk_fail(ctx, FK_E_IO, "cannot write twin state %s: %s (the file keeps its "
 					     "previous state)", sf->path, strerror(e));
 	}
 	if (sf->fd >= 0)
