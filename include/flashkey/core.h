@@ -95,6 +95,18 @@ const char *fk_ctx_frame(const fk_ctx *ctx, unsigned i); /* 0 = outermost */
 void fk_log(fk_ctx *ctx, fk_log_level level, unsigned category, const char *fmt, ...)
 	FK_PRINTF(4, 5);
 void fk_progress(fk_ctx *ctx, const char *phase, uint64_t done, uint64_t total);
+/* One piece of a larger job: until fk_progress_span_end, the events of `phase` that the layers
+ * below send about their own part (done of their own total, in their own units: bytes, pages,
+ * sectors) are passed on as base + done / their total * len of the whole job's total, so a bar
+ * shows the whole job instead of starting again for each sector or block (issue 13 class 20).
+ * total 0 mutes the phase (a read that only checks, say). */
+void fk_progress_span(fk_ctx *ctx, const char *phase, uint64_t base, uint64_t len,
+		      uint64_t total);
+void fk_progress_span_end(fk_ctx *ctx);
+/* Progress of a part (a protocol client's block loop): shown only inside a span of the same
+ * phase, as that span's share of the job; dropped otherwise (a 16-byte option read draws no
+ * bar). */
+void fk_progress_part(fk_ctx *ctx, const char *phase, uint64_t done, uint64_t total);
 
 /* CRC-32 (IEEE 802.3, reflected, as zlib): fk_crc32(0, buf, n) for a fresh CRC. */
 uint32_t fk_crc32(uint32_t crc, const void *buf, size_t len);

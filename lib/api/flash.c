@@ -151,7 +151,9 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
 			continue;
 		}
 		if (*how == FK_VERIFY_READ) {
+			fk_progress_span(s->ctx, "read", 0, 0, 0); /* a comparison, no bar of its own */
 			rc = s->drv->read(s->chip, s->ctx, sec->addr, have, sec->size);
+			fk_progress_span_end(s->ctx);
 			if (rc)
 				return rc;
 			flash_crc = fk_crc32(0, have, sec->size);
@@ -169,8 +171,10 @@ static int fk_flash_program_sector(fk_session *s, const fk_erase_unit *sec, cons
 	while (fkp_next_run(want, sec->size, s->width, &pos, &start, &len)) {
 		for (uint32_t off = 0; off < len; off += 0x4000) {
 			uint32_t n = FK_MIN(len - off, 0x4000U);
+			fk_progress_span(s->ctx, "program", *done, n, total); /* the whole job's bar */
 			int rc = s->drv->program(s->chip, s->ctx, sec->addr + start + off,
 						 want + start + off, n);
+			fk_progress_span_end(s->ctx);
 			if (rc)
 				return rc;
 			*done += n;
@@ -191,7 +195,10 @@ static int fk_flash_read_pieces(fk_session *s, uint32_t addr, void *buf, uint32_
 			return fk_fail(s->ctx, FK_E_INTERRUPTED, "read stopped on request at 0x%08X "
 				       "after %u of %u bytes; the chip was not changed", addr + off,
 				       off, len);
+		/* the path's own "read" events: part of this job's bar, or muted */
+		fk_progress_span(s->ctx, "read", off, n, progress ? len : 0);
 		int rc = s->drv->read(s->chip, s->ctx, addr + off, (uint8_t *)buf + off, n);
+		fk_progress_span_end(s->ctx);
 		if (rc)
 			return rc;
 		if (progress)
@@ -293,10 +300,13 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 		return fk_fail(s->ctx, FK_E_NOMEM, "allocating a sector set");
 	if (*how != FK_VERIFY_CRC && !read_back && s->drv->md5)
 		rc = fk_flash_md5_runs(s, segs, n, set, keep, want, &ok, how);
+	uint64_t vdone = 0, vtotal = fk_flash_bytes(s->desc, set);
 	for (unsigned i = 0; !rc && i < s->desc->nunits; i++) {
 		const fk_erase_unit *sec = &s->desc->units[i];
 		if (!fk_sector_set_has(set, i))
 			continue;
+		fk_progress(s->ctx, "verify", vdone, vtotal); /* the sectors before this one */
+		vdone += sec->size;
 		if (fk_sector_set_has(&ok, i)) { /* its run's MD5 matched */
 			if (keep)
 				keep += sec->size;
@@ -331,6 +341,8 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 							    "the bytes read back match: unstable flash?",
 				       sec->number, sec->addr, chip[i], fk_crc32(0, want, sec->size));
 	}
+	if (!rc && vtotal)
+		fk_progress(s->ctx, "verify", vtotal, vtotal);
 	fk_sector_set_free(&ok);
 	return rc;
 }
@@ -432,9 +444,14 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 	}
 	/* every sector: one mass erase is shorter than the sum of sector erases (on the F4,
 	 * DS8626 Table 40) */
+	/* one "erase" bar for the whole set, whatever units the layers below count in */
+	fk_progress_span(s->ctx, "erase", 0, total, total);
 	int rc = count == c->nunits ? s->drv->erase(s->chip, s->ctx, NULL, true)
 		 : count	    ? s->drv->erase(s->chip, s->ctx, set, false)
 				    : FK_OK;
+	fk_progress_span_end(s->ctx);
+	if (!rc && count)
+		fk_progress(s->ctx, "erase", total, total);
 	const uint8_t *k = keep;
 	for (unsigned i = 0; i < c->nunits && !rc; i++) {
 		const fk_erase_unit *sec = &c->units[i];
@@ -445,6 +462,8 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 			k += sec->size;
 		rc = fk_flash_program_sector(s, sec, want, &done, total);
 	}
+	if (!rc && count) /* blank runs are not programmed: the bar still ends at 100 % */
+		fk_progress(s->ctx, "program", total, total);
 	r->bytes_programmed = done;
 	if (!rc && count && !o->no_verify)
 		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, keep, want, have, chip,
@@ -534,7 +553,9 @@ static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, u
 			return fk_fail(s->ctx, FK_E_INTERRUPTED, "verification stopped on request at "
 				       "0x%08X, %llu of %llu bytes compared", addr + off,
 				       (unsigned long long)*done, (unsigned long long)total);
+		fk_progress_span(s->ctx, "read", 0, 0, 0); /* the bar is "verify" */
 		int rc = s->drv->read(s->chip, s->ctx, addr + off, buf, n);
+		fk_progress_span_end(s->ctx);
 		if (rc)
 			return fk_fail_wrap(s->ctx, rc, "verifying");
 		for (uint32_t k = 0; k < n; k++) {
@@ -679,7 +700,14 @@ int fk_flash_erase(fk_session *s, const fk_sector_set *set, bool all, const fk_p
 		return fk_fail(s->ctx, FK_E_INTERRUPTED, "erase stopped on request before it began: "
 			       "no sector was changed");
 	}
+	uint64_t bytes = 0;
+	for (unsigned i = 0; i < c->nunits; i++)
+		bytes += all || fk_sector_set_has(set, i) ? c->units[i].size : 0;
+	fk_progress_span(s->ctx, "erase", 0, bytes, bytes);
 	rc = s->drv->erase(s->chip, s->ctx, all ? NULL : set, all);
+	fk_progress_span_end(s->ctx);
+	if (!rc && bytes)
+		fk_progress(s->ctx, "erase", bytes, bytes);
 	fk_flash_relock(s);
 	return rc;
 }

@@ -520,7 +520,7 @@ static int write_run(esp_loader *l, uint32_t off, const uint8_t *buf, uint32_t l
 			rc = fk_fail_wrap(l->ctx, rc, "programming 0x%06X..0x%06X", off + s * bsize,
 					  off + s * bsize + k - 1U);
 		*done += k;
-		fk_progress(l->ctx, "program", *done, total);
+		fk_progress_part(l->ctx, "program", *done, total);
 	}
 	return rc;
 }

@@ -471,7 +471,7 @@ static int an3155_blocks(an3155 *b, uint32_t addr, uint8_t *rd, const uint8_t *w
 			return fk_fail_wrap(b->ctx, rc, "%s %u bytes at 0x%08X",
 					    rd ? "reading" : "writing", n, addr + off);
 		off += n;
-		fk_progress(b->ctx, rd ? "read" : "program", off, len);
+		fk_progress_part(b->ctx, rd ? "read" : "program", off, len);
 	}
 	return FK_OK;
 }
@@ -539,7 +539,7 @@ int an3155_erase(an3155 *b, const uint16_t *pages, unsigned n)
 		if (rc)
 			return fk_fail_wrap(b->ctx, rc, "erasing sector %u (and %u more)", pages[done], k - 1);
 		done += k;
-		fk_progress(b->ctx, "erase", done, n);
+		fk_progress_part(b->ctx, "erase", done, n);
 	}
 	return FK_OK;
 }

@@ -794,7 +794,7 @@ static int e32_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t
 			return rc;
 		off += k;
 		if (off % 4096U == 0 || off == len)
-			fk_progress(ctx, "read", off, len);
+			fk_progress_part(ctx, "read", off, len);
 	}
 	return FK_OK;
 }

@@ -204,7 +204,7 @@ int spinor_read(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n)
 			return fk_fail_wrap(b->ctx, rc, "reading %zu bytes at 0x%06zX", k,
 					    (size_t)addr + done);
 		done += k;
-		fk_progress(b->ctx, "read", done, n);
+		fk_progress_part(b->ctx, "read", done, n);
 	}
 	return FK_OK;
 }

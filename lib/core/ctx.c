@@ -151,8 +151,44 @@ void fk_log(fk_ctx *ctx, fk_log_level level, unsigned category, const char *fmt,
 
 void fk_progress(fk_ctx *ctx, const char *phase, uint64_t done, uint64_t total)
 {
-	if (ctx && ctx->progress_fn)
-		ctx->progress_fn(ctx->progress_user, phase, done, total);
+	if (!ctx || !ctx->progress_fn)
+		return;
+	if (ctx->span_phase && phase && strcmp(ctx->span_phase, phase) == 0) {
+		if (!ctx->span_total)
+			return;
+		uint64_t part = !total ? ctx->span_len
+			      : done >= total ? ctx->span_len
+					      : (uint64_t)((double)done / (double)total *
+							   (double)ctx->span_len);
+		done = ctx->span_base + part;
+		total = ctx->span_total;
+		if (done > total)
+			done = total;
+	}
+	ctx->progress_fn(ctx->progress_user, phase, done, total);
+}
+
+void fk_progress_span(fk_ctx *ctx, const char *phase, uint64_t base, uint64_t len,
+		      uint64_t total)
+{
+	if (!ctx)
+		return;
+	ctx->span_phase = phase;
+	ctx->span_base = base;
+	ctx->span_len = len;
+	ctx->span_total = total;
+}
+
+void fk_progress_part(fk_ctx *ctx, const char *phase, uint64_t done, uint64_t total)
+{
+	if (ctx && ctx->span_phase && phase && strcmp(ctx->span_phase, phase) == 0)
+		fk_progress(ctx, phase, done, total);
+}
+
+void fk_progress_span_end(fk_ctx *ctx)
+{
+	if (ctx)
+		ctx->span_phase = NULL;
 }
 
 static const struct {
