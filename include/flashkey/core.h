@@ -75,6 +75,11 @@ void fk_ctx_set_progress(fk_ctx *ctx, fk_progress_fn fn, void *user);
 typedef bool (*fk_stop_fn)(void *user);
 void fk_ctx_set_stop(fk_ctx *ctx, fk_stop_fn fn, void *user);
 bool fk_stop_requested(const fk_ctx *ctx);
+/* A stretch that must not stop halfway (a write between its erase and the end of its
+ * programming, an unlock step, an option or OTP write): fk_stop_requested answers false until
+ * the matching release, whatever the layers below ask (a busy-flag wait, say). Nests. */
+void fk_stop_hold(fk_ctx *ctx);
+void fk_stop_release(fk_ctx *ctx);
 
 /* The cause chain. fk_fail() starts a new chain with the innermost cause and returns code;
  * fk_fail_wrap() adds an outer frame giving context ("writing sector 5 at 0x08020000") and

@@ -34,7 +34,8 @@
 	X(DEBUG_DISABLED, "debug-disabled", "debug port disabled or unreachable")                 \
 	X(HW_WATCHDOG, "hw-watchdog", "hardware independent watchdog selected (WDG_SW=0)")       \
 	X(SPI_BP, "spi-bp", "the SPI flash's status register protects blocks (BP/TB/SEC/CMP or block locks)") \
-	X(BOOT_LOCK, "boot-lock", "secure boot or a locked-down download mode burnt into eFuses")
+	X(BOOT_LOCK, "boot-lock", "secure boot or a locked-down download mode burnt into eFuses") \
+	X(FLASH_BUSY, "flash-busy", "FLASH_SR.BSY set: a flash operation runs, or the controller is stuck")
 
 typedef enum fk_doctor_fact {
 #define FK_X_FACT(sym, name, text) FK_FACT_##sym,

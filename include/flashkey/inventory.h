@@ -27,6 +27,7 @@ typedef enum fk_lock_kind {
 	FK_LOCK_DEBUG,         /* debug port disabled / intrusion detected */
 	FK_LOCK_OPTIONS_TORN,  /* option bytes hold values no tool writes (power loss) */
 	FK_LOCK_WATCHDOG,      /* hardware watchdog selected: aborts long operations */
+	FK_LOCK_BUSY,          /* the controller's busy flag is set: an operation runs, or it is stuck */
 } fk_lock_kind;
 
 /* What removing a lock destroys. */

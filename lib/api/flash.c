@@ -444,6 +444,9 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 	}
 	/* every sector: one mass erase is shorter than the sum of sector erases (on the F4,
 	 * DS8626 Table 40) */
+	/* from here to the end of the programming nothing stops halfway: erased sectors would
+	 * be left blank (a stop request waits for the verification) */
+	fk_stop_hold(s->ctx);
 	/* one "erase" bar for the whole set, whatever units the layers below count in */
 	fk_progress_span(s->ctx, "erase", 0, total, total);
 	int rc = count == c->nunits ? s->drv->erase(s->chip, s->ctx, NULL, true)
@@ -462,13 +465,15 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 			k += sec->size;
 		rc = fk_flash_program_sector(s, sec, want, &done, total);
 	}
+	fk_stop_release(s->ctx);
 	if (!rc && count) /* blank runs are not programmed: the bar still ends at 100 % */
 		fk_progress(s->ctx, "program", total, total);
 	r->bytes_programmed = done;
+	bool written = !rc && count; /* erased and programmed: only the verification is left */
 	if (!rc && count && !o->no_verify)
 		rc = fk_flash_verify_sectors(s, segs, n, set, o->read_back, keep, want, have, chip,
 					     &r->verified);
-	if (rc == FK_E_INTERRUPTED) {
+	if (rc == FK_E_INTERRUPTED && written) {
 		fk_hint(s->ctx, "check the result with `flashkey verify` on the same image");
 		fk_fail_wrap(s->ctx, rc, "the image was written (%u sector%s erased and programmed) "
 					 "but not verified", count, count == 1 ? "" : "s");

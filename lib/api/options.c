@@ -122,7 +122,9 @@ int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f
 	uint32_t optcr, optcr1;
 	stm32f4_opt_encode(FK_F4(s)->dev, want, &optcr, &optcr1);
 	optcr |= cur_optcr & FK_F4(s)->dev->optcr_reserved;
+	fk_stop_hold(s->ctx); /* an option write is not stopped halfway */
 	rc = stm32f4_options_write(FK_F4(s), s->ctx, optcr, optcr1);
+	fk_stop_release(s->ctx);
 	if (!rc && pending)
 		*pending = fk_opt_pending(cur, want);
 	return rc;

@@ -70,7 +70,9 @@ int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *dat
 		rc = fk_api_need_irreversible(s->ctx, perms, "writing OTP");
 	if (rc || !changed || perms->dry_run)
 		return rc;
+	fk_stop_hold(s->ctx); /* OTP is written once: never stopped halfway */
 	rc = stm32f4_otp_write(FK_F4(s), s->ctx, block, off, data, len);
+	fk_stop_release(s->ctx);
 	fk_otp otp;
 	if (!rc)
 		rc = fk_otp_read(s, &otp);
@@ -93,5 +95,8 @@ int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms)
 	rc = fk_api_need_irreversible(s->ctx, perms, "locking an OTP block");
 	if (rc || perms->dry_run)
 		return rc;
-	return stm32f4_otp_lock(FK_F4(s), s->ctx, block);
+	fk_stop_hold(s->ctx);
+	int lrc = stm32f4_otp_lock(FK_F4(s), s->ctx, block);
+	fk_stop_release(s->ctx);
+	return lrc;
 }

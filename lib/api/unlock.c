@@ -94,8 +94,11 @@ static int fk_unlock_step(fk_session *s, const fk_step *st, const fk_perms *perm
 	int rc = fk_session_inventory(s, &before);
 	if (!rc)
 		rc = fk_unlock_backup(s, st, perms, &res);
-	if (!rc)
+	if (!rc) { /* a step is never stopped halfway: it ends and is read back */
+		fk_stop_hold(s->ctx);
 		rc = s->drv->step(s->chip, s->ctx, st);
+		fk_stop_release(s->ctx);
+	}
 	if (rc) {
 		res.rc = rc;
 		if (fn)

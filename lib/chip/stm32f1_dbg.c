@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chip/busy_wait.h"
 #include "chip/stm32f1_fam.h"
 #include "core/core.h"
 
@@ -43,6 +44,11 @@ static int wr32(f1dbg *d, fk_ctx *ctx, uint32_t addr, uint32_t v)
 /* PM0075 §2.3.2: a read of flash (the option bytes are flash too, and stay readable at RDP
  * level 1) stalls the bus until the operation ends, so one read waits without polling; then
  * FLASH_SR confirms. Where the probe gives up on the stall, polling with a pause takes over. */
+static int dbg_sr_read(void *user, fk_ctx *ctx, uint32_t *sr)
+{
+	return rd32(user, ctx, STM32F1_FLASH_SR, sr);
+}
+
 static int dbg_wait(f1dbg *d, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms)
 {
 	uint8_t b[2];
@@ -54,23 +60,8 @@ static int dbg_wait(f1dbg *d, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms)
 	fk_ctx *quiet = fk_ctx_new();
 	(void)d->mem->read(d->h, quiet ? quiet : ctx, STM32F1_OPTBYTES, b, 2, 2);
 	fk_ctx_free(quiet);
-	struct timespec start, now, pause = {0, 200000};
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (unsigned i = 0;; i++) {
-		rc = rd32(d, ctx, STM32F1_FLASH_SR, sr);
-		if (rc)
-			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
-		if (!(*sr & STM32F1_FLASH_SR_BSY))
-			return FK_OK;
-		if (i > 64)
-			nanosleep(&pause, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long ms = (long)(now.tv_sec - start.tv_sec) * 1000L +
-			  (now.tv_nsec - start.tv_nsec) / 1000000L;
-		if (ms > (long)timeout_ms)
-			return fk_fail(ctx, FK_E_TIMEOUT, "FLASH_SR.BSY still set after %u ms "
-							  "(SR=0x%08X)", timeout_ms, *sr);
-	}
+	return fk_wait_not_busy(ctx, dbg_sr_read, d, STM32F1_FLASH_SR_BSY, "FLASH_SR.BSY",
+				timeout_ms, sr);
 }
 
 /* Latched errors after an operation -> the cause in register terms; the flags are cleared

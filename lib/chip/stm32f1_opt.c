@@ -391,6 +391,13 @@ static void f1_inv_locks(const stm32f1drv *f, const stm32f1_optstate *o, uint32_
 {
 	const stm32f1_device *dev = f->dev;
 	fk_lock *l;
+	/* PM0075 §3.4 FLASH_SR.BSY: an operation runs, or the controller is stuck (class 16) */
+	if ((sr & STM32F1_FLASH_SR_BSY) && (l = f1_lock_add(inv, FK_LOCK_BUSY, "FLASH_SR.BSY"))) {
+		fk_strlcpy(l->state, "busy: an operation runs, or the controller is stuck",
+			   sizeof l->state);
+		snprintf(l->raw, sizeof l->raw, "FLASH_SR=0x%08X", sr);
+		fk_strlcpy(l->remedy, "flashkey waits for it (saying so after a second) before any erase or program; a flag that never clears is a stuck controller: reset the chip (`flashkey reset`) or power-cycle it", sizeof l->remedy);
+	}
 	if ((sr & STM32F1_FLASH_SR_ERRORS) && (l = f1_lock_add(inv, FK_LOCK_ERRORS, "FLASH_SR"))) {
 		snprintf(l->state, sizeof l->state, "%s%s",
 			 (sr & STM32F1_FLASH_SR_PGERR) ? "PGERR " : "",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chip/busy_wait.h"
 #include "chip/stm32f4.h"
 #include "core/core.h"
 
@@ -38,26 +39,19 @@ static int dbg_wr32(stm32f4_dbg *d, fk_ctx *ctx, uint32_t addr, uint32_t v)
 /* RM0090 §3.6.5: a read of the flash interface's system area stalls the bus until the running
  * operation ends, so one read waits without polling; then SR confirms. On a probe whose
  * stall handling gives up, polling with a pause takes over. */
+static int dbg_sr_read(void *user, fk_ctx *ctx, uint32_t *sr)
+{
+	return dbg_rd32(user, ctx, STM32F4_FLASH_SR, sr);
+}
+
 static int dbg_wait(stm32f4_dbg *d, fk_ctx *ctx, uint32_t *sr, unsigned timeout_s)
 {
 	uint8_t b[2];
 	fk_ctx *quiet = fk_ctx_new();
 	(void)d->mem->read(d->h, quiet ? quiet : ctx, STM32F4_FLASH_SIZE_REG, b, 2, 2);
 	fk_ctx_free(quiet);
-	struct timespec start, now, pause = {0, 200000};
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (unsigned i = 0;; i++) {
-		int rc = dbg_rd32(d, ctx, STM32F4_FLASH_SR, sr);
-		if (rc)
-			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
-		if (!(*sr & STM32F4_FLASH_SR_BSY))
-			return FK_OK;
-		if (i > 64)
-			nanosleep(&pause, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec - start.tv_sec > (time_t)timeout_s)
-			return fk_fail(ctx, FK_E_TIMEOUT, "FLASH_SR.BSY still set after %u s", timeout_s);
-	}
+	return fk_wait_not_busy(ctx, dbg_sr_read, d, STM32F4_FLASH_SR_BSY, "FLASH_SR.BSY",
+				timeout_s * 1000U, sr);
 }
 
 /* Latched errors after an operation -> cause in register terms; then cleared (w1c). */

@@ -66,6 +66,21 @@ static void stm32f4_inv_errors(const stm32f4_regs *r, fk_inventory *inv)
 			      "erase clear them first anyway", sizeof l->remedy);
 }
 
+/* FLASH_SR.BSY (RM0090 §3.9.5): an operation flashkey did not start is running, or the
+ * controller is stuck (issue 13 class 16: status used to say nothing) */
+static void stm32f4_inv_busy(const stm32f4_regs *r, fk_inventory *inv)
+{
+	if (!r->sr_valid || !(r->sr & STM32F4_FLASH_SR_BSY))
+		return;
+	fk_lock *l = stm32f4_inv_add(inv, FK_LOCK_BUSY, "FLASH_SR.BSY");
+	if (!l)
+		return;
+	fk_strlcpy(l->state, "busy: an operation runs, or the controller is stuck",
+		   sizeof l->state);
+	snprintf(l->raw, sizeof l->raw, "FLASH_SR=0x%08X", r->sr);
+	fk_strlcpy(l->remedy, "flashkey waits for it (saying so after a second) before any erase or program; a flag that never clears is a stuck controller: reset the chip (`flashkey reset`) or power-cycle it", sizeof l->remedy);
+}
+
 static void stm32f4_inv_keys(const stm32f4_regs *r, fk_inventory *inv)
 {
 	if (r->cr_valid && (r->cr & STM32F4_FLASH_CR_LOCK)) {
@@ -265,6 +280,7 @@ void stm32f4_inventory_decode(const stm32f4_device *dev, const stm32f4_sector *s
 	if (dev->has_optcr1)
 		stm32f4_inv_reg(inv, "FLASH_OPTCR1", STM32F4_FLASH_OPTCR1, r->optcr1, r->optcr1_valid);
 	stm32f4_inv_errors(r, inv);
+	stm32f4_inv_busy(r, inv);
 	stm32f4_inv_keys(r, inv);
 	if (r->optcr_valid) {
 		stm32f4_inv_rdp(&o, r, intrusion, inv);

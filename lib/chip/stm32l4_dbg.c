@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "chip/busy_wait.h"
 #include "chip/stm32l4_fam.h"
 #include "core/core.h"
 
@@ -43,6 +44,11 @@ static void quiet_wr32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t v)
 /* §3.3.5: a read of the flash or the option area while BSY is set stalls the bus until the
  * operation ends, so one such read waits without polling; FLASH_SR then confirms. Where the
  * probe gives up on the stall, polling with a pause takes over. */
+static int l4_sr_read(void *user, fk_ctx *ctx, uint32_t *sr)
+{
+	return stm32l4_rd32(user, ctx, STM32L4_FLASH_SR, sr);
+}
+
 static int l4_wait(stm32l4drv *f, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms)
 {
 	int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, sr);
@@ -54,23 +60,8 @@ static int l4_wait(stm32l4drv *f, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms
 	fk_ctx *quiet = fk_ctx_new();
 	(void)f->mem->read(f->h, quiet ? quiet : ctx, STM32L4_OPT_AREA, b, 4, 4);
 	fk_ctx_free(quiet);
-	struct timespec start, now, pause = {0, 200000};
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (unsigned i = 0;; i++) {
-		rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, sr);
-		if (rc)
-			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
-		if (!(*sr & STM32L4_FLASH_SR_BSY))
-			return FK_OK;
-		if (i > 64)
-			nanosleep(&pause, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		long ms = (long)(now.tv_sec - start.tv_sec) * 1000L +
-			  (now.tv_nsec - start.tv_nsec) / 1000000L;
-		if (ms > (long)timeout_ms)
-			return fk_fail(ctx, FK_E_TIMEOUT, "FLASH_SR.BSY still set after %u ms "
-							  "(SR=0x%08X)", timeout_ms, *sr);
-	}
+	return fk_wait_not_busy(ctx, l4_sr_read, f, STM32L4_FLASH_SR_BSY, "FLASH_SR.BSY",
+				timeout_ms, sr);
 }
 
 /* The error flags after an operation -> the cause in register terms; cleared (w1c) so that

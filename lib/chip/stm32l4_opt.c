@@ -364,6 +364,13 @@ static void l4_inv_locks(stm32l4drv *f, const stm32l4_optstate *o, fk_inventory 
 	const stm32l4_device *d = f->dev;
 	char sec[32];
 	fk_lock *l;
+	/* FLASH_SR.BSY (§3.7.5): an operation runs, or the controller is stuck (class 16) */
+	if ((o->sr & STM32L4_FLASH_SR_BSY) && (l = l4_lock_add(inv, FK_LOCK_BUSY, "FLASH_SR.BSY"))) {
+		fk_strlcpy(l->state, "busy: an operation runs, or the controller is stuck",
+			   sizeof l->state);
+		snprintf(l->raw, sizeof l->raw, "FLASH_SR=0x%08X", o->sr);
+		fk_strlcpy(l->remedy, "flashkey waits for it (saying so after a second) before any erase or program; a flag that never clears is a stuck controller: reset the chip (`flashkey reset`) or power-cycle it", sizeof l->remedy);
+	}
 	uint32_t err = o->sr & STM32L4_FLASH_SR_ERRORS & ~STM32L4_FLASH_SR_OPTVERR;
 	if (err && (l = l4_lock_add(inv, FK_LOCK_ERRORS, "FLASH_SR"))) {
 		snprintf(l->state, sizeof l->state, "error flags 0x%04X latched", err);

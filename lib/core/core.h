@@ -28,6 +28,7 @@ struct fk_ctx {
 	void *progress_user;
 	fk_stop_fn stop_fn; /* fk_stop_requested */
 	void *stop_user;
+	unsigned stop_hold; /* fk_stop_hold depth */
 	const char *span_phase; /* fk_progress_span: NULL when none */
 	uint64_t span_base, span_len, span_total;
 };

@@ -48,7 +48,19 @@ void fk_ctx_set_stop(fk_ctx *ctx, fk_stop_fn fn, void *user)
 
 bool fk_stop_requested(const fk_ctx *ctx)
 {
-	return ctx && ctx->stop_fn && ctx->stop_fn(ctx->stop_user);
+	return ctx && !ctx->stop_hold && ctx->stop_fn && ctx->stop_fn(ctx->stop_user);
+}
+
+void fk_stop_hold(fk_ctx *ctx)
+{
+	if (ctx)
+		ctx->stop_hold++;
+}
+
+void fk_stop_release(fk_ctx *ctx)
+{
+	if (ctx && ctx->stop_hold)
+		ctx->stop_hold--;
 }
 
 static void fk_frame_vformat(char *dst, const char *fmt, va_list ap)

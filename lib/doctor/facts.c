@@ -72,6 +72,7 @@ static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)
 			   "FLASH_CR.LOCK=1: a lockout reads like the reset state until a key is tried",
 			   sizeof f->detail[0]);
 	fact_lock(f, FK_FACT_SR_ERRORS, inv_lock(inv, FK_LOCK_ERRORS), inv_reg_valid(inv, "FLASH_SR"));
+	fact_lock(f, FK_FACT_FLASH_BUSY, inv_lock(inv, FK_LOCK_BUSY), inv_reg_valid(inv, "FLASH_SR"));
 }
 
 static void facts_options(const fk_inventory *inv, fk_doctor_facts *f)

@@ -9,7 +9,7 @@ const char *fk_lock_kind_name(fk_lock_kind k)
 {
 	static const char *const names[] = {"ctrl", "opt", "errors", "rdp", "wrp", "pcrop", "otp",
 					    "spi-bp", "crp", "boot", "debug", "options-torn",
-					    "watchdog"};
+					    "watchdog", "busy"};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 

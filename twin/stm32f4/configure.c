@@ -132,6 +132,11 @@ static int f4c_special_option(fk_ctx *ctx, tw_f4 *t, const char *kv, const char 
 		if (fk_parse_u32(val, &n) || n > 1)
 			return f4c_bad_option(ctx, kv, "expected 0 or 1");
 		tw_f4_set_hw_watchdog_aborts(t, n != 0);
+	} else if (strcmp(key, "stuck_bsy") == 0) {
+		if (fk_parse_u32(val, &n) || n > 1)
+			return f4c_bad_option(ctx, kv, "expected 0 or 1 (1: FLASH_SR.BSY stays set "
+						      "with no operation running, until a reset)");
+		tw_f4_set_stuck_bsy(t, n != 0);
 	} else if (strcmp(key, "power") == 0) {
 		if (strcmp(val, "on") && strcmp(val, "off"))
 			return f4c_bad_option(ctx, kv, "expected on or off");

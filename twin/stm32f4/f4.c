@@ -622,6 +622,15 @@ void tw_f4_set_vpp(tw_f4 *t, bool applied)
 	t->dirty = true;
 }
 
+/* Fault injection: FLASH_SR.BSY held set with no operation running, the state issue 13 class 16
+ * found in a state file (a wedged controller). A reset clears it: FLASH_SR resets to 0
+ * (RM0090 §3.9.5), as f4_flash_reset does. */
+void tw_f4_set_stuck_bsy(tw_f4 *t, bool on)
+{
+	t->sr = on ? (t->sr | F4_SR_BSY) : (t->sr & ~F4_SR_BSY);
+	t->dirty = true;
+}
+
 int tw_f4_voltage_mv(const tw_f4 *t)
 {
 	return t->powered ? (int)t->voltage_mv : 0;

@@ -149,6 +149,7 @@ int tw_f4_voltage_mv(const tw_f4 *t);
 void tw_f4_set_strict_keys(tw_f4 *t, bool strict);
 /* VPP (8-9 V) applied: needed for x64 parallelism (RM0090 §3.6.2 Table 13). */
 void tw_f4_set_vpp(tw_f4 *t, bool applied);
+void tw_f4_set_stuck_bsy(tw_f4 *t, bool on); /* FLASH_SR.BSY set until a reset (fault) */
 /* Cut power now (as a fault would): an operation in progress is left half-done. */
 void tw_f4_power_off(tw_f4 *t);
 /* Model the hardware-watchdog abort of an RDP 1->0 regression (stm32.md §3.1 BMP note; see

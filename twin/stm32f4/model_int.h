@@ -11,7 +11,7 @@
 
 #define F4_OPTION_KEYS                                                                             \
 	"rdp, bor_lev, wdg_sw, nrst_stop, nrst_stdby, bfb2, db1m, sprmod, nwrp, nwrp2, boot, swd, "  \
-	"voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power, fault_op, fault_ns"
+	"voltage_mv, vpp, strict_keys, timing, hw_wdg_abort, power, fault_op, fault_ns, stuck_bsy"
 
 extern const tw_model tw_model_stm32f4;
 extern const tw_model_opt f4_new_opts[];
