@@ -86,7 +86,7 @@ static void write_report_special_json(json_w *j, const fk_special_result *sp, co
 typedef struct write_steps {
 	fk_special_result sp;
 	unsigned nmain;	      /* image segments in main flash */
-	char reg[48];	      /* the option register's name ("FLASH_OPTCR") */
+	char reg[48];	      /* the option register's name, from the chip description */
 	char backup_dir[256]; /* the backup taken before a destructive step, "" if none */
 } write_steps;
 
