@@ -126,8 +126,9 @@ static uint64_t spinor_wall_us(void)
 int spinor_wait(spinor_bus *b, const spinor_part *p, uint32_t typ_us, uint32_t max_us,
 		const char *what)
 {
-	uint64_t deadline = spinor_wall_us() + (uint64_t)max_us * 2U + 2000000U;
+	uint64_t t0 = spinor_wall_us(), deadline = t0 + (uint64_t)max_us * 2U + 2000000U;
 	int busy_bit = p->bits[SPINOR_BUSY].bit;
+	bool said = false; /* a wait over a second is said once (issue 13 class 16) */
 	for (unsigned n = 0;; n++) {
 		uint8_t sr = 0;
 		int rc = spinor_read_sr1(b, &sr);
@@ -136,7 +137,14 @@ int spinor_wait(spinor_bus *b, const spinor_part *p, uint32_t typ_us, uint32_t m
 			return fk_fail_wrap(b->ctx, rc, "waiting for %s", what);
 		if (!((sr >> busy_bit) & 1U))
 			return FK_OK;
-		if (spinor_wall_us() > deadline) {
+		uint64_t now = spinor_wall_us();
+		if (!said && now - t0 >= 1000000U) {
+			fk_log(b->ctx, FK_LOG_INFO, FK_TRACE_FLASH, "waiting for %s: status register 1 "
+			       "= 0x%02X, BUSY (typically %u ms, at most %u ms by the datasheet)", what,
+			       sr, typ_us / 1000U, max_us / 1000U);
+			said = true;
+		}
+		if (now > deadline) {
 			fk_hint(b->ctx, "power-cycle the chip and check its supply; a chip that stays "
 				"busy may be damaged");
 			return fk_fail(b->ctx, FK_E_TIMEOUT, "%s: status register 1 = 0x%02X still "
