@@ -487,6 +487,8 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 {
 	memset(r, 0, sizeof *r);
 	const fk_chip_desc *c = s->desc;
+	if (s->drv->image_notes) /* what the image says that contradicts the chip: warnings only */
+		s->drv->image_notes(s->chip, s->ctx, segs, nsegs);
 	fkp_flash_plan plan;
 	fkp_area special[FK_FLASH_MAX_SPECIAL];
 	fk_sector_set same = {0}, set = {0};

@@ -92,6 +92,8 @@
 #include <stdint.h>
 
 #include "flashkey/backend.h"
+
+struct fk_seg; /* flashkey/flashkey.h: an image segment (image_notes) */
 #include "flashkey/core.h"
 #include "flashkey/inventory.h"
 
@@ -387,6 +389,11 @@ typedef struct fk_chip_driver {
 	 * addr+len) computed on the chip (ESP ROM SPI_FLASH_MD5): verify and --skip-unchanged
 	 * compare digests instead of reading every byte back when there is no crc32. */
 	int (*md5)(void *state, fk_ctx *ctx, uint32_t addr, uint32_t len, uint8_t out[16]);
+	/* Optional: what the image about to be written says that contradicts this chip, in the
+	 * chip's own terms (an ESP bootloader header naming another flash size, flash mode or
+	 * chip): logged as warnings before anything is erased; never refuses, never changes the
+	 * image (the user may mean it: esptool leaves the header alone with --flash_size keep). */
+	void (*image_notes)(void *state, fk_ctx *ctx, const struct fk_seg *segs, unsigned n);
 } fk_chip_driver;
 
 /* ---- the registry (lib/chip/registry.c) ---- */

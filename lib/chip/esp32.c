@@ -30,6 +30,7 @@
 #include "chip/driver.h"
 #include "core/core.h"
 #include "devices/esp32.h"
+#include "flashkey/flashkey.h"
 
 extern const fk_chip_driver spinor_chip_driver;
 
@@ -863,6 +864,63 @@ static fk_vec_verdict e32_vector_check(void *state, uint32_t w0, uint32_t entry,
 	return FK_VEC_OK;
 }
 
+/* The bootloader image's header as written (ESP-IDF esp_image_header_t, esptool's
+ * ESPLoader image format): byte 0 magic 0xE9, byte 2 the SPI mode (0 QIO, 1 QOUT, 2 DIO, 3 DOUT,
+ * 4 FAST_READ, 5 SLOW_READ), byte 3 the flash size in its high nibble (0 = 1 MB, 1 = 2 MB ...
+ * 4 = 16 MB; later chips up to 7 = 128 MB) and the frequency in its low one; the extended header
+ * from byte 8 has the chip ID at bytes 12-13 (ESP_CHIP_ID_ESP32 = 0, ESP32C3 = 5) and the minimum
+ * chip revision at byte 14. The ROM reads the mode and size from here when it boots; a header
+ * that names more flash than the chip has, a mode no ROM knows or another chip is what esptool
+ * warns about (and patches with --flash_size/--flash_mode): flashkey only warns, and writes the
+ * bytes the user gave. */
+static void e32_image_notes(void *state, fk_ctx *ctx, const struct fk_seg *segs, unsigned n)
+{
+	const e32drv *d = state;
+	uint32_t at = e32_boot_addr(d);
+	uint8_t h[16];
+	unsigned got = 0;
+	for (unsigned i = 0; i < n; i++) /* the 16 header bytes, wherever the segments put them */
+		for (uint32_t k = 0; k < 16; k++)
+			if (segs[i].addr <= at + k && at + k - segs[i].addr < segs[i].len) {
+				h[k] = segs[i].data[at + k - segs[i].addr];
+				got |= 1U << k;
+			}
+	if (!(got & 1U) || h[0] != 0xE9U)
+		return; /* no image header at the boot address: nothing to compare */
+	char where[48];
+	snprintf(where, sizeof where, "the bootloader header at 0x%X", at);
+	static const char *const modes[] = {"QIO", "QOUT", "DIO", "DOUT", "FAST_READ", "SLOW_READ"};
+	if ((got & 4U) && h[2] > 5U)
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "%s names SPI mode %u, which no ESP ROM knows "
+		       "(0 QIO, 1 QOUT, 2 DIO, 3 DOUT): the chip may not boot it; rebuild the "
+		       "bootloader with the flash mode of the board (usually DIO)", where, h[2]);
+	else if (got & 4U)
+		fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_CHIP, "%s: SPI mode %s", where, modes[h[2]]);
+	if ((got & 8U) && d->flash_size) {
+		unsigned code = h[3] >> 4;
+		uint64_t says = code <= 7U ? (1ULL << code) * 1024U * 1024U : 0;
+		if (!says)
+			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "%s names flash size code %u, which no "
+			       "ESP ROM knows (0 = 1 MB ... 4 = 16 MB)", where, code);
+		else if (says > d->flash_size)
+			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "%s says %llu MB of flash, but the chip "
+			       "has %u MB (JEDEC ID): the application may read past the end of flash; "
+			       "rebuild with CONFIG_ESPTOOLPY_FLASHSIZE = %u MB, or write the header "
+			       "for this chip", where, (unsigned long long)(says >> 20),
+			       d->flash_size >> 20, d->flash_size >> 20);
+	}
+	if ((got & 0x3000U) == 0x3000U) {
+		unsigned id = h[12] | (unsigned)h[13] << 8;
+		unsigned want = d->part->kind == ESP32_KIND_ESP32 ? 0U : 5U;
+		if (id != want && id != 0xFFFFU)
+			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "%s is built for chip ID %u (%s), not "
+			       "this %s (chip ID %u): the ROM will refuse to boot it", where, id,
+			       id == 0 ? "ESP32" : id == 2 ? "ESP32-S2" : id == 5 ? "ESP32-C3"
+			       : id == 9 ? "ESP32-S3" : id == 12 ? "ESP32-C2" : "another chip",
+			       d->part->title, want);
+	}
+}
+
 /* `run`: a hard reset through RTS -> EN with IO0 released (esptool --after hard_reset); the
  * boot log that follows proves where the ROM went: "boot:0x13 (SPI_FAST_FLASH_BOOT)" = the
  * application, "waiting for download" = IO0 still held low. Nothing else counts as started. */
@@ -974,6 +1032,7 @@ const fk_chip_driver esp32_chip_driver = {
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
 	.md5 = e32_md5,
+	.image_notes = e32_image_notes,
 };
 
 const fk_chip_driver esp32c3_chip_driver = {
@@ -1001,4 +1060,5 @@ const fk_chip_driver esp32c3_chip_driver = {
 	.virtual_ns = e32_virtual_ns,
 	.backup_options = e32_backup_options,
 	.md5 = e32_md5,
+	.image_notes = e32_image_notes,
 };
