@@ -21,8 +21,7 @@ struct tw_chip {
 	const tw_model *model;
 	void *m;
 	bool borrowed; /* tw_chip_borrow: m is the caller's */
-	char *path;	    /* as the user gave it (messages) */
-	tw_statefile sf; /* the lock and where saves go (statefile.h) */
+	tw_statefile sf; /* the lock, where saves go, the path as given (statefile.h) */
 };
 
 /* ---------------------------------------------------------------- registry */
@@ -231,29 +230,11 @@ int tw_chip_load(fk_ctx *ctx, const char *path, tw_chip **out)
 	return rc;
 }
 
-static char *tw_dup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 int tw_chip_attach_path(tw_chip *c, fk_ctx *ctx, const char *path)
 {
-	if (c->path)
-		return fk_fail(ctx, FK_E_INVALID_ARG, "twin already attached to %s", c->path);
-	char *p = tw_dup(path);
-	if (!p)
-		return fk_fail(ctx, FK_E_NOMEM, "out of memory");
-	int rc = tw_sf_attach(ctx, path, true, &c->sf);
-	if (rc) {
-		free(p);
-		return rc;
-	}
-	c->path = p;
-	return FK_OK;
+	if (c->sf.given)
+		return fk_fail(ctx, FK_E_INVALID_ARG, "twin already attached to %s", c->sf.given);
+	return tw_sf_attach(ctx, path, true, &c->sf);
 }
 
 int tw_chip_open(fk_ctx *ctx, const char *path, tw_chip **out)
@@ -265,19 +246,15 @@ int tw_chip_open(fk_ctx *ctx, const char *path, tw_chip **out)
 		return rc;
 	uint8_t *buf = NULL;
 	size_t n = 0;
-	char *p = tw_dup(path);
-	rc = p ? tw_sf_read(ctx, &sf, TW_STATE_MAX, &buf, &n)
-	       : fk_fail(ctx, FK_E_NOMEM, "out of memory");
+	rc = tw_sf_read(ctx, &sf, TW_STATE_MAX, &buf, &n);
 	if (!rc)
 		rc = tw_chip_load_buffer(ctx, path, buf, n, out);
 	free(buf);
 	if (rc) {
 		tw_sf_release(&sf);
-		free(p);
 		return rc;
 	}
 	(*out)->sf = sf;
-	(*out)->path = p;
 	return FK_OK;
 }
 
@@ -304,7 +281,7 @@ static int tw_save(tw_chip *c, fk_ctx *ctx, bool durable)
 	uint8_t *buf;
 	size_t len;
 	if (c->model->save(c->m, &buf, &len))
-		return fk_fail(ctx, FK_E_NOMEM, "saving twin state %s: out of memory", c->path);
+		return fk_fail(ctx, FK_E_NOMEM, "saving twin state %s: out of memory", c->sf.given);
 	int rc = tw_sf_save(ctx, &c->sf, buf, len, durable);
 	free(buf);
 	return rc;
@@ -312,7 +289,7 @@ static int tw_save(tw_chip *c, fk_ctx *ctx, bool durable)
 
 static int tw_chip_sync_mode(tw_chip *c, fk_ctx *ctx, bool durable)
 {
-	if (!c->path)
+	if (!c->sf.given)
 		return fk_fail(ctx, FK_E_INVALID_ARG, "twin has no state file to sync to");
 	if (!c->model->dirty(c->m))
 		return FK_OK;
@@ -342,7 +319,6 @@ void tw_chip_free(tw_chip *c)
 	if (!c)
 		return;
 	tw_sf_release(&c->sf);
-	free(c->path);
 	if (!c->borrowed)
 		c->model->destroy(c->m);
 	free(c);
@@ -353,7 +329,7 @@ int tw_chip_close(tw_chip *c, fk_ctx *ctx)
 	if (!c)
 		return FK_OK;
 	fk_ctx *tmp = ctx ? ctx : fk_ctx_new();
-	int rc = c->path && tmp ? tw_chip_sync(c, tmp) : FK_OK;
+	int rc = c->sf.given && tmp ? tw_chip_sync(c, tmp) : FK_OK;
 	if (tmp != ctx)
 		fk_ctx_free(tmp);
 	tw_chip_free(c);
@@ -364,7 +340,7 @@ int tw_chip_close(tw_chip *c, fk_ctx *ctx)
 
 const tw_model *tw_chip_model(const tw_chip *c) { return c->model; }
 void *tw_chip_impl(const tw_chip *c) { return c->m; }
-const char *tw_chip_path(const tw_chip *c) { return c->path; }
+const char *tw_chip_path(const tw_chip *c) { return c->sf.given; }
 const char *tw_chip_variant(const tw_chip *c) { return c->model->variant_name(c->m); }
 bool tw_chip_dirty(const tw_chip *c) { return c->model->dirty(c->m); }
 
@@ -415,7 +391,7 @@ static int tw_chip_no_port(const tw_chip *c, fk_ctx *ctx, const char *who, const
 	tw_chip_ports_text(c, ports, sizeof ports);
 	fk_hint(ctx, "this twin offers: %s", ports);
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the twin %s (%s, model %s) has no %s",
-		       who, c->path ? c->path : "(in memory)", tw_chip_variant(c), c->model->name,
+		       who, c->sf.given ? c->sf.given : "(in memory)", tw_chip_variant(c), c->model->name,
 		       what);
 }
 

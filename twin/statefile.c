@@ -76,13 +76,25 @@ static int sf_resolve(fk_ctx *ctx, const char *path, bool may_create, char **out
 	return (*out = sf_dup(buf)) ? FK_OK : fk_fail(ctx, FK_E_NOMEM, "out of memory");
 }
 
+static int sf_attach(fk_ctx *ctx, const char *path, bool may_create, tw_statefile *sf);
+
 int tw_sf_attach(fk_ctx *ctx, const char *path, bool may_create, tw_statefile *sf)
+{
+	int rc = sf_attach(ctx, path, may_create, sf);
+	if (rc)
+		tw_sf_release(sf); /* nothing kept from a failed attach */
+	return rc;
+}
+
+static int sf_attach(fk_ctx *ctx, const char *path, bool may_create, tw_statefile *sf)
 {
 	*sf = (tw_statefile)TW_STATEFILE_INIT;
 	if (!path || !path[0])
 		return fk_fail(ctx, FK_E_USAGE, "the twin needs a state file path");
 	char *real;
 	bool exists;
+	if (!(sf->given = sf_dup(path)))
+		return fk_fail(ctx, FK_E_NOMEM, "out of memory");
 	int rc = sf_resolve(ctx, path, may_create, &real, &exists);
 	if (rc)
 		return rc;
@@ -224,5 +236,6 @@ void tw_sf_release(tw_statefile *sf)
 	if (sf->fd >= 0)
 		close(sf->fd);
 	free(sf->path);
+	free(sf->given);
 	*sf = (tw_statefile)TW_STATEFILE_INIT;
 }

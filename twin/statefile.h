@@ -21,11 +21,12 @@
 #include "flashkey/flashkey.h"
 
 typedef struct tw_statefile {
-	int fd;	    /* the locked inode; -1 while the file does not exist yet */
-	char *path; /* resolved path the saves go to (malloc'd); NULL when not attached */
+	int fd;	     /* the locked inode; -1 while the file does not exist yet */
+	char *path;  /* resolved path the saves go to (malloc'd); NULL when not attached */
+	char *given; /* the path as the caller gave it, for messages (malloc'd) */
 } tw_statefile;
 
-#define TW_STATEFILE_INIT {-1, NULL}
+#define TW_STATEFILE_INIT {-1, NULL, NULL}
 
 /* Take the lock of the state file at path. An existing file is locked (FK_E_BUSY "twin busy"
  * when another process holds it); a missing one is allowed only when may_create (the first

@@ -17,24 +17,6 @@
 SERVER_PID=
 trap 'if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; fi; rm -rf "$WORK"' EXIT
 
-# run_and_signal SIG DELAY ARGS...: flashkey in the background, SIG after DELAY seconds; waits at
-# most 20 s more for it to end; RC receives its exit status
-run_and_signal() {
-	local sig=$1 delay=$2
-	shift 2
-	"$FK_BIN" "$@" >"$OUT" 2>"$ERR" &
-	local pid=$!
-	sleep "$delay"
-	kill "-$sig" "$pid" 2>/dev/null || fail "flashkey $* ended before the signal: $(cat "$ERR")"
-	local t0=$SECONDS
-	while kill -0 "$pid" 2>/dev/null; do
-		[ $((SECONDS - t0)) -lt 20 ] || { kill -KILL "$pid"; fail "flashkey $* did not stop within 20 s of SIG$sig"; }
-		sleep 0.1
-	done
-	wait "$pid"
-	RC=$?
-}
-
 python3 - "$WORK/old.bin" <<'EOF'
 import sys
 open(sys.argv[1], 'wb').write(bytes((i * 7 + (i >> 8)) & 0xFF for i in range(0x40000)))

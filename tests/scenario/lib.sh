@@ -27,3 +27,21 @@ expect_exit() {
 json_get() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
+# run_and_signal SIG DELAY ARGS...: flashkey ARGS in the background (stdin closed), SIG after DELAY
+# seconds; waits at most 20 s more for it to end (a hang fails the test); RC receives its exit
+# status, $OUT/$ERR its output (issue 13 classes 13 and 16)
+run_and_signal() {
+	local sig=$1 delay=$2
+	shift 2
+	"$FK_BIN" "$@" >"$OUT" 2>"$ERR" </dev/null &
+	local pid=$!
+	sleep "$delay"
+	kill "-$sig" "$pid" 2>/dev/null || fail "flashkey $* ended before the signal: $(cat "$ERR")"
+	local t0=$SECONDS
+	while kill -0 "$pid" 2>/dev/null; do
+		[ $((SECONDS - t0)) -lt 20 ] || { kill -KILL "$pid"; fail "flashkey $* did not stop within 20 s of SIG$sig"; }
+		sleep 0.1
+	done
+	wait "$pid"
+	RC=$?
+}

@@ -22,17 +22,7 @@ grep -q "problem  Flash controller busy" "$OUT" || fail "doctor does not report 
 grep -q "fix: flashkey -c twin:$T reset" "$OUT" || fail "doctor does not give the reset: $(cat "$OUT")"
 
 # a wait that says what it waits for, and stops on request
-"$FK_BIN" -c "twin:$T" erase 1 >"$OUT" 2>"$ERR" </dev/null &
-PID=$!
-sleep 2.5
-kill -INT "$PID" 2>/dev/null || fail "erase ended before the signal: $(cat "$ERR")"
-t0=$SECONDS
-while kill -0 "$PID" 2>/dev/null; do
-	[ $((SECONDS - t0)) -lt 10 ] || { kill -KILL "$PID"; fail "erase did not stop within 10 s of SIGINT"; }
-	sleep 0.1
-done
-wait "$PID"
-RC=$?
+run_and_signal INT 2.5 -c "twin:$T" erase 1
 [ "$RC" = 10 ] || fail "erase under a stuck BSY after SIGINT: exit $RC, expected 10: $(cat "$ERR")"
 grep -q "waiting for FLASH_SR.BSY to clear (SR=0x00010000): a flash operation is still running" "$ERR" ||
 	fail "the wait was silent: $(cat "$ERR")"

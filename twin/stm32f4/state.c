@@ -265,53 +265,21 @@ int tw_f4_save_buffer(const tw_f4 *t, uint8_t **buf, size_t *len)
 	return *buf ? FK_OK : FK_E_NOMEM;
 }
 
-static int f4_write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* durable: fsync before the rename. The temp + rename is what keeps the file whole for readers
- * (no torn file whatever happens to this process); fsync adds only safety against the host
- * losing power, at a cost of up to seconds on a loaded disk. */
-static int f4_save(const tw_f4 *t, fk_ctx *ctx, const char *path, bool durable)
+/* A state file written whole (tests, benchmarks, `new`): through the same lock and atomic save
+ * as every twin (twin/statefile.c). */
+int tw_f4_save(const tw_f4 *t, fk_ctx *ctx, const char *path)
 {
 	size_t len;
 	uint8_t *buf = f4_serialise(t, &len);
 	if (!buf)
 		return fk_fail(ctx, FK_E_NOMEM, "saving twin state %s: out of memory", path);
-	char tmp[4096];
-	if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >= (int)sizeof tmp) {
-		free(buf);
-		return fk_fail(ctx, FK_E_INVALID_ARG, "twin state path too long: %s", path);
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(buf);
-		return fk_fail(ctx, FK_E_IO, "cannot create %s: %s", tmp, strerror(errno));
-	}
-	int rc = f4_write_all(fd, buf, len) || (durable && fsync(fd));
+	tw_statefile sf;
+	int rc = tw_sf_attach(ctx, path, true, &sf);
+	if (!rc)
+		rc = tw_sf_save(ctx, &sf, buf, len, true);
+	tw_sf_release(&sf);
 	free(buf);
-	fchmod(fd, 0644);
-	if (close(fd) || rc || rename(tmp, path)) {
-		int e = errno;
-		unlink(tmp);
-		return fk_fail(ctx, FK_E_IO, "cannot write twin state %s: %s", path, strerror(e));
-	}
-	return FK_OK;
-}
-
-int tw_f4_save(const tw_f4 *t, fk_ctx *ctx, const char *path)
-{
-	return f4_save(t, ctx, path, true);
+	return rc;
 }
 
 static int f4_bad(fk_ctx *ctx, const char *path, const char *why)
