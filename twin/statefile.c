@@ -231,6 +231,17 @@ int tw_sf_read(fk_ctx *ctx, const tw_statefile *sf, size_t max, uint8_t **out, s
 	return FK_OK;
 }
 
+int tw_sf_open_read(fk_ctx *ctx, const char *path, size_t max, tw_statefile *sf, uint8_t **out,
+		    size_t *len)
+{
+	*out = NULL;
+	*len = 0;
+	int rc = tw_sf_attach(ctx, path, false, sf);
+	if (!rc && (rc = tw_sf_read(ctx, sf, max, out, len)))
+		tw_sf_release(sf);
+	return rc;
+}
+
 void tw_sf_release(tw_statefile *sf)
 {
 	if (sf->fd >= 0)

@@ -37,6 +37,10 @@ int tw_sf_save(fk_ctx *ctx, tw_statefile *sf, const uint8_t *buf, size_t len, bo
 /* Read the whole locked file (at most max bytes; more is FK_E_BAD_FILE "file too large").
  * *out is malloc'd, caller frees. */
 int tw_sf_read(fk_ctx *ctx, const tw_statefile *sf, size_t max, uint8_t **out, size_t *len);
+/* tw_sf_attach (existing file only) + tw_sf_read: the locked file and its content, or nothing
+ * held at all on failure. */
+int tw_sf_open_read(fk_ctx *ctx, const char *path, size_t max, tw_statefile *sf, uint8_t **out,
+		    size_t *len);
 /* Unlock and forget; removes nothing. */
 void tw_sf_release(tw_statefile *sf);
 

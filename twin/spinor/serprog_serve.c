@@ -240,15 +240,12 @@ int tw_spinor_serve(fk_ctx *ctx, const char *path, const char *const *links, uns
 		return fk_fail(ctx, FK_E_USAGE, "a SPI NOR twin is served with 1 to %u "
 						"--serprog-pty LINK options", TW_SP_MAX_LINKS);
 	tw_sp_run r = {.path = path, .sf = TW_STATEFILE_INIT};
-	int rc = tw_sf_attach(ctx, path, false, &r.sf);
-	if (!rc) {
-		uint8_t *buf = NULL;
-		size_t n = 0;
-		rc = tw_sf_read(ctx, &r.sf, TW_SP_STATE_MAX, &buf, &n);
-		if (!rc)
-			rc = tw_spinor_load_buf(ctx, buf, n, &r.chip);
-		free(buf);
-	}
+	uint8_t *buf;
+	size_t n;
+	int rc = tw_sf_open_read(ctx, path, TW_SP_STATE_MAX, &r.sf, &buf, &n);
+	if (!rc)
+		rc = tw_spinor_load_buf(ctx, buf, n, &r.chip);
+	free(buf); /* NULL when the open failed */
 	for (unsigned i = 0; i < nlinks; i++)
 		r.links[i] = (tw_sp_link){.master = -1, .slave = -1};
 	for (unsigned i = 0; !rc && i < nlinks; i++) {

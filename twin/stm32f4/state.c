@@ -376,21 +376,18 @@ int tw_f4_open(fk_ctx *ctx, const char *path, tw_f4 **out)
 {
 	*out = NULL;
 	tw_statefile sf;
-	int rc = tw_sf_attach(ctx, path, false, &sf);
+	uint8_t *buf;
+	size_t n;
+	int rc = tw_sf_open_read(ctx, path, F4_STATE_MAX, &sf, &buf, &n);
 	if (rc)
 		return rc;
-	uint8_t *buf = NULL;
-	size_t n = 0;
-	rc = tw_sf_read(ctx, &sf, F4_STATE_MAX, &buf, &n);
-	if (!rc)
-		rc = tw_f4_load_buffer(ctx, path, buf, n, out);
+	rc = tw_f4_load_buffer(ctx, path, buf, n, out);
 	free(buf);
-	if (rc) {
+	if (rc)
 		tw_sf_release(&sf);
-		return rc;
-	}
-	(*out)->sf = sf;
-	return FK_OK;
+	else
+		(*out)->sf = sf;
+	return rc;
 }
 
 static int f4_sync(tw_f4 *t, fk_ctx *ctx, bool durable)
