@@ -139,6 +139,20 @@ int cli_image_place(cli_env *e, fk_session *s, cli_image *ci)
 			    sp, reset, c->chip);
 }
 
+int cli_image_marks(cli_env *e, fk_session *s, const cli_image *ci, const fk_perms *perms)
+{
+	fk_image *img = fk_image_new(); /* the segments as placed (a raw binary's base applied) */
+	if (!img)
+		return fk_fail(e->ctx, FK_E_NOMEM, "scanning the image");
+	int rc = FK_OK;
+	for (unsigned i = 0; i < ci->n && !rc; i++)
+		rc = fk_image_add(e->ctx, img, ci->segs[i].addr, ci->segs[i].data, ci->segs[i].len);
+	fk_image_mark m[8];
+	unsigned n = rc ? 0 : fk_image_marks(img, m, 8);
+	fk_image_free(img);
+	return rc ? rc : fk_image_marks_check(s, m, n < 8 ? n : 8, perms);
+}
+
 void cli_image_free(cli_image *ci)
 {
 	fk_image_free(ci->img);

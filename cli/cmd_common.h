@@ -30,6 +30,9 @@ typedef struct cli_image {
 /* Where a raw binary is loaded before the chip is known (without --base). */
 #define CLI_RAW_BASE 0x08000000U
 int cli_image_load(cli_env *e, const char *path, cli_image *ci);
+/* The image's protection words (fk_image_marks) weighed against the chip: warnings, or the
+ * PERMANENT gate for one the chip obeys that would lock it for good (issue 17 Deliver 4). */
+int cli_image_marks(cli_env *e, fk_session *s, const cli_image *ci, const fk_perms *perms);
 /* A raw binary loaded without --base goes to the connected chip's flash base (the description's
  * flash_base: 0 on a SPI NOR): call after the session is open. */
 void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s);

@@ -93,6 +93,11 @@ static void image_print_info(const char *path, const fk_image *img, uint8_t fill
 		printf("  segment %-4zu 0x%08X-0x%08llX %10u bytes  CRC-32 0x%08X\n", i, s->addr,
 		       (unsigned long long)s->addr + s->len - 1, s->len, fk_crc32(0, s->data, s->len));
 	}
+	fk_image_mark m[8];
+	unsigned nm = fk_image_marks(img, m, 8);
+	for (unsigned i = 0; i < nm && i < 8; i++)
+		printf("  protection   0x%08X %s%s: %s\n", m[i].addr, m[i].name,
+		       m[i].permanent ? " (PERMANENT)" : "", m[i].text);
 }
 
 static void image_json_info(const char *path, const fk_image *img, uint8_t fill)
@@ -130,6 +135,21 @@ static void image_json_info(const char *path, const fk_image *img, uint8_t fill)
 		json_kv_hex(&j, "start", s->addr, 8);
 		json_kv_uint(&j, "length", s->len);
 		json_kv_hex(&j, "crc32", fk_crc32(0, s->data, s->len), 8);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	fk_image_mark m[8];
+	unsigned nm = fk_image_marks(img, m, 8);
+	json_key(&j, "protection");
+	json_arr_begin(&j);
+	for (unsigned i = 0; i < nm && i < 8; i++) {
+		json_obj_begin(&j);
+		json_kv_str(&j, "kind", fk_image_mark_kind_name(m[i].kind));
+		json_kv_str(&j, "name", m[i].name);
+		json_kv_hex(&j, "address", m[i].addr, 8);
+		json_kv_hex(&j, "value", m[i].value, m[i].kind == FK_MARK_LPC_CRP ? 8 : 2);
+		json_kv_bool(&j, "permanent", m[i].permanent);
+		json_kv_str(&j, "text", m[i].text);
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);

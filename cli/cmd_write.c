@@ -257,6 +257,8 @@ static int cmd_write_run(cli_env *e)
 		rc = cli_session(e, &s);
 	if (!rc)
 		rc = cli_image_place(e, s, &ci);
+	if (!rc)
+		rc = cli_image_marks(e, s, &ci, &perms);
 	/* A width that needs a programming supply beyond the target's (the F4's x64: 8-9 V on
 	 * VPP), which no probe or bootloader can measure; a parallelism above what the supply
 	 * sustains may not retain the value. So a forced --psize is taken on trust, and a verify

@@ -15,6 +15,7 @@
 
 #include "flashkey/backend.h"
 #include "flashkey/core.h"
+#include "flashkey/image.h"
 #include "flashkey/inventory.h"
 
 typedef struct fk_session fk_session;
@@ -186,6 +187,14 @@ typedef struct fk_special_result {
 } fk_special_result;
 int fk_image_special_apply(fk_session *s, const fk_seg *segs, unsigned n, const fk_perms *perms,
 			   fk_special_result *r);
+
+/* The protection words the image carries (fk_image_marks), weighed against the chip before
+ * anything is written (issue 17 Deliver 4): one this part obeys that would lock it for good
+ * (NXP CRP3, a Kinetis FSEC that disables mass erase) needs allow_irreversible = PERMANENT, one it
+ * obeys otherwise is announced, one it does not obey (a CRP word in an image for an STM32 or an
+ * ESP32) is warned about with its address: the image may be meant for another part. STM32
+ * option-byte areas are left to fk_image_special_check. */
+int fk_image_marks_check(fk_session *s, const fk_image_mark *m, unsigned n, const fk_perms *perms);
 
 /* ---- backup / restore ---- */
 typedef struct fk_backup_result {

@@ -66,6 +66,24 @@ fk_image_format fk_image_get_format(const fk_image *img);
 /* Copies [addr, addr + len) into buf, gaps (and anything past 4 GiB) set to fill. Returns the
  * number of bytes that came from the image (0: the range holds no image data). */
 size_t fk_image_read(const fk_image *img, uint32_t addr, size_t len, uint8_t fill, uint8_t *buf);
+/* The protection words an image carries, by address (lib/image/marks.c: NXP LPC CRP at 0x2FC,
+ * Kinetis FSEC at 0x40C, STM32 option-byte areas). fk_image_marks fills at most max and returns
+ * how many there are. */
+typedef enum fk_image_mark_kind {
+	FK_MARK_LPC_CRP = 0,
+	FK_MARK_KINETIS_FCF,
+	FK_MARK_STM32_OPTIONS,
+} fk_image_mark_kind;
+typedef struct fk_image_mark {
+	fk_image_mark_kind kind;
+	uint32_t addr, value;
+	bool permanent;  /* it would lock a part for good (CRP3, FSEC without mass erase, RDP 2) */
+	char name[64];   /* "NXP LPC CRP3" */
+	char text[200];  /* what it does, in the part's terms */
+} fk_image_mark;
+unsigned fk_image_marks(const fk_image *img, fk_image_mark *out, unsigned max);
+const char *fk_image_mark_kind_name(fk_image_mark_kind k); /* "lpc-crp", ... (JSON) */
+
 /* CRC-32 (fk_crc32) of [addr, addr + len) with gaps read as fill. len may be up to 2^32. */
 uint32_t fk_image_crc32(const fk_image *img, uint32_t addr, uint64_t len, uint8_t fill);
 

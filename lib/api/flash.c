@@ -549,6 +549,32 @@ int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_w
 	return rc;
 }
 
+int fk_image_marks_check(fk_session *s, const fk_image_mark *m, unsigned n, const fk_perms *perms)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (m[i].kind == FK_MARK_STM32_OPTIONS) /* refused or gated by the special areas */
+			continue;
+		if (!(s->desc->obeys_marks & (1U << m[i].kind))) {
+			fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_IMAGE, "the image's 0x%08X holds 0x%0*X, "
+			       "%s (%s): %s ignores it, but the image may be meant for another part",
+			       m[i].addr, m[i].kind == FK_MARK_KINETIS_FCF ? 2 : 8, m[i].value,
+			       m[i].name, m[i].text, s->info.chip);
+			continue;
+		}
+		if (m[i].permanent) {
+			char what[300];
+			snprintf(what, sizeof what, "the image's %s at 0x%08X (%s)", m[i].name,
+				 m[i].addr, m[i].text);
+			int rc = fk_api_need_irreversible(s->ctx, perms, what);
+			if (rc)
+				return rc;
+		}
+		fk_log(s->ctx, FK_LOG_INFO, FK_TRACE_IMAGE, "the image sets %s at 0x%08X: %s",
+		       m[i].name, m[i].addr, m[i].text);
+	}
+	return FK_OK;
+}
+
 /* Byte-by-byte comparison of [addr, addr+len) with data: FK_E_VERIFY naming the address. */
 static int fk_flash_compare(fk_session *s, uint32_t addr, const uint8_t *data, uint32_t len,
 			    uint64_t *done, uint64_t total, uint32_t *bad_addr)

@@ -285,6 +285,11 @@ typedef struct fk_chip_desc {
 	uint32_t run_default;
 	const char *run_word_names[2];
 	const char *run_gone_note;
+	/* Added for the image safety scan (issue 17 Deliver 4): the image protection words this
+	 * part obeys, bit (1 << fk_image_mark_kind) (FK_MARK_LPC_CRP on an LPC); a word the part
+	 * does not obey is only warned about, one it obeys that locks it for good needs
+	 * allow_irreversible. 0: none (every driver today). */
+	unsigned obeys_marks;
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

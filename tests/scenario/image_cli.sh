@@ -79,4 +79,25 @@ expect_exit 2 "$FK_BIN" image info "$FX/fw.elf" --fill 300
 expect_exit 2 "$FK_BIN" image frobnicate
 expect_exit 1 "$FK_BIN" image info does-not-exist.hex
 grep -q 'cannot open does-not-exist.hex' "$ERR" || fail "missing file"
+# issue 17 Deliver 4: the protection words an image carries, in `image info` and in a write's
+# warnings: an NXP CRP3 word at 0x2FC (permanent on an LPC) written to an ESP32, which ignores
+# it, is warned about with its address, and written as given
+python3 -c "
+import struct
+d = bytearray(b'\x11' * 0x400); d[0x2FC:0x300] = struct.pack('<I', 0x43218765)
+open('crp3.bin', 'wb').write(d)"
+expect_exit 0 "$FK_BIN" image info crp3.bin --base 0
+grep -q "protection   0x000002FC NXP LPC CRP3 (PERMANENT)" "$OUT" || fail "image info: no CRP3 line: $(cat "$OUT")"
+expect_exit 0 "$FK_BIN" image info crp3.bin --base 0 --json
+[ "$(json_get "$OUT" "[(p['kind'], p['address'], p['value'], p['permanent']) for p in d['protection']]")" = \
+  "[('lpc-crp', '0x000002FC', '0x43218765', True)]" ] || fail "image info --json protection: $(cat "$OUT")"
+expect_exit 0 "$FK_BIN" image info crp3.bin --base 0x08000000 --json
+[ "$(json_get "$OUT" "d['protection']")" = "[]" ] || fail "a word away from 0x2FC taken for CRP: $(cat "$OUT")"
+if [ -n "${FK_TWIN_BIN:-}" ]; then
+	expect_exit 0 "$FK_TWIN_BIN" new esp32 e.twin
+	expect_exit 0 "$FK_BIN" -c twin-esp:e.twin write crp3.bin --base 0
+	grep -q "warning: the image's 0x000002FC holds 0x43218765, NXP LPC CRP3 (.*): esp32 ignores it, but the image may be meant for another part" "$ERR" ||
+		fail "no CRP warning on an ESP32: $(cat "$ERR")"
+	expect_exit 0 "$FK_BIN" -c twin-esp:e.twin verify crp3.bin --base 0
+fi
 pass

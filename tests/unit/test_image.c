@@ -3,6 +3,7 @@
  * reading ranges with gaps, CRC over ranges, merging and conflicting overlaps. */
 #include "fk_test.h"
 
+#include "core/core.h"
 #include "flashkey/image.h"
 
 static fk_ctx *ctx;
@@ -128,6 +129,70 @@ static void test_read_and_crc_with_gaps(void **state)
 	fk_image_free(img);
 }
 
+/* fk_image_marks (issue 17 Deliver 4): each protection word found by its address and value,
+ * nothing for a word the image does not wholly cover or for a value that means nothing. */
+static unsigned marks_of(uint32_t addr, const uint8_t *d, uint32_t len, fk_image_mark *m)
+{
+	fk_image *img = fk_image_new();
+	assert_int_equal(fk_image_add(ctx, img, addr, d, len), 0);
+	unsigned n = fk_image_marks(img, m, 4);
+	fk_image_free(img);
+	return n;
+}
+
+static void test_protection_marks(void **state)
+{
+	(void)state;
+	fk_image_mark m[4];
+	uint8_t w[0x300];
+	memset(w, 0x11, sizeof w);
+	static const struct {
+		uint32_t v;
+		const char *name;
+		bool permanent;
+	} crp[] = {{0x12345678u, "NXP LPC CRP1", false}, {0x87654321u, "NXP LPC CRP2", false},
+		   {0x43218765u, "NXP LPC CRP3", true}, {0x4E697370u, "NXP LPC NO_ISP", false}};
+	for (unsigned i = 0; i < 4; i++) {
+		fk_put_le32(w + 0x2FC, crp[i].v);
+		assert_int_equal(marks_of(0, w, sizeof w, m), 1);
+		assert_int_equal(m[0].kind, FK_MARK_LPC_CRP);
+		assert_int_equal(m[0].addr, 0x2FC);
+		assert_int_equal(m[0].value, crp[i].v);
+		assert_string_equal(m[0].name, crp[i].name);
+		assert_int_equal(m[0].permanent, crp[i].permanent);
+	}
+	fk_put_le32(w + 0x2FC, 0x43218766u); /* one bit off: no CRP value */
+	assert_int_equal(marks_of(0, w, sizeof w, m), 0);
+	fk_put_le32(w + 0x2FC, 0x43218765u);
+	assert_int_equal(marks_of(0, w, 0x2FE, m), 0);          /* half the word: not a CRP word */
+	assert_int_equal(marks_of(0x08000000u, w, sizeof w, m), 0); /* not at 0x2FC */
+
+	uint8_t f[0x410];
+	memset(f, 0xFF, sizeof f);
+	f[0x40C] = 0xFE; /* OpenOCD's default FSEC: unsecured */
+	assert_int_equal(marks_of(0, f, sizeof f, m), 0);
+	f[0x40C] = 0xFF; /* secured, mass erase enabled: the next connect needs a mass erase */
+	assert_int_equal(marks_of(0, f, sizeof f, m), 1);
+	assert_int_equal(m[0].kind, FK_MARK_KINETIS_FCF);
+	assert_false(m[0].permanent);
+	f[0x40C] = 0x64; /* secured, MEEN = 10b, KEYEN = 01b: never opened again */
+	assert_int_equal(marks_of(0, f, sizeof f, m), 1);
+	assert_true(m[0].permanent);
+	f[0x40C] = 0xA4; /* the same with the backdoor key enabled (KEYEN = 10b) */
+	assert_int_equal(marks_of(0, f, sizeof f, m), 1);
+	assert_false(m[0].permanent);
+
+	const uint8_t f4[2] = {0xED, 0xCC}, f1[2] = {0xA5, 0x5A};
+	assert_int_equal(marks_of(0x1FFFC000u, f4, 2, m), 1);
+	assert_int_equal(m[0].kind, FK_MARK_STM32_OPTIONS);
+	assert_int_equal(m[0].value, 0xCC);
+	assert_true(m[0].permanent); /* RDP 2 on an F4 */
+	assert_int_equal(marks_of(0x1FFFF800u, f1, 2, m), 1);
+	assert_int_equal(m[0].value, 0xA5);
+	assert_false(m[0].permanent);
+	assert_string_equal(fk_image_mark_kind_name(FK_MARK_KINETIS_FCF), "kinetis-fsec");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_junk_named_hex),
 		cmocka_unit_test(test_add_merge_and_conflict),
 		cmocka_unit_test(test_read_and_crc_with_gaps),
+		cmocka_unit_test(test_protection_marks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
