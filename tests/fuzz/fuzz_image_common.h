@@ -2,7 +2,8 @@
 /* Shared body of the image fuzz harnesses (fuzz_ihex.c, fuzz_srec.c, fuzz_elf.c): load the
  * input with a forced format; when it loads, check the model's invariants (sorted, disjoint,
  * non-adjacent segments inside 4 GiB) and that writing it as Intel HEX and S-record and
- * reloading gives the same bytes and entry point. Any violation aborts. */
+ * reloading gives the same bytes and entry point; the protection scan (fk_image_marks) runs on
+ * it. Any violation aborts. */
 #ifndef FK_FUZZ_IMAGE_COMMON_H
 #define FK_FUZZ_IMAGE_COMMON_H
 
@@ -63,6 +64,12 @@ static int fuzz_image_one(const uint8_t *data, size_t size, fk_image_format fmt,
 		fuzz_image_roundtrip(ctx, img, FK_IMAGE_SREC);
 		uint8_t probe[64];
 		fk_image_read(img, fk_image_segment(img, 0)->addr, sizeof probe, 0xFF, probe);
+		fk_image_mark marks[8]; /* the protection scan reads any image: never past it */
+		unsigned nm = fk_image_marks(img, marks, 8);
+		for (unsigned i = 0; i < nm && i < 8; i++)
+			if (!memchr(marks[i].name, 0, sizeof marks[i].name) ||
+			    !memchr(marks[i].text, 0, sizeof marks[i].text))
+				abort();
 		if (fk_image_pad(ctx, img, 256, 0xFF) == 0)
 			fuzz_image_check_model(img);
 		fk_image_free(img);
