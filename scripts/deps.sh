@@ -8,7 +8,9 @@
 set -euo pipefail
 want=(build-essential cmake pkg-config libelf-dev libusb-1.0-0-dev libhidapi-dev libjaylink-dev)
 if [ "${1:-build}" = test ]; then
-  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd flashrom binutils-arm-none-eabi)
+  # the peers of the interop tests: without them those tests are skipped, not run
+  want+=(libcmocka-dev clang libclang-rt-dev stm32flash openocd flashrom binutils-arm-none-eabi
+         stlink-tools lpc21isp)
   # Node.js and npm run esptool-js (tests/interop/esptool_js_*.sh). A machine may already have
   # them from elsewhere (NodeSource's nodejs bundles npm and Conflicts: with Debian's npm, so
   # asking apt for npm there fails the whole install): a working `node` and `npm` are enough.
