@@ -169,7 +169,20 @@ static int read_frame(esp_loader *l, unsigned timeout_ms, size_t max_bytes, size
 	for (size_t i = 0; i < max_bytes; i++) {
 		uint8_t b;
 		size_t got = 0;
-		int rc = l->ops->read(l->h, l->ctx, &b, 1, timeout_ms, &got);
+		int rc;
+		if (i == 0 && timeout_ms > 1000U) { /* a wait over a second is said (class 16) */
+			fk_ctx saved = *l->ctx;
+			rc = l->ops->read(l->h, l->ctx, &b, 1, 1000U, &got);
+			if (rc == FK_E_TIMEOUT && got == 0) {
+				*l->ctx = saved;
+				fk_log(l->ctx, FK_LOG_INFO, FK_TRACE_BOOT, "waiting for the ESP "
+				       "loader's answer (it answers when the flash operation is done; "
+				       "up to %u s)", timeout_ms / 1000U);
+				rc = l->ops->read(l->h, l->ctx, &b, 1, timeout_ms - 1000U, &got);
+			}
+		} else {
+			rc = l->ops->read(l->h, l->ctx, &b, 1, timeout_ms, &got);
+		}
 		if (rc)
 			return rc;
 		bool outside = !esp_slip_in_frame(&l->dec);

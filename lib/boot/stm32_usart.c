@@ -96,12 +96,41 @@ static size_t an3155_drain(an3155 *b, unsigned tmo)
 	return total;
 }
 
+static int an3155_ack_byte(an3155 *b, uint8_t c, const char *stage);
+
+/* A wait for the ROM's answer longer than a second (an erase: the ROM answers when it is done)
+ * is said once, then goes on (issue 13 class 16: no silent wait over a second). */
+#define AN3155_QUIET_MS 1000u
+
 static int an3155_ack(an3155 *b, unsigned tmo, const char *stage)
 {
 	uint8_t c;
+	if (tmo > AN3155_QUIET_MS) {
+		fk_ctx saved = *b->ctx; /* a timeout here is not a failure yet */
+		size_t got = 0;
+		int r1 = b->ops->read(b->h, b->ctx, &c, 1, AN3155_QUIET_MS, &got);
+		if (r1 == FK_E_TIMEOUT && got == 0) {
+			*b->ctx = saved;
+			fk_log(b->ctx, FK_LOG_INFO, FK_TRACE_BOOT, "waiting for the bootloader's answer "
+			       "%s (it answers when the flash operation is done; up to %u s)", stage,
+			       tmo / 1000u);
+			tmo -= AN3155_QUIET_MS;
+		} else {
+			an3155_seen_add(b, &c, got);
+			if (r1)
+				return fk_fail_wrap(b->ctx, r1, "%s (0x%02X): %s",
+						    an3155_cmd_name(b->cur_cmd), b->cur_cmd, stage);
+			return an3155_ack_byte(b, c, stage);
+		}
+	}
 	int rc = an3155_rd(b, &c, 1, tmo, stage);
 	if (rc)
 		return rc;
+	return an3155_ack_byte(b, c, stage);
+}
+
+static int an3155_ack_byte(an3155 *b, uint8_t c, const char *stage)
+{
 	if (c == AN3155_ACK)
 		return FK_OK;
 	char what[96];

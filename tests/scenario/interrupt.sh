@@ -11,7 +11,9 @@
 #      lands in the erase or the programming, past the last safe point before the erase): the
 #      sector is finished; the run stops at the read-back verification ("written ... but not
 #      verified", exit 10) or, should the signal come later, ends verified (exit 0, "ran to its
-#      end"); `verify` then agrees.
+#      end"); `verify` then agrees;
+#   4. (class 16) an erase of a 128 KiB sector, which the ROM answers only when done: the wait
+#      over a second is said.
 . "$(dirname "$0")/lib.sh"
 [ -n "${FK_TWIN_BIN:-}" ] || { echo "flashkey-twin not built"; exit 77; }
 SERVER_PID=
@@ -58,6 +60,12 @@ case "$RC" in
 *) fail "write (3) after SIGINT: exit $RC: $(cat "$ERR")" ;;
 esac
 expect_exit 0 "$FK_BIN" -c "uart:$LINK" verify "$WORK/img.bin" --base 0x08004000
+
+# issue 13 class 16 over the bootloader: the ROM answers an erase only when it is done (a 128 KiB
+# sector: over a second on this realtime twin); the wait is said, not silent
+expect_exit 0 "$FK_BIN" -c "uart:$LINK" erase 6 --yes
+grep -q "waiting for the bootloader's answer after the sector list (it answers when the flash operation is done" "$ERR" ||
+	fail "a wait of over a second for the ROM was silent: $(cat "$ERR")"
 
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || fail "serve exit status $? after SIGTERM: $(cat "$WORK/serve.log")"
