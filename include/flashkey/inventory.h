@@ -54,7 +54,11 @@ typedef enum fk_step_id {
 	FK_STEP_WRP,          /* remove write protection, other options kept */
 	FK_STEP_RDP_RAISE,    /* PCROP at level 0: raise to level 1 first (PCROP can only go 1->0) */
 	FK_STEP_RDP,          /* RDP 1 -> 0 regression: mass erase (with PCROP removal) */
-	FK_STEP_COUNT_
+	FK_STEP_COUNT_,
+	/* Not unlock classes (no --upto word): the steps of an OTP change (issue 12 Deliver 4,
+	 * every protection change is a plan run by one executor). */
+	FK_STEP_OTP_WRITE = 16, /* program bytes of one OTP block (irreversible) */
+	FK_STEP_OTP_LOCK = 17,  /* lock one OTP block (irreversible) */
 } fk_step_id;
 
 #define FK_INV_MAX_LOCKS 40
@@ -167,13 +171,17 @@ typedef struct fk_step {
 	bool refused;             /* cannot be run as things stand (see why) */
 	char why[200];            /* reason for refusal, with how to proceed */
 	/* Target values the step writes (option steps), in the driver's layout: value[0] is what
-	 * JSON shows under FK_STEP_VALUE_KEY (docs/JSON.md; the key kept from the STM32F4 era). */
-	union {
-		struct {
-			uint32_t optcr, optcr1;
-		};
-		uint32_t value[2];
-	};
+	 * JSON shows under FK_STEP_VALUE_KEY (docs/JSON.md; the key kept from the first family). */
+	uint32_t value[2];
+	/* The pending reset is reported to the user, not done by the executor (an option change
+	 * the user asked for takes effect at the reset they choose; an unlock step's reset is
+	 * done when the path can). */
+	bool user_reset;
+	/* Restore: run before the flash is written back (it lifts what would block the write). */
+	bool before_write;
+	/* Opaque to everything but the driver that planned the step (an OTP step's block, offset
+	 * and bytes). */
+	uint8_t payload[40];
 } fk_step;
 #define FK_STEP_VALUE_KEY "optcr"
 

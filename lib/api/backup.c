@@ -2,10 +2,11 @@
 /* Backup and restore: every readable region (main flash, option registers, OTP) into a new
  * timestamped directory with a manifest of CRCs, verified by reading the files back; restore
  * writes flash back (options only when asked, through the option gates; OTP never, only
- * compared). At RDP level 1 nothing but the options is readable (RM0090 §3.7.3 Table 18):
- * the manifest says so. A range the chip refuses to read while the rest of flash reads (PCROP,
- * RM0090 §3.7.5) is recorded as missing ("unreadable" lines), never filled: the readable
- * ranges around it go into flash-0xADDR.bin files (issue 13 class 9). Restore checks every
+ * compared). When read protection hides the flash from the path (an STM32 at RDP level 1)
+ * nothing but the options is readable: the manifest says so, naming the driver's rdp_source. A
+ * range the chip refuses to read while the rest of flash reads (proprietary code read
+ * protection) is recorded as missing ("unreadable" lines), never filled: the readable ranges
+ * around it go into flash-0xADDR.bin files (issue 13 class 9). Restore checks every
  * manifest field (format version, chip, dev_id, flash base and size, each file's address,
  * size and CRC) against the data and the chip before writing anything. */
 #include <errno.h>
@@ -18,12 +19,9 @@
 
 #include "api/session.h"
 #include "core/core.h"
+#include "plan/ladder.h"
 
 #define FK_BK_MANIFEST_MAX 8192
-
-int fk_api_options_write(fk_session *s, const stm32f4_options *cur, const stm32f4_options *want,
-			 uint32_t cur_optcr, const fk_perms *perms, fk_pending *pending,
-			 bool *mass_erase);
 
 static int fk_bk_mkdirs(fk_ctx *ctx, const char *path)
 {
@@ -254,8 +252,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 				inv->rdp_level, inv->rdp_raw, inv->path,
 				s->desc->rdp_source ? s->desc->rdp_source : s->desc->manual);
 	}
-	if (!rc && inv->notp && otp_size && otp_size <= FK_BK_OTP_MAX && inv->otp[0].readable &&
-	    FK_IS_F4(s)) {
+	if (!rc && inv->notp && otp_size && otp_size <= FK_BK_OTP_MAX && inv->otp[0].readable) {
 		rc = dry ? FK_OK : s->drv->read(s->chip, s->ctx, otp_base, otp, otp_size);
 		if (rc)
 			fk_fail_wrap(s->ctx, rc, "reading OTP for the backup (the chip lets it be read, "
@@ -263,7 +260,7 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 		else
 			files[(*n)++] = (fk_bk_file){"otp.bin", otp_base, otp, otp_size};
 		r->otp_saved = !rc;
-	} else if (!rc && inv->notp && FK_IS_F4(s)) {
+	} else if (!rc && inv->notp && otp_size) {
 		fk_snprintf_cat(r->why_not, sizeof r->why_not, "OTP not saved: not readable through "
 				"the %s path at RDP level %d; ", inv->path, inv->rdp_level);
 	}
@@ -517,6 +514,21 @@ static int fk_bk_man_read(fk_session *s, const char *dir, fk_bk_man *m)
 	return rc;
 }
 
+/* options.bin must be what this chip's driver writes: its option words at their address. */
+static bool fk_bk_options_fit(fk_session *s, const fk_bk_entry *x)
+{
+	uint8_t raw[FK_BK_OPT_MAX];
+	size_t len = 0;
+	uint32_t addr = 0;
+	if (!s->drv->backup_options)
+		return false;
+	fk_ctx *q = fk_ctx_new();
+	bool ok = q && !s->drv->backup_options(s->chip, q, raw, sizeof raw, &len, &addr) &&
+		  x->addr == addr && x->size == len;
+	fk_ctx_free(q);
+	return ok;
+}
+
 /* What each file must be: flash ranges inside this chip's flash (flash.bin the whole of it,
  * flash-0xADDR.bin at ADDR), the option words and OTP where this chip has them; flash ranges
  * do not overlap. */
@@ -538,8 +550,7 @@ static int fk_bk_man_check(fk_session *s, const char *dir, const fk_bk_man *m)
 			ok = dot && strcmp(dot, ".bin") == 0 && !fk_bk_u32(num, &at) && at == x->addr &&
 			     x->size && x->addr >= base && fk_span_ok(x->addr - base, x->size, fsz);
 		} else if (strcmp(x->name, "options.bin") == 0)
-			ok = FK_IS_F4(s) ? x->addr == STM32F4_FLASH_OPTCR && x->size == 8
-					 : x->size && x->size <= FK_BK_OPT_MAX;
+			ok = fk_bk_options_fit(s, x);
 		else if (strcmp(x->name, "otp.bin") == 0)
 			ok = x->size && x->addr == s->info.otp_base && x->size == s->info.otp_size;
 		else {
@@ -590,80 +601,77 @@ static const fk_bk_entry *fk_bk_find(const fk_bk_man *m, const char *name)
 	return NULL;
 }
 
-/* Option restore around the flash write. Options applied first could forbid the write
- * (WRP/PCROP on a sector to restore, RM0090 §3.7.4; an RDP raise latching the debug
- * intrusion, §3.7.3); applied after, a protection the chip has now but the backup does not
- * would. So: every gate is checked on the whole change before anything is written; before the
- * flash write go only the changes that do not restrict writing (an RDP regression, which
- * erases, followed by a reset; WRP lifted from every sector, which loses nothing); after it,
- * the backup's options as they were. PCROP (SPRMOD) is left to the second step. */
+/* Option restore around the flash write (FK_CHANGE_OPTIONS_RAW, planned by the driver):
+ * options applied first could forbid the write (write protection on a sector to restore, a
+ * read-protection raise); applied after, a protection the chip has now but the backup does not
+ * would. So the gates of the whole plan are checked before anything is written; the steps the
+ * driver marks before_write (those that lift what would block the write: WRP off, an RDP
+ * regression, which erases and is reloaded by a reset where the path can) run before the flash
+ * write; the rest, the backup's options as they were, after it. */
 typedef struct fk_restore_opt {
+	fk_plan plan;
 	bool active;
-	stm32f4_options cur, want;
-	uint32_t optcr;
 } fk_restore_opt;
 
-static int fk_restore_opt_read(fk_session *s, fk_restore_opt *ro)
+static void fk_restore_step_done(void *user, const fk_step_result *r, const fk_inventory *after)
 {
-	uint32_t optcr1;
-	int rc = stm32f4_options_read(FK_F4(s), s->ctx, &ro->optcr, &optcr1);
-	if (!rc)
-		stm32f4_opt_decode(FK_F4(s)->dev, ro->optcr, optcr1, &ro->cur);
-	return rc;
+	(void)after;
+	fk_session *s = user;
+	if (!r->rc && r->step->before_write && r->pending == FK_PENDING_RESET &&
+	    !r->step->user_reset)
+		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "the restored read-protection level "
+			"takes effect at the next reset, which this path cannot do");
 }
 
-static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, const fk_perms *perms,
-				 fk_restore_opt *ro)
+/* Runs the steps of the plan with before_write == before (a sub-plan through the executor). */
+static int fk_restore_opt_steps(fk_session *s, const fk_restore_opt *ro, bool before,
+				const fk_perms *perms)
 {
-	int rc = fk_restore_opt_read(s, ro);
-	if (rc)
-		return rc;
-	stm32f4_opt_decode(FK_F4(s)->dev, fk_get_le32(opt), fk_get_le32(opt + 4), &ro->want);
-	if (memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
+	fk_plan part;
+	memset(&part, 0, sizeof part);
+	for (unsigned i = 0; i < ro->plan.nsteps; i++)
+		if (ro->plan.steps[i].before_write == before)
+			part.steps[part.nsteps++] = ro->plan.steps[i];
+	if (!part.nsteps)
 		return FK_OK;
+	int rc = fk_unlock_run(s, &part, perms, fk_restore_step_done, s);
+	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (%s flash)",
+				 before ? "before" : "after") : FK_OK;
+}
+
+static int fk_restore_opt_before(fk_session *s, const uint8_t *opt, size_t len,
+				 const fk_perms *perms, fk_restore_opt *ro)
+{
+	fk_change req = {.kind = FK_CHANGE_OPTIONS_RAW, .raw = opt, .raw_len = (unsigned)len};
+	int rc = fk_api_change_plan(s, &req, &ro->plan);
+	if (rc || ro->plan.nothing_to_do || !ro->plan.nsteps)
+		return rc;
 	ro->active = true;
-	fk_perms check = *perms;
-	check.dry_run = true; /* all gates and §3.7 rules first: nothing written on a refusal */
-	rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, &check, NULL, NULL);
+	/* every gate of the whole change first: nothing written on a refusal */
+	rc = fkp_plan_check(s->ctx, &ro->plan, perms);
+	for (unsigned i = 0; !rc && i < ro->plan.nsteps; i++)
+		if (ro->plan.steps[i].backup)
+			rc = fk_api_backup_dir_check(s, perms);
 	if (rc || perms->dry_run)
 		return rc;
-	stm32f4_options mid = ro->want;
-	if (stm32f4_rdp_level(ro->want.rdp) >= stm32f4_rdp_level(ro->cur.rdp))
-		mid.rdp = ro->cur.rdp;
-	if (!ro->cur.sprmod && !ro->want.sprmod) {
-		mid.nwrp = stm32f4_opt_nwrp_mask(FK_F4(s)->dev); /* nWRPi = 1: writable (§3.7.4) */
-	} else {
-		mid.sprmod = ro->cur.sprmod; /* PCROP changes (§3.7.5) go in one step, after */
-		mid.nwrp = ro->cur.nwrp;
-	}
-	if (memcmp(&mid, &ro->cur, sizeof mid) == 0)
-		return FK_OK;
-	fk_pending pending = FK_PENDING_NONE;
-	rc = fk_api_options_write(s, &ro->cur, &mid, ro->optcr, perms, &pending, NULL);
-	/* after a regression the flash stays unreadable until the options reload (§3.7.3) */
-	if (!rc && mid.rdp != ro->cur.rdp && pending == FK_PENDING_RESET && !fk_api_reset_reload(s))
-		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_CHIP, "RDP level 0 takes effect at the next reset, "
-							   "which this path cannot do");
-	if (!rc)
-		rc = fk_restore_opt_read(s, ro);
-	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (before flash)") : FK_OK;
+	return fk_restore_opt_steps(s, ro, true, perms);
 }
 
 static int fk_restore_opt_after(fk_session *s, const fk_perms *perms, fk_restore_opt *ro)
 {
-	if (!ro->active || perms->dry_run || memcmp(&ro->cur, &ro->want, sizeof ro->cur) == 0)
+	if (!ro->active || perms->dry_run)
 		return FK_OK;
-	fk_pending pending;
-	int rc = fk_api_options_write(s, &ro->cur, &ro->want, ro->optcr, perms, &pending, NULL);
-	return rc ? fk_fail_wrap(s->ctx, rc, "restoring the option bytes (after flash)") : FK_OK;
+	return fk_restore_opt_steps(s, ro, false, perms);
 }
 
+/* OTP bytes (data and lock bytes, as otp.bin holds them) that differ on the chip now. */
 static unsigned fk_restore_otp_diffs(fk_session *s, const uint8_t *otp, size_t len)
 {
-	uint8_t now[0x210];
+	uint8_t now[FK_BK_OTP_MAX];
 	unsigned diffs = 0;
 	fk_ctx *q = fk_ctx_new();
-	if (q && len == sizeof now && !stm32f4_read(FK_F4(s), q, STM32F4_OTP_BASE, now, sizeof now))
+	if (q && len == s->info.otp_size && len <= sizeof now &&
+	    !s->drv->read(s->chip, q, s->info.otp_base, now, (uint32_t)len))
 		for (size_t i = 0; i < len; i++)
 			diffs += now[i] != otp[i];
 	fk_ctx_free(q);
@@ -710,22 +718,25 @@ int fk_restore(fk_session *s, const char *dir, bool with_options, const fk_perms
 		rc = fk_api_backup_dir_check(s, perms);
 	else if (!rc && nseg)
 		rc = fk_api_backup_before(s, perms, "restoring (the current contents)");
-	fk_restore_opt ro = {.active = false};
-	if (!rc && with_options && !FK_IS_F4(s))
-		rc = fk_api_f4_only(s, "restore --options");
+	fk_restore_opt *ro = calloc(1, sizeof *ro);
+	if (!rc && !ro)
+		rc = fk_fail(s->ctx, FK_E_NOMEM, "restore: option plan");
+	if (!rc && with_options && !s->drv->backup_options)
+		rc = fk_api_unsupported(s, "restore --options");
 	if (!rc && with_options && !oe)
 		rc = fk_fail(s->ctx, FK_E_NOT_FOUND, "%s holds no option bytes to restore", dir);
 	if (!rc && with_options && !(rc = fk_bk_entry_load(s, dir, oe, &opt)))
-		rc = fk_restore_opt_before(s, opt, perms, &ro);
+		rc = fk_restore_opt_before(s, opt, oe->size, perms, ro);
 	if (!rc && nseg) {
 		fk_write_opts wo = {.skip_unchanged = true, .psize = -1};
 		fk_write_result wr;
 		rc = fk_flash_write(s, segs, nseg, &wo, perms, &wr);
 	}
 	if (!rc)
-		rc = fk_restore_opt_after(s, perms, &ro);
+		rc = fk_restore_opt_after(s, perms, ro);
+	free(ro);
 	const fk_bk_entry *te = rc ? NULL : fk_bk_find(m, "otp.bin");
-	if (te && FK_IS_F4(s) && !fk_bk_entry_load(s, dir, te, &otp))
+	if (te && !fk_bk_entry_load(s, dir, te, &otp))
 		*otp_diffs = fk_restore_otp_diffs(s, otp, te->size);
 	else if (te)
 		fk_ctx_clear(s->ctx); /* OTP is only compared: an unreadable copy changes nothing */

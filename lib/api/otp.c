@@ -1,48 +1,81 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* OTP on a session (RM0090 §3.8): 16 blocks of 32 bytes at 0x1FFF7800, lock bytes at
- * 0x1FFF7A00. Writes and locks are irreversible: they need allow_irreversible=PERMANENT; a
- * write is refused on a locked block and for any bit that would have to go 0 -> 1. */
+/* OTP on a session, as the chip's description lays it out (fk_chip_desc.otp: blocks, their
+ * size and addresses, the lock model). Reading is plain reads; writes and locks are changes the
+ * family driver plans (FK_CHANGE_OTP_WRITE / FK_CHANGE_OTP_LOCK: a locked block and a bit that
+ * would have to go 0 -> 1 are refused there) and the one executor runs: they are irreversible,
+ * so the plan's gate needs allow_irreversible=PERMANENT, and each step is read back. */
 #include <string.h>
 
 #include "api/session.h"
 #include "core/core.h"
 
+static int fk_otp_have(fk_session *s)
+{
+	const fk_otp_desc *o = &s->desc->otp;
+	if (!o->nblocks)
+		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "otp: the %s has no OTP area", s->info.chip);
+	if (o->lock_model == FK_OTP_LOCK_REGION) /* SPI NOR security registers: own commands */
+		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "otp: the %s's %u OTP regions of %u bytes are "
+							 "not memory-mapped; `flashkey status` shows "
+							 "their lock bits", s->info.chip, o->nblocks,
+			       o->block_size);
+	if (o->nblocks > FK_INV_MAX_OTP || o->block_size > sizeof ((fk_otp *)0)->data[0])
+		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "otp: the %s has %u OTP blocks of %u bytes; "
+							 "this version shows at most %u of %zu",
+			       s->info.chip, o->nblocks, o->block_size, FK_INV_MAX_OTP,
+			       sizeof ((fk_otp *)0)->data[0]);
+	return FK_OK;
+}
+
 int fk_otp_read(fk_session *s, fk_otp *otp)
 {
-	if (!FK_IS_F4(s))
-		return fk_api_f4_only(s, "otp");
-	uint8_t raw[STM32F4_OTP_END - STM32F4_OTP_BASE];
-	memset(otp, 0, sizeof *otp);
-	otp->nblocks = STM32F4_OTP_BLOCKS;
-	otp->block_size = STM32F4_OTP_BLOCK_SIZE;
-	int rc = stm32f4_read(FK_F4(s), s->ctx, STM32F4_OTP_BASE, raw, sizeof raw);
+	const fk_otp_desc *o = &s->desc->otp;
+	int rc = fk_otp_have(s);
 	if (rc)
-		return fk_fail_wrap(s->ctx, rc, "reading OTP at 0x%08X", STM32F4_OTP_BASE);
+		return rc;
+	memset(otp, 0, sizeof *otp);
+	otp->nblocks = o->nblocks;
+	otp->block_size = o->block_size;
+	uint32_t dlen = o->nblocks * o->block_size;
+	bool locks = o->lock_model == FK_OTP_LOCK_BYTE;
+	/* data and lock bytes in one read when they are adjacent (one bootloader command) */
+	uint8_t raw[FK_INV_MAX_OTP * sizeof otp->data[0] + FK_INV_MAX_OTP];
+	bool one = locks && o->lock_base == o->data_base + dlen;
+	rc = s->drv->read(s->chip, s->ctx, o->data_base, raw, dlen + (one ? o->nblocks : 0));
+	if (!rc && locks && !one)
+		rc = s->drv->read(s->chip, s->ctx, o->lock_base, raw + dlen, o->nblocks);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "reading OTP at 0x%08X", o->data_base);
 	otp->readable = true;
-	memcpy(otp->data, raw, sizeof otp->data);
-	memcpy(otp->lock, raw + 0x200, sizeof otp->lock);
+	for (unsigned b = 0; b < o->nblocks; b++) {
+		memcpy(otp->data[b], raw + b * o->block_size, o->block_size);
+		otp->lock[b] = locks ? raw[dlen + b] : 0xFF;
+	}
 	return FK_OK;
 }
 
 int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_t *data,
 		       unsigned len, unsigned *changed, uint32_t *change_mask)
 {
-	if (!FK_IS_F4(s))
-		return fk_api_f4_only(s, "otp");
+	const fk_otp_desc *o = &s->desc->otp;
 	fk_otp otp;
 	*changed = 0;
 	*change_mask = 0;
-	if (block >= STM32F4_OTP_BLOCKS || !len || !fk_span_ok(off, len, STM32F4_OTP_BLOCK_SIZE))
-		return fk_fail(s->ctx, FK_E_RANGE, "OTP block %u, %u bytes at offset %u: blocks 0-15 "
-						   "hold 32 bytes", block, len, off);
-	int rc = fk_otp_read(s, &otp);
+	int rc = fk_otp_have(s);
+	if (rc)
+		return rc;
+	if (block >= o->nblocks || !len || !fk_span_ok(off, len, o->block_size))
+		return fk_fail(s->ctx, FK_E_RANGE, "OTP block %u, %u bytes at offset %u: blocks 0-%u "
+						   "hold %u bytes", block, len, off, o->nblocks - 1,
+			       o->block_size);
+	rc = fk_otp_read(s, &otp);
 	if (rc)
 		return rc;
 	if (otp.lock[block] != 0xFF)
-		return fk_fail(s->ctx, FK_E_PROTECTED, "OTP block %u is locked (LOCKB%u = 0x%02X at "
-						       "0x%08X): it can never be written again "
-						       "(RM0090 §3.8)", block, block, otp.lock[block],
-			       STM32F4_OTP_LOCK_BASE + block);
+		return fk_fail(s->ctx, FK_E_PROTECTED, "OTP block %u is locked (%s%u = 0x%02X at "
+						       "0x%08X): it can never be written again (%s)",
+			       block, o->lock_name ? o->lock_name : "lock byte ", block,
+			       otp.lock[block], o->lock_base + block, o->source ? o->source : "");
 	for (unsigned i = 0; i < len; i++) {
 		uint8_t old = otp.data[block][off + i], nw = data[i];
 		if (nw & ~old)
@@ -52,7 +85,8 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 				       old, nw, (unsigned)(nw & ~old));
 		if (nw != old) {
 			(*changed)++;
-			*change_mask |= 1U << (off + i);
+			if (off + i < 32)
+				*change_mask |= 1U << (off + i);
 		}
 	}
 	return FK_OK;
@@ -61,42 +95,23 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *data, unsigned len,
 		 const fk_perms *perms)
 {
-	if (!FK_IS_F4(s))
-		return fk_api_f4_only(s, "otp");
-	unsigned changed;
-	uint32_t mask;
-	int rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
-	if (!rc && changed)
-		rc = fk_api_need_irreversible(s->ctx, perms, "writing OTP");
-	if (rc || !changed || perms->dry_run)
-		return rc;
-	fk_stop_hold(s->ctx); /* OTP is written once: never stopped halfway */
-	rc = stm32f4_otp_write(FK_F4(s), s->ctx, block, off, data, len);
-	fk_stop_release(s->ctx);
-	fk_otp otp;
+	fk_change req = {.kind = FK_CHANGE_OTP_WRITE, .block = block, .off = off, .len = len,
+			 .data = data};
+	fk_plan plan;
+	fk_pending pending;
+	int rc = fk_otp_have(s);
 	if (!rc)
-		rc = fk_otp_read(s, &otp);
-	if (!rc && memcmp(otp.data[block] + off, data, len) != 0)
-		rc = fk_fail(s->ctx, FK_E_VERIFY, "OTP block %u reads back different from what was "
-						  "written", block);
-	return rc;
+		rc = fk_api_change_plan(s, &req, &plan);
+	return rc ? rc : fk_api_change_run(s, &plan, perms, &pending);
 }
 
 int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms)
 {
-	if (!FK_IS_F4(s))
-		return fk_api_f4_only(s, "otp");
-	fk_otp otp;
-	if (block >= STM32F4_OTP_BLOCKS)
-		return fk_fail(s->ctx, FK_E_RANGE, "OTP block %u: blocks are 0-15", block);
-	int rc = fk_otp_read(s, &otp);
-	if (rc || otp.lock[block] == 0x00)
-		return rc;
-	rc = fk_api_need_irreversible(s->ctx, perms, "locking an OTP block");
-	if (rc || perms->dry_run)
-		return rc;
-	fk_stop_hold(s->ctx);
-	int lrc = stm32f4_otp_lock(FK_F4(s), s->ctx, block);
-	fk_stop_release(s->ctx);
-	return lrc;
+	fk_change req = {.kind = FK_CHANGE_OTP_LOCK, .block = block};
+	fk_plan plan;
+	fk_pending pending;
+	int rc = fk_otp_have(s);
+	if (!rc)
+		rc = fk_api_change_plan(s, &req, &plan);
+	return rc ? rc : fk_api_change_run(s, &plan, perms, &pending);
 }

@@ -220,9 +220,9 @@ int fk_session_reset(fk_session *s, fk_reset_kind kind)
 	return rc ? fk_fail_wrap(s->ctx, rc, "resetting the target") : FK_OK;
 }
 
-int fk_api_f4_only(fk_session *s, const char *what)
+int fk_api_unsupported(fk_session *s, const char *what)
 {
-	return fk_fail(s->ctx, FK_E_UNSUPPORTED, "%s: not available for the %s family yet (%s)",
+	return fk_fail(s->ctx, FK_E_UNSUPPORTED, "%s: not available for the %s family (%s)",
 		       what, s->drv->family, s->info.chip);
 }
 

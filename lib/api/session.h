@@ -4,7 +4,6 @@
 #define FK_API_SESSION_H
 
 #include "chip/driver.h"
-#include "chip/stm32f4.h"
 #include "flashkey/flashkey.h"
 
 struct fk_session {
@@ -23,14 +22,14 @@ struct fk_session {
 	bool restore_run;     /* fk_session_restore_run_state: resume a core found running */
 };
 
-/* Transitional: the STM32F4 driver's own state, for the lib/api files not yet moved onto the
- * driver interface (tests/lint/family_ids.allow lists them). Valid only when drv is the F4's. */
-#define FK_F4(s) stm32f4_driver_state((s)->chip)
-/* Is the session's driver the STM32F4's? The F4-only entry points (options, OTP, option restore)
- * refuse other families with fk_api_f4_only until they move onto the driver interface. */
-#define FK_IS_F4(s) (strcmp((s)->drv->family, "stm32f4") == 0)
-/* FK_E_UNSUPPORTED: `what` is not available yet for the session's family (named). */
-int fk_api_f4_only(fk_session *s, const char *what);
+/* FK_E_UNSUPPORTED: `what` is not available for the session's family (named). */
+int fk_api_unsupported(fk_session *s, const char *what);
+/* A protection change planned by the family driver over a fresh inventory (plan zeroed first). */
+int fk_api_change_plan(fk_session *s, const fk_change *req, fk_plan *plan);
+/* Runs a plan through the one executor (fk_unlock_run: gates on the whole plan, backup before a
+ * destructive step, read back after each); *pending gets what is still needed afterwards. */
+int fk_api_change_run(fk_session *s, const fk_plan *plan, const fk_perms *perms,
+		      fk_pending *pending);
 
 /* FK_E_PERMISSION unless perms name the consequence PERMANENT. */
 int fk_api_need_irreversible(fk_ctx *ctx, const fk_perms *perms, const char *what);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The unlock ladder on a session: plan (lib/plan's generic ladder completed by the family
- * driver: target values, refusals), permission check, and execution with a backup before
+/* The unlock ladder on a session: plan (the family driver's, with target values and
+ * refusals), permission check, and execution with a backup before
  * destructive steps and a read-back after each (DESIGN.md "Safety gates"); a step whose effect
  * waits for a reset gets one when the path can (option bytes reload at reset release). */
 #include <stdio.h>
@@ -13,7 +13,7 @@
 int fk_unlock_plan(fk_session *s, const fk_inventory *inv, int upto, fk_plan *plan)
 {
 	fk_change req = {.kind = FK_CHANGE_UNLOCK, .upto = (fk_step_id)upto};
-	fkp_ladder_build(inv, (fk_step_id)upto, plan);
+	memset(plan, 0, sizeof *plan);
 	return s->drv->plan(s->chip, s->ctx, inv, &req, plan);
 }
 
@@ -77,7 +77,7 @@ bool fk_api_reset_reload(fk_session *s)
 static void fk_unlock_settle(fk_session *s, const fk_step *st, fk_step_result *res)
 {
 	res->pending = st->pending;
-	if (st->pending == FK_PENDING_RESET && fk_api_reset_reload(s)) {
+	if (st->pending == FK_PENDING_RESET && !st->user_reset && fk_api_reset_reload(s)) {
 		res->pending = FK_PENDING_NONE;
 		fk_snprintf_cat(res->changed, sizeof res->changed, "; system reset done: option "
 								   "bytes reloaded");

@@ -222,6 +222,8 @@ typedef struct fk_otp_desc {
 	fk_otp_lock_model lock_model;
 	uint8_t erased;            /* value of an unwritten byte (0xFF) */
 	const char *source;        /* manual section, for messages: "RM0090 §3.8" */
+	const char *lock_name;     /* FK_OTP_LOCK_BYTE: the lock byte's name before its block
+				    * number ("LOCKB" for LOCKB0); NULL: "lock byte " */
 } fk_otp_desc;
 
 /* Program width by supply voltage, row i = the forced width index i (`write --psize`): the
@@ -299,6 +301,9 @@ typedef enum fk_change_kind {
 	FK_CHANGE_OTP_WRITE = 2,   /* program bytes in one OTP block */
 	FK_CHANGE_OTP_LOCK = 3,    /* lock one OTP block */
 	FK_CHANGE_OPTIONS_RAW = 4, /* restore: the option words saved in a backup */
+	/* The bytes an image carries in the FK_AREA_OPTIONS areas (write --with-options), laid
+	 * over the current option bytes: planned like FK_CHANGE_OPTIONS. */
+	FK_CHANGE_OPTIONS_IMAGE = 5,
 } fk_change_kind;
 
 typedef struct fk_change {
@@ -310,6 +315,9 @@ typedef struct fk_change {
 	const uint8_t *data;             /* OTP_WRITE */
 	const uint8_t *raw;              /* OPTIONS_RAW: as the driver's backup_options wrote it */
 	unsigned raw_len;
+	/* OPTIONS_IMAGE: the image's segments (only those inside FK_AREA_OPTIONS areas count) */
+	const struct fk_seg *segs;
+	unsigned nsegs;
 } fk_change;
 
 typedef enum fk_vec_verdict {
@@ -350,7 +358,17 @@ typedef struct fk_chip_driver {
 
 	int (*inventory)(void *state, fk_ctx *ctx, fk_inventory *inv);
 	/* A requested change as a plan of steps (gates filled in, refused steps kept with why).
-	 * Reads the chip when it must (current option values), never writes. */
+	 * Reads the chip when it must (current option values), never writes. Every protection
+	 * change goes through here and the session's one executor (lib/api/unlock.c):
+	 *  - UNLOCK: the ladder up to req->upto, safest first;
+	 *  - OPTIONS / OPTIONS_IMAGE: the option write(s); nothing_to_do when nothing changes;
+	 *    a step whose reload the user should choose sets user_reset;
+	 *  - OPTIONS_RAW (restore): the steps that lift what would block writing the flash back
+	 *    (WRP off, an RDP regression) are marked before_write; the rest run after it;
+	 *  - OTP_WRITE / OTP_LOCK: FK_STEP_OTP_WRITE / FK_STEP_OTP_LOCK steps, irreversible, with
+	 *    what they write in payload; refused (FK_E_PROTECTED, nothing planned) for a locked
+	 *    block or a bit that would have to go 0 -> 1. step() reads them back.
+	 * A kind the family does not have: FK_E_UNSUPPORTED naming it. */
 	int (*plan)(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
 		    fk_plan *plan);
 	/* Runs one step of a plan made by plan(); the caller reads the inventory back. */

@@ -190,7 +190,7 @@ static int spd_describe_fill(spdrv *d, fk_ctx *ctx)
 	c->option_reg = "status registers (05h/35h/15h)";
 	if (p->flags & (SPINOR_F_SECREG | SPINOR_F_MX_OTP))
 		c->otp = (fk_otp_desc){p->secreg_count, p->secreg_size, 0, 0, FK_OTP_LOCK_REGION,
-				       0xFF, p->source};
+				       0xFF, p->source, NULL};
 	c->nwidths = 0;
 	c->nopts = d->known ? FK_ARRAY_SIZE(spd_opts) : 0;
 	c->opts = spd_opts;
@@ -818,8 +818,8 @@ static int spd_plan_options(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan
 	fk_strlcpy(s->cost_text, irr ? "nothing erased; a one-time bit is set for good"
 				     : "nothing: no data is lost", sizeof s->cost_text);
 	s->irreversible = irr;
-	s->optcr = spd_pack(t);
-	s->optcr1 = mask;
+	s->value[0] = spd_pack(t);
+	s->value[1] = mask;
 	char why[240];
 	spinor_blocker_text(&st.pr, why, sizeof why);
 	if (why[0]) {
@@ -892,8 +892,8 @@ static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_
 		fk_strlcpy(s->why, ls->why, sizeof s->why);
 		if (ls->refused && st.pr.srp == SPINOR_SRP_POWER)
 			s->pending = FK_PENDING_POWER_ON;
-		s->optcr = spd_pack(target);
-		s->optcr1 = (uint32_t)regmask | (ls->global_unlock ? 0x100U : 0U) |
+		s->value[0] = spd_pack(target);
+		s->value[1] = (uint32_t)regmask | (ls->global_unlock ? 0x100U : 0U) |
 			    (vol ? 0x10000U : 0U);
 	}
 	plan->nothing_to_do = plan->nsteps == 0;
@@ -919,9 +919,9 @@ static int spd_step(void *state, fk_ctx *ctx, const fk_step *stp)
 	spdrv *d = state;
 	const spinor_part *p = &d->part;
 	uint8_t target[SPINOR_NREGS];
-	spd_unpack(stp->optcr, target);
-	unsigned mask = stp->optcr1 & 0xFFU;
-	bool glob = (stp->optcr1 & 0x100U) != 0, vol = (stp->optcr1 & 0x10000U) != 0;
+	spd_unpack(stp->value[0], target);
+	unsigned mask = stp->value[1] & 0xFFU;
+	bool glob = (stp->value[1] & 0x100U) != 0, vol = (stp->value[1] & 0x10000U) != 0;
 	spd_state st;
 	int rc = spd_read_state(d, ctx, false, &st);
 	if (rc)

@@ -138,7 +138,7 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv);
 int stm32f1_plan(stm32f1drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
 		 fk_plan *plan);
 int stm32f1_step(stm32f1drv *f, fk_ctx *ctx, const fk_step *st);
-/* The option values a step writes travel in the step itself (fk_step.optcr/optcr1 hold
+/* The option values a step writes travel in the step itself (fk_step.value[0]/value[1] hold
  * rdp|user<<8|data0<<16|data1<<24 and the WRP bytes: the step's payload). */
 void stm32f1_step_pack(const stm32f1_opts *o, fk_step *st);
 void stm32f1_step_unpack(const fk_step *st, stm32f1_opts *o);

@@ -22,6 +22,7 @@
 
 #include "chip/stm32f1_fam.h"
 #include "core/core.h"
+#include "flashkey/flashkey.h"
 
 static bool f1_pair_ok(uint8_t v, uint8_t c)
 {
@@ -559,18 +560,18 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
 /* ---- plans ---- */
 void stm32f1_step_pack(const stm32f1_opts *o, fk_step *st)
 {
-	st->optcr = (uint32_t)o->rdp | (uint32_t)o->user << 8 | (uint32_t)o->data0 << 16 |
+	st->value[0] = (uint32_t)o->rdp | (uint32_t)o->user << 8 | (uint32_t)o->data0 << 16 |
 		    (uint32_t)o->data1 << 24;
-	st->optcr1 = o->wrp;
+	st->value[1] = o->wrp;
 }
 
 void stm32f1_step_unpack(const fk_step *st, stm32f1_opts *o)
 {
-	o->rdp = (uint8_t)st->optcr;
-	o->user = (uint8_t)(st->optcr >> 8);
-	o->data0 = (uint8_t)(st->optcr >> 16);
-	o->data1 = (uint8_t)(st->optcr >> 24);
-	o->wrp = st->optcr1;
+	o->rdp = (uint8_t)st->value[0];
+	o->user = (uint8_t)(st->value[0] >> 8);
+	o->data0 = (uint8_t)(st->value[0] >> 16);
+	o->data1 = (uint8_t)(st->value[0] >> 24);
+	o->wrp = st->value[1];
 }
 
 static fk_step *f1_step_add(fk_plan *plan, fk_step_id id)
@@ -794,6 +795,29 @@ int stm32f1_plan(stm32f1drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 		want = (stm32f1_opts){r[0], r[2], r[4], r[6],
 				      (uint32_t)r[8] | (uint32_t)r[10] << 8 | (uint32_t)r[12] << 16 |
 					      (uint32_t)r[14] << 24};
+		return f1_plan_options(f, ctx, &o, inv, &want, plan);
+	}
+	if (req->kind == FK_CHANGE_OPTIONS_IMAGE) {
+		/* PM0075 §2.5 / RM0091 §4: the image holds the option bytes as stored, value at
+		 * the even offset, its complement at the odd one (which the controller writes
+		 * itself): RDP +0, USER +2, Data0 +4, Data1 +6, WRP0-3 +8..+14 */
+		uint8_t *field[4] = {&want.rdp, &want.user, &want.data0, &want.data1};
+		for (unsigned i = 0; i < req->nsegs; i++) {
+			const struct fk_seg *g = &req->segs[i];
+			if (g->addr < STM32F1_OPTBYTES ||
+			    (uint64_t)g->addr + g->len > (uint64_t)STM32F1_OPTBYTES + STM32F1_OPTBYTES_LEN)
+				continue;
+			for (uint32_t k = 0; k < g->len; k++) {
+				uint32_t off = g->addr + k - STM32F1_OPTBYTES;
+				if (off & 1U)
+					continue;
+				if (off < 8)
+					*field[off / 2] = g->data[k];
+				else
+					want.wrp = (want.wrp & ~(0xFFU << (4 * (off - 8)))) |
+						   (uint32_t)g->data[k] << (4 * (off - 8));
+			}
+		}
 		return f1_plan_options(f, ctx, &o, inv, &want, plan);
 	}
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s has no OTP area (change kind %d)",

@@ -386,7 +386,10 @@ int stm32f4_step_run(stm32f4 *d, fk_ctx *ctx, const fk_step *s)
 	case FK_STEP_WRP:
 	case FK_STEP_RDP_RAISE:
 	case FK_STEP_RDP:
-		return stm32f4_options_write(d, ctx, s->optcr, s->optcr1);
+		return stm32f4_options_write(d, ctx, s->value[0], s->value[1]);
+	case FK_STEP_OTP_WRITE:
+	case FK_STEP_OTP_LOCK:
+		return stm32f4_otp_step(d, ctx, s);
 	default:
 		return fk_fail(ctx, FK_E_INTERNAL, "unknown step %d", (int)s->id);
 	}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chip/driver.h"
 #include "devices/stm32f4.h"
 #include "flashkey/backend.h"
 #include "flashkey/core.h"
@@ -197,6 +198,9 @@ void stm32f4_opt_encode(const stm32f4_device *dev, const stm32f4_options *o, uin
 			uint32_t *optcr1);
 uint32_t stm32f4_opt_nwrp_mask(const stm32f4_device *dev); /* all nWRP bits of o->nwrp */
 int stm32f4_rdp_level(uint8_t rdp); /* 0, 1 or 2 */
+/* The unlock ladder (stm32f4_ladder.c): steps for the locks of inv with step id <= upto, safest
+ * first; a step that cannot run as things stand is kept with refused=true and why. */
+void stm32f4_ladder_build(const fk_inventory *inv, fk_step_id upto, fk_plan *plan);
 /* Fills the optcr/optcr1 targets of the plan's option steps (wrp, rdp-raise, rdp). */
 void stm32f4_plan_values(const stm32f4_device *dev, uint32_t optcr, uint32_t optcr1,
 			 fk_plan *plan);
@@ -240,6 +244,11 @@ int stm32f4_options_read(stm32f4 *d, fk_ctx *ctx, uint32_t *optcr, uint32_t *opt
 int stm32f4_options_write(stm32f4 *d, fk_ctx *ctx, uint32_t optcr, uint32_t optcr1);
 /* Runs one ladder step (the plan says what to write). */
 int stm32f4_step_run(stm32f4 *d, fk_ctx *ctx, const fk_step *s);
+/* Protection changes other than the ladder (stm32f4_change.c): options set, the option bytes of
+ * an image, a backup's options, OTP write and lock, as plans (lib/chip/driver.h plan()). */
+int stm32f4_plan_change(stm32f4 *d, fk_ctx *ctx, const fk_change *req, fk_plan *plan);
+/* Runs an FK_STEP_OTP_WRITE / FK_STEP_OTP_LOCK step and reads it back. */
+int stm32f4_otp_step(stm32f4 *d, fk_ctx *ctx, const fk_step *s);
 /* OTP: program bytes inside one block's data (refusing a locked block and 0->1 bits is the
  * caller's plan; the hardware refuses too) and lock one block by writing only its lock byte. */
 int stm32f4_otp_write(stm32f4 *d, fk_ctx *ctx, unsigned block, unsigned off, const uint8_t *data,

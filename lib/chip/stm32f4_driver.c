@@ -135,7 +135,7 @@ static void f4_describe_fill(f4drv *f)
 	c->option_reg = "FLASH_OPTCR 0x40023C14";
 	c->otp = (fk_otp_desc){STM32F4_OTP_BLOCKS,    STM32F4_OTP_BLOCK_SIZE, STM32F4_OTP_BASE,
 			       STM32F4_OTP_LOCK_BASE, FK_OTP_LOCK_BYTE,       0xFF,
-			       "RM0090 §3.8"};
+			       "RM0090 §3.8",         "LOCKB"};
 	c->nwidths = FK_ARRAY_SIZE(f4_widths);
 	c->widths = f4_widths;
 	c->width_source = "RM0090 §3.6.2 Table 13";
@@ -227,9 +227,9 @@ static int f4_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 {
 	f4drv *f = state;
 	if (req->kind != FK_CHANGE_UNLOCK)
-		return fk_fail(ctx, FK_E_INTERNAL, "stm32f4: change kind %d is planned by the "
-						   "session", (int)req->kind);
+		return stm32f4_plan_change(&f->d, ctx, req, plan);
 	uint32_t optcr, optcr1;
+	stm32f4_ladder_build(inv, req->upto, plan);
 	f4_optwords(inv, &optcr, &optcr1);
 	stm32f4_plan_values(f->d.dev, optcr, optcr1, plan);
 	return FK_OK;

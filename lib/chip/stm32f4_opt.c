@@ -257,9 +257,9 @@ void stm32f4_plan_values(const stm32f4_device *dev, uint32_t optcr, uint32_t opt
 			}
 		} else
 			continue;
-		stm32f4_opt_encode(dev, &o, &s->optcr, &s->optcr1);
+		stm32f4_opt_encode(dev, &o, &s->value[0], &s->value[1]);
 		/* reserved bits are written back as read (e.g. nWRP[11:8] on an 8-sector F411) */
-		s->optcr |= optcr & dev->optcr_reserved;
-		s->optcr1 |= optcr1 & ~0x0FFF0000U & 0xF0000000U;
+		s->value[0] |= optcr & dev->optcr_reserved;
+		s->value[1] |= optcr1 & ~0x0FFF0000U & 0xF0000000U;
 	}
 }

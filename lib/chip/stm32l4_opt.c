@@ -585,8 +585,8 @@ static void l4_step_target(stm32l4drv *f, fk_step *s, const uint32_t *w)
 	const stm32l4_device *d = f->dev;
 	memcpy(f->target[s->id], w, sizeof f->target[s->id]);
 	f->target_set[s->id] = true;
-	s->optcr = w[0];
-	s->optcr1 = w[d->i_wrp[0]];
+	s->value[0] = w[0];
+	s->value[1] = w[d->i_wrp[0]];
 }
 
 static void l4_describe_write(const stm32l4drv *f, const uint32_t *w, const uint32_t *cur,
@@ -891,6 +891,10 @@ int stm32l4_plan(stm32l4drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 		l4_plan_boot_check(f, &o, plan);
 		return rc;
 	}
+	if (req->kind == FK_CHANGE_OPTIONS_IMAGE)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s: option bytes in an image are not "
+						      "applied yet; set them with `flashkey options "
+						      "set` (nothing was written)", f->dev->desc);
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s's OTP area is not handled by flashkey yet "
 					      "(change kind %d)", f->dev->desc, (int)req->kind);
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor/facts: a read-only protection inventory (include/flashkey/inventory.h) -> the facts the
  * catalogue's causes are judged on. A fact is only "false" when the register that shows it was
- * read; what this access path could not read stays unknown (RM0090 Table 18: at RDP level 1
- * with a debugger attached, flash and OTP are unreadable). */
+ * read; what this access path could not read stays unknown (on an STM32 at RDP level 1 with a
+ * debugger attached, flash and OTP are unreadable: the driver then marks them so). */
 #include <stdio.h>
 #include <string.h>
 
@@ -61,8 +61,8 @@ static void facts_rdp(const fk_inventory *inv, fk_doctor_facts *f)
 static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)
 {
 	const fk_lock *ctrl = inv_lock(inv, FK_LOCK_CTRL);
-	/* FLASH_CR.LOCK is set after every reset and a wrong-key lockout reads the same (RM0090
-	 * §3.7.2): only LOCK=0, or a key sequence this session saw fail, decides it */
+	/* FLASH_CR.LOCK is set after every reset and a wrong-key lockout reads the same (the STM32
+	 * key sequence): only LOCK=0, or a key sequence this session saw fail, decides it */
 	if (ctrl && ctrl->blocks_write)
 		fact_lock(f, FK_FACT_FPEC_LOCKOUT, ctrl, true);
 	else if (!ctrl && inv_reg_valid(inv, "FLASH_CR"))
@@ -77,9 +77,10 @@ static void facts_ctrl(const fk_inventory *inv, fk_doctor_facts *f)
 
 static void facts_options(const fk_inventory *inv, fk_doctor_facts *f)
 {
-	/* the option fields are known only when FLASH_OPTCR itself was read: the bootloader path
-	 * infers RDP level 1 from a refused read and sees nothing else (AN3155 §2) */
-	bool known = inv->rdp_level >= 0 && inv_reg_valid(inv, "FLASH_OPTCR");
+	/* the option fields are known only when the driver read and decoded the option register
+	 * (inv->opts filled): the bootloader path infers RDP level 1 from a refused read and sees
+	 * nothing else (AN3155 §2) */
+	bool known = inv->rdp_level >= 0 && inv->nopts > 0;
 	fact_lock(f, FK_FACT_WRP, inv_lock(inv, FK_LOCK_WRP), known);
 	fact_lock(f, FK_FACT_PCROP, inv_lock(inv, FK_LOCK_PCROP), known && !inv->pcrop_mode);
 	if (inv->pcrop_mode && f->v[FK_FACT_PCROP] != 1)

@@ -30,6 +30,10 @@ static const char *const fk_step_names[FK_STEP_COUNT_] = {"errors", "ctrl", "opt
 
 const char *fk_step_name(fk_step_id id)
 {
+	if (id == FK_STEP_OTP_WRITE)
+		return "otp-write";
+	if (id == FK_STEP_OTP_LOCK)
+		return "otp-lock";
 	return (unsigned)id < FK_STEP_COUNT_ ? fk_step_names[id] : "?";
 }
 

@@ -168,15 +168,15 @@ static void test_ladder_order_and_gates(void **state)
 	fk_inventory inv;
 	fk_plan plan;
 	inv_of(0x0FFC55EDU, 0x000000C0U, NULL, &inv);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	stm32f4_plan_values(f407(), 0x0FFC55EDU, 0, &plan);
 	assert_int_equal(plan.nsteps, 5);
 	static const fk_step_id order[] = {FK_STEP_ERRORS, FK_STEP_CTRL, FK_STEP_OPT, FK_STEP_WRP,
 					   FK_STEP_RDP};
 	for (unsigned i = 0; i < 5; i++)
 		assert_int_equal(plan.steps[i].id, order[i]);
-	assert_int_equal(plan.steps[3].optcr, 0x0FFF55ECU); /* WRP off, RDP kept */
-	assert_int_equal(plan.steps[4].optcr, 0x0FFFAAECU); /* then level 0 */
+	assert_int_equal(plan.steps[3].value[0], 0x0FFF55ECU); /* WRP off, RDP kept */
+	assert_int_equal(plan.steps[4].value[0], 0x0FFFAAECU); /* then level 0 */
 	assert_true(plan.steps[4].destructive);
 	assert_true(plan.steps[4].backup);
 	assert_false(plan.steps[3].destructive);
@@ -185,7 +185,7 @@ static void test_ladder_order_and_gates(void **state)
 	assert_non_null(strstr(fk_ctx_hint(ctx), "--allow-erase-all"));
 	assert_int_equal(fkp_plan_check(ctx, &plan, &erase), 0);
 	/* --upto wrp: no destructive step, no permission needed */
-	fkp_ladder_build(&inv, FK_STEP_WRP, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_WRP, &plan);
 	assert_int_equal(plan.nsteps, 4);
 	assert_int_equal(fkp_plan_check(ctx, &plan, &none), 0);
 	fk_ctx_free(ctx);
@@ -206,16 +206,16 @@ static void test_ladder_pcrop_level0_and_watchdog(void **state)
 	const fk_lock *pc = find_lock(&inv, FK_LOCK_PCROP);
 	assert_non_null(pc);
 	assert_int_equal(pc->sectors, 0xFF);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	stm32f4_plan_values(f411, r.optcr, 0, &plan);
 	assert_int_equal(plan.steps[plan.nsteps - 2].id, FK_STEP_RDP_RAISE);
-	assert_int_equal(plan.steps[plan.nsteps - 2].optcr, 0x80FF55ECU);
-	assert_int_equal(plan.steps[plan.nsteps - 1].optcr, 0x00FFAAECU); /* SPRMOD=0, nWRP=1 */
+	assert_int_equal(plan.steps[plan.nsteps - 2].value[0], 0x80FF55ECU);
+	assert_int_equal(plan.steps[plan.nsteps - 1].value[0], 0x00FFAAECU); /* SPRMOD=0, nWRP=1 */
 	/* the same chip at level 1 with the hardware watchdog: regression refused */
 	r.optcr = 0x80FF55CDU;
 	memset(&inv, 0, sizeof inv);
 	stm32f4_inventory_decode(f411, s, n, &r, true, NULL, NULL, &inv);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	assert_true(plan.steps[plan.nsteps - 1].refused);
 	fk_perms all = {.allow_erase_all = true};
 	assert_int_equal(fkp_plan_check(ctx, &plan, &all), FK_E_PROTECTED);
@@ -226,7 +226,7 @@ static void test_ladder_pcrop_level0_and_watchdog(void **state)
 	memset(&inv, 0, sizeof inv);
 	stm32f4_inventory_decode(f411, s, n, &r, true, NULL, NULL, &inv);
 	fk_strlcpy(inv.path, "bootloader", sizeof inv.path);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	assert_int_equal(plan.steps[plan.nsteps - 2].id, FK_STEP_RDP_RAISE);
 	assert_true(plan.steps[plan.nsteps - 2].refused);
 	assert_true(plan.steps[plan.nsteps - 1].refused);
@@ -235,7 +235,7 @@ static void test_ladder_pcrop_level0_and_watchdog(void **state)
 	assert_int_equal(fkp_plan_check(ctx, &plan, &all), FK_E_PROTECTED);
 	/* the same over the debug path is allowed */
 	fk_strlcpy(inv.path, "debug", sizeof inv.path);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	assert_false(plan.steps[plan.nsteps - 1].refused);
 	fk_ctx_free(ctx);
 }
@@ -254,7 +254,7 @@ static void test_ladder_key_lockout(void **state)
 	memset(&inv, 0, sizeof inv);
 	stm32f4_inventory_decode(f407(), s, n, &r, false, NULL, NULL, &inv);
 	assert_true(inv.write_blocked);
-	fkp_ladder_build(&inv, FK_STEP_COUNT_, &plan);
+	stm32f4_ladder_build(&inv, FK_STEP_COUNT_, &plan);
 	assert_true(plan.steps[0].refused);
 	assert_int_equal(fkp_plan_check(ctx, &plan, &all), FK_E_LOCKED);
 	assert_non_null(strstr(fk_ctx_hint(ctx), "flashkey reset"));
