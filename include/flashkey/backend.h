@@ -49,6 +49,9 @@ typedef struct fk_mem_ops {
 	 * has applied the user's --reset choice and refused "none". Added last: members above keep
 	 * their order. */
 	int (*run)(void *h, fk_ctx *ctx, fk_reset_kind kind);
+	/* Optional (NULL: not a DAP): the DPIDR and AP 0 IDR the debug port answered at connect,
+	 * for the identification every driver sees (lib/chip/driver.h fk_chip_ids). */
+	int (*dap_ids)(void *h, uint32_t *dpidr, uint32_t *ap0_idr);
 } fk_mem_ops;
 
 typedef struct fk_stream_ops {

@@ -17,10 +17,14 @@
  *                       path->mem / path->mem_h are set.
  *   FK_PATH_DAP_RAW     raw DP/AP transactions without assuming a working MEM-AP: what an
  *                       AP-level unlocker needs (Kinetis MDM-AP mass erase, LPC55 debug
- *                       mailbox, nRF CTRL-AP ERASEALL). A locked part whose MEM-AP is dead is
- *                       still identified from its AP IDRs (ids.ap[]). Not wired yet: today a
- *                       raw DAP transport is turned into a memory path (lib/debug/dap_mem) and
- *                       the DP/AP IDRs are recorded when that layer reports them.
+ *                       mailbox, nRF CTRL-AP ERASEALL). A raw DAP transport becomes a memory
+ *                       path (lib/debug/dap_mem) when its AHB-AP and Cortex-M core answer;
+ *                       when the DP answers but they do not (a secured part, an AP 0 that is
+ *                       no AHB-AP), it stays raw: this path powers the DP up and reads the
+ *                       APs' IDRs into ids.ap[] (path->dap / dap_h are the transport's DAP
+ *                       ops), so the part is still identified rather than failing at
+ *                       connect. On a memory path over a DAP, ids.dp_idr and ids.ap[0] are
+ *                       the IDRs read at connect (fk_mem_ops.dap_ids).
  *   FK_PATH_ROM_STREAM  a ROM bootloader's protocol over a byte stream (uart:, twin-uart:).
  *                       path->protocol names it: "an3155" (STM32 USART bootloader: the
  *                       session synchronises and runs Get ID once, the driver adopts the
@@ -137,6 +141,9 @@ typedef struct fk_chip_path {
 	 * core_seen when DHCSR could be read, then core_ran (S_HALT was 0) and core_debugen
 	 * (C_DEBUGEN was 1). fk_chip_path_resume puts a core that ran back to running. */
 	bool core_seen, core_ran, core_debugen;
+	/* FK_PATH_DAP_RAW: the debug port (include/flashkey/dap.h), for an AP-level driver. */
+	const struct fk_dap_ops *dap;
+	void *dap_h;
 } fk_chip_path;
 
 /* ---- IDs collected once (section 2) ---- */

@@ -13,6 +13,7 @@
 #include "chip/driver.h"
 #include "chip/path.h"
 #include "core/core.h"
+#include "debug/adiv5.h"
 
 /* The Espressif ROM loader: reset into it, SYNC, detection data (lib/boot/esp_loader.c). */
 static int path_esp(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
@@ -87,6 +88,37 @@ static int path_lpc(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts
 #define PATH_DHCSR_C_DEBUGEN (1U << 0)
 #define PATH_DHCSR_S_HALT (1U << 17)
 
+/* A debug port whose memory path is not usable (lib/debug/dap_mem.c leaves the transport raw):
+ * the DP powered up, the APs' IDRs read (ADIv5 §C2.6.2), nothing else touched. A driver for an
+ * AP-level unlocker (Kinetis MDM-AP, LPC55 debug mailbox, nRF CTRL-AP) claims them from
+ * ids.ap[]; with none, the session's unknown-chip error names every ID. */
+static int path_dap_raw(fk_ctx *ctx, const fk_transport *t, fk_chip_path *p, fk_chip_ids *ids)
+{
+	adi_dap a;
+	uint8_t sel[FK_CHIP_MAX_APS];
+	uint32_t idr[FK_CHIP_MAX_APS];
+	unsigned n = 0;
+	p->kind = FK_PATH_DAP_RAW;
+	p->dap = t->ops;
+	p->dap_h = t->handle;
+	ids->path = FK_PATH_DAP_RAW;
+	adi_init(&a, t->ops, t->handle);
+	int rc = adi_connect_dp(&a, ctx);
+	if (rc < 0)
+		return fk_fail_wrap(ctx, rc, "%s", t->description);
+	ids->have_dp = true;
+	ids->dp_idr = a.dpidr;
+	rc = adi_ap_scan(&a, ctx, sel, idr, FK_CHIP_MAX_APS, &n);
+	if (rc < 0)
+		return fk_fail_wrap(ctx, rc, "%s: scanning the access ports", t->description);
+	for (unsigned i = 0; i < n; i++) {
+		ids->ap[i].apsel = sel[i];
+		ids->ap[i].idr = idr[i];
+	}
+	ids->nap = n;
+	return FK_OK;
+}
+
 int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *opts,
 		      fk_chip_path *p, fk_chip_ids *ids)
 {
@@ -113,11 +145,21 @@ int fk_chip_path_open(fk_ctx *ctx, const fk_transport *t, const fk_conn_opts *op
 			p->core_debugen = (dhcsr & PATH_DHCSR_C_DEBUGEN) != 0;
 		}
 		fk_ctx_free(q);
+		uint32_t dpidr = 0, ap0 = 0;
+		if (p->mem->dap_ids && !p->mem->dap_ids(p->mem_h, &dpidr, &ap0) && (dpidr & 1u)) {
+			ids->have_dp = true;
+			ids->dp_idr = dpidr;
+			ids->nap = 1;
+			ids->ap[0].apsel = 0;
+			ids->ap[0].idr = ap0;
+		}
 		/* halted first, so that the application cannot touch flash behind our back */
 		if (p->mem->halt && p->mem->halt(p->mem_h, ctx))
 			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "could not halt the core; continuing");
 		return fk_chip_ids_collect_mem(ctx, p->mem, p->mem_h, ids);
 	}
+	if (t->kind == FK_TRANSPORT_DAP)
+		return path_dap_raw(ctx, t, p, ids);
 	if (t->kind == FK_TRANSPORT_STREAM && t->protocol)
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: no client for the \"%s\" protocol",
 			       t->description, t->protocol);

@@ -137,7 +137,12 @@ static int fk_chip_unknown(fk_ctx *ctx, const fk_chip_ids *ids, const char *expe
 	char seen[512], fams[512];
 	fk_chip_ids_text(ids, seen, sizeof seen);
 	fk_chip_families_text(fams, sizeof fams);
-	fk_hint(ctx, "check the connection, the power and BOOT pins; supported: %s%s", fams,
+	if (ids->path == FK_PATH_DAP_RAW)
+		fk_hint(ctx, "the debug port answers but its memory access port does not (a secured "
+			     "part, or no Cortex-M behind AP 0): no driver here unlocks it at the "
+			     "access-port level; `flashkey doctor` lists the checks; supported: %s", fams);
+	else
+		fk_hint(ctx, "check the connection, the power and BOOT pins; supported: %s%s", fams,
 		expect ? "; with --chip and --allow-wrong-memory-map the named part's memory map is "
 			 "used regardless of the IDs (erasing and programming may hit the wrong "
 			 "addresses)" : "");

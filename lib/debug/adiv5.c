@@ -305,7 +305,41 @@ static int adi_find_ahb_ap(adi_dap *a, fk_ctx *ctx)
 	return 0;
 }
 
+/* ADIv5 §C2.6.2 (IDR at 0xFC of each AP), §B2.2.9 (SELECT.APSEL in bits 31:24): the APs are
+ * scanned from 0 until an IDR reads 0, as debuggers do; at most max of them. */
+int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned max, unsigned *n)
+{
+	*n = 0;
+	for (unsigned sel = 0; sel < max && sel < 256; sel++) {
+		uint32_t v = 0, word = (uint32_t)sel << 24 | (ADI_AP_IDR & 0xF0u);
+		adi_queue q;
+		adi_q_init(&q);
+		adi_q_push(&q, false, false, FK_DP_SELECT, word, NULL);
+		adi_q_push(&q, true, true, ADI_AP_IDR & 0xCu, 0, &v);
+		if (a->ops->flags & FK_DAP_POSTED_READS)
+			q.ap_read_open = true;
+		a->select_valid = false; /* the next access selects AP 0 again */
+		int rc = adi_q_run(a, ctx, &q);
+		a->select_valid = false;
+		if (rc < 0)
+			return fk_fail_wrap(ctx, rc, "reading the IDR of AP %u", sel);
+		if (!v)
+			break;
+		apsel[*n] = (uint8_t)sel;
+		idr[(*n)++] = v;
+	}
+	return 0;
+}
+
 int adi_connect(adi_dap *a, fk_ctx *ctx)
+{
+	int rc = adi_connect_dp(a, ctx);
+	if (rc == 0)
+		rc = adi_find_ahb_ap(a, ctx);
+	return rc;
+}
+
+int adi_connect_dp(adi_dap *a, fk_ctx *ctx)
 {
 	int rc = 0;
 	adi_forget(a);
@@ -334,8 +368,6 @@ int adi_connect(adi_dap *a, fk_ctx *ctx)
 	rc = adi_clear_sticky(a, ctx);
 	if (rc == 0)
 		rc = adi_power_up(a, ctx);
-	if (rc == 0)
-		rc = adi_find_ahb_ap(a, ctx);
 	return rc;
 }
 

@@ -63,6 +63,12 @@ void adi_init(adi_dap *a, const fk_dap_ops *ops, void *h);
 /* SWJ switch to SWD and line reset, DPIDR, clear sticky flags, power up the debug domain, find
  * the AHB-AP at AP 0. FK_E_CONNECT with a hint when nothing answers. */
 int adi_connect(adi_dap *a, fk_ctx *ctx);
+/* The same up to the powered-up debug domain, without looking at any AP: what a raw DP/AP path
+ * needs when the MEM-AP is dead (a secured part) or is not an AHB-AP. */
+int adi_connect_dp(adi_dap *a, fk_ctx *ctx);
+/* The IDRs of APs 0, 1, ... until one reads 0 (at most max): apsel[i] and idr[i], *n of them. */
+int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned max,
+		unsigned *n);
 
 /* ---- single registers ---- */
 int adi_dp_read(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t *val);

@@ -85,6 +85,15 @@ static int dbgmem_sync(void *h, fk_ctx *ctx)
 	return fk_transport_sync(&((dbgmem *)h)->dap, ctx);
 }
 
+/* The DP and AP 0 identification registers read at connect (no extra traffic). */
+static int dbgmem_dap_ids(void *h, uint32_t *dpidr, uint32_t *ap0_idr)
+{
+	dbgmem *m = h;
+	*dpidr = m->adi.dpidr;
+	*ap0_idr = m->adi.ap_idr;
+	return FK_OK;
+}
+
 static const fk_mem_ops dbgmem_ops = {
 	.read = dbgmem_read,
 	.write = dbgmem_write,
@@ -93,6 +102,7 @@ static const fk_mem_ops dbgmem_ops = {
 	.voltage_mv = dbgmem_voltage,
 	.virtual_ns = dbgmem_virtual_ns,
 	.run = dbgmem_run,
+	.dap_ids = dbgmem_dap_ids,
 };
 
 static int dbgmem_attach(dbgmem *m, fk_ctx *ctx, const fk_conn_opts *opts)
@@ -121,6 +131,20 @@ int dbgmem_wrap(fk_ctx *ctx, fk_transport *t, const fk_conn_opts *opts)
 	adi_init(&m->adi, t->ops, t->handle);
 	cm_init(&m->cm, &m->adi);
 	int rc = dbgmem_attach(m, ctx, opts);
+	/* The DP answered but the memory path is not usable: AP 0 is not an AHB-AP, the MEM-AP
+	 * faults every access (a secured Kinetis, an nRF with APPROTECT) or the core is not a
+	 * Cortex-M flashkey knows. The transport stays a raw DAP: the session identifies the part
+	 * from its DP and AP IDRs (FK_PATH_DAP_RAW) instead of failing at connect. */
+	if (rc < 0 && (m->adi.dpidr & 1u) &&
+	    (rc == FK_E_UNSUPPORTED || rc == FK_E_BUS_FAULT || rc == FK_E_UNKNOWN_CHIP)) {
+		char msg[FK_CHAIN_MSG_MAX];
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_ADI, "%s: the debug port answers (DPIDR 0x%08X) but "
+		       "the memory path does not: %s; identifying the part from its access ports",
+		       t->description, m->adi.dpidr, fk_ctx_message(ctx, msg, sizeof msg));
+		fk_ctx_clear(ctx);
+		free(m);
+		return 0;
+	}
 	if (rc < 0) {
 		free(m);
 		return fk_fail_wrap(ctx, rc, "attaching to %s", t->description);
