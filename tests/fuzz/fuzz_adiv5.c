@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* libFuzzer harness: lib/debug's handling of whatever a DAP transport answers (ADIv5 client and
- * Cortex-M sequences). A fake transport takes each transaction's ACK (any 3-bit value, or a
+ * Cortex-M sequences, and the raw DP/AP path's DP power-up and AP IDR scan). A fake transport takes each transaction's ACK (any 3-bit value, or a
  * link error) and read data from the input; when the input runs out nothing answers (0b111).
  * Its clock advances 10 us per transaction, so WAIT storms must end within the time bound.
  * Must never crash, hang or loop without bound. */
@@ -83,6 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a.wait_ns = 5000000u;
 	cm_init(&cm, &a);
 	cm.poll_ns = 5000000u;
+	if (data[0] & 8) { /* the raw DP/AP path (lib/chip/path.c): DP up, AP IDRs scanned */
+		uint8_t sel[8];
+		uint32_t idr[8];
+		unsigned n = 0;
+		if (adi_connect_dp(&a, ctx) == 0 && adi_ap_scan(&a, ctx, sel, idr, 8, &n) == 0 &&
+		    n > 8)
+			__builtin_trap();
+		fk_ctx_free(ctx);
+		return 0;
+	}
 	cm_connect(&cm, ctx, (data[0] & 2) ? CM_CONNECT_UNDER_RESET : CM_CONNECT_NORMAL);
 	adi_mem_read(&a, ctx, 0x200003F8u, buf, sizeof(buf), 4);
 	adi_mem_read(&a, ctx, 0x08000001u, buf, 5, 1);
