@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* flashkey options show|set: option bytes decoded (RDP, nWRP, SPRMOD, BOR_LEV, WDG_SW,
- * nRST_STOP, nRST_STDBY, dual-bank bits on an F4) with the raw registers the chip's driver
- * names as holding them (fk_chip_info.opt_reg_prefix);
+/* flashkey options show|set: option bytes decoded by the chip's driver, with the raw registers
+ * it names as holding them (fk_chip_info.opt_reg_prefix) and the keys `set` takes (its options
+ * schema, fk_session_option_keys): the CLI knows no chip's options.
  * `set` takes semantic keys, RDP level 2 only with --allow-irreversible=PERMANENT (or PERMANENT
  * typed), RDP 1->0 only with --allow-erase-all (or yes typed); read back, pending reset said. */
 #include <string.h>
@@ -13,6 +13,8 @@ static int options_show(cli_env *e, fk_session *s)
 	fk_inventory inv;
 	const char *pre = fk_session_chip(s)->opt_reg_prefix;
 	size_t npre = strlen(pre);
+	unsigned nkeys;
+	const fk_option_key *keys = fk_session_option_keys(s, &nkeys);
 	int rc = fk_session_inventory(s, &inv);
 	if (rc)
 		return rc;
@@ -35,6 +37,17 @@ static int options_show(cli_env *e, fk_session *s)
 			json_obj_end(&j);
 		}
 		json_obj_end(&j);
+		json_key(&j, "keys");
+		json_arr_begin(&j);
+		for (unsigned i = 0; i < nkeys; i++) {
+			json_obj_begin(&j);
+			json_kv_str(&j, "key", keys[i].key);
+			json_kv_str(&j, "values", keys[i].values);
+			json_kv_str(&j, "help", keys[i].help);
+			json_kv_bool(&j, "irreversible", keys[i].irreversible_value);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
 		cli_json_end(e, &j, FK_OK);
 		return FK_OK;
 	}
@@ -47,6 +60,11 @@ static int options_show(cli_env *e, fk_session *s)
 		if (inv.sectors[i].wrp || inv.sectors[i].pcrop)
 			printf("  sector %u: %s\n", inv.sectors[i].number,
 			       inv.sectors[i].pcrop ? "PCROP" : "write-protected");
+	if (nkeys)
+		printf("keys for `flashkey options set KEY=VALUE`:\n");
+	for (unsigned i = 0; i < nkeys; i++)
+		printf("  %-10s %-16s %s%s\n", keys[i].key, keys[i].values, keys[i].help,
+		       keys[i].irreversible_value ? " [a value of it is irreversible]" : "");
 	return FK_OK;
 }
 
@@ -135,9 +153,10 @@ const cli_command cli_cmd_options = {
 	.name = "options",
 	.synopsis = "options show | set KEY=VALUE...",
 	.summary = "show or change option bytes (RDP, WRP, PCROP, BOR, watchdog, reset bits)",
-	.details = "Keys: rdp=0|1|2, wrp=none|all|0,1,5-7 (sectors to protect), pcrop=LIST, "
-		   "bor=off|1|2|3, wdg=sw|hw, nrst_stop=0|1, nrst_stdby=0|1, and where the chip has "
-		   "them sprmod, db1m, bfb2. rdp=2 is permanent: --allow-irreversible=PERMANENT. "
-		   "rdp=0 from level 1 erases all flash: --allow-erase-all.",
+	.details = "The keys come from the chip's driver: `flashkey -c CONN options show` lists "
+		   "them with the values each takes (JSON: \"keys\"). A change is planned first "
+		   "and the plan printed; a value that can never be undone (read protection at its "
+		   "permanent level) needs --allow-irreversible=PERMANENT, one that erases all flash "
+		   "(a read-protection regression) --allow-erase-all, and a backup is taken first.",
 	.run = cmd_options_run,
 };

@@ -72,6 +72,9 @@ int fk_session_sync(fk_session *s);
 int fk_session_end(fk_session *s, int rc);
 const fk_chip_info *fk_session_chip(const fk_session *s);
 uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
+/* The options schema of the session's chip (its driver's keys for `options set`); *n = 0 when
+ * the chip has no options flashkey can set. Valid until the session closes. */
+const fk_option_key *fk_session_option_keys(const fk_session *s, unsigned *n);
 /* The directory of the last backup this session took before a destructive step ("" = none). */
 const char *fk_session_backup_dir(const fk_session *s);
 /* For a command that only reads (status, info, read, verify, backup, doctor): when the session

@@ -128,6 +128,14 @@ typedef struct fk_option_value {
 	char text[64];       /* decoded: "level 1 (0x55)", "2.70-3.60 V", "software" */
 } fk_option_value;
 
+/* One key of a chip's options schema, from its driver: what `options set KEY=VALUE` takes. */
+typedef struct fk_option_key {
+	const char *key;           /* "rdp" */
+	const char *values;        /* accepted values: "0|1|2", "off|1|2|3", "none|all|LIST" */
+	const char *help;          /* one line: what it is, which register bits */
+	bool irreversible_value;   /* some value of it cannot be undone (RDP 2) */
+} fk_option_key;
+
 typedef struct fk_inventory {
 	char chip[32];            /* "stm32f407" */
 	char family[16];          /* "stm32f4" */

@@ -192,6 +192,12 @@ const fk_chip_info *fk_session_chip(const fk_session *s)
 	return &s->info;
 }
 
+const fk_option_key *fk_session_option_keys(const fk_session *s, unsigned *n)
+{
+	*n = s->desc ? s->desc->nopts : 0;
+	return *n ? s->desc->opts : NULL;
+}
+
 const char *fk_session_backup_dir(const fk_session *s)
 {
 	return s->backup_dir;

@@ -248,13 +248,11 @@ typedef struct fk_width_row {
 	const char *ext_name, *ext_volts, *ext_limit;
 } fk_width_row;
 
-/* One key of the options schema: drives `options show/set`, their help and JSON. */
-typedef struct fk_opt_field {
-	const char *key;           /* as `options set KEY=VALUE` takes it and JSON shows it */
-	const char *values;        /* accepted values: "0|1|2", "off|1|2|3", "none|all|LIST" */
-	const char *help;          /* one line: what it is, which register bits */
-	bool irreversible_value;   /* some value of it cannot be undone (RDP 2) */
-} fk_opt_field;
+/* One key of the options schema: drives `options show/set`, their help and JSON. The public
+ * fk_option_key (include/flashkey/inventory.h): key as `options set KEY=VALUE` takes it,
+ * accepted values ("0|1|2", "none|all|LIST"), one line of help naming the register bits, and
+ * whether some value of it cannot be undone (RDP 2). */
+typedef fk_option_key fk_opt_field;
 
 typedef struct fk_chip_desc {
 	const char *family;        /* "stm32f4" (JSON "family") */

@@ -20,6 +20,7 @@ typedef struct f4drv {
 	fk_chip_desc desc;
 	fk_erase_unit units[STM32F4_MAX_SECTORS];
 	fk_chip_area areas[5];
+	fk_opt_field opts[10]; /* the schema keys this part has (f4_opts filtered) */
 } f4drv;
 
 stm32f4 *stm32f4_driver_state(void *state)
@@ -49,6 +50,8 @@ static const fk_opt_field f4_opts[] = {
 	{"nrst_stop", "0|1", "reset when entering Stop mode: 0 = reset (OPTCR.nRST_STOP)", false},
 	{"nrst_stdby", "0|1", "reset when entering Standby: 0 = reset (OPTCR.nRST_STDBY)", false},
 	{"wrp", "none|all|LIST", "write-protected sectors, e.g. 0,1,5-7 (nWRP bits)", false},
+	{"pcrop", "none|all|LIST", "PCROP sectors, execute-only (nWRP bits with SPRMOD=1, RM0090 "
+				   "§3.7.5)", false},
 	{"sprmod", "0|1", "nWRP bits select PCROP instead of WRP (OPTCR.SPRMOD; F42x/F43x/F401/"
 			  "F411/F446)", false},
 	{"db1m", "0|1", "1 MB parts: dual bank (OPTCR.DB1M)", false},
@@ -139,8 +142,16 @@ static void f4_describe_fill(f4drv *f)
 	c->nwidths = FK_ARRAY_SIZE(f4_widths);
 	c->widths = f4_widths;
 	c->width_source = "RM0090 §3.6.2 Table 13";
-	c->nopts = FK_ARRAY_SIZE(f4_opts);
-	c->opts = f4_opts;
+	/* the keys of bits this line has (RM0090 §3.9.10; RM0368/RM0383/RM0390 for SPRMOD) */
+	c->nopts = 0;
+	for (unsigned i = 0; i < FK_ARRAY_SIZE(f4_opts) && i < FK_ARRAY_SIZE(f->opts); i++) {
+		const char *k = f4_opts[i].key;
+		if (((!strcmp(k, "sprmod") || !strcmp(k, "pcrop")) && !d->dev->has_sprmod) ||
+		    (!strcmp(k, "db1m") && !d->dev->has_db1m) || (!strcmp(k, "bfb2") && !d->dev->has_bfb2))
+			continue;
+		f->opts[c->nopts++] = f4_opts[i];
+	}
+	c->opts = f->opts;
 	c->opt_reg_prefix = "FLASH_OPTCR";
 	c->ram_base = STM32F4_SRAM_BASE;
 	c->ram_size = d->dev->sram_kb * 1024U;
