@@ -336,11 +336,27 @@ static void cli_print_sector_map(const fk_inventory *inv)
 	if (!inv->nsectors) /* a chip with thousands of units lists none here (SPI NOR) */
 		return;
 	printf("\nsector  address     size     WRP    content\n");
-	for (unsigned i = 0; i < inv->nsectors; i++) {
+	/* up to 32 units one line each; more (F1/L4 pages) as runs of neighbours alike in size,
+	 * protection and content: "24-63" */
+	bool group = inv->nsectors > 32;
+	for (unsigned i = 0; i < inv->nsectors;) {
 		const fk_sector_info *s = &inv->sectors[i];
-		printf("%6u  0x%08X  %4u KB  %-5s  %s\n", s->number, s->addr, s->size / 1024,
+		unsigned j = i + 1;
+		while (group && j < inv->nsectors && inv->sectors[j].size == s->size &&
+		       inv->sectors[j].wrp == s->wrp && inv->sectors[j].pcrop == s->pcrop &&
+		       inv->sectors[j].blank == s->blank &&
+		       inv->sectors[j].number == inv->sectors[j - 1].number + 1U &&
+		       inv->sectors[j].addr == inv->sectors[j - 1].addr + inv->sectors[j - 1].size)
+			j++;
+		char num[24];
+		if (j - i > 1)
+			snprintf(num, sizeof num, "%u-%u", s->number, inv->sectors[j - 1].number);
+		else
+			snprintf(num, sizeof num, "%u", s->number);
+		printf("%6s  0x%08X  %4u KB  %-5s  %s\n", num, s->addr, s->size / 1024,
 		       s->pcrop ? "PCROP" : s->wrp ? "yes" : "-",
 		       s->blank < 0 ? "unreadable" : s->blank ? "blank" : "programmed");
+		i = j;
 	}
 }
 

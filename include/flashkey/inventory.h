@@ -62,7 +62,10 @@ typedef enum fk_step_id {
 } fk_step_id;
 
 #define FK_INV_MAX_LOCKS 40
-#define FK_INV_MAX_SECTORS 32
+/* The erase units an inventory describes one by one: every unit of every part in the device
+ * tables (an STM32F103 XL or L476 has 512 pages); a chip with more (a 16 MiB SPI NOR has 4096
+ * sectors) describes its protection by ranges (fk_lock.range_addr) and lists none here. */
+#define FK_INV_MAX_SECTORS 512
 #define FK_INV_MAX_OTP 16
 #define FK_INV_MAX_REGS 16
 #define FK_INV_MAX_OPTS 32
@@ -214,5 +217,8 @@ const char *fk_cost_name(fk_cost c);            /* "nothing", "sectors", "all-fl
 const char *fk_pending_name(fk_pending p);      /* "none", "reset", "power-on-reset", "reconnect" */
 const char *fk_step_name(fk_step_id id);        /* "errors" ... "rdp" */
 int fk_step_parse(const char *name, fk_step_id *out); /* 0 or -1 */
+/* A new zeroed step of class id (its name set) at the end of plan; NULL when the plan is full
+ * (FK_PLAN_MAX_STEPS). What every driver's plan() builds with. */
+fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id);
 
 #endif

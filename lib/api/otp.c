@@ -92,26 +92,27 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 	return FK_OK;
 }
 
+/* An OTP change planned by the driver and run by the one executor. */
+static int fk_otp_change(fk_session *s, const fk_change *req, const fk_perms *perms)
+{
+	fk_plan plan;
+	fk_pending pending;
+	int rc = fk_otp_have(s);
+	if (!rc)
+		rc = fk_api_change_plan(s, req, &plan);
+	return rc ? rc : fk_api_change_run(s, &plan, perms, &pending);
+}
+
 int fk_otp_write(fk_session *s, unsigned block, unsigned off, const uint8_t *data, unsigned len,
 		 const fk_perms *perms)
 {
 	fk_change req = {.kind = FK_CHANGE_OTP_WRITE, .block = block, .off = off, .len = len,
 			 .data = data};
-	fk_plan plan;
-	fk_pending pending;
-	int rc = fk_otp_have(s);
-	if (!rc)
-		rc = fk_api_change_plan(s, &req, &plan);
-	return rc ? rc : fk_api_change_run(s, &plan, perms, &pending);
+	return fk_otp_change(s, &req, perms);
 }
 
 int fk_otp_lock(fk_session *s, unsigned block, const fk_perms *perms)
 {
 	fk_change req = {.kind = FK_CHANGE_OTP_LOCK, .block = block};
-	fk_plan plan;
-	fk_pending pending;
-	int rc = fk_otp_have(s);
-	if (!rc)
-		rc = fk_api_change_plan(s, &req, &plan);
-	return rc ? rc : fk_api_change_run(s, &plan, perms, &pending);
+	return fk_otp_change(s, &req, perms);
 }

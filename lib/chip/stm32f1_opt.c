@@ -574,17 +574,6 @@ void stm32f1_step_unpack(const fk_step *st, stm32f1_opts *o)
 	o->wrp = st->value[1];
 }
 
-static fk_step *f1_step_add(fk_plan *plan, fk_step_id id)
-{
-	if (plan->nsteps >= FK_PLAN_MAX_STEPS)
-		return NULL;
-	fk_step *s = &plan->steps[plan->nsteps++];
-	memset(s, 0, sizeof *s);
-	s->id = id;
-	s->name = fk_step_name(id);
-	return s;
-}
-
 /* The option values the next load would give, each bad pair as the loader forces it (0xFF):
  * what an option write "keeps". RDP keeps the level in force. */
 static stm32f1_opts f1_opts_kept(const stm32f1drv *f, const stm32f1_optstate *o)
@@ -609,7 +598,7 @@ static void f1_plan_keys(const stm32f1drv *f, const fk_inventory *inv, fk_plan *
 	for (unsigned i = 0; i < inv->nlocks; i++) {
 		const fk_lock *l = &inv->locks[i];
 		if (l->kind == FK_LOCK_ERRORS && upto >= FK_STEP_ERRORS &&
-		    (s = f1_step_add(plan, FK_STEP_ERRORS))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_ERRORS))) {
 			fk_snprintf_cat(s->what, sizeof s->what, "clear %s", l->state);
 			fk_snprintf_cat(s->what, sizeof s->what, "%s",
 					" in FLASH_SR by writing them back as 1");
@@ -619,7 +608,7 @@ static void f1_plan_keys(const stm32f1drv *f, const fk_inventory *inv, fk_plan *
 	for (unsigned i = 0; i < inv->nlocks; i++) {
 		const fk_lock *l = &inv->locks[i];
 		if (l->kind == FK_LOCK_CTRL && upto >= FK_STEP_CTRL &&
-		    (s = f1_step_add(plan, FK_STEP_CTRL))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_CTRL))) {
 			fk_strlcpy(s->what, "write KEY1, KEY2 to FLASH_KEYR once (LOCK read first; a "
 					    "wrong sequence is never retried)", sizeof s->what);
 			fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -634,7 +623,7 @@ static void f1_plan_keys(const stm32f1drv *f, const fk_inventory *inv, fk_plan *
 	}
 	for (unsigned i = 0; i < inv->nlocks; i++)
 		if (inv->locks[i].kind == FK_LOCK_OPT && upto >= FK_STEP_OPT &&
-		    (s = f1_step_add(plan, FK_STEP_OPT))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_OPT))) {
 			fk_strlcpy(s->what, "write KEY1, KEY2 to FLASH_OPTKEYR once (sets "
 					    "FLASH_CR.OPTWRE)", sizeof s->what);
 			fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -685,7 +674,7 @@ static void f1_plan_unlock(const stm32f1drv *f, const stm32f1_optstate *o,
 	uint32_t prot = ~o->wrpr & f1_wrp_mask(f->dev);
 	fk_step *s;
 	if ((prot || (o->opterr && o->level == 0)) && upto >= FK_STEP_WRP &&
-	    (s = f1_step_add(plan, FK_STEP_WRP))) {
+	    (s = fk_plan_step_add(plan, FK_STEP_WRP))) {
 		w.wrp = 0xFFFFFFFFU;
 		f1_describe_write(f, &w, s, prot ? "remove write protection: " : "rewrite torn "
 										"option bytes: ");
@@ -697,7 +686,7 @@ static void f1_plan_unlock(const stm32f1drv *f, const stm32f1_optstate *o,
 		s->pending = FK_PENDING_RESET;
 		f1_refuse_level2(s, o);
 	}
-	if (o->level >= 1 && upto >= FK_STEP_RDP && (s = f1_step_add(plan, FK_STEP_RDP))) {
+	if (o->level >= 1 && upto >= FK_STEP_RDP && (s = fk_plan_step_add(plan, FK_STEP_RDP))) {
 		w.rdp = stm32f1_dev_rdp_level0(f->dev);
 		f1_describe_write(f, &w, s, "regress to level 0: ");
 		snprintf(s->cost_text, sizeof s->cost_text, "all flash (%u KiB): the chip mass-erases "
@@ -728,7 +717,7 @@ static int f1_plan_options(const stm32f1drv *f, fk_ctx *ctx, const stm32f1_optst
 	/* the errors step only clears flags; the keys are part of the write */
 	fk_step_id id = to < o->level ? FK_STEP_RDP : to > o->level ? FK_STEP_RDP_RAISE
 								    : FK_STEP_WRP;
-	fk_step *s = f1_step_add(plan, id);
+	fk_step *s = fk_plan_step_add(plan, id);
 	if (!s)
 		return fk_fail(ctx, FK_E_INTERNAL, "plan full");
 	f1_describe_write(f, want, s, "");

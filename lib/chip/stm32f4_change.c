@@ -13,17 +13,6 @@
 #include "core/core.h"
 #include "flashkey/flashkey.h"
 
-static fk_step *f4c_step_add(fk_plan *plan, fk_step_id id)
-{
-	if (plan->nsteps >= FK_PLAN_MAX_STEPS)
-		return NULL;
-	fk_step *s = &plan->steps[plan->nsteps++];
-	memset(s, 0, sizeof *s);
-	s->id = id;
-	s->name = fk_step_name(id);
-	return s;
-}
-
 /* RM0090 §3.7.3: raising RDP with a debugger attached takes effect at a power-on reset; the
  * other user option fields and a regression load at the next reset; nWRP is live at once. */
 static fk_pending f4c_pending(const stm32f4_options *cur, const stm32f4_options *want)
@@ -48,7 +37,7 @@ static int f4c_opt_step(const stm32f4 *d, fk_ctx *ctx, const stm32f4_options *cu
 	if (rc)
 		return rc;
 	int from = stm32f4_rdp_level(cur->rdp), to = stm32f4_rdp_level(want->rdp);
-	fk_step *s = f4c_step_add(plan, all ? FK_STEP_RDP : to > from ? FK_STEP_RDP_RAISE
+	fk_step *s = fk_plan_step_add(plan, all ? FK_STEP_RDP : to > from ? FK_STEP_RDP_RAISE
 								      : FK_STEP_WRP);
 	if (!s)
 		return fk_fail(ctx, FK_E_INTERNAL, "stm32f4: plan full");
@@ -219,7 +208,7 @@ static int f4c_plan_otp_write(stm32f4 *d, fk_ctx *ctx, const fk_change *req, fk_
 		plan->nothing_to_do = true;
 		return FK_OK;
 	}
-	fk_step *s = f4c_step_add(plan, FK_STEP_OTP_WRITE);
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_OTP_WRITE);
 	if (!s)
 		return fk_fail(ctx, FK_E_INTERNAL, "stm32f4: plan full");
 	s->payload[0] = (uint8_t)block;
@@ -248,7 +237,7 @@ static int f4c_plan_otp_lock(stm32f4 *d, fk_ctx *ctx, const fk_change *req, fk_p
 		plan->nothing_to_do = true;
 		return FK_OK;
 	}
-	fk_step *s = f4c_step_add(plan, FK_STEP_OTP_LOCK);
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_OTP_LOCK);
 	if (!s)
 		return fk_fail(ctx, FK_E_INTERNAL, "stm32f4: plan full");
 	s->payload[0] = (uint8_t)req->block;

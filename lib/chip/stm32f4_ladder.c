@@ -12,17 +12,6 @@
 #include "chip/stm32f4.h"
 #include "core/core.h"
 
-static fk_step *f4l_step_add(fk_plan *plan, fk_step_id id)
-{
-	if (plan->nsteps >= FK_PLAN_MAX_STEPS)
-		return NULL;
-	fk_step *s = &plan->steps[plan->nsteps++];
-	memset(s, 0, sizeof *s);
-	s->id = id;
-	s->name = fk_step_name(id);
-	return s;
-}
-
 static const fk_lock *f4l_find(const fk_inventory *inv, fk_lock_kind kind)
 {
 	for (unsigned i = 0; i < inv->nlocks; i++)
@@ -42,7 +31,7 @@ static void f4l_step_keys(const fk_inventory *inv, fk_plan *plan, fk_step_id upt
 {
 	const fk_lock *ctrl = f4l_find(inv, FK_LOCK_CTRL);
 	if (ctrl && upto >= FK_STEP_CTRL) {
-		fk_step *s = f4l_step_add(plan, FK_STEP_CTRL);
+		fk_step *s = fk_plan_step_add(plan, FK_STEP_CTRL);
 		fk_strlcpy(s->what, "write KEY1, KEY2 to FLASH_KEYR once (LOCK read first; a wrong "
 				    "sequence is never retried)", sizeof s->what);
 		fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -55,7 +44,7 @@ static void f4l_step_keys(const fk_inventory *inv, fk_plan *plan, fk_step_id upt
 		}
 	}
 	if (f4l_find(inv, FK_LOCK_OPT) && upto >= FK_STEP_OPT) {
-		fk_step *s = f4l_step_add(plan, FK_STEP_OPT);
+		fk_step *s = fk_plan_step_add(plan, FK_STEP_OPT);
 		fk_strlcpy(s->what, "write OPTKEY1, OPTKEY2 to FLASH_OPTKEYR once (OPTLOCK read first)",
 			   sizeof s->what);
 		fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -67,7 +56,7 @@ static void f4l_step_wrp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 	const fk_lock *wrp = f4l_find(inv, FK_LOCK_WRP);
 	if (!wrp || upto < FK_STEP_WRP)
 		return;
-	fk_step *s = f4l_step_add(plan, FK_STEP_WRP);
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_WRP);
 	char list[96] = "";
 	f4l_sector_list(list, sizeof list, wrp->sectors);
 	snprintf(s->what, sizeof s->what, "set nWRP=1 for sectors %s (other option bytes kept), "
@@ -103,7 +92,7 @@ static void f4l_step_rdp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 	if ((!rdp && !torn && !pcrop) || upto < FK_STEP_RDP)
 		return;
 	if (pcrop && inv->rdp_level == 0) {
-		fk_step *r = f4l_step_add(plan, FK_STEP_RDP_RAISE);
+		fk_step *r = fk_plan_step_add(plan, FK_STEP_RDP_RAISE);
 		fk_strlcpy(r->what, "set RDP to level 1 (0x55) keeping SPRMOD and nWRP, OPTSTRT: PCROP "
 				    "can only be cleared on the way from level 1 to 0", sizeof r->what);
 		fk_strlcpy(r->cost_text, "nothing by itself; it commits to the regression that follows",
@@ -114,7 +103,7 @@ static void f4l_step_rdp(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 		r->backup = true;
 	}
 	bool backed_up = plan->nsteps && plan->steps[plan->nsteps - 1].id == FK_STEP_RDP_RAISE;
-	fk_step *s = f4l_step_add(plan, FK_STEP_RDP);
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_RDP);
 	if (pcrop && strcmp(inv->path, "bootloader") == 0) {
 		/* RM0090 §3.7.5: SPRMOD=0 must be written together with the 1 -> 0 regression; at
 		 * level 1 the ROM bootloader accepts only Readout Unprotect (AN3155 Table 2), which
@@ -149,7 +138,7 @@ void stm32f4_ladder_build(const fk_inventory *inv, fk_step_id upto, fk_plan *pla
 	memset(plan, 0, sizeof *plan);
 	const fk_lock *err = f4l_find(inv, FK_LOCK_ERRORS);
 	if (err && upto >= FK_STEP_ERRORS) {
-		fk_step *s = f4l_step_add(plan, FK_STEP_ERRORS);
+		fk_step *s = fk_plan_step_add(plan, FK_STEP_ERRORS);
 		/* the flag list comes from the inventory; cut, never overflow, if it were long */
 		fk_snprintf_cat(s->what, sizeof s->what, "clear %s", err->state);
 		fk_snprintf_cat(s->what, sizeof s->what, "%s", " in FLASH_SR by writing them back as 1");

@@ -568,17 +568,6 @@ int stm32l4_inventory(stm32l4drv *f, fk_ctx *ctx, fk_inventory *inv)
 }
 
 /* ---- plans ---- */
-static fk_step *l4_step_add(fk_plan *plan, fk_step_id id)
-{
-	if (plan->nsteps >= FK_PLAN_MAX_STEPS)
-		return NULL;
-	fk_step *s = &plan->steps[plan->nsteps++];
-	memset(s, 0, sizeof *s);
-	s->id = id;
-	s->name = fk_step_name(id);
-	return s;
-}
-
 /* The step's payload: the option words it writes, kept in the driver by step id. */
 static void l4_step_target(stm32l4drv *f, fk_step *s, const uint32_t *w)
 {
@@ -615,7 +604,7 @@ static void l4_plan_keys(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 	for (unsigned i = 0; i < inv->nlocks; i++) {
 		const fk_lock *l = &inv->locks[i];
 		if (l->kind == FK_LOCK_ERRORS && upto >= FK_STEP_ERRORS &&
-		    (s = l4_step_add(plan, FK_STEP_ERRORS))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_ERRORS))) {
 			snprintf(s->what, sizeof s->what, "clear %.60s in FLASH_SR by writing them "
 				 "back as 1", l->state);
 			fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -624,7 +613,7 @@ static void l4_plan_keys(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 	for (unsigned i = 0; i < inv->nlocks; i++) {
 		const fk_lock *l = &inv->locks[i];
 		if (l->kind == FK_LOCK_CTRL && upto >= FK_STEP_CTRL &&
-		    (s = l4_step_add(plan, FK_STEP_CTRL))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_CTRL))) {
 			fk_strlcpy(s->what, "write KEY1, KEY2 to FLASH_KEYR once (LOCK read first; a "
 					    "wrong sequence is never retried)", sizeof s->what);
 			fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -639,7 +628,7 @@ static void l4_plan_keys(const fk_inventory *inv, fk_plan *plan, fk_step_id upto
 	}
 	for (unsigned i = 0; i < inv->nlocks; i++)
 		if (inv->locks[i].kind == FK_LOCK_OPT && upto >= FK_STEP_OPT &&
-		    (s = l4_step_add(plan, FK_STEP_OPT))) {
+		    (s = fk_plan_step_add(plan, FK_STEP_OPT))) {
 			fk_strlcpy(s->what, "write OPTKEY1, OPTKEY2 to FLASH_OPTKEYR once (clears "
 					    "FLASH_CR.OPTLOCK)", sizeof s->what);
 			fk_strlcpy(s->cost_text, "nothing", sizeof s->cost_text);
@@ -716,7 +705,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 		wrp |= a.used;
 	}
 	if ((wrp || ((o->sr & STM32L4_FLASH_SR_OPTVERR) && o->level == 0)) && upto >= FK_STEP_WRP &&
-	    (s = l4_step_add(plan, FK_STEP_WRP))) {
+	    (s = fk_plan_step_add(plan, FK_STEP_WRP))) {
 		for (unsigned i = 0; i < 4; i++) {
 			stm32l4_area a;
 			stm32l4_wrp_area(f, o->w, i, &a);
@@ -735,7 +724,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 	}
 	bool pcrop = !o->hidden && l4_any_pcrop(f, o->w);
 	if (pcrop && !o->pcrop_rdp && upto >= FK_STEP_RDP && o->level < 2 &&
-	    (s = l4_step_add(plan, FK_STEP_RDP_RAISE))) {
+	    (s = fk_plan_step_add(plan, FK_STEP_RDP_RAISE))) {
 		/* PCROP goes only with a regression that has PCROP_RDP = 1 (§3.5.2): set it (and
 		 * level 1 when at 0, so that the regression can follow) */
 		w[d->i_pce[0]] |= STM32L4_PCROP_RDP;
@@ -755,7 +744,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 		l4_step_target(f, s, w);
 	}
 	if ((o->level == 1 || (pcrop && o->level == 0)) && upto >= FK_STEP_RDP &&
-	    (s = l4_step_add(plan, FK_STEP_RDP))) {
+	    (s = fk_plan_step_add(plan, FK_STEP_RDP))) {
 		bool prdp = o->pcrop_rdp || pcrop;
 		w[0] = (w[0] & ~0xFFU) | 0xAAU;
 		l4_describe_write(f, w, o->w, s, "regress to level 0 (RDP=0xAA): ");
@@ -767,7 +756,7 @@ static void l4_plan_unlock(stm32l4drv *f, const stm32l4_optstate *o, const fk_in
 		}
 		l4_step_target(f, s, w);
 	}
-	if (o->level == 2 && upto >= FK_STEP_RDP && (s = l4_step_add(plan, FK_STEP_RDP))) {
+	if (o->level == 2 && upto >= FK_STEP_RDP && (s = fk_plan_step_add(plan, FK_STEP_RDP))) {
 		fk_strlcpy(s->what, "regress RDP level 2", sizeof s->what);
 		s->cost = FK_COST_IMPOSSIBLE;
 		fk_strlcpy(s->cost_text, "impossible", sizeof s->cost_text);
@@ -792,7 +781,7 @@ static int l4_plan_options(stm32l4drv *f, fk_ctx *ctx, const stm32l4_optstate *o
 	unsigned to = stm32l4_rdp_level((uint8_t)want[0]);
 	fk_step_id id = to < o->level ? FK_STEP_RDP : to > o->level ? FK_STEP_RDP_RAISE
 								    : FK_STEP_WRP;
-	fk_step *s = l4_step_add(plan, id);
+	fk_step *s = fk_plan_step_add(plan, id);
 	if (!s)
 		return fk_fail(ctx, FK_E_INTERNAL, "plan full");
 	bool set_prdp = (want[d->i_pce[0]] & STM32L4_PCROP_RDP) && !o->pcrop_rdp;

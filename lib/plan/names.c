@@ -47,3 +47,14 @@ int fk_step_parse(const char *name, fk_step_id *out)
 	}
 	return -1;
 }
+
+fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id)
+{
+	if (plan->nsteps >= FK_PLAN_MAX_STEPS)
+		return NULL;
+	fk_step *s = &plan->steps[plan->nsteps++];
+	memset(s, 0, sizeof *s);
+	s->id = id;
+	s->name = fk_step_name(id);
+	return s;
+}

@@ -21,22 +21,7 @@ OCD_TIMEOUT=60
 python3 -c 'import sys; sys.stdout.buffer.write(b"\x5a" * 0x40)' >img.bin
 prog="init; reset halt; flash write_image img.bin 0x08000000; shutdown"
 
-lists() { # NAME CAUSE...: offline doctor on NAME.log lists every CAUSE
-	local name=$1
-	shift
-	"$FK_BIN" doctor - <"$name.log" >"$name.doc" 2>&1 || { cat "$name.log" "$name.doc" >&2; fail "$name: doctor exit $?"; }
-	for c in "$@"; do
-		grep -qE "^  [0-9]+\. $c:" "$name.doc" || { cat "$name.log" "$name.doc" >&2; fail "$name: doctor does not list $c"; }
-	done
-}
-live() { # CONN NAME PATTERN...: the live doctor on NAME.log prints every PATTERN (extended regex)
-	local conn=$1 name=$2
-	shift 2
-	timeout 120 "$FK_BIN" -c "$conn" doctor - <"$name.log" >"$name.live" 2>&1
-	for p in "$@"; do
-		grep -qE -- "$p" "$name.live" || { cat "$name.live" >&2; fail "$name: live doctor lacks /$p/"; }
-	done
-}
+. "$(dirname "$0")/doctor_check.inc"
 
 # control: an unprotected genuine F103 takes the write; nothing in the log is a known message
 expect_exit 0 "$T" new stm32f103c8 ok.twin
@@ -55,7 +40,7 @@ need "stm32x device protected"
 cp ocd.log rdp.log
 lists rdp rdp1 wrp
 grep -q '"Error: stm32x device protected"' rdp.doc || fail "rdp: the message is not named"
-live twin-swd:rdp.twin rdp '^  [0-9]+\. rdp1 +confirmed +rdp1: RDP byte 0x00: level 1' '^Cause: rdp1:' \
+doctor_live twin-swd:rdp.twin rdp '^  [0-9]+\. rdp1 +confirmed +rdp1: RDP byte 0x00: level 1' '^Cause: rdp1:' \
 	'^Fix: flashkey -c twin-swd:rdp.twin unlock --upto rdp --allow-erase-all' \
 	'rdp +regress to level 0.*RDP=0xA5'
 
@@ -70,7 +55,7 @@ cp ocd.log clone.log
 lists clone clone-part wrong-target-config
 grep -qE "^  1\. clone-part:" clone.doc || { cat clone.doc >&2; fail "clone: clone-part is not named first"; }
 grep -q "set CPUTAPID 0x2ba01477" clone.doc || fail "clone: doctor does not say how to tell OpenOCD"
-live twin-swd:clone.twin clone '^  1\. clone-part' 'clone'
+doctor_live twin-swd:clone.twin clone '^  1\. clone-part' 'clone'
 
 # stm32flash 0.7 against the F103's ROM bootloader at RDP level 1
 if command -v stm32flash >/dev/null; then
@@ -85,10 +70,10 @@ if command -v stm32flash >/dev/null; then
 	kill -TERM $SF_SERVER; wait $SF_SERVER || fail "pty server exit $?"
 	grep -qF "Got NACK from device on command 0x43" sf.log || { cat sf.log >&2; fail "stm32flash: no NACK on 0x43"; }
 	lists sf rdp1 wrp
-	# wrp is not ruled out yet: lib/doctor/facts.c decides the option facts only when a register
-	# named FLASH_OPTCR (the F4's) was read, so on the F1 (FLASH_OBR, FLASH_WRPR) it stays
-	# undecided; rdp1 confirmed decides the cause all the same
-	live twin:sf.twin sf '^  [0-9]+\. rdp1 +confirmed' '^  [0-9]+\. wrp +(ruled-out|undecided)' '^Cause: rdp1:' \
+	# wrp: lib/doctor/facts.c decides the option facts when the driver decoded the options
+	# (inventory options present); at level 1 over the bootloader the F1's may be hidden, so
+	# wrp is ruled out or undecided; rdp1 confirmed decides the cause all the same
+	doctor_live twin:sf.twin sf '^  [0-9]+\. rdp1 +confirmed' '^  [0-9]+\. wrp +(ruled-out|undecided)' '^Cause: rdp1:' \
 		'^Fix: flashkey -c twin:sf.twin unlock --upto rdp --allow-erase-all'
 else
 	echo "note: stm32flash not installed: its F1 case not run"

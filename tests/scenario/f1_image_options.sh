@@ -9,19 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 T=${FK_TWIN_BIN:?flashkey-twin not built}
 F="$FK_BIN -c twin:f1.twin"
-mkhex() { # mkhex FILE ADDR HEX [ADDR HEX...]: Intel HEX with type-04 upper addresses
-	python3 - "$@" <<'PY'
-import sys
-def rec(t, a, d):
-    b = [len(d), (a >> 8) & 255, a & 255, t] + list(d)
-    return ':' + ''.join('%02X' % x for x in b) + '%02X' % ((-sum(b)) & 255)
-out, args = [], sys.argv[2:]
-for i in range(0, len(args), 2):
-    a, d = int(args[i], 16), bytes.fromhex(args[i + 1])
-    out += [rec(4, 0, [(a >> 24) & 255, (a >> 16) & 255]), rec(0, a & 0xFFFF, d)]
-open(sys.argv[1], 'w').write('\n'.join(out + [':00000001FF']) + '\n')
-PY
-}
 expect_exit 0 "$T" new stm32f103c8 f1.twin --option data0=0x42
 
 # WRP0 = 0xFE (complement 0x01) next to firmware

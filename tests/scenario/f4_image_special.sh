@@ -5,19 +5,6 @@
 # gates as `options set` and `otp write/lock` -- an image never sets RDP 2 or locks OTP by accident.
 . "$(dirname "$0")/lib.sh"
 [ -n "${FK_TWIN_BIN:-}" ] || { echo "flashkey-twin not built"; exit 77; }
-mkhex() { # mkhex FILE ADDR HEX [ADDR HEX...]: Intel HEX with type-04 upper addresses
-	python3 - "$@" <<'PY'
-import sys
-def rec(t, a, d):
-    b = [len(d), (a >> 8) & 255, a & 255, t] + list(d)
-    return ':' + ''.join('%02X' % x for x in b) + '%02X' % ((-sum(b)) & 255)
-out, args = [], sys.argv[2:]
-for i in range(0, len(args), 2):
-    a, d = int(args[i], 16), bytes.fromhex(args[i + 1])
-    out += [rec(4, 0, [(a >> 24) & 255, (a >> 16) & 255]), rec(0, a & 0xFFFF, d)]
-open(sys.argv[1], 'w').write('\n'.join(out + [':00000001FF']) + '\n')
-PY
-}
 "$FK_TWIN_BIN" new stm32f407 b.twin >/dev/null || fail "flashkey-twin new"
 fk() { "$FK_BIN" -c twin:b.twin "$@"; }
 FW="$FK_SRC/tests/fixtures/fw.bin"

@@ -23,6 +23,21 @@ expect_exit() {
 	local got=$?
 	[ "$got" -eq "$want" ] || fail "expected exit $want, got $got: $*"
 }
+# mkhex FILE ADDR HEX [ADDR HEX...]: an Intel HEX file with a type-04 upper-address record
+# before each data record (images that reach option bytes or OTP)
+mkhex() {
+	python3 - "$@" <<'PY'
+import sys
+def rec(t, a, d):
+    b = [len(d), (a >> 8) & 255, a & 255, t] + list(d)
+    return ':' + ''.join('%02X' % x for x in b) + '%02X' % ((-sum(b)) & 255)
+out, args = [], sys.argv[2:]
+for i in range(0, len(args), 2):
+    a, d = int(args[i], 16), bytes.fromhex(args[i + 1])
+    out += [rec(4, 0, [(a >> 24) & 255, (a >> 16) & 255]), rec(0, a & 0xFFFF, d)]
+open(sys.argv[1], 'w').write('\n'.join(out + [':00000001FF']) + '\n')
+PY
+}
 # json_get FILE PYTHON-EXPR: evaluates an expression over the JSON document d.
 json_get() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
