@@ -93,10 +93,15 @@ static void unlock_level1_note(cli_env *e, fk_session *s, const fk_inventory *in
 		if (e->no_backup)
 			printf("note: --no-backup given: nothing is saved before step %s\n",
 			       plan->steps[i].name);
-		else if (!inv->flash_readable)
-			printf("note: at RDP level %d nothing in flash or OTP is readable through %s "
-			       "(%s): the backup can hold the option bytes only\n", inv->rdp_level,
-			       inv->path, fk_session_chip(s)->rdp_source);
+		else if (!inv->flash_readable) {
+			char guard[96];
+			fk_inventory_read_guard(inv, guard, sizeof guard);
+			printf("note: with %s nothing in flash or OTP is readable through %s (%s): "
+			       "the backup can hold %s only\n", guard, inv->path,
+			       fk_session_chip(s)->rdp_source,
+			       fk_session_chip(s)->option_base && inv->rdp_level >= 0
+				       ? "the option bytes" : "what the chip still shows");
+		}
 	}
 }
 

@@ -273,7 +273,7 @@ typedef struct fk_run_result {
 
 /* Start the application whose vector table is at addr (0 = the chip's default: the flash base,
  * 0x1000 on an ESP32, whose ROM boots the image there). First the table's
- * first two words are read and checked (stm32f4_vector_check): erased flash, an initial SP
+ * first two words are read and checked (the driver's vector_check): erased flash, an initial SP
  * outside SRAM/CCM or a reset vector that is not a Thumb address in flash or SRAM is refused
  * with FK_E_BAD_IMAGE naming the address and the values, and nothing is started. Then the path
  * starts it: the bootloader with AN3155 Go addr; the debug path with a reset (the user's

@@ -11,6 +11,7 @@
 #define FLASHKEY_INVENTORY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum fk_lock_kind {
@@ -217,6 +218,9 @@ const char *fk_cost_name(fk_cost c);            /* "nothing", "sectors", "all-fl
 const char *fk_pending_name(fk_pending p);      /* "none", "reset", "power-on-reset", "reconnect" */
 const char *fk_step_name(fk_step_id id);        /* "errors" ... "rdp" */
 int fk_step_parse(const char *name, fk_step_id *out); /* 0 or -1 */
+/* What keeps flash unreadable, in the inventory's words: "RDP level 1 (RDP byte 0x55)", or on a
+ * chip without an RDP level the first lock that blocks a write ("CRP: CRP1 in force"). */
+void fk_inventory_read_guard(const fk_inventory *inv, char *out, size_t n);
 /* A new zeroed step of class id (its name set) at the end of plan; NULL when the plan is full
  * (FK_PLAN_MAX_STEPS). What every driver's plan() builds with. */
 fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id);

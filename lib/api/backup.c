@@ -157,6 +157,9 @@ static unsigned fk_bk_holes(const fk_session *s, const fk_inventory *inv, fk_bk_
 			    d->units[k].addr >= lo && (uint64_t)d->units[k].addr + d->units[k].size <= hi)
 				fk_bk_hole_add(h, &n, d->units[k].addr, d->units[k].size, why);
 	}
+	if (d->hidden_len && d->hidden_addr >= lo && (uint64_t)d->hidden_addr + d->hidden_len <= hi)
+		fk_bk_hole_add(h, &n, d->hidden_addr, d->hidden_len,
+			       d->hidden_why ? d->hidden_why : "not readable on this path");
 	for (unsigned i = 1; i < n; i++) /* insertion sort by address */
 		for (unsigned j = i; j > 0 && h[j - 1].addr > h[j].addr; j--) {
 			fk_bk_hole t = h[j];
@@ -247,9 +250,10 @@ static int fk_bk_collect(fk_session *s, bool dry, fk_bk_file *files, unsigned *n
 			*nholes = nh;
 		}
 	} else if (!rc) {
-		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: RDP level %d (RDP "
-				"byte 0x%02X) makes it unreadable through the %s path (%s); ",
-				inv->rdp_level, inv->rdp_raw, inv->path,
+		char guard[96];
+		fk_inventory_read_guard(inv, guard, sizeof guard);
+		fk_snprintf_cat(r->why_not, sizeof r->why_not, "flash not saved: %s makes it "
+				"unreadable through the %s path (%s); ", guard, inv->path,
 				s->desc->rdp_source ? s->desc->rdp_source : s->desc->manual);
 	}
 	if (!rc && inv->notp && otp_size && otp_size <= FK_BK_OTP_MAX && inv->otp[0].readable) {

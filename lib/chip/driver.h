@@ -297,6 +297,11 @@ typedef struct fk_chip_desc {
 	 * does not obey is only warned about, one it obeys that locks it for good needs
 	 * allow_irreversible. 0: none (every driver today). */
 	unsigned obeys_marks;
+	/* Added with the LPC driver: main flash this path cannot read (the LPC boot ROM maps its
+	 * vectors over 0x00-0x3F while the ISP runs): a backup records it as missing with
+	 * hidden_why, as it records PCROP; 0 = none. */
+	uint32_t hidden_addr, hidden_len;
+	const char *hidden_why;
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Stable names of the inventory and ladder enums (include/flashkey/inventory.h), as they
  * appear in --json output and --upto (docs/JSON.md). */
+#include <stdio.h>
 #include <string.h>
 
 #include "flashkey/inventory.h"
@@ -57,4 +58,24 @@ fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id)
 	s->id = id;
 	s->name = fk_step_name(id);
 	return s;
+}
+
+void fk_inventory_read_guard(const fk_inventory *inv, char *out, size_t n)
+{
+	if (!n)
+		return;
+	out[0] = '\0';
+	if (inv->rdp_level >= 0) {
+		snprintf(out, n, "RDP level %d (RDP byte 0x%02X)", inv->rdp_level, inv->rdp_raw);
+		return;
+	}
+	for (unsigned i = 0; i < inv->nlocks && i < FK_INV_MAX_LOCKS; i++) {
+		const fk_lock *l = &inv->locks[i];
+		if (!l->blocks_write)
+			continue;
+		size_t k = strcspn(l->state, ":");
+		snprintf(out, n, "%s: %.*s", l->name, (int)k, l->state);
+		return;
+	}
+	snprintf(out, n, "read protection");
 }

@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* NXP LPC17xx / LPC81x behind the chip-driver interface (lib/chip/driver.h) over the boot ROM's
+ * UART ISP (lpc:, twin-lpc:; the client is lib/boot/lpc_isp.c, the part data lib/devices/lpc.c):
+ * identification by Read Part ID, the Code Read Protection level as the ISP applies it, the unlock
+ * ladder (CRP1/CRP2: erase every sector, the only way to remove the word at 0x2FC from outside),
+ * sector erase, reads, start of the application.
+ *
+ * How the CRP level is found (UM10360 §32.6, UM10800 Table 311): Read Memory of the word at
+ * 0x2FC works when no level restricts the ISP, and then the word says what the next reset will
+ * latch; refused with 19 CODE_READ_PROTECTION_ENABLED, the part is at CRP1 or CRP2, which a
+ * 4-byte Write to RAM at the CRP1 floor tells apart (CRP1 allows it, CRP2 refuses every W).
+ * Nothing in flash is touched to find out.
+ *
+ * Not done here: programming. While the ISP runs the boot ROM's vectors are mapped over bytes
+ * 0x00-0x3F (UM10360 §32.3.1, lpc21isp's verify skips them), so flashkey could not read back
+ * the vector table it wrote; `write` refuses with that reason rather than report an unverified
+ * write. lpc21isp writes over the same link. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "boot/lpc_isp.h"
+#include "chip/driver.h"
+#include "core/core.h"
+#include "devices/lpc.h"
+#include "flashkey/image.h"
+
+#define LPC_MAX_UNITS 32U
+
+typedef struct lpcdrv {
+	lpc_isp *isp;              /* adopted from the path */
+	const fk_stream_ops *sops; /* the stream under it (virtual clock) */
+	void *sh;
+	const lpc_device *dev;
+	fk_chip_desc desc;
+	fk_erase_unit units[LPC_MAX_UNITS];
+	unsigned nunits;
+	/* this session erased every sector: the word at 0x2FC is gone, the level the ROM latched
+	 * at reset stays until the next one */
+	bool erased_all;
+} lpcdrv;
+
+/* What the ISP applies now and what the word says. */
+typedef struct lpc_crp_state {
+	lpc_crp applied;       /* LPC_CRP_NONE, LPC_CRP1 or LPC_CRP2 */
+	bool word_read;
+	uint32_t word;         /* when word_read */
+} lpc_crp_state;
+
+static bool lpc_owns_name(const char *name)
+{
+	return !strcasecmp(name, "lpc") || lpc_dev_by_name(name) != NULL;
+}
+
+static bool lpc_match(const fk_chip_ids *ids, char *part, size_t n)
+{
+	const lpc_device *d = ids->have_lpc_part ? lpc_dev_find(ids->lpc_part_id) : NULL;
+	if (d && part)
+		fk_strlcpy(part, d->name, n);
+	return d != NULL;
+}
+
+static bool lpc_part_is(const fk_chip_ids *ids, const char *name)
+{
+	const lpc_device *d = ids->have_lpc_part ? lpc_dev_find(ids->lpc_part_id) : NULL;
+	return d && (!strcasecmp(name, "lpc") || !strcasecmp(name, d->name) ||
+		     !strcasecmp(name, d->line));
+}
+
+static void lpc_describe_fill(lpcdrv *f)
+{
+	const lpc_device *d = f->dev;
+	fk_chip_desc *c = &f->desc;
+	f->nunits = lpc_dev_nsectors(d);
+	if (f->nunits > LPC_MAX_UNITS)
+		f->nunits = LPC_MAX_UNITS;
+	for (unsigned i = 0; i < f->nunits; i++)
+		f->units[i] = (fk_erase_unit){i, lpc_dev_sector_addr(d, i), lpc_dev_sector_size(d, i), 0};
+	c->family = "lpc";
+	c->part = d->name;
+	c->members = d->desc;
+	c->manual = d->manual;
+	c->revision = "?";
+	c->flash_base = 0;
+	c->flash_size = d->flash_bytes;
+	c->nunits = f->nunits;
+	c->units = f->units;
+	c->nareas = 0; /* the CRP word is main flash, at 0x2FC in sector 0 */
+	c->option_base = LPC_CRP_ADDR;
+	c->option_reg = "CRP word at 0x000002FC (in sector 0)";
+	c->mass_erase_how = "ISP Prepare + Erase of every sector";
+	c->program_source = d->manual;
+	c->rdp_source = !strcmp(d->manual, "UM10360") ? "UM10360 §32.6" : "UM10800 Table 311";
+	c->ram_base = d->ram_base;
+	c->ram_size = d->ram_bytes;
+	c->run_default = 0;
+	c->run_gone_note = "the ISP answers again after a reset with the ISP pin held low";
+	c->obeys_marks = 1U << FK_MARK_LPC_CRP;
+	c->hidden_addr = 0;
+	c->hidden_len = d->remap_bytes;
+	c->hidden_why = "the boot ROM's vectors are mapped over them while the ISP runs";
+}
+
+static int lpc_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
+		      const char *force_part, void **state)
+{
+	const lpc_device *d = ids->have_lpc_part ? lpc_dev_find(ids->lpc_part_id) : NULL;
+	*state = NULL;
+	if (force_part && lpc_dev_by_name(force_part))
+		d = lpc_dev_by_name(force_part);
+	if (!d)
+		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no LPC part matches the IDs");
+	if (path->kind != FK_PATH_ROM_STREAM || !path->lpc)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the LPC driver drives the boot ROM's UART "
+						      "ISP only (lpc:, twin-lpc:)", path->t->description);
+	lpcdrv *f = calloc(1, sizeof *f);
+	if (!f)
+		return fk_fail(ctx, FK_E_NOMEM, "allocating the LPC driver");
+	f->dev = d;
+	f->isp = path->lpc; /* ours from now on: left and freed in detach */
+	path->lpc = NULL;
+	f->isp->binary = d->binary;
+	f->sops = path->t->ops;
+	f->sh = path->t->handle;
+	lpc_describe_fill(f);
+	*state = f;
+	return FK_OK;
+}
+
+static void lpc_detach(void *state)
+{
+	lpcdrv *f = state;
+	if (!f)
+		return;
+	fk_ctx *ctx = fk_ctx_new();
+	f->isp->ctx = ctx;
+	(void)lpc_isp_leave(f->isp);
+	fk_ctx_free(ctx);
+	free(f->isp);
+	free(f);
+}
+
+static const fk_chip_desc *lpc_describe(void *state) { return &((lpcdrv *)state)->desc; }
+static const char *lpc_path_name(void *state)
+{
+	(void)state;
+	return "bootloader";
+}
+
+/* U 23130 once: Erase, Copy and Go need it (UM10360 Table 570); it changes nothing. */
+static int lpc_unlock(lpcdrv *f, fk_ctx *ctx)
+{
+	f->isp->ctx = ctx;
+	return f->isp->unlocked ? FK_OK : lpc_isp_unlock(f->isp);
+}
+
+static int lpc_crp_probe(lpcdrv *f, fk_ctx *ctx, lpc_crp_state *st)
+{
+	uint8_t w[4] = {0};
+	memset(st, 0, sizeof *st);
+	fk_ctx *q = fk_ctx_new();
+	if (!q)
+		return fk_fail(ctx, FK_E_NOMEM, "CRP probe");
+	f->isp->ctx = q;
+	int rc = lpc_isp_read(f->isp, LPC_CRP_ADDR, w, sizeof w);
+	if (!rc) {
+		st->word_read = true;
+		st->word = fk_get_le32(w);
+		st->applied = LPC_CRP_NONE;
+	} else if (rc == FK_E_PROTECTED && f->isp->last_rc == LPC_ISP_CODE_READ_PROTECTION_ENABLED) {
+		fk_ctx_clear(q);
+		memset(w, 0, sizeof w);
+		rc = lpc_isp_write_ram(f->isp, f->dev->ram_buf, w, sizeof w);
+		if (!rc)
+			st->applied = LPC_CRP1;
+		else if (rc == FK_E_PROTECTED &&
+			 f->isp->last_rc == LPC_ISP_CODE_READ_PROTECTION_ENABLED)
+			st->applied = LPC_CRP2, rc = FK_OK;
+	}
+	if (rc) {
+		char msg[FK_CHAIN_MSG_MAX];
+		rc = fk_fail(ctx, rc, "reading the CRP word at 0x%08X over the ISP: %s", LPC_CRP_ADDR,
+			     fk_ctx_message(q, msg, sizeof msg));
+	}
+	f->isp->ctx = ctx;
+	fk_ctx_free(q);
+	return rc;
+}
+
+static void lpc_lock_add(fk_inventory *inv, const char *state, const char *raw, bool blocks,
+			 int step, fk_cost cost, fk_pending pending, const char *remedy)
+{
+	if (inv->nlocks >= FK_INV_MAX_LOCKS)
+		return;
+	fk_lock *l = &inv->locks[inv->nlocks++];
+	memset(l, 0, sizeof *l);
+	l->kind = FK_LOCK_CRP;
+	fk_strlcpy(l->name, "CRP", sizeof l->name);
+	fk_strlcpy(l->state, state, sizeof l->state);
+	fk_strlcpy(l->raw, raw, sizeof l->raw);
+	l->blocks_write = blocks;
+	l->step = step;
+	l->cost = cost;
+	l->reversible = true;
+	l->pending = pending;
+	fk_strlcpy(l->remedy, remedy, sizeof l->remedy);
+}
+
+static void lpc_inv_locks(lpcdrv *f, const lpc_crp_state *st, fk_inventory *inv)
+{
+	char state[160], raw[96], remedy[200];
+	unsigned last = f->nunits - 1;
+	if (st->applied != LPC_CRP_NONE) {
+		bool c1 = st->applied == LPC_CRP1;
+		snprintf(raw, sizeof raw, "word at 0x%08X unreadable: R answers 19, W %s", LPC_CRP_ADDR,
+			 c1 ? "allowed" : "answers 19");
+		if (f->erased_all) {
+			snprintf(state, sizeof state, "%s latched until the next reset; the word at 0x2FC "
+				 "is erased (every sector erased)", lpc_crp_name(st->applied));
+			snprintf(remedy, sizeof remedy, "reset the part into the ISP (ISP pin %s low): "
+				 "from then on it is unprotected", f->dev->isp_pin);
+			lpc_lock_add(inv, state, raw, true, -1, FK_COST_NOTHING, FK_PENDING_RESET,
+				     remedy);
+			return;
+		}
+		snprintf(state, sizeof state, "%s in force: the ISP refuses %s; SWD is off (%s)",
+			 lpc_crp_name(st->applied),
+			 c1 ? "R, G, I, M and copies into sector 0" : "W, R, C, G, I, M and any "
+			      "erase but all sectors", f->desc.rdp_source);
+		snprintf(remedy, sizeof remedy, "erase every sector through the ISP (P 0 %u, E 0 %u): "
+			 "the word at 0x2FC goes with sector 0; unprotected from the next reset", last,
+			 last);
+		lpc_lock_add(inv, state, raw, true, FK_STEP_RDP, FK_COST_ALL_FLASH, FK_PENDING_RESET,
+			     remedy);
+		return;
+	}
+	lpc_crp word = st->word_read ? lpc_crp_decode(st->word) : LPC_CRP_NONE;
+	if (word == LPC_CRP_NONE)
+		return;
+	snprintf(raw, sizeof raw, "word at 0x%08X = 0x%08X", LPC_CRP_ADDR, st->word);
+	if (word == LPC_NO_ISP) {
+		snprintf(state, sizeof state, "NO_ISP: from the next reset the ISP pin is not sampled "
+			 "(only a part without valid user code enters the ISP); SWD stays on");
+		snprintf(remedy, sizeof remedy, "erase sector 0 (or every sector) before the next "
+			 "reset to keep the ISP reachable through its pin");
+	} else {
+		snprintf(state, sizeof state, "%s written at 0x2FC, not in force yet: it latches at the "
+			 "next reset%s", lpc_crp_name(word),
+			 word == LPC_CRP3 ? " and then shuts the ISP and SWD out for good" : "");
+		snprintf(remedy, sizeof remedy, "erase every sector now (P 0 %u, E 0 %u), before the "
+			 "next reset, if this protection is not meant", last, last);
+	}
+	lpc_lock_add(inv, state, raw, false, FK_STEP_RDP, FK_COST_ALL_FLASH, FK_PENDING_NONE,
+		     remedy);
+}
+
+static int lpc_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
+{
+	lpcdrv *f = state;
+	lpc_crp_state st;
+	memset(inv, 0, sizeof *inv);
+	fk_strlcpy(inv->chip, f->dev->name, sizeof inv->chip);
+	fk_strlcpy(inv->family, "lpc", sizeof inv->family);
+	fk_strlcpy(inv->path, "bootloader", sizeof inv->path);
+	fk_strlcpy(inv->revision, "?", sizeof inv->revision);
+	inv->flash_base = 0;
+	inv->flash_size = f->dev->flash_bytes;
+	inv->rdp_level = -1; /* no STM32-style level: CRP is its own lock */
+	int rc = lpc_crp_probe(f, ctx, &st);
+	if (rc)
+		return rc;
+	inv->flash_readable = st.applied == LPC_CRP_NONE;
+	if (inv->nregs < FK_INV_MAX_REGS) {
+		fk_reg_value *r = &inv->regs[inv->nregs++];
+		fk_strlcpy(r->name, "CRP", sizeof r->name);
+		r->addr = LPC_CRP_ADDR;
+		r->value = st.word;
+		r->valid = st.word_read;
+	}
+	fk_option_value *o = &inv->opts[inv->nopts++];
+	fk_strlcpy(o->key, "crp", sizeof o->key);
+	o->value = st.word_read ? (uint32_t)lpc_crp_decode(st.word) : (uint32_t)st.applied;
+	if (st.word_read)
+		snprintf(o->text, sizeof o->text, "%s (word 0x%08X; in force: none)",
+			 lpc_crp_name(lpc_crp_decode(st.word)), st.word);
+	else
+		snprintf(o->text, sizeof o->text, "%s in force (word unreadable)",
+			 lpc_crp_name(st.applied));
+	inv->nsectors = FK_MIN(f->nunits, FK_INV_MAX_SECTORS);
+	for (unsigned i = 0; i < inv->nsectors; i++)
+		inv->sectors[i] = (fk_sector_info){.number = i, .addr = f->units[i].addr,
+						   .size = f->units[i].size, .blank = -1};
+	lpc_inv_locks(f, &st, inv);
+	for (unsigned i = 0; i < inv->nlocks; i++)
+		inv->write_blocked |= inv->locks[i].blocks_write;
+	return FK_OK;
+}
+
+static int lpc_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
+		    fk_plan *plan)
+{
+	lpcdrv *f = state;
+	memset(plan, 0, sizeof *plan);
+	if (req->kind != FK_CHANGE_UNLOCK)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s has no option bytes: its protection is "
+						      "the CRP word at 0x2FC, part of the image",
+			       f->dev->desc);
+	const fk_lock *crp = NULL;
+	for (unsigned i = 0; i < inv->nlocks; i++)
+		if (inv->locks[i].kind == FK_LOCK_CRP && inv->locks[i].step >= 0)
+			crp = &inv->locks[i];
+	if (!crp || req->upto < FK_STEP_RDP) {
+		plan->nothing_to_do = plan->nsteps == 0;
+		return FK_OK;
+	}
+	unsigned last = f->nunits - 1;
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_RDP);
+	if (!s)
+		return fk_fail(ctx, FK_E_INTERNAL, "lpc: plan full");
+	s->name = "crp";
+	snprintf(s->what, sizeof s->what, "U 23130, P 0 %u, E 0 %u: erase every sector through the "
+		 "ISP; the CRP word at 0x2FC goes with sector 0, read back", last, last);
+	snprintf(s->cost_text, sizeof s->cost_text, "all flash (%u KiB); the part is unprotected "
+		 "from the next reset", f->dev->flash_bytes / 1024U);
+	s->cost = FK_COST_ALL_FLASH;
+	s->destructive = true;
+	s->backup = true;
+	s->pending = crp->blocks_write ? FK_PENDING_RESET : FK_PENDING_NONE;
+	return FK_OK;
+}
+
+static int lpc_erase_range(lpcdrv *f, fk_ctx *ctx, unsigned a, unsigned b)
+{
+	int rc = lpc_unlock(f, ctx);
+	if (!rc)
+		rc = lpc_isp_prepare(f->isp, a, b);
+	if (!rc)
+		rc = lpc_isp_erase(f->isp, a, b);
+	if (!rc && a == 0 && b == f->nunits - 1)
+		f->erased_all = true;
+	return rc ? fk_fail_wrap(ctx, rc, "erasing sectors %u-%u over the ISP", a, b) : FK_OK;
+}
+
+static int lpc_step(void *state, fk_ctx *ctx, const fk_step *st)
+{
+	lpcdrv *f = state;
+	if (st->id != FK_STEP_RDP)
+		return fk_fail(ctx, FK_E_INTERNAL, "lpc: step %s", st->name);
+	return lpc_erase_range(f, ctx, 0, f->nunits - 1);
+}
+
+static int lpc_set_supply(void *state, fk_ctx *ctx, int stated_mv, int forced, unsigned *width)
+{
+	lpcdrv *f = state;
+	(void)stated_mv;
+	if (forced >= 0)
+		return fk_fail(ctx, FK_E_USAGE, "--psize: the %s has one program width",
+			       f->dev->desc);
+	*width = f->dev->copy_min;
+	return FK_OK;
+}
+
+static int lpc_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all)
+{
+	lpcdrv *f = state;
+	if (all)
+		return lpc_erase_range(f, ctx, 0, f->nunits - 1);
+	for (unsigned i = 0; i < f->nunits;) {
+		if (!fk_sector_set_has(set, i)) {
+			i++;
+			continue;
+		}
+		unsigned j = i;
+		while (j + 1 < f->nunits && fk_sector_set_has(set, j + 1))
+			j++;
+		int rc = lpc_erase_range(f, ctx, i, j);
+		if (rc)
+			return rc;
+		i = j + 1;
+	}
+	return FK_OK;
+}
+
+static int lpc_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
+{
+	lpcdrv *f = state;
+	(void)buf, (void)len;
+	fk_hint(ctx, "write with lpc21isp over the same link; flashkey diagnoses (status, doctor), "
+		     "erases and removes CRP on this part");
+	return fk_fail(ctx, FK_E_UNSUPPORTED, "programming 0x%08X over the %s ISP is not done by "
+					      "flashkey yet: the boot ROM maps its vectors over "
+					      "0x00-0x%02X while the ISP runs, so the vector table "
+					      "written could not be read back and verified",
+		       addr, f->dev->desc, f->dev->remap_bytes - 1U);
+}
+
+static int lpc_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
+{
+	lpcdrv *f = state;
+	if (addr < f->dev->remap_bytes) {
+		fk_hint(ctx, "read from 0x%08X on: the rest of the flash reads as it is",
+			f->dev->remap_bytes);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "0x%08X-0x%08X read as the boot ROM's vectors "
+						      "while the ISP runs (%s): the flash under them "
+						      "cannot be read over the ISP",
+			       addr, f->dev->remap_bytes - 1U, f->dev->manual);
+	}
+	f->isp->ctx = ctx;
+	uint8_t *p = buf;
+	/* R takes a multiple of 4: read the covering words, keep the bytes asked for */
+	while (len) {
+		uint32_t lo = addr & ~3U, chunk = FK_MIN(len + (addr - lo), 4096U);
+		uint32_t n = (chunk + 3U) & ~3U;
+		uint8_t tmp[4096 + 4];
+		int rc = lpc_isp_read(f->isp, lo, tmp, n);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "reading 0x%08X over the ISP", lo);
+		uint32_t take = FK_MIN(len, n - (addr - lo));
+		memcpy(p, tmp + (addr - lo), take);
+		p += take;
+		addr += take;
+		len -= take;
+	}
+	return FK_OK;
+}
+
+/* A reset that comes back into the ISP: only with -control wiring (DTR/RTS to RESET and the
+ * ISP pin); by hand the user resets the board. */
+static int lpc_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
+{
+	lpcdrv *f = state;
+	(void)kind;
+	if (f->isp->entry != LPC_ENTRY_CONTROL) {
+		fk_hint(ctx, "reset the board with its ISP pin (%s) held low, or connect with "
+			     "--boot-seq control (DTR to RESET, RTS to the ISP pin, as lpc21isp -control)",
+			f->dev->isp_pin);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the ISP was entered by hand: flashkey cannot "
+						      "reset the part");
+	}
+	return FK_OK;
+}
+
+static int lpc_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
+{
+	lpcdrv *f = state;
+	int rc = lpc_reset_check(state, ctx, kind);
+	if (rc)
+		return rc;
+	f->isp->ctx = ctx;
+	rc = lpc_isp_connect(f->isp); /* pulses RESET with the ISP pin low, syncs again */
+	if (!rc)
+		f->erased_all = false;
+	return rc ? fk_fail_wrap(ctx, rc, "resetting into the ISP") : FK_OK;
+}
+
+static int lpc_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len, bool *gone)
+{
+	lpcdrv *f = state;
+	(void)reset_mode;
+	snprintf(how, how_len, "ISP Go (G %u T)", addr);
+	if (dry)
+		return FK_OK;
+	int rc = lpc_unlock(f, ctx);
+	if (!rc)
+		rc = lpc_isp_go(f->isp, addr);
+	*gone = !rc;
+	return rc;
+}
+
+/* UM10360 §32.3.1.1: the ROM starts user code only when words 0..7 sum to 0; the two words
+ * `run` checks are the initial SP (in SRAM) and the reset handler (Thumb, in flash). */
+static fk_vec_verdict lpc_vector_check(void *state, uint32_t sp, uint32_t reset, char *why,
+				       size_t n)
+{
+	lpcdrv *f = state;
+	const lpc_device *d = f->dev;
+	if (sp == 0xFFFFFFFFU && reset == 0xFFFFFFFFU)
+		return FK_VEC_ERASED;
+	bool sp_ok = !(sp & 3U) && sp > d->ram_base && sp <= d->ram_base + d->ram_bytes;
+	bool rs_ok = (reset & 1U) && (reset & ~1U) < d->flash_bytes;
+	if (sp_ok && rs_ok)
+		return FK_VEC_OK;
+	if (why)
+		snprintf(why, n, "%s 0x%08X: expected %s", sp_ok ? "reset handler" : "initial SP",
+			 sp_ok ? reset : sp,
+			 sp_ok ? "a Thumb address (bit 0 set) in flash" : "word-aligned, in SRAM");
+	return FK_VEC_BAD;
+}
+
+static uint64_t lpc_virtual_ns(void *state)
+{
+	lpcdrv *f = state;
+	return f->sops && f->sops->virtual_ns ? f->sops->virtual_ns(f->sh) : 0;
+}
+
+const fk_chip_driver lpc_chip_driver = {
+	.family = "lpc",
+	.summary = "lpc (NXP LPC176x/5x and LPC81x over the boot ROM's UART ISP; UM10360, UM10601)",
+	.paths = FK_PATH_BIT(FK_PATH_ROM_STREAM),
+	.owns_name = lpc_owns_name,
+	.match = lpc_match,
+	.part_is = lpc_part_is,
+	.attach = lpc_attach,
+	.detach = lpc_detach,
+	.describe = lpc_describe,
+	.path_name = lpc_path_name,
+	.inventory = lpc_inventory,
+	.plan = lpc_plan,
+	.step = lpc_step,
+	.set_supply = lpc_set_supply,
+	.erase = lpc_erase,
+	.program = lpc_program,
+	.read = lpc_read,
+	.reset = lpc_reset,
+	.reset_check = lpc_reset_check,
+	.run = lpc_run,
+	.vector_check = lpc_vector_check,
+	.virtual_ns = lpc_virtual_ns,
+};

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The NXP LPC driver (lib/chip/lpc.c) over the twins' boot ROM UART ISP (twin-lpc:), issue 17
+# Deliver 2 (status, unlock, erase, read; programming is refused with its reason):
+#  - info / status name the part from Read Part ID (LPC1768 0x26013F37: 30 sectors, 4 KiB then
+#    32 KiB, UM10360 Table 568; LPC812: 16 sectors of 1 KiB, UM10601);
+#  - CRP1 and CRP2 are found without touching flash (R of 0x2FC refused with 19, then a 4-byte W
+#    to RAM at the CRP1 floor: allowed at CRP1, refused at CRP2; UM10800 Table 311) and block a
+#    write (exit 4); unlock needs --allow-erase-all, erases every sector (the only way to remove
+#    the word at 0x2FC from outside), says that the level stays latched until the next reset;
+#    after a reset of the twin the part is unprotected;
+#  - a CRP1 word in flash that is not in force yet (written, no reset since) is announced;
+#  - reads at CRP none work except 0x00-0x3F, where the ISP shows the boot ROM's vectors.
+. "$(dirname "$0")/lib.sh"
+T=${FK_TWIN_BIN:?flashkey-twin not built}
+tw_field() { "$T" show "$1" --json >tw.json || fail "twin show"; json_get tw.json "d['$2']"; }
+
+expect_exit 0 "$T" new lpc1768 a.twin
+expect_exit 0 "$FK_BIN" -c twin-lpc:a.twin --json info
+[ "$(json_get "$OUT" 'd["chip"]["chip"]')" = lpc1768 ] || fail "info: chip"
+[ "$(json_get "$OUT" 'd["chip"]["family"]')" = lpc ] || fail "info: family"
+[ "$(json_get "$OUT" 'd["chip"]["flash_size"]')" = 524288 ] || fail "info: flash size"
+[ "$(json_get "$OUT" 'len(d["chip"]["sectors"])')" = 30 ] || fail "info: 30 sectors"
+[ "$(json_get "$OUT" '(d["chip"]["sectors"][16]["addr"], d["chip"]["sectors"][16]["size"])')" = \
+  "('0x00010000', 32768)" ] || fail "info: sector 16 is the first 32 KiB one"
+expect_exit 0 "$FK_BIN" -c twin-lpc:a.twin --json status
+[ "$(json_get "$OUT" '[l["kind"] for l in d["inventory"]["locks"]]')" = "[]" ] || fail "status: locks on a clean part"
+[ "$(json_get "$OUT" 'd["inventory"]["options"]["crp"]["text"]')" = \
+  "none (word 0xFFFFFFFF; in force: none)" ] || fail "status: crp option"
+
+# reads: the flash, except the boot ROM's window
+head -c 8192 /dev/urandom >img.bin
+expect_exit 0 "$T" new lpc1768 r.twin --flash img.bin
+expect_exit 0 "$FK_BIN" -c twin-lpc:r.twin read back.bin 0x100:0x100
+[ "$(stat -c %s back.bin)" = 256 ] || fail "read: size"
+expect_exit 9 "$FK_BIN" -c twin-lpc:r.twin read low.bin 0:0x40
+grep -q "boot ROM's vectors" "$ERR" || fail "read of 0x00-0x3F: reason not said"
+
+# programming is refused with its reason, before anything is erased
+head -c 4096 /dev/urandom >w.bin
+expect_exit 9 "$FK_BIN" -c twin-lpc:a.twin write w.bin --base 0
+grep -q "not done by flashkey yet" "$ERR" || fail "write: reason not said"
+
+# CRP1: found, blocks, unlock erases, in force until the next reset
+expect_exit 0 "$T" new lpc1768 c1.twin --crp 1
+expect_exit 4 "$FK_BIN" -c twin-lpc:c1.twin --json status
+[ "$(json_get "$OUT" '[l["state"].split(":")[0] for l in d["inventory"]["locks"] if l["kind"] == "crp"]')" = \
+  "['CRP1 in force']" ] || fail "status: CRP1 lock"
+expect_exit 4 "$FK_BIN" -c twin-lpc:c1.twin read x.bin 0x1000:16
+expect_exit 5 "$FK_BIN" -c twin-lpc:c1.twin unlock --dry-run
+grep -q "crp .*P 0 29, E 0 29" "$OUT" || fail "unlock plan: $(cat "$OUT")"
+expect_exit 0 "$FK_BIN" -c twin-lpc:c1.twin unlock --dry-run --allow-erase-all
+expect_exit 5 "$FK_BIN" -c twin-lpc:c1.twin unlock
+[ "$(tw_field c1.twin crp_latched)" = CRP1 ] || fail "refused unlock changed the twin"
+expect_exit 0 "$FK_BIN" -c twin-lpc:c1.twin unlock --allow-erase-all --no-backup
+grep -q "reset" "$OUT" || fail "unlock: the pending reset is not said: $(cat "$OUT")"
+[ "$(tw_field c1.twin crp_word)" = 0xFFFFFFFF ] || fail "unlock: the CRP word is not erased"
+expect_exit 0 "$T" reset c1.twin
+expect_exit 0 "$FK_BIN" -c twin-lpc:c1.twin --json status
+[ "$(json_get "$OUT" '[l["kind"] for l in d["inventory"]["locks"]]')" = "[]" ] || fail "CRP1 after erase + reset"
+
+# CRP2: told apart from CRP1 by the W probe
+expect_exit 0 "$T" new lpc1768 c2.twin --crp 2
+expect_exit 4 "$FK_BIN" -c twin-lpc:c2.twin --json status
+[ "$(json_get "$OUT" '[l["state"].split(":")[0] for l in d["inventory"]["locks"] if l["kind"] == "crp"]')" = \
+  "['CRP2 in force']" ] || fail "status: CRP2 lock"
+
+# a CRP1 word written but not latched (no reset since): announced, not blocking
+expect_exit 0 "$T" new lpc1768 p.twin
+expect_exit 0 "$T" set p.twin --option crp=1
+[ "$(tw_field p.twin crp_word)" = 0x12345678 ] && [ "$(tw_field p.twin crp_latched)" = none ] ||
+	fail "twin: set --option crp=1 should write the word without latching it"
+expect_exit 0 "$FK_BIN" -c twin-lpc:p.twin --json status
+json_get "$OUT" '[l["state"] for l in d["inventory"]["locks"] if l["kind"] == "crp"][0]' |
+	grep -q "CRP1 written at 0x2FC, not in force yet" || fail "pending CRP1 word not announced"
+
+# the LPC812
+expect_exit 0 "$T" new lpc812 e.twin
+expect_exit 0 "$FK_BIN" -c twin-lpc:e.twin --json info
+[ "$(json_get "$OUT" '(d["chip"]["chip"], d["chip"]["flash_size"], len(d["chip"]["sectors"]))')" = \
+  "('lpc812', 16384, 16)" ] || fail "info: lpc812"
+expect_exit 0 "$FK_BIN" -c twin-lpc:e.twin status
+# a backup over the LPC812's binary R: everything but the boot ROM's window, which it records
+head -c 16384 /dev/urandom >e.bin
+expect_exit 0 "$T" new lpc812 e.twin --flash e.bin --force
+expect_exit 0 "$FK_BIN" -c twin-lpc:e.twin backup --backup-dir bk
+grep -q "^unreadable 0x00000000 0x40 the boot ROM's vectors" bk/*/manifest.txt || fail "backup: window not recorded"
+cmp <(tail -c +65 e.bin) bk/*/flash-0x00000040.bin || fail "backup: flash above 0x40 differs"
+pass
