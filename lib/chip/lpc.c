@@ -3,7 +3,7 @@
  * UART ISP (lpc:, twin-lpc:; the client is lib/boot/lpc_isp.c, the part data lib/devices/lpc.c):
  * identification by Read Part ID, the Code Read Protection level as the ISP applies it, the unlock
  * ladder (CRP1/CRP2: erase every sector, the only way to remove the word at 0x2FC from outside),
- * sector erase, reads, start of the application.
+ * sector erase, reads.
  *
  * How the CRP level is found (UM10360 §32.6, UM10800 Table 311): Read Memory of the word at
  * 0x2FC works when no level restricts the ISP, and then the word says what the next reset will
@@ -11,10 +11,10 @@
  * 4-byte Write to RAM at the CRP1 floor tells apart (CRP1 allows it, CRP2 refuses every W).
  * Nothing in flash is touched to find out.
  *
- * Not done here: programming. While the ISP runs the boot ROM's vectors are mapped over bytes
- * 0x00-0x3F (UM10360 §32.3.1, lpc21isp's verify skips them), so flashkey could not read back
- * the vector table it wrote; `write` refuses with that reason rather than report an unverified
- * write. lpc21isp writes over the same link. */
+ * Not done here: programming and `run`. While the ISP runs the boot ROM's vectors are mapped
+ * over bytes 0x00-0x3F (UM10360 §32.3.1, lpc21isp's verify skips them), so flashkey could not
+ * read back the vector table it wrote, nor check the one it would start; `write` refuses with
+ * that reason rather than report an unverified write. lpc21isp writes over the same link. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +94,6 @@ static void lpc_describe_fill(lpcdrv *f)
 	c->rdp_source = !strcmp(d->manual, "UM10360") ? "UM10360 §32.6" : "UM10800 Table 311";
 	c->ram_base = d->ram_base;
 	c->ram_size = d->ram_bytes;
-	c->run_default = 0;
-	c->run_gone_note = "the ISP answers again after a reset with the ISP pin held low";
 	c->obeys_marks = 1U << FK_MARK_LPC_CRP;
 	c->hidden_addr = 0;
 	c->hidden_len = d->remap_bytes;
@@ -454,41 +452,6 @@ static int lpc_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 	return rc ? fk_fail_wrap(ctx, rc, "resetting into the ISP") : FK_OK;
 }
 
-static int lpc_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
-		   size_t how_len, bool *gone)
-{
-	lpcdrv *f = state;
-	(void)reset_mode;
-	snprintf(how, how_len, "ISP Go (G %u T)", addr);
-	if (dry)
-		return FK_OK;
-	int rc = lpc_unlock(f, ctx);
-	if (!rc)
-		rc = lpc_isp_go(f->isp, addr);
-	*gone = !rc;
-	return rc;
-}
-
-/* UM10360 §32.3.1.1: the ROM starts user code only when words 0..7 sum to 0; the two words
- * `run` checks are the initial SP (in SRAM) and the reset handler (Thumb, in flash). */
-static fk_vec_verdict lpc_vector_check(void *state, uint32_t sp, uint32_t reset, char *why,
-				       size_t n)
-{
-	lpcdrv *f = state;
-	const lpc_device *d = f->dev;
-	if (sp == 0xFFFFFFFFU && reset == 0xFFFFFFFFU)
-		return FK_VEC_ERASED;
-	bool sp_ok = !(sp & 3U) && sp > d->ram_base && sp <= d->ram_base + d->ram_bytes;
-	bool rs_ok = (reset & 1U) && (reset & ~1U) < d->flash_bytes;
-	if (sp_ok && rs_ok)
-		return FK_VEC_OK;
-	if (why)
-		snprintf(why, n, "%s 0x%08X: expected %s", sp_ok ? "reset handler" : "initial SP",
-			 sp_ok ? reset : sp,
-			 sp_ok ? "a Thumb address (bit 0 set) in flash" : "word-aligned, in SRAM");
-	return FK_VEC_BAD;
-}
-
 static uint64_t lpc_virtual_ns(void *state)
 {
 	lpcdrv *f = state;
@@ -515,7 +478,5 @@ const fk_chip_driver lpc_chip_driver = {
 	.read = lpc_read,
 	.reset = lpc_reset,
 	.reset_check = lpc_reset_check,
-	.run = lpc_run,
-	.vector_check = lpc_vector_check,
 	.virtual_ns = lpc_virtual_ns,
 };

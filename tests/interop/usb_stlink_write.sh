@@ -17,7 +17,11 @@ head -c 20000 /dev/urandom >img.bin # more than 6144 bytes: one WRITEMEM_32BIT o
 usb stlink-v21 -- st-flash write img.bin 0x08000000 || fail "st-flash write: $(cat usb.log)"
 need "Successfully loaded flash loader in sram"
 need "Flash written and verified! jolly good!"
-grep -q "locked up\|Flash loader run error" usb.log && { cat usb.log >&2; fail "the loader did not run"; }
+# the loader must have run to its BKPT; a lockup after st-flash verified is the core resumed at
+# exit (st-flash leaves debug mode: DHCSR without C_DEBUGEN) into what follows the BKPT with
+# erased vectors, as on a blank chip, and its line may or may not come before the twin stops
+sed '/Flash written and verified! jolly good!/q' usb.log | grep -q "locked up\|Flash loader run error" &&
+	{ cat usb.log >&2; fail "the loader did not run"; }
 expect_exit 0 "$FK_BIN" -c twin:f4.twin verify img.bin --base 0x08000000
 
 usb stlink-v21 -- st-flash read back.bin 0x08000000 20000 || fail "st-flash read: $(cat usb.log)"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The NXP LPC driver (lib/chip/lpc.c) over the twins' boot ROM UART ISP (twin-lpc:), issue 17
-# Deliver 2 (status, unlock, erase, read; programming is refused with its reason):
+# Deliver 2 (status, unlock, erase, read; programming and run are refused with the reason):
 #  - info / status name the part from Read Part ID (LPC1768 0x26013F37: 30 sectors, 4 KiB then
 #    32 KiB, UM10360 Table 568; LPC812: 16 sectors of 1 KiB, UM10601);
 #  - CRP1 and CRP2 are found without touching flash (R of 0x2FC refused with 19, then a 4-byte W
@@ -40,6 +40,7 @@ grep -q "boot ROM's vectors" "$ERR" || fail "read of 0x00-0x3F: reason not said"
 head -c 4096 /dev/urandom >w.bin
 expect_exit 9 "$FK_BIN" -c twin-lpc:a.twin write w.bin --base 0
 grep -q "not done by flashkey yet" "$ERR" || fail "write: reason not said"
+expect_exit 9 "$FK_BIN" -c twin-lpc:a.twin run
 
 # CRP1: found, blocks, unlock erases, in force until the next reset
 expect_exit 0 "$T" new lpc1768 c1.twin --crp 1
