@@ -362,8 +362,11 @@ static void cli_print_sector_map(const fk_inventory *inv)
 
 void cli_print_inventory(const fk_inventory *inv)
 {
-	printf("chip    %s (DEV_ID 0x%03X rev %s), %u KB flash%s, via the %s path\n", inv->chip,
-	       inv->dev_id, inv->revision, inv->flash_size / 1024,
+	char id[40] = ""; /* a chip without a DBGMCU-style ID (ESP, SPI NOR, LPC) shows none */
+	if (inv->dev_id || inv->rev_id)
+		snprintf(id, sizeof id, "DEV_ID 0x%03X ", inv->dev_id);
+	printf("chip    %s (%srev %s), %u KB flash%s, via the %s path\n", inv->chip, id,
+	       inv->revision, inv->flash_size / 1024,
 	       inv->flash_size_assumed ? " (size register unreadable: family size assumed)" : "",
 	       inv->path);
 	if (inv->rdp_level >= 0) /* -1: the chip has no read-out protection level */

@@ -35,7 +35,8 @@
 	X(HW_WATCHDOG, "hw-watchdog", "hardware independent watchdog selected (WDG_SW=0)")       \
 	X(SPI_BP, "spi-bp", "the SPI flash's status register protects blocks (BP/TB/SEC/CMP or block locks)") \
 	X(BOOT_LOCK, "boot-lock", "secure boot or a locked-down download mode burnt into eFuses") \
-	X(FLASH_BUSY, "flash-busy", "FLASH_SR.BSY set: a flash operation runs, or the controller is stuck")
+	X(FLASH_BUSY, "flash-busy", "FLASH_SR.BSY set: a flash operation runs, or the controller is stuck") \
+	X(CRP, "lpc-crp", "NXP Code Read Protection (CRP1/CRP2) in force: the ISP refuses commands")
 
 typedef enum fk_doctor_fact {
 #define FK_X_FACT(sym, name, text) FK_FACT_##sym,

@@ -109,6 +109,16 @@ static void facts_spi_efuse(const fk_inventory *inv, fk_doctor_facts *f)
 	fact_lock(f, FK_FACT_BOOT_LOCK, inv_lock(inv, FK_LOCK_BOOT), inv_reg_valid(inv, "EFUSE0"));
 }
 
+/* NXP Code Read Protection: known when the driver read the CRP state (its "crp" option); in
+ * force when the CRP lock blocks a write (a word written but not latched yet does not). */
+static void facts_crp(const fk_inventory *inv, fk_doctor_facts *f)
+{
+	const fk_lock *l = inv_lock(inv, FK_LOCK_CRP);
+	if (l && !l->blocks_write)
+		l = NULL;
+	fact_lock(f, FK_FACT_CRP, l, inv_opt(inv, "crp") != NULL);
+}
+
 void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 {
 	fk_doctor_facts_init(f);
@@ -123,4 +133,5 @@ void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 	facts_options(inv, f);
 	facts_otp(inv, f);
 	facts_spi_efuse(inv, f);
+	facts_crp(inv, f);
 }
