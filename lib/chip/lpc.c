@@ -109,9 +109,12 @@ static int lpc_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 		d = lpc_dev_by_name(force_part);
 	if (!d)
 		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no LPC part matches the IDs");
-	if (path->kind != FK_PATH_ROM_STREAM || !path->lpc)
+	if (path->kind != FK_PATH_ROM_STREAM || !path->lpc) {
+		fk_hint(ctx, "connect through the ISP: -c lpc:/dev/ttyUSB0[@BAUD][,XTAL_KHZ] or "
+			     "-c twin-lpc:PATH");
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the LPC driver drives the boot ROM's UART "
 						      "ISP only (lpc:, twin-lpc:)", path->t->description);
+	}
 	lpcdrv *f = calloc(1, sizeof *f);
 	if (!f)
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the LPC driver");
@@ -178,6 +181,8 @@ static int lpc_crp_probe(lpcdrv *f, fk_ctx *ctx, lpc_crp_state *st)
 	}
 	if (rc) {
 		char msg[FK_CHAIN_MSG_MAX];
+		fk_hint(ctx, "check the link (the lpc: baud rate and crystal) and that the part is "
+			     "still in its ISP; `flashkey -c CONN doctor` lists the checks");
 		rc = fk_fail(ctx, rc, "reading the CRP word at 0x%08X over the ISP: %s", LPC_CRP_ADDR,
 			     fk_ctx_message(q, msg, sizeof msg));
 	}

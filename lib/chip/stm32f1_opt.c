@@ -576,6 +576,17 @@ void stm32f1_step_unpack(const fk_step *st, stm32f1_opts *o)
 
 /* The option values the next load would give, each bad pair as the loader forces it (0xFF):
  * what an option write "keeps". RDP keeps the level in force. */
+/* The stored layout of o (value, then its complement, per byte) (PM0075 §2.5). */
+static void f1_opts_to_raw(const stm32f1_opts *o, uint8_t r[STM32F1_OPTBYTES_LEN])
+{
+	const uint8_t v[8] = {o->rdp, o->user, o->data0, o->data1, (uint8_t)o->wrp,
+			      (uint8_t)(o->wrp >> 8), (uint8_t)(o->wrp >> 16), (uint8_t)(o->wrp >> 24)};
+	for (unsigned i = 0; i < 8; i++) {
+		r[2 * i] = v[i];
+		r[2 * i + 1] = (uint8_t)~v[i];
+	}
+}
+
 static stm32f1_opts f1_opts_kept(const stm32f1drv *f, const stm32f1_optstate *o)
 {
 	stm32f1_opts k = o->stored;
@@ -775,38 +786,30 @@ int stm32f1_plan(stm32f1drv *f, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 		}
 		return f1_plan_options(f, ctx, &o, inv, &want, plan);
 	}
-	if (req->kind == FK_CHANGE_OPTIONS_RAW) {
-		if (!req->raw || req->raw_len != STM32F1_OPTBYTES_LEN)
-			return fk_fail(ctx, FK_E_BAD_FILE, "option backup of %u bytes: the %s keeps "
-							   "%u (0x%08X..)", req->raw_len,
-				       f->dev->desc, STM32F1_OPTBYTES_LEN, STM32F1_OPTBYTES);
-		const uint8_t *r = req->raw;
+	if (req->kind == FK_CHANGE_OPTIONS_RAW || req->kind == FK_CHANGE_OPTIONS_IMAGE) {
+		/* PM0075 §2.5 / RM0091 §4: the option bytes as stored, value at the even offset, its
+		 * complement at the odd one (written by the controller itself): RDP +0, USER +2,
+		 * Data0 +4, Data1 +6, WRP0-3 +8..+14. A backup keeps them so (backup_options); an
+		 * image's bytes in that area are laid over the current values. */
+		uint8_t r[STM32F1_OPTBYTES_LEN];
+		if (req->kind == FK_CHANGE_OPTIONS_RAW) {
+			if (!req->raw || req->raw_len != STM32F1_OPTBYTES_LEN)
+				return fk_fail(ctx, FK_E_BAD_FILE, "option backup of %u bytes: the %s "
+								   "keeps %u (0x%08X..)", req->raw_len,
+					       f->dev->desc, STM32F1_OPTBYTES_LEN, STM32F1_OPTBYTES);
+			memcpy(r, req->raw, sizeof r);
+		} else {
+			f1_opts_to_raw(&want, r);
+			for (unsigned i = 0; i < req->nsegs; i++) {
+				const struct fk_seg *g = &req->segs[i];
+				if (g->addr >= STM32F1_OPTBYTES && (uint64_t)g->addr + g->len <=
+				    (uint64_t)STM32F1_OPTBYTES + STM32F1_OPTBYTES_LEN)
+					memcpy(r + (g->addr - STM32F1_OPTBYTES), g->data, g->len);
+			}
+		}
 		want = (stm32f1_opts){r[0], r[2], r[4], r[6],
 				      (uint32_t)r[8] | (uint32_t)r[10] << 8 | (uint32_t)r[12] << 16 |
 					      (uint32_t)r[14] << 24};
-		return f1_plan_options(f, ctx, &o, inv, &want, plan);
-	}
-	if (req->kind == FK_CHANGE_OPTIONS_IMAGE) {
-		/* PM0075 §2.5 / RM0091 §4: the image holds the option bytes as stored, value at
-		 * the even offset, its complement at the odd one (which the controller writes
-		 * itself): RDP +0, USER +2, Data0 +4, Data1 +6, WRP0-3 +8..+14 */
-		uint8_t *field[4] = {&want.rdp, &want.user, &want.data0, &want.data1};
-		for (unsigned i = 0; i < req->nsegs; i++) {
-			const struct fk_seg *g = &req->segs[i];
-			if (g->addr < STM32F1_OPTBYTES ||
-			    (uint64_t)g->addr + g->len > (uint64_t)STM32F1_OPTBYTES + STM32F1_OPTBYTES_LEN)
-				continue;
-			for (uint32_t k = 0; k < g->len; k++) {
-				uint32_t off = g->addr + k - STM32F1_OPTBYTES;
-				if (off & 1U)
-					continue;
-				if (off < 8)
-					*field[off / 2] = g->data[k];
-				else
-					want.wrp = (want.wrp & ~(0xFFU << (4 * (off - 8)))) |
-						   (uint32_t)g->data[k] << (4 * (off - 8));
-			}
-		}
 		return f1_plan_options(f, ctx, &o, inv, &want, plan);
 	}
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s has no OTP area (change kind %d)",

@@ -7,6 +7,7 @@
  * a FAULT ack on every DRW/BD access of AP 0). */
 #include "fk_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "chip/driver.h"
@@ -84,7 +85,7 @@ static fk_transport fake_transport(fake_dp *d)
 	t.kind = FK_TRANSPORT_DAP;
 	t.ops = &fake_ops;
 	t.handle = d;
-	strcpy(t.description, "fake DAP");
+	snprintf(t.description, sizeof t.description, "fake DAP");
 	return t;
 }
 
