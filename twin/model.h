@@ -230,6 +230,7 @@ typedef struct tw_stream_cfg {
 	unsigned baud;          /* 0: the protocol's default */
 	unsigned bits_per_byte; /* 0: the protocol's default (AN3155: 11 = 8E1) */
 	uint64_t startup_ns;    /* after a reset, bytes are lost for this long (0: none) */
+	uint64_t go_budget;     /* AN3155 Go: instructions the code may run (0: TW_GO_BUDGET) */
 	/* Optional hooks, hook_arg passed back. log: one line per notable event. flush: the bytes
 	 * queued so far must reach the host now (e.g. before a long computation). */
 	void (*log)(void *arg, const char *line);

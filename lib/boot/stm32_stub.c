@@ -26,6 +26,50 @@ static const uint8_t an3155_stub_crc32[] = {
 #define STUB_SLOW_HZ 16000000u /* HSI alone */
 #define STUB_POLL_MS 20u
 
+static uint32_t stub_base_of(const an3155 *b)
+{
+	return b->stub_base ? b->stub_base : AN3155_STUB_BASE;
+}
+
+size_t an3155_stub_size(void)
+{
+	return sizeof an3155_stub_crc32;
+}
+
+/* The code is assembled for AN3155_STUB_BASE (crc32_armv6m.S); everything in it is
+ * PC-relative except three words: MSP and the entry point (the vector table Go reads) and the
+ * literal pool's copy of PARAMS. A word relocates when it points into the code (entry) or is
+ * PARAMS; the CRC table and AIRCR constants lie far from SRAM, and the unit test checks the
+ * count. */
+unsigned an3155_stub_image(uint32_t base, uint8_t *out)
+{
+	unsigned n = 0;
+	memcpy(out, an3155_stub_crc32, sizeof an3155_stub_crc32);
+	for (size_t i = 0; i + 4 <= sizeof an3155_stub_crc32; i += 4) {
+		uint32_t w = fk_get_le32(out + i);
+		if (w == AN3155_STUB_PARAMS) {
+			fk_put_le32(out + i, base + AN3155_STUB_PARAMS_OFF);
+			n++;
+		} else if (w >= AN3155_STUB_BASE && w < AN3155_STUB_BASE + sizeof an3155_stub_crc32) {
+			fk_put_le32(out + i, w - AN3155_STUB_BASE + base);
+			n++;
+		}
+	}
+	return n;
+}
+
+void an3155_stub_place(an3155 *b, uint32_t ram_lo, uint32_t ram_end, uint32_t hz_fast,
+		       uint32_t hz_slow)
+{
+	uint32_t base = AN3155_STUB_BASE;
+	if (ram_lo > base || (uint64_t)base + AN3155_STUB_SPAN > ram_end)
+		base = (uint32_t)(((uint64_t)ram_lo + 0xFFu) & ~(uint64_t)0xFFu);
+	b->stub_base = base;
+	b->stub_ram_end = ram_end;
+	b->stub_hz_fast = hz_fast;
+	b->stub_hz_slow = hz_slow;
+}
+
 static uint32_t stub_token(void)
 {
 	static uint32_t counter;
@@ -48,18 +92,26 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 	if (!an3155_has(b, AN3155_CMD_GO) || !an3155_has(b, AN3155_CMD_WRITE))
 		return fk_fail(b->ctx, FK_E_UNSUPPORTED, "this bootloader lists no Go/Write Memory: "
 							 "no code can run in RAM");
+	uint32_t base = stub_base_of(b);
+	uint32_t params = base + AN3155_STUB_PARAMS_OFF;
+	if (b->stub_ram_end && (uint64_t)params + plen > b->stub_ram_end)
+		return fk_fail(b->ctx, FK_E_UNSUPPORTED, "the code in RAM (%s) needs 0x%08X..0x%08X, "
+			       "past the RAM the bootloader leaves free (ends 0x%08X)", what, base,
+			       (unsigned)(params + plen - 1U), b->stub_ram_end);
+	uint8_t code[sizeof an3155_stub_crc32];
+	an3155_stub_image(base, code);
 	uint32_t token = stub_token(), n = fk_get_le32(blk + 4);
 	fk_put_le32(blk, token);
-	int rc = an3155_write(b, AN3155_STUB_BASE, an3155_stub_crc32, sizeof an3155_stub_crc32);
+	int rc = an3155_write(b, base, code, sizeof code);
 	if (!rc)
-		rc = an3155_write(b, AN3155_STUB_PARAMS, blk, (uint32_t)plen);
+		rc = an3155_write(b, params, blk, (uint32_t)plen);
 	if (!rc)
-		rc = an3155_go(b, AN3155_STUB_BASE);
+		rc = an3155_go(b, base);
 	if (rc == FK_E_NACK)
 		return fk_fail_wrap(b->ctx, FK_E_UNSUPPORTED, "the bootloader refused the code in RAM "
-							      "at 0x%08X (%s)", AN3155_STUB_BASE, what);
+							      "at 0x%08X (%s)", base, what);
 	if (rc)
-		return fk_fail_wrap(b->ctx, rc, "starting the code at 0x%08X (%s)", AN3155_STUB_BASE,
+		return fk_fail_wrap(b->ctx, rc, "starting the code at 0x%08X (%s)", base,
 				    what);
 	/* the code runs, the chip resets, the bootloader starts (84.59 ms): the first 0x7F once
 	 * the code should be done at 24 MHz and the bootloader started, then one every
@@ -67,7 +119,8 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 	 * out of the moment the bootloader starts measuring the baud rate; bytes that arrive
 	 * while the code runs are lost harmlessly (the code never reads USART1, the system reset
 	 * clears it, RM0090 §7.1.2). */
-	unsigned fast = stub_ms(total, STUB_FAST_HZ), slow = stub_ms(total, STUB_SLOW_HZ);
+	unsigned fast = stub_ms(total, b->stub_hz_fast ? b->stub_hz_fast : STUB_FAST_HZ);
+	unsigned slow = stub_ms(total, b->stub_hz_slow ? b->stub_hz_slow : STUB_SLOW_HZ);
 	rc = an3155_resync_after(b, fast + b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
 	if (rc) {
 		fk_hint(b->ctx, "the code ends with a system reset: BOOT0 must stay high so that the "
@@ -76,17 +129,16 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 						"(%s, %llu bytes, about %u ms)", what,
 				    (unsigned long long)total, fast);
 	}
-	rc = an3155_read(b, AN3155_STUB_PARAMS, back, (uint32_t)plen);
+	rc = an3155_read(b, params, back, (uint32_t)plen);
 	if (rc)
-		return fk_fail_wrap(b->ctx, rc, "reading the results at 0x%08X (%s)",
-				    AN3155_STUB_PARAMS, what);
+		return fk_fail_wrap(b->ctx, rc, "reading the results at 0x%08X (%s)", params, what);
 	if (fk_get_le32(back) != ~token || fk_get_le32(back + 4) != n) {
 		fk_hint(b->ctx, "a watchdog or a reset may have cut the code short; `--read-back` "
 				"compares by reading instead");
 		return fk_fail(b->ctx, FK_E_PROTOCOL, "the code at 0x%08X (%s) did not finish: its "
 						      "parameter block reads token 0x%08X, n %u "
 						      "(expected 0x%08X, %u)",
-			       AN3155_STUB_BASE, what, fk_get_le32(back), fk_get_le32(back + 4), ~token,
+			       base, what, fk_get_le32(back), fk_get_le32(back + 4), ~token,
 			       n);
 	}
 	return FK_OK;
@@ -112,12 +164,28 @@ int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned 
 	for (unsigned i = 0; i < n; i++) {
 		if (fk_get_le32(back + 8 + 8 * i) != addr[i])
 			return fk_fail(b->ctx, FK_E_PROTOCOL, "the CRC results at 0x%08X are damaged "
-							      "(range %u address)", AN3155_STUB_PARAMS, i);
+				       "(range %u address)", stub_base_of(b) + AN3155_STUB_PARAMS_OFF, i);
 		crc[i] = fk_get_le32(back + 12 + 8 * i);
 	}
 	fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "on-chip CRC of %u range(s), %llu bytes", n,
 	       (unsigned long long)total);
 	return FK_OK;
+}
+
+int an3155_crc32_runs(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n,
+		      uint32_t *crc, uint32_t run_bytes)
+{
+	int rc = FK_OK;
+	for (unsigned i = 0; i < n && !rc;) {
+		unsigned k = 0;
+		uint64_t bytes = 0;
+		while (i + k < n && k < AN3155_CRC_MAX_RANGES &&
+		       (k == 0 || bytes + len[i + k] <= run_bytes))
+			bytes += len[i + k++];
+		rc = an3155_crc32(b, addr + i, len + i, k, crc + i);
+		i += k;
+	}
+	return rc;
 }
 
 int an3155_system_reset(an3155 *b)

@@ -89,6 +89,11 @@ typedef struct an3155 {
 	bool nack_on_cmd;    /* the last NACK refused the command itself (RDP: AN3155 Table 2) */
 	bool sync_nack;      /* the last sync was answered NACK: the bootloader had not restarted */
 	an3155_seq entry, exit;
+	/* Code in RAM (stm32_stub.c): where it may go, set by the family driver from its device
+	 * data (an3155_stub_place); all zero: the F4 defaults (AN3155_STUB_BASE, 24/16 MHz). */
+	uint32_t stub_base;    /* vector table and code; parameters at + AN3155_STUB_PARAMS_OFF */
+	uint32_t stub_ram_end; /* first byte past the RAM (0: not checked) */
+	uint32_t stub_hz_fast, stub_hz_slow; /* the bootloader's core clock, fastest and slowest */
 } an3155;
 
 /* ---- pure helpers (no I/O; unit-tested and fuzzed) ---- */
@@ -144,14 +149,32 @@ int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigne
 
 /* ---- code in RAM (stm32_stub.c) ---- */
 #define AN3155_STUB_BASE 0x20003000u   /* valid RAM for V3.x and V9.x (AN2606 Tables 73/75) */
-#define AN3155_STUB_PARAMS 0x20003400u /* token, n, {addr, len} x n; CRCs replace the lengths */
+#define AN3155_STUB_PARAMS_OFF 0x400u  /* token, n, {addr, len} x n; CRCs replace the lengths */
+#define AN3155_STUB_PARAMS (AN3155_STUB_BASE + AN3155_STUB_PARAMS_OFF)
 #define AN3155_CRC_MAX_RANGES 30u      /* parameter block within one Write Memory block */
+#define AN3155_STUB_SPAN (AN3155_STUB_PARAMS_OFF + 8u + 8u * AN3155_CRC_MAX_RANGES)
+/* Place the code for a chip whose bootloader leaves RAM from ram_lo to ram_end (exclusive) free
+ * and runs its core at hz_fast..hz_slow: at AN3155_STUB_BASE when it fits there (as on the F4),
+ * else at the first 256-byte boundary from ram_lo; no room: the code is refused later with
+ * FK_E_UNSUPPORTED (the session then compares by reading). */
+void an3155_stub_place(an3155 *b, uint32_t ram_lo, uint32_t ram_end, uint32_t hz_fast,
+		       uint32_t hz_slow);
+/* The code as it runs at base (pure; out holds an3155_stub_size() bytes): the vector table's
+ * MSP and entry and the literal holding the parameter block's address are relocated.
+ * Returns the number of words relocated (3 for the shipped code). */
+size_t an3155_stub_size(void);
+unsigned an3155_stub_image(uint32_t base, uint8_t *out);
 /* CRC-32 (as fk_crc32(0, ...)) of n ranges computed by the chip: lib/boot/stub/crc32_armv6m.S
  * written to RAM and started with Go; it ends with a system reset, after which the bootloader
  * starts again (BOOT0 must stay high) and the results are read back from RAM. FK_E_UNSUPPORTED
  * when this bootloader has no Go or refuses the code (NACK: RDP, address); anything after Go
  * that fails leaves the link re-synchronised when possible. */
 int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n, uint32_t *crc);
+/* an3155_crc32 over any number of ranges, in runs of at most run_bytes (a range is never split):
+ * a hardware watchdog the bootloader refreshes does not wait for our code, so each run must
+ * end within the watchdog's shortest period. */
+int an3155_crc32_runs(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n,
+		      uint32_t *crc, uint32_t run_bytes);
 /* The same code with no range: a system reset (AIRCR.SYSRESETREQ) requested from RAM, as
  * stm32flash -R does; option bytes reload. Returns once the bootloader answers again and the
  * code's completion mark reads back (BOOT0 must stay high). */

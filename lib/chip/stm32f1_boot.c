@@ -83,6 +83,25 @@ static int f1b_read(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len
 	return f1b_nack_rdp(b, ctx, an3155_read(&b->bl, addr, buf, len), addr, "reading");
 }
 
+/* Comparing flash with an image by a CRC-32 the chip computes (boot/stm32_stub.c: code in RAM,
+ * started with Go, ending in a system reset) instead of reading every byte back: 268 wire
+ * characters per 256 bytes. A hardware watchdog (WDG_SW = 0) keeps running while our code
+ * does: its shortest period is 4 x 4096 / LSI 60 kHz max = 0.27 s (RM0008 §19.3.x, DS5319
+ * LSI row, UNCONFIRMED: datasheet table not retrieved), and 64 KiB at 20 cycles a byte takes
+ * 0.16 s at the HSI's 8 MHz, so runs are at most 64 KiB. Refused while option bytes written
+ * by the F1 ROM wait for a reset: the code's reset would load them as a side effect. */
+#define F1B_CRC_RUN_BYTES 0x10000u
+
+static int f1b_crc32(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		     uint32_t *crc)
+{
+	f1boot *b = h;
+	b->bl.ctx = ctx;
+	if (b->options_pending)
+		return FK_E_UNSUPPORTED;
+	return an3155_crc32_runs(&b->bl, addr, len, n, crc, F1B_CRC_RUN_BYTES);
+}
+
 static int f1b_options(void *h, fk_ctx *ctx, stm32f1_optstate *o)
 {
 	f1boot *b = h;
@@ -277,6 +296,7 @@ static void f1b_close(void *h)
 static const stm32f1_path_ops f1b_ops = {
 	.name = "bootloader",
 	.read = f1b_read,
+	.crc32 = f1b_crc32,
 	.regs = NULL,         /* FLASH_SR/CR are not readable through the bootloader */
 	.options = f1b_options,
 	.clear_errors = NULL, /* the ROM clears, unlocks and relocks by itself */
@@ -302,6 +322,10 @@ int stm32f1_boot_adopt(fk_ctx *ctx, const stm32f1_device *dev, const fk_transpor
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the STM32F1 bootloader path");
 	b->bl = *bl;
 	b->dev = dev;
+	/* the code in RAM goes past what the ROM keeps (AN2606; dev->bl_ram_reserved) and runs at
+	 * the HSI, 8 MHz (UNCONFIRMED: AN2606's clock rows for these parts not retrieved) */
+	an3155_stub_place(&b->bl, 0x20000000u + dev->bl_ram_reserved,
+			  0x20000000u + 1024u * dev->sram_kb, 8000000u, 8000000u);
 	b->vns = ((const fk_stream_ops *)t->ops)->virtual_ns;
 	b->stream_h = t->handle;
 	if (!stm32f1_dev_bl_version_known(dev, bl->version))

@@ -273,6 +273,7 @@ static int f1_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_c
 
 static int f1_step(void *state, fk_ctx *ctx, const fk_step *st)
 {
+	((stm32f1drv *)state)->prog_opts_valid = false;
 	return stm32f1_step(state, ctx, st);
 }
 
@@ -362,13 +363,26 @@ static int f1_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *bu
 		return fk_fail(ctx, FK_E_RANGE, "program 0x%08X+%u: not whole half-words of main "
 						"flash (0x%08X-0x%08X)", addr, len, STM32F1_FLASH_BASE,
 			       STM32F1_FLASH_BASE + f->desc.flash_size - 1U);
-	stm32f1_optstate o;
-	int rc = f->ops->options(f->h, ctx, &o);
+	int rc = FK_OK;
+	if (!f->prog_opts_valid) {
+		rc = f->ops->options(f->h, ctx, &f->prog_opts);
+		f->prog_opts_valid = !rc;
+	}
 	unsigned p0 = (addr - STM32F1_FLASH_BASE) / f->dev->page_bytes;
 	unsigned p1 = (addr + len - 1U - STM32F1_FLASH_BASE) / f->dev->page_bytes;
 	if (!rc)
-		rc = f1_blocked(f, ctx, &o, p0, p1, "program");
+		rc = f1_blocked(f, ctx, &f->prog_opts, p0, p1, "program");
 	return rc ? rc : f->ops->program(f->h, ctx, addr, buf, len);
+}
+
+static int f1_crc32(void *state, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len,
+		    unsigned n, uint32_t *crc)
+{
+	stm32f1drv *f = state;
+	f->prog_opts_valid = false;
+	if (!f->ops->crc32)
+		return FK_E_UNSUPPORTED;
+	return f->ops->crc32(f->h, ctx, addr, len, n, crc);
 }
 
 static int f1_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
@@ -400,6 +414,7 @@ static int f1_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t 
 static void f1_relock(void *state, fk_ctx *ctx)
 {
 	stm32f1drv *f = state;
+	f->prog_opts_valid = false;
 	if (f->ops->lock) /* the bootloader relocks by itself */
 		(void)f->ops->lock(f->h, ctx);
 }
@@ -418,6 +433,7 @@ static int f1_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
 static int f1_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 {
 	stm32f1drv *f = state;
+	f->prog_opts_valid = false;
 	return f->ops->reset(f->h, ctx, kind, true);
 }
 
@@ -425,6 +441,7 @@ static int f1_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool 
 		  size_t how_len, bool *gone)
 {
 	stm32f1drv *f = state;
+	f->prog_opts_valid = false;
 	*gone = false;
 	if (!f->ops->run)
 		return fk_fail(ctx, FK_E_UNSUPPORTED, "the %s path cannot start code", f->ops->name);
@@ -513,7 +530,7 @@ const fk_chip_driver stm32f1_chip_driver = {
 	.erase = f1_erase,
 	.program = f1_program,
 	.read = f1_read,
-	.crc32 = NULL,
+	.crc32 = f1_crc32,
 	.relock = f1_relock,
 	.reset = f1_reset,
 	.reset_check = f1_reset_check,

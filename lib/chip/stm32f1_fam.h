@@ -79,6 +79,9 @@ typedef struct stm32f1_optstate {
 typedef struct stm32f1_path_ops {
 	const char *name; /* "debug", "bootloader" */
 	int (*read)(void *h, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
+	/* Optional (NULL or FK_E_UNSUPPORTED): CRC-32 of ranges computed on the chip. */
+	int (*crc32)(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
+		     uint32_t *crc);
 	int (*regs)(void *h, fk_ctx *ctx, uint32_t *sr, uint32_t *cr);
 	int (*options)(void *h, fk_ctx *ctx, stm32f1_optstate *o);
 	int (*clear_errors)(void *h, fk_ctx *ctx);
@@ -116,6 +119,11 @@ typedef struct stm32f1drv {
 	fk_opt_field opts[10];
 	char part[48];
 	char members[320];
+	/* the option state program() last checked protection against: kept while only erase,
+	 * program and read run; any step, reset, run, relock or on-chip CRC (its code ends in a
+	 * system reset, which loads pending F1 options) forgets it */
+	stm32f1_optstate prog_opts;
+	bool prog_opts_valid;
 } stm32f1drv;
 
 /* stm32f1_dbg.c: the debug memory path. */

@@ -273,16 +273,7 @@ static int f4b_crc32(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t 
 {
 	f4boot *b = h;
 	int rc = f4b_flush(b, ctx);
-	for (unsigned i = 0; i < n && !rc;) {
-		unsigned k = 0;
-		uint64_t bytes = 0;
-		while (i + k < n && k < AN3155_CRC_MAX_RANGES &&
-		       (k == 0 || bytes + len[i + k] <= F4B_CRC_RUN_BYTES))
-			bytes += len[i + k++];
-		rc = an3155_crc32(&b->bl, addr + i, len + i, k, crc + i);
-		i += k;
-	}
-	return rc;
+	return rc ? rc : an3155_crc32_runs(&b->bl, addr, len, n, crc, F4B_CRC_RUN_BYTES);
 }
 
 /* A system reset: the bootloader has no command for it, so code in RAM requests it (AIRCR);

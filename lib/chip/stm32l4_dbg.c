@@ -30,6 +30,10 @@ int stm32l4_rd32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t *v)
 int stm32l4_wr32(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t v)
 {
 	uint8_t b[4];
+	if ((addr >= STM32L4_FLASH_REGS + 0x20U && addr <= STM32L4_FLASH_REGS + 0x50U) ||
+	    (addr == STM32L4_FLASH_CR &&
+	     (v & (STM32L4_FLASH_CR_OPTSTRT | STM32L4_FLASH_CR_OBL_LAUNCH))))
+		f->prog_opts_valid = false;
 	fk_put_le32(b, v);
 	return f->mem->write(f->h, ctx, addr, b, 4, 4);
 }
@@ -62,6 +66,22 @@ static int l4_wait(stm32l4drv *f, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms
 	fk_ctx_free(quiet);
 	return fk_wait_not_busy(ctx, l4_sr_read, f, STM32L4_FLASH_SR_BSY, "FLASH_SR.BSY",
 				timeout_ms, sr);
+}
+
+/* FLASH_SR read back to back until BSY clears, for up to max reads, then l4_wait. For operations
+ * of known, short length (a fast-programming row: DS10198 tPROG_row; a page erase) a register
+ * read does not stall, so the end is seen within one read instead of within a probe's WAIT
+ * back-off (up to 1 ms on the twin's probe model and on J-Link, docs/DEBUG-PORT.md). */
+static int l4_poll(stm32l4drv *f, fk_ctx *ctx, uint32_t *sr, unsigned max, unsigned timeout_ms)
+{
+	for (unsigned i = 0; i < max; i++) {
+		int rc = stm32l4_rd32(f, ctx, STM32L4_FLASH_SR, sr);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
+		if (!(*sr & STM32L4_FLASH_SR_BSY))
+			return FK_OK;
+	}
+	return l4_wait(f, ctx, sr, timeout_ms);
 }
 
 /* The error flags after an operation -> the cause in register terms; cleared (w1c) so that
@@ -213,8 +233,8 @@ static int l4_erase_op(stm32l4drv *f, fk_ctx *ctx, uint32_t bits, uint32_t addr,
 		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, bits);
 	if (!rc)
 		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, bits | STM32L4_FLASH_CR_STRT);
-	if (!rc)
-		rc = l4_wait(f, ctx, &sr, timeout_ms);
+	if (!rc) /* a page erase (22 ms) is seen end within one register read */
+		rc = l4_poll(f, ctx, &sr, 1000, timeout_ms);
 	if (!rc)
 		rc = l4_check(f, ctx, sr, addr, what);
 	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
@@ -232,7 +252,11 @@ int stm32l4_erase_page(stm32l4drv *f, fk_ctx *ctx, unsigned unit)
 	unsigned pnb = u->bank ? unit - f->npages / 2U : unit;
 	uint32_t bits = STM32L4_FLASH_CR_PER | (pnb << STM32L4_FLASH_CR_PNB_SHIFT) |
 			(u->bank ? STM32L4_FLASH_CR_BKER : 0);
-	return l4_erase_op(f, ctx, bits, u->addr, 500, "page erase");
+	f->fresh[unit] = 0;
+	int rc = l4_erase_op(f, ctx, bits, u->addr, 500, "page erase");
+	if (!rc)
+		f->fresh[unit] = (uint8_t)((1U << (f->dev->page_bytes / STM32L4_ROW_BYTES)) - 1U);
+	return rc;
 }
 
 int stm32l4_mass_erase(stm32l4drv *f, fk_ctx *ctx)
@@ -240,12 +264,143 @@ int stm32l4_mass_erase(stm32l4drv *f, fk_ctx *ctx)
 	uint32_t bits = STM32L4_FLASH_CR_MER1 | (f->dual ? STM32L4_FLASH_CR_MER2 : 0);
 	if (f->bl)
 		return stm32l4_boot_mass_erase(f, ctx);
-	return l4_erase_op(f, ctx, bits, STM32L4_FLASH_BASE, 2000, "mass erase");
+	memset(f->fresh, 0, f->npages);
+	int rc = l4_erase_op(f, ctx, bits, STM32L4_FLASH_BASE, 2000, "mass erase");
+	if (!rc)
+		memset(f->fresh, (1 << (f->dev->page_bytes / STM32L4_ROW_BYTES)) - 1, f->npages);
+	return rc;
 }
 
-/* §3.3.7 standard programming: PG, then each double word as two 32-bit writes (the second
- * starts the operation), BSY waited, flags checked. Double words already erased are skipped:
- * programming all ones changes nothing. */
+/* Row r of the page holding flash offset off: bit in f->fresh[page]. */
+static bool l4_row_fresh(const stm32l4drv *f, uint32_t off)
+{
+	uint32_t page = off / f->dev->page_bytes;
+	unsigned row = (off % f->dev->page_bytes) / STM32L4_ROW_BYTES;
+	return page < f->npages && (f->fresh[page] >> row) & 1U;
+}
+
+static void l4_rows_used(stm32l4drv *f, uint32_t off, uint32_t len)
+{
+	for (uint32_t o = off & ~(STM32L4_ROW_BYTES - 1U); o < off + len; o += STM32L4_ROW_BYTES) {
+		uint32_t page = o / f->dev->page_bytes;
+		if (page < f->npages)
+			f->fresh[page] &= (uint8_t)~(1U << ((o % f->dev->page_bytes) /
+							    STM32L4_ROW_BYTES));
+	}
+}
+
+static bool l4_all_ones(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (p[i] != 0xFFU)
+			return false;
+	return true;
+}
+
+/* §3.3.7 standard programming: PG, then each double word as two 32-bit writes, the second
+ * starting the operation. A flash write while BSY stalls the bus (§3.3.5), so a run of double
+ * words is streamed and FLASH_SR checked once at its end (as RM0090 §3.6.4 on the F4); a run
+ * stops at a page, so an error names the page. Double words already all ones are skipped:
+ * programming them changes nothing. */
+static int l4_program_pg(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
+			 uint32_t len)
+{
+	uint32_t sr, page = f->dev->page_bytes;
+	int rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_PG);
+	for (uint32_t off = 0; off < len && !rc;) {
+		if (l4_all_ones(buf + off, 8)) {
+			off += 8;
+			continue;
+		}
+		uint32_t end = off + 8;
+		uint32_t page_end = (addr + off) / page * page + page - addr;
+		while (end < len && end < page_end && !l4_all_ones(buf + end, 8))
+			end += 8;
+		rc = f->mem->write(f->h, ctx, addr + off, buf + off, end - off, 4);
+		if (rc) {
+			rc = fk_fail_wrap(ctx, rc, "double-word writes at 0x%08X..0x%08X", addr + off,
+					  addr + end - 1U);
+			break;
+		}
+		rc = l4_wait(f, ctx, &sr, 50);
+		if (!rc)
+			rc = l4_check(f, ctx, sr, addr + off, "programming");
+		l4_rows_used(f, addr + off - STM32L4_FLASH_BASE, end - off);
+		off = end;
+	}
+	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
+	return rc;
+}
+
+/* §3.3.7 fast programming: with FSTPG set, the 32 double words of a row written one after the
+ * other, each before the previous one is programmed, into a row that is erased (the manual's
+ * sequence starts from an erase; the driver uses it only on rows its own erase left blank).
+ * The row is programmed with the high voltage kept on: DS10198 Table 50 tPROG_row (fast) is
+ * below 32 x tPROG. A row the probe could not feed in time fails with MISERR/FASTERR and
+ * nothing or part of it programmed: fast programming is then left off for the session and the
+ * row is finished double word by double word (what it already holds is kept; §3.3.7: a double
+ * word cannot be programmed twice). */
+static int l4_finish_row(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *want)
+{
+	uint8_t have[STM32L4_ROW_BYTES];
+	int rc = f->mem->read(f->h, ctx, addr, have, sizeof have, 4);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading the row at 0x%08X after fast programming "
+					     "stopped", addr);
+	for (uint32_t o = 0; o < STM32L4_ROW_BYTES && !rc; o += 8) {
+		if (!memcmp(have + o, want + o, 8) || l4_all_ones(want + o, 8))
+			continue;
+		if (!l4_all_ones(have + o, 8))
+			return fk_fail(ctx, FK_E_FLASH, "0x%08X: fast programming stopped with this "
+				       "double word half done (reads %02X%02X%02X%02X..., not erased "
+				       "and not the image): erase its page and write again",
+				       addr + o, have[o], have[o + 1], have[o + 2], have[o + 3]);
+		rc = l4_program_pg(f, ctx, addr + o, want + o, 8);
+	}
+	return rc;
+}
+
+/* Rows [addr, addr + n rows) of one page: FSTPG stays set from row to row (§3.3.7 step 7 clears
+ * it only when no more programming is pending); each row is written, then FLASH_SR polled until
+ * the row is programmed, and the next row starts only then (its first word would stall the bus
+ * for the whole row: a probe's WAIT back-off would add up to a millisecond to every row). */
+static int l4_program_rows(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
+			   unsigned n)
+{
+	uint32_t sr = 0, len = n * STM32L4_ROW_BYTES, at = addr;
+	int rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_FSTPG);
+	for (unsigned i = 0; i < n && !rc; i++) {
+		at = addr + i * STM32L4_ROW_BYTES;
+		rc = f->mem->write(f->h, ctx, at, buf + i * STM32L4_ROW_BYTES, STM32L4_ROW_BYTES, 4);
+		if (rc) {
+			rc = fk_fail_wrap(ctx, rc, "fast programming the row at 0x%08X", at);
+			break;
+		}
+		rc = l4_poll(f, ctx, &sr, 400, 50);
+		if (!rc && (sr & STM32L4_FLASH_SR_ERRORS & ~STM32L4_FLASH_SR_OPTVERR))
+			break;
+	}
+	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
+	l4_rows_used(f, addr - STM32L4_FLASH_BASE, len);
+	if (rc)
+		return rc;
+	uint32_t timing = STM32L4_FLASH_SR_MISERR | STM32L4_FLASH_SR_FASTERR;
+	if ((sr & timing) && !(sr & (STM32L4_FLASH_SR_WRPERR | STM32L4_FLASH_SR_PROGERR))) {
+		quiet_wr32(f, ctx, STM32L4_FLASH_SR, (sr & STM32L4_FLASH_SR_ERRORS) |
+							 STM32L4_FLASH_SR_EOP);
+		f->fast_off = true;
+		fk_log(ctx, FK_LOG_DEBUG, FK_TRACE_FLASH, "fast programming at 0x%08X stopped "
+		       "(FLASH_SR 0x%08X: %s): this connection cannot feed a row in time; "
+		       "programming double word by double word from here", at, sr,
+		       (sr & STM32L4_FLASH_SR_MISERR) ? "MISERR" : "FASTERR");
+		for (unsigned i = 0; i < n && !rc; i++)
+			rc = l4_finish_row(f, ctx, addr + i * STM32L4_ROW_BYTES,
+					   buf + i * STM32L4_ROW_BYTES);
+		return rc;
+	}
+	return l4_check(f, ctx, sr, at, "fast programming");
+}
+
 int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
 		       uint32_t len)
 {
@@ -261,22 +416,34 @@ int stm32l4_program_dw(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t 
 	if (!rc)
 		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_SR, STM32L4_FLASH_SR_ERRORS |
 								 STM32L4_FLASH_SR_EOP);
-	if (!rc)
-		rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_PG);
-	for (uint32_t off = 0; off < len && !rc; off += 8) {
-		uint32_t lo = fk_get_le32(buf + off), hi = fk_get_le32(buf + off + 4);
-		if (lo == 0xFFFFFFFFU && hi == 0xFFFFFFFFU)
+	/* rows this session erased go by fast programming; the rest, and everything once fast
+	 * programming has failed, by double words */
+	for (uint32_t off = 0; off < len && !rc;) {
+		uint32_t a = addr + off, row_off = a - STM32L4_FLASH_BASE;
+		bool whole = !(a % STM32L4_ROW_BYTES) && len - off >= STM32L4_ROW_BYTES;
+		if (whole && l4_all_ones(buf + off, STM32L4_ROW_BYTES)) {
+			off += STM32L4_ROW_BYTES;
 			continue;
-		rc = f->mem->write(f->h, ctx, addr + off, buf + off, 8, 4);
-		if (rc) {
-			rc = fk_fail_wrap(ctx, rc, "double-word write at 0x%08X", addr + off);
-			break;
 		}
-		rc = l4_wait(f, ctx, &sr, 50);
-		if (!rc)
-			rc = l4_check(f, ctx, sr, addr + off, "programming");
+		if (whole && !f->fast_off && l4_row_fresh(f, row_off)) {
+			/* the fresh rows that follow in this page, none of them all ones */
+			unsigned n = 1;
+			uint32_t page_end = (row_off / f->dev->page_bytes + 1U) * f->dev->page_bytes;
+			while (row_off + (n + 1) * STM32L4_ROW_BYTES <= page_end &&
+			       len - off >= (n + 1) * STM32L4_ROW_BYTES &&
+			       l4_row_fresh(f, row_off + n * STM32L4_ROW_BYTES) &&
+			       !l4_all_ones(buf + off + n * STM32L4_ROW_BYTES, STM32L4_ROW_BYTES))
+				n++;
+			rc = l4_program_rows(f, ctx, a, buf + off, n);
+			off += n * STM32L4_ROW_BYTES;
+			continue;
+		}
+		uint32_t end = off + (STM32L4_ROW_BYTES - a % STM32L4_ROW_BYTES);
+		if (end > len)
+			end = len;
+		rc = l4_program_pg(f, ctx, a, buf + off, end - off);
+		off = end;
 	}
-	quiet_wr32(f, ctx, STM32L4_FLASH_CR, 0);
 	return rc;
 }
 

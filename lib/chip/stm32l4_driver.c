@@ -108,7 +108,8 @@ static int l4_describe_fill(stm32l4drv *f)
 	f->dual = d->dual_bank;
 	f->npages = size / d->page_bytes;
 	f->units = calloc(f->npages ? f->npages : 1, sizeof *f->units);
-	if (!f->units)
+	f->fresh = calloc(f->npages ? f->npages : 1, 1);
+	if (!f->units || !f->fresh)
 		return FK_E_NOMEM;
 	/* pages numbered across the banks (as OpenOCD's sectors); PNB is the number within the
 	 * bank BKER selects (§3.3.6) */
@@ -210,6 +211,8 @@ static int l4_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 	l4_flash_size(f, ctx);
 	if (l4_describe_fill(f)) {
 		stm32l4_boot_close(f);
+		free(f->units);
+		free(f->fresh);
 		free(f);
 		return fk_fail(ctx, FK_E_NOMEM, "allocating the page table");
 	}
@@ -224,6 +227,7 @@ static void l4_detach(void *state)
 		return;
 	stm32l4_boot_close(f);
 	free(f->units);
+	free(f->fresh);
 	free(f);
 }
 
@@ -369,10 +373,14 @@ static int l4_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *bu
 		return fk_fail(ctx, FK_E_RANGE, "program 0x%08X+%u: not whole double words of main "
 						"flash (0x%08X-0x%08X)", addr, len, STM32L4_FLASH_BASE,
 			       STM32L4_FLASH_BASE + f->desc.flash_size - 1U);
-	stm32l4_optstate o;
-	int rc = stm32l4_options(f, ctx, &o);
+	int rc = FK_OK;
+	if (!f->prog_opts_valid || (f->bl && f->bl->restarts != f->prog_opts_restarts)) {
+		rc = stm32l4_options(f, ctx, &f->prog_opts);
+		f->prog_opts_valid = !rc;
+		f->prog_opts_restarts = f->bl ? f->bl->restarts : 0;
+	}
 	if (!rc)
-		rc = l4_blocked(f, ctx, &o, addr, addr + len, "program");
+		rc = l4_blocked(f, ctx, &f->prog_opts, addr, addr + len, "program");
 	return rc ? rc : stm32l4_program_dw(f, ctx, addr, buf, len);
 }
 
@@ -403,6 +411,16 @@ static int l4_ecc_check(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, uint32_t len)
 	return fk_fail(ctx, FK_E_FLASH, "reading 0x%08X+%u: ECC error in the double word at 0x%08X "
 					"(FLASH_ECCR=0x%08X: ECCD, two bits wrong, uncorrectable), %s",
 		       addr, len, bad, eccr, stm32l4_sec(f, "3.3.3", sec, sizeof sec));
+}
+
+/* On-chip CRC-32: the bootloader path runs code in RAM for it; the debug path reads back. */
+static int l4_crc32(void *state, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len,
+		    unsigned n, uint32_t *crc)
+{
+	stm32l4drv *f = state;
+	if (!f->bl)
+		return FK_E_UNSUPPORTED;
+	return stm32l4_boot_crc32(f, ctx, addr, len, n, crc);
 }
 
 static int l4_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
@@ -460,6 +478,7 @@ static int l4_reset_check(void *state, fk_ctx *ctx, fk_reset_kind kind)
 static int l4_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 {
 	stm32l4drv *f = state;
+	f->prog_opts_valid = false;
 	if (kind == FK_RESET_SYSTEM || f->bl)
 		return stm32l4_obl_launch(f, ctx);
 	if (!f->mem->reset)
@@ -589,7 +608,7 @@ const fk_chip_driver stm32l4_chip_driver = {
 	.erase = l4_erase,
 	.program = l4_program,
 	.read = l4_read,
-	.crc32 = NULL,
+	.crc32 = l4_crc32,
 	.relock = l4_relock,
 	.reset = l4_reset,
 	.reset_check = l4_reset_check,

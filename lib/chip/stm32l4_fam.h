@@ -53,6 +53,8 @@
 #define STM32L4_FLASH_CR_BKER (1U << 11)
 #define STM32L4_FLASH_CR_MER2 (1U << 15)
 #define STM32L4_FLASH_CR_STRT (1U << 16)
+#define STM32L4_FLASH_CR_FSTPG (1U << 18)
+#define STM32L4_ROW_BYTES 256U /* fast programming: a row of 32 double words (§3.3.7) */
 #define STM32L4_FLASH_CR_OPTSTRT (1U << 17)
 #define STM32L4_FLASH_CR_OBL_LAUNCH (1U << 27)
 #define STM32L4_FLASH_CR_OPTLOCK (1U << 30)
@@ -97,6 +99,16 @@ typedef struct stm32l4drv {
 	bool dual;              /* two banks in use */
 	unsigned npages;        /* all banks */
 	fk_erase_unit *units;
+	/* per page, bit r: row r erased by this session and not programmed since (fast
+	 * programming needs erased rows, §3.3.7); debug path only */
+	uint8_t *fresh;
+	bool fast_off;          /* fast programming failed once (MISERR/FASTERR): PG from then on */
+	/* the option words program() last checked protection against: kept until an option
+	 * register, OPTSTRT or OBL_LAUNCH is written, the chip is reset or the bootloader restarts
+	 * (the only ways they change), so a write does not read them again for every page */
+	stm32l4_optstate prog_opts;
+	bool prog_opts_valid;
+	unsigned prog_opts_restarts;
 	fk_chip_area areas[3];
 	fk_chip_desc desc;
 	fk_opt_field opts[28];
@@ -129,6 +141,8 @@ int stm32l4_boot_options(stm32l4drv *f, fk_ctx *ctx, stm32l4_optstate *o);
 int stm32l4_boot_read(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);
 int stm32l4_boot_erase(stm32l4drv *f, fk_ctx *ctx, const uint16_t *pages, unsigned n);
 int stm32l4_boot_mass_erase(stm32l4drv *f, fk_ctx *ctx);
+int stm32l4_boot_crc32(stm32l4drv *f, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len,
+		       unsigned n, uint32_t *crc);
 int stm32l4_boot_program(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
 			 uint32_t len);
 uint8_t stm32l4_boot_cmd_for(const stm32l4drv *f, const stm32l4_optstate *o, const uint32_t *w,

@@ -62,6 +62,7 @@ typedef struct stm32l4_device {
 	uint16_t page_bytes;
 	bool dual_bank;       /* two banks of half the flash, bank 2 pages numbered from 0 (BKER) */
 	uint16_t sram_kb;
+	uint32_t bl_ram_lo, bl_ram_hi; /* SRAM the ROM bootloader leaves to Write Memory/Go */
 	uint32_t idcode_addr;
 	uint16_t cpu_part;    /* CPUID PARTNO: 0xC24 Cortex-M4, 0xC60 Cortex-M0+ */
 	uint32_t wrp_field;   /* WRPxyR STRT mask (END = same << 16) */

@@ -62,16 +62,17 @@ expect_exit 8 "$FK_BIN" -c twin:t.twin read bad.bin 0x08000400:64
 grep -q 'ECC error in the double word at 0x08000408' "$ERR" || fail "ECC address"
 
 # ---- a real torn write: power cut half-way through the 5th flash operation (3 page erases,
-# then the second double word), the ECC error names that double word, the same write again
-# repairs it
+# then the second fast-programming row, at 0x08000100): its double words are programmed one
+# after the other in t_row / 32 each, so half-way through the row 16 are done and the 17th, at
+# 0x08000180, is torn; the ECC error names it, the same write again repairs it
 rm -f c.twin
 expect_exit 0 "$T" new stm32l476rg c.twin
 expect_exit 0 "$T" set c.twin --option fault_op=5
 expect_exit 10 "$FK_BIN" -c twin:c.twin write fw.bin --base 0x08000000
 grep -q 'the write was cut short' "$ERR" || fail "cut write words"
 expect_exit 0 "$T" set c.twin --option power=on
-expect_exit 8 "$FK_BIN" -c twin:c.twin read c.bin 0x08000000:64
-grep -q 'ECC error in the double word at 0x08000008' "$ERR" || fail "ECC address after the cut"
+expect_exit 8 "$FK_BIN" -c twin:c.twin read c.bin 0x08000000:2048
+grep -q 'ECC error in the double word at 0x08000180' "$ERR" || fail "ECC address after the cut"
 expect_exit 0 "$FK_BIN" -c twin:c.twin write fw.bin --base 0x08000000
 expect_exit 0 "$FK_BIN" -c twin:c.twin read c.bin 0x08000000:4200
 cmp -s c.bin fw.bin || fail "the write again did not repair the torn double word"

@@ -155,9 +155,62 @@ static void test_crc_bad_arguments(void **state)
 	assert_int_equal(an3155_crc32(&X.b, a, l, AN3155_CRC_MAX_RANGES + 1, c), FK_E_INTERNAL);
 }
 
+/* The code relocates by exactly its three absolute words: MSP and entry (the vector table Go
+ * reads) and the literal pool's PARAMS; every other byte is unchanged. */
+static void test_stub_relocation(void **state)
+{
+	(void)state;
+	size_t n = an3155_stub_size();
+	uint8_t a[512], b[512];
+	assert_true(n <= sizeof a && n % 4 == 0);
+	assert_int_equal(an3155_stub_image(AN3155_STUB_BASE, a), 3);
+	assert_int_equal(fk_get_le32(a), AN3155_STUB_PARAMS);
+	assert_int_equal(fk_get_le32(a + 4) & ~1u, AN3155_STUB_BASE + 8u);
+	assert_int_equal(an3155_stub_image(0x20000800u, b), 3);
+	unsigned changed = 0;
+	for (size_t i = 0; i < n; i += 4) {
+		uint32_t x = fk_get_le32(a + i), y = fk_get_le32(b + i);
+		if (x == y)
+			continue;
+		changed++;
+		assert_int_equal(x - y, AN3155_STUB_BASE - 0x20000800u);
+	}
+	assert_int_equal(changed, 3);
+	assert_int_equal(fk_get_le32(b), 0x20000800u + AN3155_STUB_PARAMS_OFF);
+}
+
+/* Placement from the RAM the ROM leaves (AN2606 / stm32flash rows): the F4 default when it
+ * fits, else the first 256-byte boundary; no room: refused before any byte is sent. */
+static void test_stub_place(void **state)
+{
+	(void)state;
+	an3155 b;
+	memset(&b, 0, sizeof b);
+	an3155_stub_place(&b, 0x20002700u, 0x20009000u, 16000000u, 16000000u); /* G071 */
+	assert_int_equal(b.stub_base, AN3155_STUB_BASE);
+	an3155_stub_place(&b, 0x20003100u, 0x20018000u, 16000000u, 16000000u); /* L476 */
+	assert_int_equal(b.stub_base, 0x20003100u);
+	an3155_stub_place(&b, 0x20000800u, 0x20002000u, 8000000u, 8000000u); /* F030x8 */
+	assert_int_equal(b.stub_base, 0x20000800u);
+	an3155_stub_place(&b, 0x20000210u, 0x20000400u, 8000000u, 8000000u); /* no room */
+	assert_int_equal(b.stub_base, 0x20000300u);
+	b.ctx = fk_ctx_new();
+	b.ncmds = 2;
+	b.cmds[0] = AN3155_CMD_GO;
+	b.cmds[1] = AN3155_CMD_WRITE;
+	uint32_t addr = 0x08000000u, len = 16, crc = 0;
+	assert_int_equal(an3155_crc32(&b, &addr, &len, 1, &crc), FK_E_UNSUPPORTED);
+	char msg[512];
+	assert_non_null(strstr(fk_ctx_message(b.ctx, msg, sizeof msg),
+			       "past the RAM the bootloader leaves free"));
+	fk_ctx_free(b.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stub_relocation),
+		cmocka_unit_test(test_stub_place),
 		cmocka_unit_test_teardown(test_crc_matches_host, teardown),
 		cmocka_unit_test_teardown(test_crc_boot0_low, teardown),
 		cmocka_unit_test_teardown(test_crc_refused_under_rdp, teardown),

@@ -217,12 +217,35 @@ static void test_fast_row(void **state)
 	assert_true(tw_l4_busy(t));
 	wait_idle(t);
 	assert_int_equal(rd(t, 0x08000100U + 4 * 63), 63);
-	/* MISERR: the next word arrives after the previous double word would be programmed */
+	/* BSY from the first double word (RM0351 §3.3.7 note), the rest taken while it is set,
+	 * each double word programmed in t_row / 32: the row ends t_row after the first one */
+	wr(t, 0x08000300U, 0x11);
+	assert_false(tw_l4_busy(t));
+	wr(t, 0x08000304U, 0x22);
+	assert_true(tw_l4_busy(t));
+	uint64_t t0 = t->now;
+	for (unsigned i = 2; i < 64; i++)
+		assert_int_equal(tw_l4_write(t, TW_INIT_DEBUG, 0x08000300U + 4 * i, 4, i), TW_OK);
+	assert_int_equal(t->op_end - t0, t->v->t_row);
+	/* a read of flash meanwhile stalls */
+	uint32_t v;
+	assert_int_equal(tw_l4_read(t, TW_INIT_DEBUG, 0x08000000U, 4, &v), TW_STALL);
+	wait_idle(t);
+	assert_int_equal(rd(t, 0x08000300U + 4 * 63), 63);
+	assert_int_equal(rd(t, FR(L4R_SR)) & (L4_SR_MISERR | L4_SR_FASTERR), 0);
+	/* MISERR: the next double word arrives after the previous one is programmed; the double
+	 * word that made it stays programmed */
 	wr(t, 0x08000200U, 1);
-	tw_l4_advance(t, t->v->t_dw + 1);
 	wr(t, 0x08000204U, 2);
+	tw_l4_advance(t, t->v->t_row / 32 + 1);
+	assert_false(tw_l4_busy(t));
 	assert_int_equal(rd(t, FR(L4R_SR)) & (L4_SR_MISERR | L4_SR_FASTERR),
 			 L4_SR_MISERR | L4_SR_FASTERR);
+	assert_int_equal(rd(t, 0x08000204U), 2);
+	assert_int_equal(rd(t, 0x08000208U), 0xFFFFFFFFU);
+	/* with the error still set, the late double word is refused (PGSERR) */
+	wr(t, 0x08000208U, 3);
+	assert_true(rd(t, FR(L4R_SR)) & L4_SR_PGSERR);
 	tw_l4_free(t);
 }
 
@@ -484,6 +507,62 @@ static void test_rom(void **state)
 	fk_ctx_free(ctx);
 }
 
+/* AN3155 §3.5 Go on the G071's Cortex-M0+ (twin/cpu/go.c): one ACK for the address, then the
+ * code runs. Code that requests AIRCR.SYSRESETREQ with BOOT0 high brings the bootloader back
+ * (0x7F answered again, SRAM kept); code that spins (`b .`) leaves the line silent. */
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (unsigned i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void rom_go(tw_l4 *t, void *s, bool reset, uint8_t *in)
+{
+	const tw_stream_port *p = &tw_l4_an3155_port;
+	static const uint8_t code[] = {0x01, 0x48, 0x02, 0x49, 0x01, 0x60, 0xFE, 0xE7,
+				       0x0C, 0xED, 0x00, 0xE0, 0x04, 0x00, 0xFA, 0x05};
+	uint8_t *ram = t->sram + 0x3000;
+	put_le32(ram, 0x20004000U);
+	put_le32(ram + 4, 0x20003009U);
+	memcpy(ram + 8, code, sizeof code);
+	if (!reset) /* the first instruction becomes `b .` */
+		ram[8] = 0xFE, ram[9] = 0xE7;
+	ram[0x100] = 0xC5; /* SRAM content that must survive the system reset */
+	size_t n;
+	send_cmd(p, s, 0x21, in, 8, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(in[0], 0x79);
+	uint8_t b[5] = {0x20, 0x00, 0x30, 0x00, 0x10};
+	assert_int_equal(xfer(p, s, b, 5, in, 8), 1); /* one ACK, nothing after it */
+	assert_int_equal(in[0], 0x79);
+}
+
+static void test_rom_go(void **state)
+{
+	(void)state;
+	fk_ctx *ctx = fk_ctx_new();
+	tw_l4 *t = mk("stm32g071rb");
+	const tw_stream_port *p = &tw_l4_an3155_port;
+	p->enter(t);
+	assert_true(t->boot_sysmem);
+	void *s;
+	assert_int_equal(p->open(t, ctx, NULL, &s), FK_OK);
+	uint8_t in[16], sync = 0x7F;
+	assert_int_equal(xfer(p, s, &sync, 1, in, sizeof in), 1);
+	unsigned resets = t->resets;
+	rom_go(t, s, true, in);
+	assert_int_equal(t->resets, resets + 1);
+	assert_int_equal(xfer(p, s, &sync, 1, in, sizeof in), 1); /* the bootloader is back */
+	assert_int_equal(in[0], 0x79);
+	assert_int_equal(t->sram[0x3100], 0xC5);
+	rom_go(t, s, false, in);
+	assert_int_equal(t->resets, resets + 1);
+	assert_int_equal(xfer(p, s, &sync, 1, in, sizeof in), 0); /* the code owns the chip */
+	p->close(s);
+	tw_l4_free(t);
+	fk_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_power_cut_ecc),
 		cmocka_unit_test(test_state_roundtrip),
 		cmocka_unit_test(test_rom),
+		cmocka_unit_test(test_rom_go),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/go.h"
+#include "core/core.h"
 #include "stm32f1/f1_int.h"
 #include "stm32f1/model_int.h"
 #include "stm32f1/rom.h"
@@ -229,8 +231,48 @@ static void f1a_read_stage(f1a *s)
 	f1a_to_cmd(s);
 }
 
-/* AN3155 §3.5: the ROM jumps to the code. This model has no Cortex-M3/M0 core to run it, and a
- * twin never pretends to run code (docs/TWIN.md): the line goes silent until a board reset. */
+/* The core Go's code runs on (twin/cpu/go.h): the model's bus as TW_INIT_BOOTLOADER (the
+ * protection of a system-memory boot, RM0008 §2.3.x / RM0091 §3.3.1), its clock, and the core
+ * from the variant's CPUID (ARCHITECTURE 0xF: ARMv7-M, the F1's Cortex-M3 and F3's Cortex-M4;
+ * 0xC: ARMv6-M, the F0's Cortex-M0). Clock: UNCONFIRMED (AN2606's clock rows for these parts
+ * not retrieved): the HSI, 8 MHz (RM0008 §7.2.1, RM0091 §6.2.2), the slowest the ROM could
+ * leave: code's time is an upper bound. */
+#define F1A_GO_HZ 8000000ULL
+
+static tw_status f1a_go_read(void *chip, uint32_t addr, unsigned size, uint32_t *val)
+{
+	return tw_f1_read_wait(chip, TW_INIT_BOOTLOADER, addr, size, val);
+}
+
+static tw_status f1a_go_write(void *chip, uint32_t addr, unsigned size, uint32_t val)
+{
+	return tw_f1_write_wait(chip, TW_INIT_BOOTLOADER, addr, size, val);
+}
+
+static void f1a_go_advance(void *chip, uint64_t ns)
+{
+	tw_f1_advance(chip, ns);
+}
+
+static uint64_t f1a_go_now(void *chip)
+{
+	return tw_f1_now_ns(chip);
+}
+
+static bool f1a_go_powered(void *chip)
+{
+	return tw_f1_powered(chip);
+}
+
+static unsigned f1a_go_resets(void *chip)
+{
+	return tw_f1_reset_count(chip);
+}
+
+/* AN3155 §3.5: the ROM loads MSP from [addr] and jumps to [addr + 4]: the code runs (bounded:
+ * past the budget it runs on, unobserved, and nothing answers). A system reset it requests
+ * with BOOT0 still high starts the bootloader again (SRAM keeps its content: RM0008 §3.3.x
+ * "SRAM ... not affected by a system reset", the stub's results live there). */
 static void f1a_go_stage(f1a *s)
 {
 	if (!f1a_addr_ok(s) || !f1_rom_go_ok(&s->rom, s->addr)) {
@@ -238,10 +280,29 @@ static void f1a_go_stage(f1a *s)
 		return;
 	}
 	f1a_emit(s, F1A_ACK);
-	s->st = F1A_APP;
-	char line[128];
-	snprintf(line, sizeof line, "Go 0x%08" PRIX32 ": this model runs no code; the bootloader "
-				    "is gone (silent until a board reset)", s->addr);
+	const tw_f1_variant *v = tw_f1_variant_of(s->chip);
+	tw_go_chip chip = {.chip = s->chip, .read = f1a_go_read, .write = f1a_go_write,
+			   .advance = f1a_go_advance, .now_ns = f1a_go_now,
+			   .powered = f1a_go_powered, .reset_count = f1a_go_resets,
+			   .hz = F1A_GO_HZ,
+			   .v7m = ((tw_f1_variant_cpuid(v) >> 16) & 0xFu) == 0xFu};
+	tw_go_run run;
+	if (s->cfg.flush)
+		s->cfg.flush(s->cfg.hook_arg); /* the ACK reaches the host before the code runs */
+	tw_go(&chip, s->addr, s->cfg.go_budget ? s->cfg.go_budget : TW_GO_BUDGET, &run);
+	char line[384];
+	snprintf(line, sizeof line, "Go 0x%08" PRIX32 ": code ", s->addr);
+	tw_go_describe(&run, line + strlen(line), sizeof line - strlen(line));
+	if (run.end == TW_RUN_RESET && tw_f1_boot(s->chip) == TW_BOOT_SYSMEM &&
+	    tw_f1_bootloader_available(s->chip)) {
+		f1a_restart(s); /* BOOT0 still high: system memory again */
+		fk_snprintf_cat(line, sizeof line, ", bootloader restarts");
+	} else {
+		s->st = F1A_APP; /* the code (or, after a reset, the application) owns the chip */
+		fk_snprintf_cat(line, sizeof line, "%s", run.end == TW_RUN_RESET
+				? ", boots from flash/SRAM: the bootloader stays silent"
+				: "; the bootloader is gone (silent until a board reset)");
+	}
 	f1a_log(s, line);
 }
 

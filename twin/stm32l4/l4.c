@@ -221,6 +221,13 @@ void tw_l4_set_ob(tw_l4 *t, unsigned i, uint32_t val)
 
 /* ---------------------------------------------------------------- operations */
 
+/* Fast programming: the row time spread over its 32 double words, each programmed as it arrives
+ * (the high voltage stays on for the row, RM0351 §3.3.7). */
+static uint64_t l4_row_dw_ns(const l4_variant *v)
+{
+	return v->t_row / L4_ROW_DW;
+}
+
 static void l4_start(tw_l4 *t, l4_op op, uint64_t dur, uint32_t off, uint32_t len)
 {
 	t->op = op;
@@ -290,6 +297,11 @@ static void l4_finish(tw_l4 *t)
 	case L4_OP_ROW:
 		memcpy(t->flash + t->op_addr, t->row_buf, t->op_len);
 		memset(t->ecc_bad + t->op_addr / 8, 0, t->op_len / 8);
+		/* the last double word received is programmed and no other came in time: a row cut
+		 * short stops with MISERR (RM0351 §3.3.7, §3.7.5); what was received stays */
+		if (t->row_n < L4_ROW_DW * 2)
+			t->sr |= L4_SR_MISERR | L4_SR_FASTERR;
+		t->row_n = 0;
 		break;
 	case L4_OP_PAGE:
 	case L4_OP_MASS:
@@ -331,10 +343,22 @@ static void l4_tear(tw_l4 *t)
 		t->ecc_bad[t->op_addr / 8] = 1;
 		break;
 	}
-	case L4_OP_ROW:
-		memcpy(t->flash + t->op_addr, t->row_buf, t->op_len / 2);
-		t->ecc_bad[(t->op_addr + t->op_len / 2) / 8] = 1;
+	case L4_OP_ROW: {
+		/* the double words received are programmed one after the other, the last one ending
+		 * at op_end: those done before the cut hold their data, the one in progress is torn */
+		uint64_t dwf = l4_row_dw_ns(v), left = t->op_end > t->now ? t->op_end - t->now : 0;
+		uint32_t got = t->op_len / 8, pend = (uint32_t)((left + dwf - 1) / dwf);
+		uint32_t done = pend < got ? got - pend : 0;
+		memcpy(t->flash + t->op_addr, t->row_buf, done * 8U);
+		if (done < got) {
+			uint8_t *p = t->flash + t->op_addr + done * 8U;
+			for (unsigned i = 0; i < 4; i++)
+				p[i] &= t->row_buf[done * 8U + i];
+			t->ecc_bad[(t->op_addr + done * 8U) / 8] = 1;
+		}
+		t->row_n = 0;
 		break;
+	}
 	case L4_OP_PAGE:
 	case L4_OP_MASS: {
 		uint32_t half = t->op_len / 2;
@@ -410,6 +434,7 @@ static void l4_controller_reset(tw_l4 *t)
  * the option bytes"). */
 void tw_l4_reset(tw_l4 *t, tw_reset kind)
 {
+	t->resets++;
 	if (kind == TW_RESET_POWER_ON) {
 		tw_l4_power_off(t);
 		tw_l4_power_on(t);
@@ -430,6 +455,7 @@ void tw_l4_power_off(tw_l4 *t)
 
 void tw_l4_power_on(tw_l4 *t)
 {
+	t->resets++;
 	t->powered = true;
 	l4_load_options(t);
 	l4_controller_reset(t);
@@ -500,6 +526,18 @@ static bool l4_sr_has_prog_err(const tw_l4 *t)
 	return (t->sr & L4_SR_PROG_ERRS) != 0;
 }
 
+/* A fast-programming row stopped by an error: the double words already received are programmed
+ * (as the finish would), the flag set, the row forgotten. */
+static void l4_row_abort(tw_l4 *t, uint32_t err)
+{
+	if (t->op == L4_OP_ROW) {
+		t->row_n = L4_ROW_DW * 2; /* no MISERR from the finish: this error instead */
+		l4_finish(t);
+	}
+	t->row_n = 0;
+	l4_err(t, err);
+}
+
 /* A 32-bit write into main flash while PG or FSTPG is set (RM0351 §3.3.7, error rules §3.3.8
  * and the SR bit descriptions §3.7.5). */
 static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
@@ -516,14 +554,19 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 	/* SIZERR: only word accesses build a double word */
 	if (size != 4) {
 		t->pg_half = false;
-		l4_err(t, L4_SR_SIZERR | (fst ? L4_SR_FASTERR : 0));
+		if (fst)
+			l4_row_abort(t, L4_SR_SIZERR | L4_SR_FASTERR);
+		else
+			l4_err(t, L4_SR_SIZERR);
 		return;
 	}
 	/* WRPERR: the address is in a WRP or PCROP area (§3.5.2, §3.5.3) */
 	if (l4_in_wrp(t, off & ~7U, 8) || l4_in_pcrop(t, t->loaded, off & ~7U, 8)) {
 		t->pg_half = false;
-		t->row_n = 0;
-		l4_err(t, L4_SR_WRPERR | (fst ? L4_SR_FASTERR : 0));
+		if (fst)
+			l4_row_abort(t, L4_SR_WRPERR | L4_SR_FASTERR);
+		else
+			l4_err(t, L4_SR_WRPERR);
 		return;
 	}
 	if (pg) {
@@ -550,10 +593,12 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 		return;
 	}
 	/* Fast programming (RM0351 §3.3.7 "Fast programming"): a row of 32 double words written
-	 * word after word from the row start, each arriving before the previous one is
-	 * programmed (else MISERR); leaving the row is PGAERR; FASTERR accompanies each. The
-	 * page must have been erased (UNCONFIRMED flag: PROGERR). The twin programs the whole
-	 * row when its last word arrives. */
+	 * word after word from the row start; leaving the row is PGAERR, FASTERR accompanies each.
+	 * BSY is set when the first double word is in and the high voltage applied, and cleared
+	 * when the last one is programmed (§3.3.7 note): each double word is programmed as it
+	 * arrives, taking t_row / 32, and the next one must arrive before the previous one is
+	 * programmed, or the row stops with MISERR (l4_finish). A double word over cells that are
+	 * not erased: PROGERR (UNCONFIRMED flag; the manual's sequence starts from an erase). */
 	uint32_t rb = L4_ROW_DW * 8;
 	if (t->row_n == 0) {
 		if (off % rb) {
@@ -562,12 +607,7 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 		}
 		t->row_base = off;
 	} else if (off != t->row_base + t->row_n * 4U) {
-		t->row_n = 0;
-		l4_err(t, L4_SR_PGAERR | L4_SR_FASTERR);
-		return;
-	} else if (t->now - t->row_last_ns > t->v->t_dw) {
-		t->row_n = 0;
-		l4_err(t, L4_SR_MISERR | L4_SR_FASTERR);
+		l4_row_abort(t, L4_SR_PGAERR | L4_SR_FASTERR);
 		return;
 	}
 	for (unsigned i = 0; i < 4; i++)
@@ -575,15 +615,23 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 	t->row_n++;
 	t->row_last_ns = t->now;
 	t->dirty = true;
-	if (t->row_n < L4_ROW_DW * 2)
-		return;
-	t->row_n = 0;
-	for (uint32_t i = 0; i < rb; i++)
-		if (t->flash[t->row_base + i] != 0xFF) {
-			l4_err(t, L4_SR_PROGERR | L4_SR_FASTERR);
+	if (t->row_n & 1U)
+		return; /* half a double word */
+	uint32_t k = t->row_n / 2U - 1U, at = t->row_base + 8U * k;
+	for (uint32_t i = 0; i < 8; i++)
+		if (t->flash[at + i] != 0xFF) {
+			l4_row_abort(t, L4_SR_PROGERR | L4_SR_FASTERR);
 			return;
 		}
-	l4_start(t, L4_OP_ROW, t->v->t_row, t->row_base, rb);
+	if (k == 0) {
+		/* the whole row's time for the fault injection's half-way point, then the first
+		 * double word's */
+		l4_start(t, L4_OP_ROW, t->v->t_row, t->row_base, 8);
+		t->op_end = t->now + l4_row_dw_ns(t->v);
+		return;
+	}
+	t->op_end = (t->op_end > t->now ? t->op_end : t->now) + l4_row_dw_ns(t->v);
+	t->op_len += 8;
 }
 
 /* ---------------------------------------------------------------- FLASH registers */
@@ -900,6 +948,14 @@ static bool l4_flash_stalls(const tw_l4 *t, l4_region r)
 	return (r == RG_FLASH || r == RG_OB) && t->op != L4_OP_NONE;
 }
 
+/* A fast-programming row still receiving: its next words are taken while BSY is set (RM0351
+ * §3.3.7 note: BSY is set from the first double word until the last one is programmed). */
+static bool l4_row_receiving(const tw_l4 *t)
+{
+	return t->op == L4_OP_ROW && (t->cr & L4_CR_FSTPG) && t->row_n > 0 &&
+	       t->row_n < L4_ROW_DW * 2;
+}
+
 static tw_status l4_gate(tw_l4 *t, tw_initiator who)
 {
 	if (!t->powered)
@@ -992,7 +1048,7 @@ tw_status tw_l4_write(tw_l4 *t, tw_initiator who, uint32_t addr, unsigned size, 
 	l4_region r = l4_region_of(t, addr, &off);
 	if (r == RG_NONE)
 		return TW_BUS_ERROR;
-	if (l4_flash_stalls(t, r))
+	if (l4_flash_stalls(t, r) && !(r == RG_FLASH && l4_row_receiving(t)))
 		return TW_STALL;
 	if ((r == RG_FLASH || r == RG_BKP) && l4_restricted(t, who))
 		return TW_BUS_ERROR;

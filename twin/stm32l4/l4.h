@@ -202,6 +202,7 @@ typedef struct tw_l4 {
 	uint64_t fault_ns;
 	unsigned fault_op;
 	unsigned ops_done; /* operations started (fault_op counts these) */
+	unsigned resets;   /* system and power-on resets (not saved): code run by Go sees one */
 	bool optverr;      /* set at load when an option word's complement did not match */
 	bool dirty;
 	tw_dap_ids dap_ids; /* the variant's IDs, filled for the debug port (model.c) */

@@ -13,9 +13,11 @@
  * regresses to level 0 with a mass erase). UNCONFIRMED: the level-1 value the ROM writes for
  * Readout Protect (0xBB, HAL's OB_RDP_LEVEL_1); Write Protect covers the listed pages with
  * WRP1A/WRP1B/... as one range per area in order (the ROM's own mapping is not documented). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/go.h"
 #include "stm32l4/l4.h"
 
 #define ACK 0x79U
@@ -44,6 +46,7 @@ typedef struct l4_rom {
 	size_t n_out;
 	uint64_t tx_last;
 	unsigned baud;
+	tw_stream_cfg cfg; /* the server's hooks (log) */
 } l4_rom;
 
 static uint64_t rom_byte_ns(const l4_rom *r)
@@ -289,6 +292,66 @@ static void command(l4_rom *r, uint8_t c)
 	}
 }
 
+/* The core Go's code runs on (twin/cpu/go.h): the model's bus as TW_INIT_BOOTLOADER (the
+ * protection of a system-memory boot, RM0351 §3.5.1), its clock; a Cortex-M4 (ARMv7-M) on the L4
+ * and G4, a Cortex-M0+ (ARMv6-M) on the G0. Clock: UNCONFIRMED (AN2606's clock rows for these
+ * parts not retrieved): HSI16, 16 MHz (RM0351 §6.2.2, RM0444 §5.2.2), no PLL assumed: the
+ * code's time is an upper bound. */
+#define ROM_GO_HZ 16000000ULL
+
+static tw_status go_access(tw_l4 *t, bool rnw, uint32_t a, unsigned size, uint32_t *v)
+{
+	tw_status st = rnw ? tw_l4_read(t, TW_INIT_BOOTLOADER, a, size, v)
+			   : tw_l4_write(t, TW_INIT_BOOTLOADER, a, size, *v);
+	for (int i = 0; st == TW_STALL && i < 4; i++) {
+		tw_l4_advance(t, t->op_end > t->now ? t->op_end - t->now : 1);
+		st = rnw ? tw_l4_read(t, TW_INIT_BOOTLOADER, a, size, v)
+			 : tw_l4_write(t, TW_INIT_BOOTLOADER, a, size, *v);
+	}
+	return st;
+}
+
+static tw_status go_read(void *chip, uint32_t a, unsigned size, uint32_t *v)
+{
+	return go_access(chip, true, a, size, v);
+}
+
+static tw_status go_write(void *chip, uint32_t a, unsigned size, uint32_t v)
+{
+	return go_access(chip, false, a, size, &v);
+}
+
+static void go_advance(void *chip, uint64_t ns) { tw_l4_advance(chip, ns); }
+static uint64_t go_now(void *chip) { return ((tw_l4 *)chip)->now; }
+static bool go_powered(void *chip) { return ((tw_l4 *)chip)->powered; }
+static unsigned go_resets(void *chip) { return ((tw_l4 *)chip)->resets; }
+
+/* AN3155 §3.5: after the address's ACK the ROM loads MSP from [addr] and jumps to [addr + 4]:
+ * the code runs (bounded: past the budget it runs on, unobserved, and nothing answers). A
+ * system reset it requests with BOOT0 still high starts the bootloader again; SRAM keeps its
+ * content through a system reset (RM0351 §3.x, only a power-on clears it in the model). */
+static void go(l4_rom *r)
+{
+	tw_l4 *t = r->t;
+	tw_go_chip chip = {.chip = t, .read = go_read, .write = go_write, .advance = go_advance,
+			   .now_ns = go_now, .powered = go_powered, .reset_count = go_resets,
+			   .hz = ROM_GO_HZ, .v7m = t->v->kind != L4K_G0};
+	tw_go_run run;
+	if (r->cfg.flush)
+		r->cfg.flush(r->cfg.hook_arg); /* the ACK reaches the host before the code runs */
+	tw_go(&chip, r->addr, r->cfg.go_budget ? r->cfg.go_budget : TW_GO_BUDGET, &run);
+	if (run.end == TW_RUN_RESET && t->boot_sysmem && tw_l4_level(t) != 2)
+		restart(r); /* the bootloader starts again */
+	else
+		r->st = RS_DEAD; /* the code, or after a reset the application, owns the chip */
+	if (r->cfg.log) {
+		char line[384];
+		int k = snprintf(line, sizeof line, "Go 0x%08X: code ", (unsigned)r->addr);
+		tw_go_describe(&run, line + k, sizeof line - (size_t)k);
+		r->cfg.log(r->cfg.hook_arg, line);
+	}
+}
+
 static uint8_t xor_of(const uint8_t *b, size_t n)
 {
 	uint8_t x = 0;
@@ -337,12 +400,10 @@ static void rx_byte(l4_rom *r, uint8_t b)
 			bool ok = in(r->addr, 4, L4_FLASH_BASE, L4_FLASH_BASE + v->flash_bytes) ||
 				  in(r->addr, 4, v->bl_ram_start, L4_SRAM_BASE + v->sram_bytes);
 			put(r, ok ? ACK : NACK);
-			if (ok) {
-				put(r, ACK);
-				r->st = RS_DEAD; /* the application runs: not modelled further */
-			} else {
+			if (ok)
+				go(r);
+			else
 				r->st = RS_CMD;
-			}
 			return;
 		}
 		bool ok = r->cmd == 0x11 ? readable(r, r->addr, 1)
@@ -456,6 +517,8 @@ static int rom_open(void *m, fk_ctx *ctx, const tw_stream_cfg *cfg, void **sess)
 		return fk_fail(ctx, FK_E_NOMEM, "creating the bootloader");
 	r->t = t;
 	r->baud = cfg && cfg->baud ? cfg->baud : 115200U;
+	if (cfg)
+		r->cfg = *cfg;
 	r->tx_last = t->now;
 	*sess = r;
 	return FK_OK;
@@ -489,10 +552,20 @@ static size_t rom_tx(void *s, uint8_t *buf, size_t max)
 static size_t rom_pending(const void *s) { return ((const l4_rom *)s)->n_out; }
 static uint64_t rom_tx_last(const void *s) { return ((const l4_rom *)s)->tx_last; }
 static uint64_t rom_byte(const void *s) { return rom_byte_ns(s); }
+/* AN2606 pattern for these parts: BOOT0 = 1 (nBOOT1 = 1, nSWBOOT0 = 1 in the factory options),
+ * then a reset: the ROM bootloader starts. */
+static void rom_enter(void *m)
+{
+	tw_l4 *t = m;
+	t->boot_sysmem = true;
+	t->dirty = true;
+	tw_l4_reset(t, TW_RESET_SYSTEM);
+}
+
 static void rom_board_reset(void *s)
 {
 	l4_rom *r = s;
-	tw_l4_reset(r->t, TW_RESET_SYSTEM);
+	rom_enter(r->t);
 	r->n_out = 0;
 	restart(r);
 }
@@ -500,6 +573,7 @@ static void rom_board_reset(void *s)
 const tw_stream_port tw_l4_an3155_port = {
 	.protocol = "an3155",
 	.summary = "STM32 ROM bootloader, USART protocol AN3155 v3.1",
+	.enter = rom_enter,
 	.open = rom_open,
 	.close = rom_close,
 	.rx = rom_rx,

@@ -106,7 +106,7 @@ static void l4_fields(l4_ser *s, tw_l4 *t)
 	ser_u(s, &t->pg_addr, 4, fb - 8, "half double word address");
 	ser_u(s, &t->pg_lo, 4, 0xFFFFFFFFU, "half double word data");
 	ser_u(s, &t->row_base, 4, fb - L4_ROW_DW * 8, "fast row address");
-	ser_unsigned(s, &t->row_n, L4_ROW_DW * 2 - 1, "fast row words");
+	ser_unsigned(s, &t->row_n, L4_ROW_DW * 2, "fast row words");
 	ser_raw(s, t->row_buf, sizeof t->row_buf, "fast row data");
 	ser_u(s, &t->row_last_ns, 8, UINT64_MAX, "fast row time");
 	uint32_t op = t->op;
@@ -209,7 +209,9 @@ int tw_l4_load_buffer(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t 
 		s.bad = "operation address alignment";
 	if (!s.bad && (uint64_t)t->op_addr + t->op_len > v->flash_bytes)
 		s.bad = "operation range";
-	if (!s.bad && t->op == L4_OP_ROW && t->op_len != L4_ROW_DW * 8)
+	/* a row in progress: the double words started, no more than the words received */
+	uint32_t got = (t->row_n ? t->row_n : L4_ROW_DW * 2) * 4U;
+	if (!s.bad && t->op == L4_OP_ROW && (!t->op_len || t->op_len > got))
 		s.bad = "fast row length";
 	if (s.bad) {
 		tw_l4_free(t);
