@@ -41,9 +41,13 @@ static int wr32(f1dbg *d, fk_ctx *ctx, uint32_t addr, uint32_t v)
 	return d->mem->write(d->h, ctx, addr, b, 4, 4);
 }
 
-/* PM0075 §2.3.2: a read of flash (the option bytes are flash too, and stay readable at RDP
- * level 1) stalls the bus until the operation ends, so one read waits without polling; then
- * FLASH_SR confirms. Where the probe gives up on the stall, polling with a pause takes over. */
+/* FLASH_SR is read back to back first (up to DBG_POLLS reads, about 35 ms at 4 MHz SWD: a page
+ * erase, tERASE 20 ms, ends within one read). After that, PM0075 §2.3.2: a read of flash (the
+ * option bytes are flash too, and stay readable at RDP level 1) stalls the bus until the
+ * operation ends, so one read waits without polling (a probe's WAIT back-off may overshoot by up
+ * to a millisecond, which a mass erase can afford); then FLASH_SR confirms. Where the probe
+ * gives up on the stall, polling with a pause takes over. */
+#define DBG_POLLS 1000u
 static int dbg_sr_read(void *user, fk_ctx *ctx, uint32_t *sr)
 {
 	return rd32(user, ctx, STM32F1_FLASH_SR, sr);
@@ -52,11 +56,13 @@ static int dbg_sr_read(void *user, fk_ctx *ctx, uint32_t *sr)
 static int dbg_wait(f1dbg *d, fk_ctx *ctx, uint32_t *sr, unsigned timeout_ms)
 {
 	uint8_t b[2];
-	int rc = rd32(d, ctx, STM32F1_FLASH_SR, sr);
-	if (rc)
-		return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
-	if (!(*sr & STM32F1_FLASH_SR_BSY))
-		return FK_OK;
+	for (unsigned i = 0; i < DBG_POLLS; i++) {
+		int rc = rd32(d, ctx, STM32F1_FLASH_SR, sr);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "reading FLASH_SR");
+		if (!(*sr & STM32F1_FLASH_SR_BSY))
+			return FK_OK;
+	}
 	fk_ctx *quiet = fk_ctx_new();
 	(void)d->mem->read(d->h, quiet ? quiet : ctx, STM32F1_OPTBYTES, b, 2, 2);
 	fk_ctx_free(quiet);
@@ -251,21 +257,31 @@ static int dbg_program(void *h, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, 
 		rc = wr32(d, ctx, STM32F1_FLASH_SR, STM32F1_FLASH_SR_ERRORS | STM32F1_FLASH_SR_EOP);
 	if (!rc)
 		rc = wr32(d, ctx, STM32F1_FLASH_CR, STM32F1_FLASH_CR_PG);
-	for (uint32_t off = 0; off < len && !rc; off += 2) {
-		uint16_t hw = fk_get_le16(buf + off);
-		if (hw == 0xFFFFU)
+	/* PM0075 §2.3.3: with PG set, each half-word write programs it (tPROG). A write while the
+	 * previous one is being programmed stalls the bus until it is done (as the Black Magic
+	 * Probe's stm32f1 driver relies on), so a run of half-words within a page is streamed and
+	 * FLASH_SR checked once at its end: an error names the run. Erased half-words are skipped
+	 * (programming 0xFFFF changes nothing). */
+	uint32_t page = d->dev->page_bytes;
+	for (uint32_t off = 0; off < len && !rc;) {
+		if (fk_get_le16(buf + off) == 0xFFFFU) {
+			off += 2;
 			continue;
-		uint8_t b[2];
+		}
+		uint32_t end = off + 2, page_end = (addr + off) / page * page + page - addr;
+		while (end < len && end < page_end && fk_get_le16(buf + end) != 0xFFFFU)
+			end += 2;
 		uint32_t sr;
-		fk_put_le16(b, hw);
-		rc = d->mem->write(d->h, ctx, addr + off, b, 2, 2);
+		rc = d->mem->write(d->h, ctx, addr + off, buf + off, end - off, 2);
 		if (rc) {
-			rc = fk_fail_wrap(ctx, rc, "half-word write at 0x%08X", addr + off);
+			rc = fk_fail_wrap(ctx, rc, "half-word writes at 0x%08X..0x%08X", addr + off,
+					  addr + end - 1U);
 			break;
 		}
 		rc = dbg_wait(d, ctx, &sr, 50);
 		if (!rc)
 			rc = dbg_check(d, ctx, sr, addr + off, "programming");
+		off = end;
 	}
 	fk_ctx *quiet = fk_ctx_new();
 	(void)wr32(d, quiet ? quiet : ctx, STM32F1_FLASH_CR, 0);

@@ -13,7 +13,8 @@
  * first ACK that is not OK, and clears STICKYORUN itself (ABORT.ORUNERRCLR) before returning,
  * so that lib/debug sees a plain WAIT or FAULT. After a WAIT on an AP access it adds idle
  * cycles after every AP access (doubling, up to 1 ms at the wire clock) so that a flash being
- * programmed is not asked again too early; every batch without a WAIT lowers them by 1/16.
+ * programmed is not asked again too early; calm batches lower them again, down to a floor that
+ * WAITs on writes raise (jlink_pace, jlink.h).
  * The probe's nRESET line (SET_RESET/CLEAR_RESET) serves connect-under-reset. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ typedef struct jlink {
 	char fw[128];
 	unsigned buf_bytes;
 	unsigned khz;
-	unsigned ap_idle; /* idle cycles after each AP access */
+	jlink_pace pace; /* idle cycles after each AP access */
 	uint8_t dir[JLINK_MAX_BUF], out[JLINK_MAX_BUF], in[JLINK_MAX_BUF];
 	uint64_t bits;
 	char serial[16];
@@ -158,7 +159,7 @@ static int jl_transfer(void *h, fk_ctx *ctx, fk_dap_xfer *x, unsigned n, unsigne
 			fk_dap_xfer y = jl_wire(&x[i]);
 			unsigned mark = b.bits;
 			int a = jlink_swd_frame(&b, &y);
-			if (a < 0 || (y.ap && !jlink_swd_idle(&b, s->ap_idle))) {
+			if (a < 0 || (y.ap && !jlink_swd_idle(&b, s->pace.idle))) {
 				b.bits = mark;
 				break;
 			}
@@ -186,12 +187,12 @@ static int jl_transfer(void *h, fk_ctx *ctx, fk_dap_xfer *x, unsigned n, unsigne
 				continue;
 			}
 			if (x[k].ack == FK_DAP_ACK_WAIT && x[k].ap)
-				s->ap_idle = FK_MIN(FK_MAX(s->ap_idle * 2u, 8u), s->khz);
+				jlink_pace_wait(&s->pace, !x[k].rnw, s->khz);
 			if (x[k].ack == FK_DAP_ACK_WAIT || x[k].ack == FK_DAP_ACK_FAULT)
 				return jl_clear_orun(s, ctx);
 			return FK_OK; /* no answer: lib/debug says so */
 		}
-		s->ap_idle -= s->ap_idle / 16u;
+		jlink_pace_ok(&s->pace);
 	}
 	return FK_OK;
 }

@@ -33,6 +33,21 @@ int jlink_swd_idle(jlink_swd_buf *b, unsigned n);
  * -1 on a read parity error. */
 int jlink_swd_result(const uint8_t *in, unsigned ack_at, fk_dap_xfer *x);
 
+/* Idle cycles after each AP access, paced to the target. A batch cannot react to a WAIT in its
+ * middle: the WAIT voids the rest of the batch (ORUNDETECT), which is then sent again, so a
+ * flash being programmed faster than it can take words costs whole batches. After a WAIT the
+ * pause doubles (8 cycles at least, max at most); every batch without one lowers it by 1/16 (by
+ * 1 at least) down to a floor. A WAIT on an AP write (a word the flash was not ready for) raises
+ * the floor to one cycle above the pause that proved too short, so the pause settles just above
+ * the programming time instead of swinging below it again; 256 calm batches at the floor lower
+ * it by one (the target may have become faster). WAITs on reads (a bus stalled by an erase) do
+ * not move the floor. */
+typedef struct jlink_pace {
+	unsigned idle, floor, calm;
+} jlink_pace;
+void jlink_pace_wait(jlink_pace *p, int write, unsigned max);
+void jlink_pace_ok(jlink_pace *p);
+
 /* Backend "jlink[:SERIAL]" (SERIAL: the decimal serial number). */
 int jlink_open(fk_ctx *ctx, const char *serial, const fk_conn_opts *opts, fk_transport *out);
 

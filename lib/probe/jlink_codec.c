@@ -82,3 +82,28 @@ int jlink_swd_result(const uint8_t *in, unsigned ack_at, fk_dap_xfer *x)
 	x->data = jl_field(in, ack_at + 3, 32);
 	return jl_parity(x->data) == jl_field(in, ack_at + 35, 1) ? 0 : -1;
 }
+
+void jlink_pace_wait(jlink_pace *p, int write, unsigned max)
+{
+	if (write && p->idle + 1u > p->floor)
+		p->floor = p->idle + 1u < max ? p->idle + 1u : max;
+	unsigned next = p->idle * 2u < 8u ? 8u : p->idle * 2u;
+	p->idle = next > max ? max : next;
+	if (p->idle < p->floor)
+		p->idle = p->floor;
+	p->calm = 0;
+}
+
+void jlink_pace_ok(jlink_pace *p)
+{
+	if (p->idle > p->floor) {
+		unsigned step = p->idle / 16u ? p->idle / 16u : 1u;
+		p->idle = p->idle - step > p->floor ? p->idle - step : p->floor;
+		return;
+	}
+	if (p->floor && ++p->calm >= 256u) {
+		p->floor--;
+		p->idle = p->floor;
+		p->calm = 0;
+	}
+}

@@ -84,12 +84,44 @@ static void test_full(void **state)
 	assert_true(jlink_swd_idle(&b, 14));
 }
 
+/* Pacing: a flash that takes a word every 64 cycles (F4 x32 tPROG 16 us at 4 MHz, a write frame
+ * of 46 cycles: 18 idle cycles needed). The pause settles at 18-19 and WAITs stop; over 4000
+ * batches the few WAITs that probe the floor stay rare. Read WAITs (an erase) do not raise the
+ * floor, so programming afterwards is not slowed by them. */
+static void test_pace(void **state)
+{
+	(void)state;
+	jlink_pace p = {0};
+	unsigned waits = 0, late = 0;
+	for (unsigned i = 0; i < 4000; i++) {
+		if (p.idle < 18) {
+			jlink_pace_wait(&p, 1, 4000);
+			waits++;
+			late += i >= 1000;
+		} else {
+			jlink_pace_ok(&p);
+		}
+	}
+	assert_in_range(p.idle, 18, 19);
+	assert_true(waits < 40);
+	assert_true(late <= 12); /* one probe of the floor every 256 calm batches at most */
+	jlink_pace q = {0};
+	for (unsigned i = 0; i < 20; i++)
+		jlink_pace_wait(&q, 0, 4000); /* an erase: reads stalled for a long time */
+	assert_int_equal(q.idle, 4000);
+	assert_int_equal(q.floor, 0);
+	for (unsigned i = 0; i < 200; i++)
+		jlink_pace_ok(&q);
+	assert_true(q.idle < 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_frame),
 		cmocka_unit_test(test_write_frame),
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_pace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

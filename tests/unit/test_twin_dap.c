@@ -166,6 +166,26 @@ static void test_wait_while_flash_busy(void **state)
 	assert_true(tw_dap_now_ns(r->d) >= 100000);
 }
 
+/* A write left pending by a busy flash is carried out by the AP the moment the bus frees, not
+ * when the debugger next asks: with only DP traffic (exempt from WAIT) on the wire, the second
+ * "programming" still starts exactly when the first one ends. */
+static void test_pending_completes_when_bus_frees(void **state)
+{
+	rig *r = *state;
+	uint32_t v = 0;
+	connect(r);
+	r->m->write_ns = 100000; /* 100 us */
+	wr(r, 1, 0x0, 0x23000012u);
+	wr(r, 1, 0x4, 0x08000000u);
+	assert_int_equal(xfer(r, 1, 0, 0xC, &v), FK_DAP_ACK_OK); /* starts "programming" */
+	uint64_t first_end = r->m->busy_until_ns;
+	assert_int_equal(xfer(r, 1, 0, 0xC, &v), FK_DAP_ACK_OK); /* accepted, pending in the AP */
+	while (tw_dap_now_ns(r->d) < first_end + 50000)
+		assert_int_equal(xfer(r, 0, 1, FK_DP_CTRL_STAT, &v), FK_DAP_ACK_OK);
+	assert_int_equal(r->m->busy_until_ns, first_end + 100000);
+	assert_int_equal(rd(r, 0, FK_DP_RDBUFF), 0); /* done: no WAIT */
+}
+
 static void test_fault_is_sticky_until_abort(void **state)
 {
 	rig *r = *state;
@@ -393,6 +413,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_word_and_lanes, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_tar_wraps_at_4k, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_wait_while_flash_busy, rig_setup, rig_teardown),
+		cmocka_unit_test_setup_teardown(test_pending_completes_when_bus_frees, rig_setup,
+						rig_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_is_sticky_until_abort, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable_port, rig_setup, rig_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_request_parity_gets_no_ack, rig_setup, rig_teardown),

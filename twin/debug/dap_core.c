@@ -479,6 +479,12 @@ void tw_dap_set_clock_hz(tw_dap *d, uint32_t hz)
 /* Cycles are charged lazily, before anything that can observe the chip's time: a wire front
  * end clocks one cycle at a time, and advancing the chip per cycle would cost more than the
  * decoding itself. */
+/* The wire's time since the last payment goes on the chip's clock. A MEM-AP access left pending
+ * by a stalled bus (a flash write while the previous one is programmed) is carried out by the
+ * AP as soon as the bus frees, whatever the wire is doing (ADIv5.2: the AP performs the bus
+ * transfer on its own; WAIT only tells the debugger it is not done yet): when the operation
+ * in progress ends within this wire time, the clock runs to that moment, the access completes
+ * there (and may start the next operation), then the rest of the wire time passes. */
 static void dap_pay(tw_dap *d)
 {
 	if (!d->unpaid)
@@ -486,8 +492,17 @@ static void dap_pay(tw_dap *d)
 	uint64_t total = d->unpaid * 1000000000ull + d->ns_rem;
 	d->unpaid = 0;
 	d->ns_rem = total % d->hz;
-	if (total / d->hz)
-		d->bus->advance(d->h, total / d->hz);
+	uint64_t ns = total / d->hz;
+	if (ns && d->pend.active && d->bus->busy_until) {
+		uint64_t now = d->bus->now(d->h), free = d->bus->busy_until(d->h);
+		if (free > now && free - now < ns) {
+			d->bus->advance(d->h, free - now);
+			ns -= free - now;
+			(void)ap_try_pending(d);
+		}
+	}
+	if (ns)
+		d->bus->advance(d->h, ns);
 }
 
 void tw_dap_clock_bits(tw_dap *d, uint64_t bits)

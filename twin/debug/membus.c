@@ -129,6 +129,12 @@ static uint64_t membus_now(void *h)
 	return ((tw_membus *)h)->now_ns;
 }
 
+static uint64_t membus_busy_until(void *h)
+{
+	const tw_membus *m = h;
+	return m->busy_until_ns > m->now_ns ? m->busy_until_ns : 0;
+}
+
 const tw_dap_bus tw_membus_bus = {
 	.read = membus_read,
 	.write = membus_write,
@@ -140,4 +146,5 @@ const tw_dap_bus tw_membus_bus = {
 	.attach = membus_attach,
 	.advance = membus_advance,
 	.now = membus_now,
+	.busy_until = membus_busy_until,
 };
