@@ -103,6 +103,39 @@ int cli_image_load(cli_env *e, const char *path, cli_image *ci)
 	return FK_OK;
 }
 
+void cli_image_unreadable(const fk_session *s, const cli_image *ci, uint32_t *addr,
+			  uint32_t *len, char *why, size_t why_size)
+{
+	*addr = *len = 0;
+	why[0] = '\0';
+	for (unsigned i = 0; i < ci->n && !*len; i++) {
+		const char *w = "";
+		fk_session_unreadable(s, ci->segs[i].addr,
+				      (uint64_t)ci->segs[i].addr + ci->segs[i].len, addr, len, &w);
+		fk_strlcpy(why, w, why_size);
+	}
+}
+
+void cli_unreadable_text(uint32_t addr, uint32_t len, const char *why)
+{
+	printf("not compared: 0x%08X-0x%08X, programmed but not readable over this connection "
+	       "(%s)\n", addr, addr + len - 1U, why);
+}
+
+void cli_unreadable_json(json_w *j, uint32_t addr, uint32_t len, const char *why)
+{
+	json_key(j, "not_compared");
+	if (!len) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	json_kv_hex(j, "start", addr, 8);
+	json_kv_hex(j, "end", addr + len - 1U, 8);
+	json_kv_str(j, "why", why);
+	json_obj_end(j);
+}
+
 void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s)
 {
 	uint32_t base = fk_session_chip(s)->flash_base;

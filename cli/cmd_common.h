@@ -42,6 +42,12 @@ void cli_image_rebase(cli_env *e, cli_image *ci, const fk_session *s);
  * otherwise be written over the bootloader): FK_E_BAD_IMAGE naming both words otherwise. */
 int cli_image_place(cli_env *e, fk_session *s, cli_image *ci);
 void cli_image_free(cli_image *ci);
+/* The image's bytes this connection programs but cannot read back (fk_session_unreadable), and
+ * the report of them: "not compared: 0x00000000-0x0000003F (why)", JSON "not_compared". */
+void cli_image_unreadable(const fk_session *s, const cli_image *ci, uint32_t *addr,
+			  uint32_t *len, char *why, size_t why_size);
+void cli_unreadable_text(uint32_t addr, uint32_t len, const char *why);
+void cli_unreadable_json(json_w *j, uint32_t addr, uint32_t len, const char *why);
 /* "ADDR:LEN" or "ADDR" (len 0). */
 int cli_parse_range(cli_env *e, const char *s, uint32_t *addr, uint32_t *len);
 

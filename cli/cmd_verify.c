@@ -25,6 +25,10 @@ static int cmd_verify_run(cli_env *e)
 		cli_image_rebase(e, &ci, s);
 	if (!rc)
 		rc = fk_flash_verify_ex(s, ci.segs, ci.n, cli_flag(&e->args, "read-back"), &bad, &how);
+	uint32_t un_addr = 0, un_len = 0;
+	char un_why[128] = "";
+	if (s)
+		cli_image_unreadable(s, &ci, &un_addr, &un_len, un_why, sizeof un_why);
 	if (rc == FK_E_VERIFY)
 		fk_hint(e->ctx, "write it again with `flashkey write %s`", file);
 	rc = fk_session_end(s, rc);
@@ -36,11 +40,15 @@ static int cmd_verify_run(cli_env *e)
 		json_kv_str(&j, "compared", cli_verify_how_name(how));
 		if (rc == FK_E_VERIFY)
 			json_kv_hex(&j, "first_difference", bad, 8);
+		cli_unreadable_json(&j, un_addr, un_len, un_why);
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
-		printf("verified %s: %llu bytes match%s\n", file, (unsigned long long)ci.bytes,
+		printf("verified %s: %llu bytes match%s\n", file,
+		       (unsigned long long)(ci.bytes - un_len),
 		       how == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
 		       : how == FK_VERIFY_MD5 ? " (MD5 computed on the chip)" : "");
+		if (un_len)
+			cli_unreadable_text(un_addr, un_len, un_why);
 	}
 	cli_image_free(&ci);
 	return rc;

@@ -88,6 +88,8 @@ typedef struct write_steps {
 	unsigned nmain;	      /* image segments in main flash */
 	char reg[48];	      /* the option register's name, from the chip description */
 	char backup_dir[256]; /* the backup taken before a destructive step, "" if none */
+	uint32_t unread_addr, unread_len; /* image bytes this connection cannot read back */
+	char unread_why[128];
 } write_steps;
 
 static void write_report_special_text(const write_steps *w)
@@ -146,6 +148,7 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_uint(&j, "kept_bytes", r->kept_bytes);
 		json_kv_uint(&j, "discarded_bytes", r->discarded_bytes);
 		json_kv_uint(&j, "main_flash_segments", w->nmain);
+		cli_unreadable_json(&j, w->unread_addr, w->unread_len, w->unread_why);
 		write_report_special_json(&j, &w->sp, w->backup_dir);
 		if (want_run) {
 			json_key(&j, "run");
@@ -180,6 +183,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 						      : "verified",
 		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
 		       : r->verified == FK_VERIFY_MD5 ? " (MD5 computed on the chip)" : "");
+		if (w->unread_len && r->verified != FK_VERIFY_NONE && !e->dry_run)
+			cli_unreadable_text(w->unread_addr, w->unread_len, w->unread_why);
 		if (r->kept_bytes)
 			printf("%s %llu bytes of the erased sectors that the image does not cover (read "
 			       "before the erase, written back; --erase-sectors erases them)\n",
@@ -281,6 +286,8 @@ static int cmd_write_run(cli_env *e)
 	if (s) { /* for the report, which comes after the session's end */
 		fk_strlcpy(w.reg, fk_session_chip(s)->option_reg, sizeof w.reg);
 		fk_strlcpy(w.backup_dir, fk_session_backup_dir(s), sizeof w.backup_dir);
+		cli_image_unreadable(s, &ci, &w.unread_addr, &w.unread_len, w.unread_why,
+				     sizeof w.unread_why);
 	}
 	if (rc == FK_E_VERIFY && wi && fk_ctx_error(e->ctx) == rc) {
 		char ext[80] = "check the target supply";

@@ -72,6 +72,11 @@ int fk_session_sync(fk_session *s);
 int fk_session_end(fk_session *s, int rc);
 const fk_chip_info *fk_session_chip(const fk_session *s);
 uint64_t fk_session_virtual_ns(const fk_session *s); /* twin clock, 0 on hardware */
+/* Main flash this connection cannot read back, in [addr, addr + len) of the image [lo, hi): the
+ * overlap as addr and len (0: none) and why (the LPC boot ROM's vectors over 0x00-0x3F while the
+ * ISP runs). write programs these bytes; write and verify compare everything else. */
+void fk_session_unreadable(const fk_session *s, uint32_t lo, uint64_t hi, uint32_t *addr,
+			   uint32_t *len, const char **why);
 /* The options schema of the session's chip (its driver's keys for `options set`); *n = 0 when
  * the chip has no options flashkey can set. Valid until the session closes. */
 const fk_option_key *fk_session_option_keys(const fk_session *s, unsigned *n);

@@ -73,6 +73,23 @@ static int fk_flash_chip_crcs(fk_session *s, const fk_sector_set *set, uint32_t 
 	return rc;
 }
 
+/* The part of [addr, addr + len) this path cannot read back (fk_chip_desc.hidden_*, e.g. the LPC
+ * boot ROM's vectors over 0x00-0x3F in ISP mode) as [*lo, *hi); false when none. Such bytes are
+ * written but never compared: the session says so (fk_session_hidden). */
+static bool fk_flash_hidden_in(const fk_chip_desc *c, uint32_t addr, uint32_t len, uint32_t *lo,
+			       uint32_t *hi)
+{
+	if (!c->hidden_len || !len)
+		return false;
+	uint64_t a = FK_MAX((uint64_t)addr, (uint64_t)c->hidden_addr);
+	uint64_t b = FK_MIN((uint64_t)addr + len, (uint64_t)c->hidden_addr + c->hidden_len);
+	if (a >= b)
+		return false;
+	*lo = (uint32_t)a;
+	*hi = (uint32_t)b;
+	return true;
+}
+
 /* How to compare the sectors in set: by on-chip CRCs (filled into chip) unless read_back or
  * the path cannot, else by reading back (*how says which). */
 static int fk_flash_chip_or_read(fk_session *s, const fk_sector_set *set, bool read_back,
@@ -135,8 +152,10 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
 		return rc;
 	for (unsigned i = 0; i < s->desc->nunits; i++) {
 		const fk_erase_unit *sec = &s->desc->units[i];
-		if (!fk_sector_set_has(touch, i))
-			continue;
+		uint32_t hlo, hhi;
+		if (!fk_sector_set_has(touch, i) ||
+		    fk_flash_hidden_in(s->desc, sec->addr, sec->size, &hlo, &hhi))
+			continue; /* a sector that cannot be read whole is written again */
 		fkp_sector_image(segs, n, sec->addr, sec->size, want);
 		uint32_t flash_crc = chip[i];
 		int same_md5 = *how != FK_VERIFY_CRC
@@ -210,7 +229,18 @@ static int fk_flash_read_pieces(fk_session *s, uint32_t addr, void *buf, uint32_
 static int fk_flash_check_sector(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
 				 uint8_t *have)
 {
-	int rc = fk_flash_read_pieces(s, sec->addr, have, sec->size, false);
+	uint32_t hlo, hhi;
+	int rc;
+	if (fk_flash_hidden_in(s->desc, sec->addr, sec->size, &hlo, &hhi)) {
+		/* read around the window the path cannot see; its bytes are taken as written */
+		rc = fk_flash_read_pieces(s, sec->addr, have, hlo - sec->addr, false);
+		if (!rc)
+			rc = fk_flash_read_pieces(s, hhi, have + (hhi - sec->addr),
+						  sec->addr + sec->size - hhi, false);
+		memcpy(have + (hlo - sec->addr), want + (hlo - sec->addr), hhi - hlo);
+	} else {
+		rc = fk_flash_read_pieces(s, sec->addr, have, sec->size, false);
+	}
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
 	for (uint32_t k = 0; k < sec->size; k++)
@@ -299,7 +329,8 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 	if (fk_sector_set_init(&ok, s->desc->nunits))
 		return fk_fail(s->ctx, FK_E_NOMEM, "allocating a sector set");
 	if (*how != FK_VERIFY_CRC && !read_back && s->drv->md5)
-		rc = fk_flash_md5_runs(s, segs, n, set, keep, want, &ok, how);
+		rc = s->desc->hidden_len ? FK_OK /* runs would cover the unreadable window */
+					 : fk_flash_md5_runs(s, segs, n, set, keep, want, &ok, how);
 	uint64_t vdone = 0, vtotal = fk_flash_bytes(s->desc, set);
 	for (unsigned i = 0; !rc && i < s->desc->nunits; i++) {
 		const fk_erase_unit *sec = &s->desc->units[i];
@@ -315,10 +346,12 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 		fk_flash_want(segs, n, sec, keep, want);
 		if (keep)
 			keep += sec->size;
-		if (*how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
+		uint32_t hlo, hhi;
+		bool hid = fk_flash_hidden_in(s->desc, sec->addr, sec->size, &hlo, &hhi);
+		if (!hid && *how == FK_VERIFY_CRC && fk_crc32(0, want, sec->size) == chip[i])
 			continue;
 		int same_md5 = -1;
-		if (*how != FK_VERIFY_CRC) {
+		if (!hid && *how != FK_VERIFY_CRC) {
 			same_md5 = fk_flash_md5_same(s, read_back, sec->addr, want, sec->size, &rc);
 			if (rc)
 				break;
@@ -335,7 +368,7 @@ static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n
 							    "the chip differs from the image's, yet the "
 							    "bytes read back match: unstable flash?",
 				       sec->number, sec->addr);
-		if (*how == FK_VERIFY_CRC) /* the CRC differed, the bytes read back agree */
+		if (!hid && *how == FK_VERIFY_CRC) /* the CRC differed, the bytes read back agree */
 			rc = fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: the CRC-32 computed on "
 							    "the chip is 0x%08X, the image's 0x%08X, yet "
 							    "the bytes read back match: unstable flash?",
@@ -652,8 +685,38 @@ static int fk_flash_verify_crc(fk_session *s, const fk_seg *segs, unsigned nsegs
 	return rc;
 }
 
+static int fk_flash_verify_body(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
+				uint32_t *bad_addr, fk_verify_how *how);
+
+/* Everything but the window this path cannot read back (fk_flash_hidden_in) is compared. */
 int fk_flash_verify_ex(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
 		       uint32_t *bad_addr, fk_verify_how *how)
+{
+	if (!s->desc->hidden_len)
+		return fk_flash_verify_body(s, segs, nsegs, read_back, bad_addr, how);
+	fk_seg *clip = calloc(2 * (size_t)nsegs + 1, sizeof *clip);
+	if (!clip)
+		return fk_fail(s->ctx, FK_E_NOMEM, "verify: segment list");
+	unsigned m = 0;
+	for (unsigned i = 0; i < nsegs; i++) {
+		const fk_seg *g = &segs[i];
+		uint32_t lo, hi;
+		if (!fk_flash_hidden_in(s->desc, g->addr, g->len, &lo, &hi)) {
+			clip[m++] = *g;
+			continue;
+		}
+		if (lo > g->addr)
+			clip[m++] = (fk_seg){g->addr, lo - g->addr, g->data};
+		if ((uint64_t)g->addr + g->len > hi)
+			clip[m++] = (fk_seg){hi, g->addr + g->len - hi, g->data + (hi - g->addr)};
+	}
+	int rc = fk_flash_verify_body(s, clip, m, read_back, bad_addr, how);
+	free(clip);
+	return rc;
+}
+
+static int fk_flash_verify_body(fk_session *s, const fk_seg *segs, unsigned nsegs, bool read_back,
+				uint32_t *bad_addr, fk_verify_how *how)
 {
 	uint64_t total = 0, done = 0;
 	for (unsigned i = 0; i < nsegs; i++) {

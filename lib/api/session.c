@@ -208,6 +208,17 @@ uint64_t fk_session_virtual_ns(const fk_session *s)
 	return s->drv->virtual_ns ? s->drv->virtual_ns(s->chip) : 0;
 }
 
+void fk_session_unreadable(const fk_session *s, uint32_t lo, uint64_t hi, uint32_t *addr,
+			   uint32_t *len, const char **why)
+{
+	const fk_chip_desc *c = s->desc;
+	uint64_t a = FK_MAX((uint64_t)lo, (uint64_t)c->hidden_addr);
+	uint64_t b = FK_MIN(hi, (uint64_t)c->hidden_addr + c->hidden_len);
+	*addr = c->hidden_len && a < b ? (uint32_t)a : 0;
+	*len = c->hidden_len && a < b ? (uint32_t)(b - a) : 0;
+	*why = c->hidden_why ? c->hidden_why : "";
+}
+
 int fk_session_inventory(fk_session *s, fk_inventory *inv)
 {
 	return s->drv->inventory(s->chip, s->ctx, inv);

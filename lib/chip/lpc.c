@@ -385,17 +385,85 @@ static int lpc_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool al
 	return FK_OK;
 }
 
+/* The sector holding flash offset a (UM10360 Table 568: 4 KiB sectors, then 32 KiB ones). */
+static unsigned lpc_sector_of(const lpc_device *d, uint32_t a)
+{
+	unsigned n = lpc_dev_nsectors(d);
+	for (unsigned i = 0; i < n; i++)
+		if (a - lpc_dev_sector_addr(d, i) < lpc_dev_sector_size(d, i))
+			return i;
+	return n - 1U;
+}
+
+/* The largest Copy RAM to Flash count for what is left at addr: the part's largest, else the
+ * powers of two from its smallest to 1024 (UM10360 Table 579: 256 | 512 | 1024 | 4096;
+ * UM10601: 64 .. 1024). */
+static uint32_t lpc_copy_size(const lpc_device *d, uint32_t left)
+{
+	if (left >= d->copy_max)
+		return d->copy_max;
+	uint32_t n = d->copy_min;
+	while (n * 2U <= left && n * 2U <= 1024U)
+		n *= 2U;
+	return n;
+}
+
+/* Words 0-7 of a Cortex-M vector table must sum to zero for the boot ROM to start the user code
+ * (UM10360 §32.3.1.1 "Criterion for Valid User Code": word 7, offset 0x1C, holds the two's
+ * complement of the sum of words 0-6; UM10601 the same for the LPC81x). Returns the word 7 that
+ * makes it so. */
+static uint32_t lpc_vector_word7(const uint8_t *v)
+{
+	uint32_t sum = 0;
+	for (unsigned i = 0; i < 7; i++)
+		sum += fk_get_le32(v + 4 * i);
+	return 0U - sum;
+}
+
+/* Programming over the ISP (UM10360 §32.7: W, P, C): each chunk is written to the RAM buffer the
+ * ISP lets a tool use (ram_buf, above the CRP1 floor), its sector prepared, then copied. The
+ * boot ROM maps its vectors over 0x00-0x3F while the ISP runs, so those bytes cannot be read
+ * back: a chunk at 0 gets word 7 set so the vector table passes the valid-user-code check (as
+ * lpc21isp and the NXP tools do), said when it changes the image, and verification compares
+ * everything but that window (the session skips fk_chip_desc.hidden_*). */
 static int lpc_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	lpcdrv *f = state;
-	(void)buf, (void)len;
-	fk_hint(ctx, "write with lpc21isp over the same link; flashkey diagnoses (status, doctor), "
-		     "erases and removes CRP on this part");
-	return fk_fail(ctx, FK_E_UNSUPPORTED, "programming 0x%08X over the %s ISP is not done by "
-					      "flashkey yet: the boot ROM maps its vectors over "
-					      "0x00-0x%02X while the ISP runs, so the vector table "
-					      "written could not be read back and verified",
-		       addr, f->dev->desc, f->dev->remap_bytes - 1U);
+	const lpc_device *d = f->dev;
+	if ((addr | len) % d->copy_min || (uint64_t)addr + len > d->flash_bytes)
+		return fk_fail(ctx, FK_E_INTERNAL, "program 0x%08X+%u: Copy RAM to Flash takes "
+			       "%u-byte aligned blocks inside the flash", addr, len, d->copy_min);
+	int rc = lpc_unlock(f, ctx);
+	f->isp->ctx = ctx;
+	uint8_t blk[4096];
+	for (uint32_t off = 0; off < len && !rc;) {
+		uint32_t a = addr + off, n = lpc_copy_size(d, len - off);
+		if (n > sizeof blk)
+			return fk_fail(ctx, FK_E_INTERNAL, "lpc: copy block of %u bytes", n);
+		memcpy(blk, buf + off, n);
+		if (a == 0 && n >= 32) {
+			uint32_t w7 = lpc_vector_word7(blk), was = fk_get_le32(blk + 28);
+			if (w7 != was)
+				fk_log(ctx, FK_LOG_INFO, FK_TRACE_CHIP, "0x0000001C: vector table word 7 "
+				       "set to 0x%08X (the image has 0x%08X) so that words 0-7 sum to "
+				       "zero, the boot ROM's test for valid user code (%s)", w7, was,
+				       !strcmp(d->manual, "UM10360") ? "UM10360 §32.3.1.1" : d->manual);
+			fk_put_le32(blk + 28, w7);
+		}
+		unsigned s0 = lpc_sector_of(d, a), s1 = lpc_sector_of(d, a + n - 1U);
+		rc = lpc_isp_write_ram(f->isp, d->ram_buf, blk, n);
+		if (!rc)
+			rc = lpc_isp_prepare(f->isp, s0, s1);
+		if (!rc)
+			rc = lpc_isp_copy(f->isp, a, d->ram_buf, n);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "programming 0x%08X-0x%08X (sector %u) over the ISP",
+					    a, a + n - 1U, s0);
+		if (a <= LPC_CRP_ADDR && LPC_CRP_ADDR < a + n)
+			f->erased_all = false; /* the CRP word is programmed again */
+		off += n;
+	}
+	return rc;
 }
 
 static int lpc_read(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len)
