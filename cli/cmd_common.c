@@ -475,5 +475,9 @@ void cli_json_end(cli_env *e, json_w *j, int rc)
 
 const char *cli_verify_how_name(fk_verify_how how)
 {
-	return how == FK_VERIFY_CRC ? "crc32" : how == FK_VERIFY_MD5 ? "md5" : how == FK_VERIFY_READ ? "read" : "none";
+	return how == FK_VERIFY_CRC	? "crc32"
+	       : how == FK_VERIFY_MD5	? "md5"
+	       : how == FK_VERIFY_READ	? "read"
+	       : how == FK_VERIFY_COMPARE ? "compare"
+					: "none";
 }

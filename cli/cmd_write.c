@@ -182,7 +182,10 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
 						      : "verified",
 		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
-		       : r->verified == FK_VERIFY_MD5 ? " (MD5 computed on the chip)" : "");
+		       : r->verified == FK_VERIFY_MD5 ? " (MD5 computed on the chip)"
+		       : r->verified == FK_VERIFY_COMPARE ? " (each block compared on the chip after "
+							    "programming, erased areas read back)"
+							  : "");
 		if (w->unread_len && r->verified != FK_VERIFY_NONE && !e->dry_run)
 			cli_unreadable_text(w->unread_addr, w->unread_len, w->unread_why);
 		if (r->kept_bytes)

@@ -82,6 +82,16 @@ static int tw_ss_open(fk_ctx *ctx, tw_chip *c, tw_ss_link *l, const tw_stream_li
 		return FK_E_UNSUPPORTED;
 	if (fk_strlcpy(l->link, req->link, sizeof l->link) >= sizeof l->link || !l->link[0])
 		return fk_fail(ctx, FK_E_USAGE, "--%s %s: expected a link path", req->option, req->link);
+	/* LINK@BAUD: the line's rate, which the twin charges each character at (the ISP itself
+	 * autobauds on '?', UM10360 §32.7.1; a pty has no rate of its own) */
+	uint32_t baud = 0;
+	char *at = strrchr(l->link, '@');
+	if (at) {
+		if (fk_parse_u32(at + 1, &baud) || baud < 300U || at == l->link)
+			return fk_fail(ctx, FK_E_USAGE, "--%s %s: expected LINK[@BAUD]", req->option,
+				       req->link);
+		*at = '\0';
+	}
 	int slave;
 	if (openpty(&l->master, &slave, l->name, NULL, NULL) != 0)
 		return fk_fail(ctx, FK_E_IO, "creating a pseudo-terminal: %s", strerror(errno));
@@ -102,7 +112,7 @@ static int tw_ss_open(fk_ctx *ctx, tw_chip *c, tw_ss_link *l, const tw_stream_li
 	if (symlink(l->name, l->link) != 0)
 		return fk_fail(ctx, FK_E_IO, "creating the link %s -> %s: %s", l->link, l->name,
 			       strerror(errno));
-	tw_stream_cfg cfg = {.log = tw_ss_log, .hook_arg = l};
+	tw_stream_cfg cfg = {.baud = baud, .log = tw_ss_log, .hook_arg = l};
 	int rc = l->port->open(tw_chip_impl(c), ctx, &cfg, &l->sess);
 	if (rc)
 		return rc;

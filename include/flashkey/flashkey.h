@@ -142,6 +142,8 @@ typedef enum fk_verify_how {
 	FK_VERIFY_READ = 1, /* every byte read back */
 	FK_VERIFY_CRC = 2,  /* CRC-32 of each sector computed on the chip */
 	FK_VERIFY_MD5 = 3,  /* MD5 computed by the chip's ROM (ESP SPI_FLASH_MD5) */
+	FK_VERIFY_COMPARE = 4, /* each block compared on the chip right after it was programmed
+				* (LPC ISP Compare after Copy), what stayed erased read back */
 } fk_verify_how;
 
 typedef struct fk_write_result {

@@ -318,10 +318,66 @@ static int fk_flash_md5_runs(fk_session *s, const fk_seg *segs, unsigned n,
 	return FK_OK;
 }
 
+/* [lo, hi) of sector sec read back and compared with want, except the window the path cannot
+ * read (fk_flash_hidden_in). */
+static int fk_flash_check_range(fk_session *s, const fk_erase_unit *sec, uint32_t lo, uint32_t hi,
+				const uint8_t *want, uint8_t *have)
+{
+	uint32_t hlo, hhi, a = sec->addr + lo;
+	if (fk_flash_hidden_in(s->desc, a, hi - lo, &hlo, &hhi)) {
+		int rc = hlo > a ? fk_flash_check_range(s, sec, lo, hlo - sec->addr, want, have) : 0;
+		return rc || hhi >= sec->addr + hi ? rc
+		       : fk_flash_check_range(s, sec, hhi - sec->addr, hi, want, have);
+	}
+	int rc = fk_flash_read_pieces(s, a, have + lo, hi - lo, false);
+	if (rc)
+		return fk_fail_wrap(s->ctx, rc, "verifying sector %u", sec->number);
+	for (uint32_t k = lo; k < hi; k++)
+		if (want[k] != have[k])
+			return fk_fail(s->ctx, FK_E_VERIFY, "sector %u at 0x%08X: flash reads 0x%02X, "
+							    "the image has 0x%02X",
+				       sec->number, sec->addr + k, have[k], want[k]);
+	return FK_OK;
+}
+
+/* A path whose program() compared every block it programmed (program_compares): only the runs
+ * the write left erased (all-ones words it did not program) are read back. */
+static int fk_flash_check_unwritten(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
+				    uint8_t *have)
+{
+	uint32_t pos = 0, start = 0, len = 0, gap = 0;
+	for (;;) {
+		bool more = fkp_next_run(want, sec->size, s->width, &pos, &start, &len);
+		uint32_t end = more ? start : sec->size;
+		if (end > gap) {
+			int rc = fk_flash_check_range(s, sec, gap, end, want, have);
+			if (rc)
+				return rc;
+		}
+		if (!more)
+			return FK_OK;
+		gap = start + len;
+	}
+}
+
 static int fk_flash_verify_sectors(fk_session *s, const fk_seg *segs, unsigned n,
 				   const fk_sector_set *set, bool read_back, const uint8_t *keep,
 				   uint8_t *want, uint8_t *have, uint32_t *chip, fk_verify_how *how)
 {
+	if (s->desc->program_compares && !read_back) {
+		int rc = FK_OK;
+		*how = FK_VERIFY_COMPARE;
+		for (unsigned i = 0; i < s->desc->nunits && !rc; i++) {
+			const fk_erase_unit *sec = &s->desc->units[i];
+			if (!fk_sector_set_has(set, i))
+				continue;
+			fk_flash_want(segs, n, sec, keep, want);
+			if (keep)
+				keep += sec->size;
+			rc = fk_flash_check_unwritten(s, sec, want, have);
+		}
+		return rc;
+	}
 	int rc = fk_flash_chip_or_read(s, set, read_back, chip, how, "verifying the written sectors");
 	if (rc)
 		return rc;

@@ -302,6 +302,10 @@ typedef struct fk_chip_desc {
 	 * hidden_why, as it records PCROP; 0 = none. */
 	uint32_t hidden_addr, hidden_len;
 	const char *hidden_why;
+	/* Added with LPC programming: program() compares every block on the chip right after
+	 * programming it and fails FK_E_VERIFY on a difference (the LPC ISP's Compare after
+	 * Copy), so a write reads back only what it left erased (FK_VERIFY_COMPARE). */
+	bool program_compares;
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

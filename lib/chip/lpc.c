@@ -98,6 +98,7 @@ static void lpc_describe_fill(lpcdrv *f)
 	c->hidden_addr = 0;
 	c->hidden_len = d->remap_bytes;
 	c->hidden_why = "the boot ROM's vectors are mapped over them while the ISP runs";
+	c->program_compares = true; /* lpc_program: Compare after every Copy */
 }
 
 static int lpc_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
@@ -459,6 +460,21 @@ static int lpc_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *b
 		if (rc)
 			return fk_fail_wrap(ctx, rc, "programming 0x%08X-0x%08X (sector %u) over the ISP",
 					    a, a + n - 1U, s0);
+		/* UM10360 §32.7.13 Compare (Table 586), as lpc21isp -verify: the flash against the
+		 * data still in RAM, without the window the boot ROM maps over (its reads there
+		 * see the ROM's vectors) */
+		uint32_t skip = a < d->remap_bytes ? d->remap_bytes - a : 0, offset = 0;
+		bool same = true;
+		if (skip < n)
+			rc = lpc_isp_compare(f->isp, a + skip, d->ram_buf + skip, n - skip, &same,
+					     &offset);
+		if (rc)
+			return fk_fail_wrap(ctx, rc, "comparing 0x%08X-0x%08X with the data copied",
+					    a + skip, a + n - 1U);
+		if (!same)
+			return fk_fail(ctx, FK_E_VERIFY, "0x%08X: flash differs from the data just "
+				       "copied there (ISP Compare, sector %u): a failing sector?",
+				       a + skip + offset, s0);
 		if (a <= LPC_CRP_ADDR && LPC_CRP_ADDR < a + n)
 			f->erased_all = false; /* the CRP word is programmed again */
 		off += n;

@@ -40,4 +40,19 @@ grep -q 'lpc-pty' "$ERR" || fail "refusal does not say how an LPC twin is served
 expect_exit 0 "$T" new stm32f407 f.twin
 expect_exit 2 "$T" serve f.twin --lpc-pty "$WORK/tty" --max-ms 100
 grep -q 'no NXP LPC UART ISP' "$ERR" || fail "--lpc-pty on an F4 twin"
+expect_exit 2 "$T" serve a.twin --lpc-pty "$WORK/tty@fast" --max-ms 100
+grep -q 'expected LINK\[@BAUD\]' "$ERR" || fail "--lpc-pty with a bad rate"
+
+# --lpc-pty LINK@BAUD: the same session over a line twice as fast costs about half the time
+vtime() { "$T" show "$1" --json | python3 -c "import json, sys; print(json.load(sys.stdin)['virtual_ns'])"; }
+for baud in 115200 230400; do
+	"$T" new lpc1768 "s$baud.twin" --force >/dev/null
+	"$T" serve "s$baud.twin" --lpc-pty "$WORK/tty$baud@$baud" >"serve$baud.log" 2>&1 &
+	pid=$!
+	for _ in $(seq 100); do [ -L "$WORK/tty$baud" ] && break; sleep 0.05; done
+	expect_exit 0 "$FK_BIN" -c "lpc:$WORK/tty$baud@$baud" status
+	kill -TERM "$pid"; wait "$pid"
+done
+python3 -c "import sys; a, b = int(sys.argv[1]), int(sys.argv[2]); sys.exit(0 if 0.4 < b / a < 0.6 else 1)" \
+	"$(vtime s115200.twin)" "$(vtime s230400.twin)" || fail "230400 baud not charged as such"
 pass

@@ -388,6 +388,26 @@ static void test_erase_time_and_blank_check(void **st)
 	h_close(&h);
 }
 
+/* Request/response timing: the bytes the device sends (R's data) are on the clock before the
+ * host's next command line starts, at 10 bits a character (8N1, 115200 baud by default). */
+static void test_reply_time_before_next_command(void **st)
+{
+	(void)st;
+	host h;
+	h_open(&h, "lpc812");
+	h_sync(&h);
+	assert_int_equal(h_cmd(&h, "A 0"), 0); /* echo off: only the reply travels back */
+	uint64_t byte_ns = 10ULL * 1000000000ULL / 115200U;
+	h_say(&h, "R 1024 1024\r\n");
+	size_t reply = h.nin; /* "0\r\n" + 1024 raw bytes */
+	assert_true(reply >= 1024);
+	uint64_t t0 = h.c->now_ns;
+	h_say(&h, "J\r\n");
+	/* the next line waited for the whole reply, then its own 3 bytes */
+	assert_true(h.c->now_ns - t0 >= (reply - 3) * byte_ns);
+	h_close(&h);
+}
+
 static void test_state_round_trip_and_refusals(void **st)
 {
 	(void)st;
@@ -433,6 +453,7 @@ int main(void)
 		cmocka_unit_test(test_go_ends_isp),
 		cmocka_unit_test(test_erase_time_and_blank_check),
 		cmocka_unit_test(test_state_round_trip_and_refusals),
+		cmocka_unit_test(test_reply_time_before_next_command),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

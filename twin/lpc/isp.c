@@ -559,6 +559,14 @@ static void isp_line(isp *s)
 
 static void isp_byte(isp *s, uint8_t b)
 {
+	/* The ISP answers each command before the next one (§32.7: a command, then its return
+	 * code and data): a host starts a line that waits for a reply (a command, R's OK/RESEND)
+	 * once that reply has arrived, so the device's transmission (R's data, a long return
+	 * line) is on the clock before the line's first byte. Within a line, or while W data
+	 * streams in with its echo, both directions overlap (full duplex). */
+	bool line_start = (s->st == ISP_CMD || s->st == ISP_R_WAIT) && s->nline == 0;
+	if (line_start && s->tx_free_ns > s->c->now_ns)
+		tw_lpc_advance(s->c, s->tx_free_ns - s->c->now_ns);
 	tw_lpc_advance(s->c, isp_byte_ns(s));
 	if (s->c->mode != TW_LPC_MODE_ISP || s->st == ISP_GONE)
 		return;

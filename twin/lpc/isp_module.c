@@ -15,8 +15,9 @@ static int tw_lpc_mod_start(tw_serve *s, fk_ctx *ctx, const char *value, void **
 
 const tw_serve_module tw_serve_mod_lpc_pty = {
 	.option = "lpc-pty",
-	.metavar = "LINK",
-	.help = "NXP LPC twin: the boot ROM's UART ISP on a pseudo-terminal at LINK (lpc21isp "
-		"FILE LINK 115200 12000); the board is reset into ISP when a peer opens it",
+	.metavar = "LINK[@BAUD]",
+	.help = "NXP LPC twin: the boot ROM's UART ISP on a pseudo-terminal at LINK, characters "
+		"charged at BAUD (default 115200; lpc21isp FILE LINK 115200 12000); the board is "
+		"reset into ISP when a peer opens it",
 	.start = tw_lpc_mod_start,
 };
