@@ -57,3 +57,27 @@ int fk_wait_not_busy(fk_ctx *ctx, fk_sr_read_fn rd, void *user, uint32_t bsy, co
 		}
 	}
 }
+
+static bool unit_blank(const uint8_t *p, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++)
+		if (p[i] != 0xFFU)
+			return false;
+	return true;
+}
+
+bool fk_next_program_run(const uint8_t *buf, uint32_t len, uint32_t addr, uint32_t page,
+			 unsigned width, uint32_t *off, uint32_t *end)
+{
+	uint32_t o = *off;
+	while (o + width <= len && unit_blank(buf + o, width))
+		o += width;
+	if (o + width > len)
+		return false;
+	uint32_t e = o + width, page_end = (addr + o) / page * page + page - addr;
+	while (e + width <= len && e < page_end && !unit_blank(buf + e, width))
+		e += width;
+	*off = o;
+	*end = e;
+	return true;
+}

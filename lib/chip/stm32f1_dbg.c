@@ -263,14 +263,8 @@ static int dbg_program(void *h, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, 
 	 * FLASH_SR checked once at its end: an error names the run. Erased half-words are skipped
 	 * (programming 0xFFFF changes nothing). */
 	uint32_t page = d->dev->page_bytes;
-	for (uint32_t off = 0; off < len && !rc;) {
-		if (fk_get_le16(buf + off) == 0xFFFFU) {
-			off += 2;
-			continue;
-		}
-		uint32_t end = off + 2, page_end = (addr + off) / page * page + page - addr;
-		while (end < len && end < page_end && fk_get_le16(buf + end) != 0xFFFFU)
-			end += 2;
+	uint32_t off = 0, end = 0;
+	while (!rc && fk_next_program_run(buf, len, addr, page, 2, &off, &end)) {
 		uint32_t sr;
 		rc = d->mem->write(d->h, ctx, addr + off, buf + off, end - off, 2);
 		if (rc) {

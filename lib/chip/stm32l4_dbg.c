@@ -307,15 +307,8 @@ static int l4_program_pg(stm32l4drv *f, fk_ctx *ctx, uint32_t addr, const uint8_
 {
 	uint32_t sr, page = f->dev->page_bytes;
 	int rc = stm32l4_wr32(f, ctx, STM32L4_FLASH_CR, STM32L4_FLASH_CR_PG);
-	for (uint32_t off = 0; off < len && !rc;) {
-		if (l4_all_ones(buf + off, 8)) {
-			off += 8;
-			continue;
-		}
-		uint32_t end = off + 8;
-		uint32_t page_end = (addr + off) / page * page + page - addr;
-		while (end < len && end < page_end && !l4_all_ones(buf + end, 8))
-			end += 8;
+	uint32_t off = 0, end = 0;
+	while (!rc && fk_next_program_run(buf, len, addr, page, 8, &off, &end)) {
 		rc = f->mem->write(f->h, ctx, addr + off, buf + off, end - off, 4);
 		if (rc) {
 			rc = fk_fail_wrap(ctx, rc, "double-word writes at 0x%08X..0x%08X", addr + off,
