@@ -20,14 +20,20 @@ static void run_report(cli_env *e, int rc, const fk_run_result *r, const fk_sess
 		json_kv_str(&j, "how", r->how);
 		json_kv_bool(&j, "started", r->started);
 		json_kv_bool(&j, "bootloader_gone", r->bootloader_gone);
+		json_kv_bool(&j, "vector_unread", r->vector_unread);
 		cli_json_end(e, &j, rc);
 		return;
 	}
 	if (rc)
 		return;
-	printf("%s the application at 0x%08X: %s 0x%08X, %s 0x%08X\n",
-	       e->dry_run ? "dry run: would start" : "started", r->addr, r->word_names[0], r->msp,
-	       r->word_names[1], r->reset_handler);
+	if (r->vector_unread)
+		printf("%s the application at 0x%08X (its vector table cannot be read over this "
+		       "connection: the chip's boot check decides)\n",
+		       e->dry_run ? "dry run: would start" : "started", r->addr);
+	else
+		printf("%s the application at 0x%08X: %s 0x%08X, %s 0x%08X\n",
+		       e->dry_run ? "dry run: would start" : "started", r->addr, r->word_names[0],
+		       r->msp, r->word_names[1], r->reset_handler);
 	printf("  %s%s\n", e->dry_run ? "would do: " : "", r->how);
 	if (r->bootloader_gone)
 		printf("  %s\n", r->gone_note);

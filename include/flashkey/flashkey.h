@@ -276,6 +276,9 @@ typedef struct fk_run_result {
 	 * header" / "entry point" on an ESP), and, when bootloader_gone, how to get it back. */
 	char word_names[2][24];
 	char gone_note[200];
+	/* The vector table lies where this connection cannot read (the LPC boot ROM's window in
+	 * ISP mode): msp/reset_handler are 0, and the chip's own boot check decides (how says). */
+	bool vector_unread;
 } fk_run_result;
 
 /* Start the application whose vector table is at addr (0 = the chip's default: the flash base,

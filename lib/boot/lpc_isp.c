@@ -290,6 +290,28 @@ int lpc_isp_leave(lpc_isp *l)
 	return rc;
 }
 
+int lpc_isp_probe(lpc_isp *l, bool *answered)
+{
+	*answered = false;
+	l->synced = l->unlocked = false;
+	if (l->ops->flush_input)
+		(void)l->ops->flush_input(l->h, l->ctx);
+	int rc = wr(l, "?", 1);
+	if (rc)
+		return rc;
+	char line[LPC_ISP_LINE_MAX + 1];
+	size_t n;
+	rc = rd_line(l, l->tmo.sync_ms, line, sizeof line, &n);
+	if (rc == FK_E_TIMEOUT || rc == FK_E_PROTOCOL) {
+		fk_ctx_clear(l->ctx);
+		return FK_OK;
+	}
+	if (rc)
+		return rc;
+	*answered = strstr(line, "Synchronized") != NULL;
+	return FK_OK;
+}
+
 /* ---------------------------------------------------------------- commands */
 
 static int rc_fail(lpc_isp *l, const char *cmd, unsigned rc)

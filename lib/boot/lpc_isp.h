@@ -80,6 +80,9 @@ int lpc_isp_connect(lpc_isp *l);
 /* Leave the part: CONTROL pulses RESET with the ISP pin released (user code starts), HAND
  * does nothing. */
 int lpc_isp_leave(lpc_isp *l);
+/* After a reset: does the boot ROM answer '?' with "Synchronized" (it entered the ISP)? One '?',
+ * up to the sync timeout; silence or other bytes (user code on the UART) is *answered = false. */
+int lpc_isp_probe(lpc_isp *l, bool *answered);
 
 /* One command line (without CR LF) whose answer is the return code alone. 0 on CMD_SUCCESS;
  * a non-zero code fails with "CMD: return code N NAME: sentence" (FK_E_PROTECTED for 19

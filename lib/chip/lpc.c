@@ -3,7 +3,7 @@
  * UART ISP (lpc:, twin-lpc:; the client is lib/boot/lpc_isp.c, the part data lib/devices/lpc.c):
  * identification by Read Part ID, the Code Read Protection level as the ISP applies it, the unlock
  * ladder (CRP1/CRP2: erase every sector, the only way to remove the word at 0x2FC from outside),
- * sector erase, reads.
+ * sector erase, programming (W, P, C, then Compare), reads, and run (a reset out of the ISP).
  *
  * How the CRP level is found (UM10360 §32.6, UM10800 Table 311): Read Memory of the word at
  * 0x2FC works when no level restricts the ISP, and then the word says what the next reset will
@@ -11,10 +11,10 @@
  * 4-byte Write to RAM at the CRP1 floor tells apart (CRP1 allows it, CRP2 refuses every W).
  * Nothing in flash is touched to find out.
  *
- * Not done here: programming and `run`. While the ISP runs the boot ROM's vectors are mapped
- * over bytes 0x00-0x3F (UM10360 §32.3.1, lpc21isp's verify skips them), so flashkey could not
- * read back the vector table it wrote, nor check the one it would start; `write` refuses with
- * that reason rather than report an unverified write. lpc21isp writes over the same link. */
+ * While the ISP runs the boot ROM's vectors are mapped over bytes 0x00-0x3F (UM10360 §32.3.1,
+ * lpc21isp's verify skips them): those bytes are programmed but never compared, and the session
+ * says so (fk_chip_desc.hidden_*); `run` cannot read the vector table either, so it sees after
+ * the reset whether the boot ROM accepted the code (the ISP answering again means it did not). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +99,8 @@ static void lpc_describe_fill(lpcdrv *f)
 	c->hidden_len = d->remap_bytes;
 	c->hidden_why = "the boot ROM's vectors are mapped over them while the ISP runs";
 	c->program_compares = true; /* lpc_program: Compare after every Copy */
+	c->run_gone_note = "the ISP no longer answers: the user code owns the part and its UART; "
+			   "a reset with the ISP pin low enters the ISP again";
 }
 
 static int lpc_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
@@ -541,6 +543,68 @@ static int lpc_reset(void *state, fk_ctx *ctx, fk_reset_kind kind)
 	return rc ? fk_fail_wrap(ctx, rc, "resetting into the ISP") : FK_OK;
 }
 
+/* Start the user code as the part does at power-up (UM10360 §32.3.1): a reset with the ISP pin
+ * high makes the boot ROM check the vector table (words 0-7 summing to zero) and start the code
+ * or, failing the check, enter the ISP. Only with --boot-seq control (DTR to RESET, RTS to the
+ * ISP pin, as lpc21isp -control). The table cannot be read over the ISP, so the outcome is
+ * seen after the reset: the ISP answering '?' again means the boot ROM refused the code. */
+static int lpc_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool dry, char *how,
+		   size_t how_len, bool *gone)
+{
+	lpcdrv *f = state;
+	(void)reset_mode;
+	*gone = false;
+	if (addr != 0)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "run 0x%08X: the boot ROM starts the user code "
+			       "from the vector table at 0 after a reset (%s §32.3.1); give no address",
+			       addr, f->dev->manual);
+	if (f->isp->entry != LPC_ENTRY_CONTROL) {
+		fk_hint(ctx, "release the ISP pin (%s) and reset the board, or connect with --boot-seq "
+			     "control (DTR to RESET, RTS to the ISP pin, as lpc21isp -control)",
+			f->dev->isp_pin);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "the ISP was entered by hand: flashkey cannot "
+						      "reset the part with the ISP pin released");
+	}
+	snprintf(how, how_len, "reset with the ISP pin (%s) released: the boot ROM starts the code "
+		 "if words 0-7 of its vector table sum to zero", f->dev->isp_pin);
+	if (dry)
+		return FK_OK;
+	f->isp->ctx = ctx;
+	bool isp = false;
+	int rc = lpc_isp_leave(f->isp);
+	if (!rc)
+		rc = lpc_isp_probe(f->isp, &isp);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "resetting the %s out of the ISP", f->dev->desc);
+	if (isp) {
+		fk_hint(ctx, "write the application with flashkey (it sets word 7 of the vector "
+			     "table), or fix word 7 at 0x1C so that words 0-7 sum to zero");
+		return fk_fail(ctx, FK_E_BAD_IMAGE, "the boot ROM entered the ISP again after the "
+			       "reset: the code at 0 is not valid user code (words 0-7 of the vector "
+			       "table do not sum to zero, %s §32.3.1); nothing was started",
+			       f->dev->manual);
+	}
+	*gone = true;
+	return FK_OK;
+}
+
+/* The table cannot be read over the ISP (the session does not ask); for completeness: an SP in
+ * the part's RAM and a Thumb reset handler in flash. */
+static fk_vec_verdict lpc_vector_check(void *state, uint32_t sp, uint32_t reset, char *why,
+				       size_t n)
+{
+	lpcdrv *f = state;
+	if (sp == 0xFFFFFFFFU && reset == 0xFFFFFFFFU)
+		return FK_VEC_ERASED;
+	bool ok = sp > f->dev->ram_base && sp <= f->dev->ram_base + f->dev->ram_bytes &&
+		  (reset & 1U) && (reset & ~1U) < f->dev->flash_bytes;
+	if (!ok)
+		snprintf(why, n, "SP 0x%08X must be in RAM 0x%08X-0x%08X and the reset handler "
+			 "0x%08X odd (Thumb) in flash below 0x%08X", sp, f->dev->ram_base,
+			 f->dev->ram_base + f->dev->ram_bytes, reset, f->dev->flash_bytes);
+	return ok ? FK_VEC_OK : FK_VEC_BAD;
+}
+
 static uint64_t lpc_virtual_ns(void *state)
 {
 	lpcdrv *f = state;
@@ -564,6 +628,8 @@ const fk_chip_driver lpc_chip_driver = {
 	.set_supply = lpc_set_supply,
 	.erase = lpc_erase,
 	.program = lpc_program,
+	.run = lpc_run,
+	.vector_check = lpc_vector_check,
 	.read = lpc_read,
 	.reset = lpc_reset,
 	.reset_check = lpc_reset_check,

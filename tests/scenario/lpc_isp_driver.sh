@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The NXP LPC driver (lib/chip/lpc.c) over the twins' boot ROM UART ISP (twin-lpc:), issue 17
-# Deliver 2 (status, unlock, erase, read, write and verify; run is refused with the reason):
+# Deliver 2 (status, unlock, erase, read, write, verify, run):
 #  - info / status name the part from Read Part ID (LPC1768 0x26013F37: 30 sectors, 4 KiB then
 #    32 KiB, UM10360 Table 568; LPC812: 16 sectors of 1 KiB, UM10601);
 #  - CRP1 and CRP2 are found without touching flash (R of 0x2FC refused with 19, then a 4-byte W
@@ -75,7 +75,18 @@ expect_exit 9 "$FK_BIN" -c twin-lpc:a.twin write mid.bin --base 0x100
 grep -q "to keep the bytes the image does not cover" "$ERR" || fail "keep-read refusal"
 grep -q -- "--erase-sectors" "$ERR" || fail "keep-read refusal: no next step"
 expect_exit 0 "$FK_BIN" -c twin-lpc:a.twin verify w.bin --base 0
+# run: a reset with the ISP pin released (--boot-seq control); the vector table cannot be read
+# over the ISP, so the outcome is seen afterwards: the ISP silent = the boot ROM started the code
 expect_exit 9 "$FK_BIN" -c twin-lpc:a.twin run
+grep -q "entered by hand" "$ERR" || fail "run without control lines: reason not said"
+expect_exit 0 "$FK_BIN" -c twin-lpc:a.twin --boot-seq control --json run
+[ "$(json_get "$OUT" '(d["started"], d["bootloader_gone"], d["vector_unread"])')" = \
+  "(True, True, True)" ] || fail "run: $(cat "$OUT")"
+"$T" show a.twin | grep -q "^running: user code" || fail "run: the twin is not running the user code"
+# code that fails the boot ROM's check: the ISP answers again, exit 7, nothing started
+expect_exit 0 "$T" new lpc1768 bad.twin --flash w.bin
+expect_exit 7 "$FK_BIN" -c twin-lpc:bad.twin --boot-seq control run
+grep -q "entered the ISP again" "$ERR" || fail "run of invalid code: reason not said"
 
 # CRP1: found, blocks, unlock erases, in force until the next reset
 expect_exit 0 "$T" new lpc1768 c1.twin --crp 1
