@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Interop: stock OpenOCD 0.12 (remote_bitbang JTAG, target/stm32f3x.cfg, whose flash driver is
-# stm32f1x; WORKAREASIZE 0: the twin runs no code) against the STM32F303xC twin served with
+# stm32f1x; WORKAREASIZE 0: the half-word path) against the STM32F303xC twin served with
 # --realtime: examine (0x4BA00477 + boundary scan 0x06422041, Cortex-M4), flash probe (DEV_ID
 # 0x422, 256 KiB), write_image erase + verify_image, options_read, `stm32f1x lock 0` — which on
 # an F3 takes effect only when the options load: `stm32f1x options_load 0` (OBL_LAUNCH, RM0316
