@@ -4,8 +4,8 @@
 # OpenOCD takes its half-word path; its SRAM loader is openocd_f1_loader.sh) against the
 # STM32F103x8 twin served by `flashkey-twin serve --jtag-bitbang --realtime`: examine (both TAP
 # IDCODEs, Cortex-M3), flash probe (DBGMCU 0x20030410, 64 KiB), write_image erase +
-# verify_image, `stm32f1x lock 0` then a flash read faults after the reset, `stm32f1x unlock 0` (the mass erase of the regression is
-# visible), options_read, `options_write 0 SWWDG NORSTSTOP NORSTSTNDBY`, `flash protect 0 0 3 on`
+# verify_image, `stm32f1x lock 0` then a flash read faults after the reset, `stm32f1x unlock 0`
+# (the mass erase of the regression is visible), options_read, `options_write 0 SWWDG NORSTSTOP NORSTSTNDBY`, `flash protect 0 0 3 on`
 # (WRP groups 0-3 = pages 0-15, shown by flashkey-twin). --realtime: the virtual clock follows
 # the wall clock, so a flash operation ends while OpenOCD sleeps between polls. OpenOCD waits for
 # each option half-word 10 polls 1 ms apart (FLASH_WRITE_TIMEOUT, stm32-fpec.md §9), shorter than
