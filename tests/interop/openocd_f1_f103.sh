@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Interop: stock OpenOCD 0.12 (remote_bitbang JTAG, target/stm32f1x.cfg, no working area, so
-# OpenOCD takes its half-word path; its SRAM loader is openocd_f1_loader.sh) against the
+# OpenOCD takes its half-word path; its SRAM loader is openocd_loaders.sh) against the
 # STM32F103x8 twin served by `flashkey-twin serve --jtag-bitbang --realtime`: examine (both TAP
 # IDCODEs, Cortex-M3), flash probe (DBGMCU 0x20030410, 64 KiB), write_image erase +
 # verify_image, `stm32f1x lock 0` then a flash read faults after the reset, `stm32f1x unlock 0`
