@@ -5,9 +5,9 @@
 # asynchronous flash loader into SRAM and feeds it through a FIFO while the twin's core runs it
 # (twin/debug/cm4_exec.c, Cortex-M3 / Cortex-M4 decoding from the part's CPUID); verify_image
 # then runs its CRC routine there. The paths OpenOCD takes without a working area are
-# openocd_f1_f103.sh and openocd_l4_l476.sh. Checked per part: the write and the verification succeed
-# without OpenOCD falling back to single accesses, the core never locks up, and flashkey reads
-# the same flash back from the twin.
+# openocd_f1_f103.sh and openocd_l4_l476.sh. Checked per part: the write and the verification
+# succeed without OpenOCD falling back to single accesses, the core never locks up, and flashkey
+# reads the same flash back from the twin.
 . "$(dirname "$0")/../scenario/lib.sh"
 OCD_WORKAREA=0x2000
 . "$(dirname "$0")/openocd.inc"
