@@ -110,8 +110,15 @@ static int lpc_attach(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids,
 	*state = NULL;
 	if (force_part && lpc_dev_by_name(force_part))
 		d = lpc_dev_by_name(force_part);
-	if (!d)
-		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no LPC part matches the IDs");
+	if (!d) {
+		fk_hint(ctx, "`flashkey list` shows the parts flashkey knows; a part not there is "
+			     "not programmed rather than guessed at");
+		if (!ids->have_lpc_part)
+			return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no LPC part ID was read (Read Part ID, "
+							       "J) and no known part was named");
+		return fk_fail(ctx, FK_E_UNKNOWN_CHIP, "no LPC part has part ID 0x%08X (Read Part "
+						       "ID, J)", ids->lpc_part_id);
+	}
 	if (path->kind != FK_PATH_ROM_STREAM || !path->lpc) {
 		fk_hint(ctx, "connect through the ISP: -c lpc:/dev/ttyUSB0[@BAUD][,XTAL_KHZ] or "
 			     "-c twin-lpc:PATH");
@@ -473,10 +480,13 @@ static int lpc_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *b
 		if (rc)
 			return fk_fail_wrap(ctx, rc, "comparing 0x%08X-0x%08X with the data copied",
 					    a + skip, a + n - 1U);
-		if (!same)
+		if (!same) {
+			fk_hint(ctx, "write the image again (the sector is erased first); if the same "
+				     "address fails again, the sector is worn out or the supply is low");
 			return fk_fail(ctx, FK_E_VERIFY, "0x%08X: flash differs from the data just "
-				       "copied there (ISP Compare, sector %u): a failing sector?",
+				       "copied there (ISP Compare, sector %u): the program did not take",
 				       a + skip + offset, s0);
+		}
 		if (a <= LPC_CRP_ADDR && LPC_CRP_ADDR < a + n)
 			f->erased_all = false; /* the CRP word is programmed again */
 		off += n;

@@ -595,9 +595,12 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 	/* Fast programming (RM0351 §3.3.7 "Fast programming"): a row of 32 double words written
 	 * word after word from the row start; leaving the row is PGAERR, FASTERR accompanies each.
 	 * BSY is set when the first double word is in and the high voltage applied, and cleared
-	 * when the last one is programmed (§3.3.7 note): each double word is programmed as it
-	 * arrives, taking t_row / 32, and the next one must arrive before the previous one is
-	 * programmed, or the row stops with MISERR (l4_finish). A double word over cells that are
+	 * when the last one is programmed (§3.3.7 note, quoted from memory: RM0351 text not at
+	 * hand here): each double word is programmed as it arrives, and the next one must arrive
+	 * before the previous one is programmed ("the maximum time between two double words is the
+	 * programming time"), or the row stops with MISERR (l4_finish). UNCONFIRMED: that each
+	 * double word takes t_row / 32 (the manual gives the limit "around 20 us", the datasheet
+	 * only the row time). A double word over cells that are
 	 * not erased: PROGERR (UNCONFIRMED flag; the manual's sequence starts from an erase). */
 	uint32_t rb = L4_ROW_DW * 8;
 	if (t->row_n == 0) {
@@ -613,7 +616,7 @@ static void l4_flash_write(tw_l4 *t, uint32_t off, unsigned size, uint32_t val)
 	for (unsigned i = 0; i < 4; i++)
 		t->row_buf[t->row_n * 4U + i] = (uint8_t)(val >> (8 * i));
 	t->row_n++;
-	t->row_last_ns = t->now;
+	t->row_last_ns = t->now; /* kept in the state file; the row's timing is op_end now */
 	t->dirty = true;
 	if (t->row_n & 1U)
 		return; /* half a double word */
