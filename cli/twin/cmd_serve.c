@@ -32,7 +32,9 @@ const cli_opt *tcli_serve_opts(void)
 }
 
 /* A twin whose model offers a SPI port and no DAP or byte stream (a SPI NOR flash) is served by
- * the SPI programmer servers alone (cmd_spi_serve.c); any other goes to the serve loop. */
+ * the SPI programmer servers alone (cmd_spi_serve.c), unless --usb-bridge asks for the emulated
+ * USB programmer (a CH341A on its SPI port), which the serve loop runs; any other goes to the
+ * serve loop. */
 /* A twin whose model offers byte streams and no DAP (an NXP LPC with its ISP) goes to the
  * stream pty server (cmd_stream_serve.c) when that server knows one of its protocols; other
  * stream-only models (the ESP ROM loader) stay in the serve loop, whose TW_SERVE_STREAM
@@ -44,6 +46,10 @@ static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
 	tw_chip *c;
 	fk_ctx *tmp = fk_ctx_new();
 	tcli_serve_kind k = TCLI_SERVE_LOOP;
+	if (cli_value(&e->args, "usb-bridge")) { /* an emulated USB programmer: the serve loop */
+		fk_ctx_free(tmp);
+		return k;
+	}
 	if (tmp && tw_chip_load(tmp, tcli_arg(e, 0), &c) == FK_OK) {
 		const tw_model *m = tw_chip_model(c);
 		if (m->spi && !m->dap && !m->streams)

@@ -86,6 +86,13 @@ typedef struct fk_spi_ops {
 	uint64_t (*virtual_ns)(void *h);
 	/* Let us microseconds pass (a twin advances its clock); NULL: the host sleeps. */
 	void (*delay)(void *h, uint32_t us);
+	/* Optional, both or neither (added with the CH341A): a transaction that may wait in the
+	 * programmer's queue and go out with others in one USB round trip. It runs in order with
+	 * every other transaction; r (rlen bytes) is filled when flush returns. delay() between
+	 * queued transactions is queued too. NULL: xfer only. */
+	int (*xfer_queued)(void *h, fk_ctx *ctx, const uint8_t *w, size_t wlen, uint8_t *r,
+			   size_t rlen);
+	int (*flush)(void *h, fk_ctx *ctx);
 } fk_spi_ops;
 
 typedef enum fk_transport_kind {

@@ -3,6 +3,7 @@
  * Each access-path module adds one line here. */
 #include "core/core.h"
 #include "link/serial.h"
+#include "probe/ch341a.h"
 #include "probe/cmsis_dap.h"
 #include "probe/jlink.h"
 #include "probe/serprog.h"
@@ -29,4 +30,7 @@ void fk_register_builtin_backends(void)
 	fk_backend_register("serprog", serprog_open,
 			    "serprog:DEVICE[@BAUD]  SPI flash programmer speaking serprog (8N1, "
 			    "default 115200; --speed sets the SPI clock in kHz)");
+	fk_backend_register("ch341a", ch341a_open,
+			    "ch341a[:N]  WCH CH341A USB SPI flash programmer (1a86:5512); N = which "
+			    "one (position or location) when several are attached");
 }

@@ -55,6 +55,11 @@ typedef struct spinor_bus {
 	size_t max_w, max_r;   /* per transaction, from ops->limits */
 	uint8_t *buf;          /* one write transaction */
 	uint64_t polls;        /* BUSY polls made (bench, tests) */
+	/* Queued page programming (programmers with xfer_queued): the wait after each page
+	 * program in microseconds, learnt from what the chip shows; and the pages found
+	 * unfinished when the next one was sent (bench, tests). */
+	uint32_t st_wait_us;
+	uint64_t queued_misses;
 } spinor_bus;
 
 int spinor_bus_init(spinor_bus *b, fk_ctx *ctx, const fk_spi_ops *ops, void *h);
@@ -75,7 +80,9 @@ int spinor_wait(spinor_bus *b, const spinor_part *p, uint32_t typ_us, uint32_t m
 		const char *what);
 int spinor_read(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n);
 /* Page program (02h) of buf at addr, split at page boundaries and the programmer's limit;
- * each chunk WREN, 02h, wait. */
+ * each chunk WREN, 02h, wait. A programmer that queues transactions (fk_spi_ops.xfer_queued)
+ * gets the pages of one call in one batch, each followed by a wait inside the programmer and a
+ * short status read, and the batch checked afterwards (spinor_bus.c). */
 int spinor_program(spinor_bus *b, const spinor_part *p, uint32_t addr, const uint8_t *buf,
 		   size_t n);
 /* One erase instruction (20h/52h/D8h at addr, C7h for the chip) and its wait. */

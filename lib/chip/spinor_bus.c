@@ -87,13 +87,16 @@ static int spinor_read_sr1(spinor_bus *b, uint8_t *v)
 int spinor_read_regs(spinor_bus *b, const spinor_part *p, uint8_t regs[SPINOR_NREGS])
 {
 	memset(regs, 0, SPINOR_NREGS);
+	bool q = b->ops->xfer_queued && b->ops->flush; /* all of them in one round trip */
 	for (unsigned r = 0; r < p->nregs && r < SPINOR_NREGS; r++) {
 		uint8_t op = spinor_rd_op(p, r);
-		int rc = spinor_xfer(b, &op, 1, &regs[r], 1);
+		int rc = q ? b->ops->xfer_queued(b->h, b->ctx, &op, 1, &regs[r], 1)
+			   : spinor_xfer(b, &op, 1, &regs[r], 1);
 		if (rc)
 			return fk_fail_wrap(b->ctx, rc, "reading status register %u (%02Xh)", r + 1, op);
 	}
-	return FK_OK;
+	int rc = q ? b->ops->flush(b->h, b->ctx) : FK_OK;
+	return rc ? fk_fail_wrap(b->ctx, rc, "reading the status registers") : FK_OK;
 }
 
 static void spinor_sleep_us(unsigned us)
@@ -217,21 +220,139 @@ int spinor_read(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n)
 	return FK_OK;
 }
 
+#define SPINOR_QPAGES 16U       /* pages per queued batch (a 4 KiB sector) */
+
+/* One page the plain way: WREN, 02h, wait. */
+static int spinor_program_page(spinor_bus *b, const spinor_part *p, uint32_t a,
+			       const uint8_t *data, size_t k)
+{
+	spinor_addr(b->buf, SPINOR_OP_PP, a);
+	memcpy(b->buf + 4, data, k);
+	int rc = spinor_op1(b, SPINOR_OP_WREN);
+	if (!rc)
+		rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
+	if (!rc)
+		rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+	return rc;
+}
+
+/* A page the batch could not vouch for (the chip was still busy with the page before it when
+ * its WREN and 02h came, W64 §8: both then ignored): read it back; program it if it is still
+ * erased where the data is not. */
+static int spinor_program_recheck(spinor_bus *b, const spinor_part *p, uint32_t a,
+				  const uint8_t *data, size_t k)
+{
+	uint8_t now[SPINOR_PAGE];
+	int rc = spinor_read(b, a, now, k);
+	if (rc || memcmp(now, data, k) == 0)
+		return rc;
+	for (size_t i = 0; i < k; i++)
+		if (now[i] != 0xFF)
+			return fk_fail(b->ctx, FK_E_VERIFY, "page 0x%06X: byte 0x%06zX reads 0x%02X, "
+				       "neither erased nor the image's 0x%02X, after a page program "
+				       "the chip may not have taken", a, a + i, now[i], data[i]);
+	return spinor_program_page(b, p, a, data, k);
+}
+
+/* Queued page programming. Each page goes out as WREN, 02h, a wait inside the programmer
+ * (fk_spi_ops.delay, queued: /CS rises first, so the program starts), and a status read of
+ * SPINOR_QWIN bytes (W64 §8.2.4: 05h repeats SR1 while /CS stays low, BUSY live), all queued
+ * and sent as one batch. After it, a page counts as programmed when the status read of the page
+ * before it ended with BUSY clear: its WREN and 02h then found the chip idle (W64 §8: while
+ * BUSY only 05h is taken). The wait is learnt from the chip: shorter while BUSY is already
+ * clear at the first status byte, longer while it is still set at the second; a page still
+ * busy at the end of its window lengthens it by a quarter and is checked again by reading it
+ * back (spinor_program_recheck). */
+#define SPINOR_QWIN 3U
+
+static int spinor_program_queued(spinor_bus *b, const spinor_part *p, uint32_t addr,
+				 const uint8_t *buf, size_t n)
+{
+	const fk_spi_ops *o = b->ops;
+	int busy_bit = p->bits[SPINOR_BUSY].bit;
+	uint8_t st[SPINOR_QPAGES][SPINOR_QWIN];
+	if (!b->st_wait_us)
+		b->st_wait_us = p->typ.tpp * 3U / 4U;
+	int rc = FK_OK;
+	size_t done = 0;
+	while (rc == FK_OK && done < n) {
+		uint32_t pa[SPINOR_QPAGES];
+		size_t pk[SPINOR_QPAGES], poff[SPINOR_QPAGES];
+		unsigned np = 0;
+		uint32_t wait = b->st_wait_us;
+		for (size_t q = done; np < SPINOR_QPAGES && q < n && rc == FK_OK; np++) {
+			uint32_t a = (uint32_t)(addr + q);
+			size_t k = FK_MIN(n - q, SPINOR_PAGE - (a % SPINOR_PAGE));
+			k = FK_MIN(k, b->max_w - 4);
+			pa[np] = a, pk[np] = k, poff[np] = q;
+			uint8_t pp[4 + SPINOR_PAGE];
+			spinor_addr(pp, SPINOR_OP_PP, a);
+			memcpy(pp + 4, buf + q, k);
+			const uint8_t wren = SPINOR_OP_WREN, rdsr = SPINOR_OP_RDSR1;
+			rc = o->xfer_queued(b->h, b->ctx, &wren, 1, NULL, 0);
+			if (!rc)
+				rc = o->xfer_queued(b->h, b->ctx, pp, 4 + k, NULL, 0);
+			if (!rc) {
+				o->delay(b->h, wait);
+				rc = o->xfer_queued(b->h, b->ctx, &rdsr, 1, st[np], SPINOR_QWIN);
+			}
+			q += k;
+		}
+		if (!rc)
+			rc = o->flush(b->h, b->ctx);
+		if (rc)
+			break;
+		bool prev_idle = true;
+		unsigned early = 0, late = 0, missed = 0;
+		for (unsigned i = 0; i < np && rc == FK_OK; i++) {
+			unsigned busy = 0;
+			while (busy < SPINOR_QWIN && ((st[i][busy] >> busy_bit) & 1U))
+				busy++;
+			if (!prev_idle) {
+				b->queued_misses++;
+				rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+				if (!rc)
+					rc = spinor_program_recheck(b, p, pa[i], buf + poff[i], pk[i]);
+				prev_idle = true;
+				continue;
+			}
+			prev_idle = busy < SPINOR_QWIN;
+			missed += !prev_idle;
+			early += busy == 0;
+			late += busy >= 2 && busy < SPINOR_QWIN;
+		}
+		if (rc == FK_OK && !prev_idle) /* the last page still running */
+			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+		fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_FLASH, "queued program 0x%06X: %u pages, wait "
+		       "%u us: %u outlasted it, %u idle at once, %u late", pa[0], np, wait, missed,
+		       early, late);
+		if (missed)
+			b->st_wait_us = wait + wait / 4U + 16U;
+		else if (late)
+			b->st_wait_us = wait + 4U;
+		else if (early && wait > 8U)
+			b->st_wait_us = wait - 4U;
+		b->st_wait_us = FK_MIN(b->st_wait_us, p->max.tpp);
+		for (unsigned i = 0; i < np; i++)
+			done += pk[i];
+		if (rc)
+			rc = fk_fail_wrap(b->ctx, rc, "programming %zu bytes at 0x%06X", n,
+					  (unsigned)addr);
+	}
+	return rc;
+}
+
 int spinor_program(spinor_bus *b, const spinor_part *p, uint32_t addr, const uint8_t *buf,
 		   size_t n)
 {
+	if (b->ops->xfer_queued && b->ops->flush && b->ops->delay)
+		return spinor_program_queued(b, p, addr, buf, n);
 	size_t done = 0;
 	while (done < n) {
 		uint32_t a = (uint32_t)(addr + done);
 		size_t k = FK_MIN(n - done, SPINOR_PAGE - (a % SPINOR_PAGE));
 		k = FK_MIN(k, b->max_w - 4);
-		spinor_addr(b->buf, SPINOR_OP_PP, a);
-		memcpy(b->buf + 4, buf + done, k);
-		int rc = spinor_op1(b, SPINOR_OP_WREN);
-		if (!rc)
-			rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
-		if (!rc)
-			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+		int rc = spinor_program_page(b, p, a, buf + done, k);
 		if (rc)
 			return fk_fail_wrap(b->ctx, rc, "programming %zu bytes at 0x%06X", k, a);
 		done += k;

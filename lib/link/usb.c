@@ -93,6 +93,52 @@ int fk_usb_read(fk_usb_dev *d, fk_ctx *ctx, uint8_t ep, void *buf, size_t len,
 	return d->b->bulk(d->h, ctx, (uint8_t)(ep | 0x80u), buf, len, timeout_ms, got);
 }
 
+/* One transfer at a time: each OUT in turn; when the device refuses an OUT (FK_E_TIMEOUT: it
+ * holds replies the host has not read), the next IN transfers are read and the rest of the OUT
+ * is offered again. */
+static int fk_usb_batch_serial(fk_usb_dev *d, fk_ctx *ctx, const fk_usb_batch *b,
+			       unsigned timeout_ms)
+{
+	const uint8_t *o = b->out;
+	uint8_t *in = b->in;
+	unsigned next_in = 0;
+	for (unsigned i = 0; i < b->n_out; i++) {
+		size_t off = 0;
+		while (off < b->out_len[i]) {
+			size_t done = 0;
+			int rc = d->b->bulk(d->h, ctx, b->ep_out, (void *)(uintptr_t)(o + off),
+					    b->out_len[i] - off, timeout_ms, &done);
+			off += done;
+			if (rc == FK_E_TIMEOUT && next_in < b->n_in) {
+				fk_ctx_clear(ctx);
+				rc = d->b->bulk(d->h, ctx, b->ep_in, in, b->in_len[next_in],
+						timeout_ms, &b->in_got[next_in]);
+				in += b->in_len[next_in++];
+			}
+			if (rc)
+				return rc;
+		}
+		o += b->out_len[i];
+	}
+	for (; next_in < b->n_in; next_in++) {
+		int rc = d->b->bulk(d->h, ctx, b->ep_in, in, b->in_len[next_in], timeout_ms,
+				    &b->in_got[next_in]);
+		if (rc)
+			return rc;
+		in += b->in_len[next_in];
+	}
+	return FK_OK;
+}
+
+int fk_usb_batch_run(fk_usb_dev *d, fk_ctx *ctx, const fk_usb_batch *b, unsigned timeout_ms)
+{
+	for (unsigned i = 0; i < b->n_in; i++)
+		b->in_got[i] = 0;
+	if (d->b->batch)
+		return d->b->batch(d->h, ctx, b, timeout_ms);
+	return fk_usb_batch_serial(d, ctx, b, timeout_ms);
+}
+
 void fk_usb_close(fk_usb_dev *d)
 {
 	if (!d)

@@ -46,6 +46,21 @@ typedef struct fk_usb_info {
 	int strings_error;       /* FK_OK, or why the strings could not be read (e.g. permission) */
 } fk_usb_info;
 
+/* A batch of bulk transfers kept in flight together (see fk_usb_batch_run): n_out OUT
+ * transfers on ep_out, sent in order (transfer i is out_len[i] bytes of out, one after the
+ * other), and n_in IN transfers on ep_in (transfer i reads up to in_len[i] bytes into in, one
+ * buffer after the other; in_got[i] receives what came). */
+typedef struct fk_usb_batch {
+	uint8_t ep_out, ep_in;
+	const uint8_t *out;
+	const size_t *out_len;
+	unsigned n_out;
+	uint8_t *in;
+	const size_t *in_len;
+	size_t *in_got;
+	unsigned n_in;
+} fk_usb_batch;
+
 typedef struct fk_usb_backend {
 	const char *name; /* "libusb", "twin" */
 	/* Append up to max - *n devices to list; never fails hard (a backend that cannot start
@@ -57,6 +72,10 @@ typedef struct fk_usb_backend {
 	int (*bulk)(void *h, fk_ctx *ctx, uint8_t ep, void *buf, size_t len, unsigned timeout_ms,
 		    size_t *done);
 	void (*close)(void *h);
+	/* Optional: run a batch with its transfers in flight together (libusb's asynchronous
+	 * API: the OUT transfers queued in order, up to 32 IN transfers queued). NULL: the batch
+	 * runs one transfer at a time (fk_usb_batch_run). */
+	int (*batch)(void *h, fk_ctx *ctx, const fk_usb_batch *b, unsigned timeout_ms);
 	/* Virtual time in ns of an emulated device; NULL on hardware. */
 	uint64_t (*virtual_ns)(void *h);
 } fk_usb_backend;
@@ -76,6 +95,11 @@ int fk_usb_write(fk_usb_dev *d, fk_ctx *ctx, uint8_t ep, const void *buf, size_t
 /* Read one transfer of at most len bytes from an IN endpoint; *got = bytes received. */
 int fk_usb_read(fk_usb_dev *d, fk_ctx *ctx, uint8_t ep, void *buf, size_t len,
 		unsigned timeout_ms, size_t *got);
+/* Runs a batch (fk_usb_batch). Without the backend's batch: each OUT transfer in turn, the
+ * IN transfers read whenever the device refuses more (FK_E_TIMEOUT on a write) and at the end.
+ * A short IN transfer is not an error (in_got says); an OUT transfer the device does not take
+ * whole is FK_E_IO. */
+int fk_usb_batch_run(fk_usb_dev *d, fk_ctx *ctx, const fk_usb_batch *b, unsigned timeout_ms);
 void fk_usb_close(fk_usb_dev *d);
 uint64_t fk_usb_virtual_ns(const fk_usb_dev *d); /* 0 on hardware */
 int fk_usb_is_virtual(const fk_usb_dev *d);

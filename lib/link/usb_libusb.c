@@ -3,6 +3,7 @@
  * Sources: libusb-1.0 API reference (libusb_get_device_list, libusb_get_active_config_descriptor,
  * libusb_get_string_descriptor_ascii, libusb_claim_interface, libusb_bulk_transfer, error codes).
  * Devices are referred to by bus and address so that no libusb reference outlives a call. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -215,6 +216,141 @@ static int usb_lib_bulk(void *hv, fk_ctx *ctx, uint8_t ep, void *buf, size_t len
 	return usb_lib_fail(ctx, r, what);
 }
 
+/* ---- batches: libusb's asynchronous API (libusb_submit_transfer, the callbacks run inside
+ * libusb_handle_events_timeout_completed; a cancelled transfer completes with
+ * LIBUSB_TRANSFER_CANCELLED and must be waited for before its buffer goes away) ---- */
+
+#define USB_LIB_IN_FLIGHT 32u
+
+typedef struct usb_lib_slot {
+	struct libusb_transfer *t;
+	int state;     /* 0 idle, 1 in flight, 2 done */
+	unsigned idx;  /* which OUT/IN transfer of the batch */
+	int *pending;  /* the batch's count of transfers in flight */
+} usb_lib_slot;
+
+static void LIBUSB_CALL usb_lib_batch_cb(struct libusb_transfer *t)
+{
+	usb_lib_slot *s = t->user_data;
+	s->state = 2;
+	(*s->pending)--;
+}
+
+static const char *usb_lib_status(enum libusb_transfer_status st)
+{
+	switch (st) {
+	case LIBUSB_TRANSFER_TIMED_OUT: return "timed out";
+	case LIBUSB_TRANSFER_STALL: return "stalled";
+	case LIBUSB_TRANSFER_NO_DEVICE: return "the device is gone";
+	case LIBUSB_TRANSFER_OVERFLOW: return "overflow (the device sent more than asked)";
+	case LIBUSB_TRANSFER_CANCELLED: return "cancelled";
+	default: return "failed";
+	}
+}
+
+static int usb_lib_batch(void *hv, fk_ctx *ctx, const fk_usb_batch *b, unsigned timeout_ms)
+{
+	usb_lib_handle *lh = hv;
+	unsigned nin_slots = b->n_in < USB_LIB_IN_FLIGHT ? b->n_in : USB_LIB_IN_FLIGHT;
+	unsigned nslots = b->n_out + nin_slots;
+	usb_lib_slot *slot = calloc(nslots ? nslots : 1, sizeof *slot);
+	size_t *in_off = calloc(b->n_in + 1, sizeof *in_off);
+	int pending = 0, rc = FK_OK;
+	if (!slot || !in_off) {
+		free(slot);
+		free(in_off);
+		return fk_fail(ctx, FK_E_NOMEM, "USB batch of %u transfers", b->n_out + b->n_in);
+	}
+	for (unsigned i = 0; i < b->n_in; i++)
+		in_off[i + 1] = in_off[i] + b->in_len[i];
+	for (unsigned i = 0; i < nslots && rc == FK_OK; i++) {
+		slot[i].t = libusb_alloc_transfer(0);
+		slot[i].pending = &pending;
+		if (!slot[i].t)
+			rc = fk_fail(ctx, FK_E_NOMEM, "USB batch: libusb_alloc_transfer");
+	}
+	/* the OUT transfers, in order */
+	size_t off = 0;
+	for (unsigned i = 0; i < b->n_out && rc == FK_OK; i++) {
+		libusb_fill_bulk_transfer(slot[i].t, lh->h, b->ep_out,
+					  (unsigned char *)(uintptr_t)(b->out + off),
+					  (int)b->out_len[i], usb_lib_batch_cb, &slot[i], timeout_ms);
+		slot[i].idx = i;
+		off += b->out_len[i];
+		int r = libusb_submit_transfer(slot[i].t);
+		if (r)
+			rc = usb_lib_fail(ctx, r, "submitting a USB bulk write");
+		else
+			slot[i].state = 1, pending++;
+	}
+	unsigned next_in = 0, in_done = 0;
+	while (rc == FK_OK && (pending > 0 || in_done < b->n_in)) {
+		/* keep the IN transfers queued, in order */
+		for (unsigned k = b->n_out; k < nslots && next_in < b->n_in && rc == FK_OK; k++) {
+			if (slot[k].state != 0)
+				continue;
+			libusb_fill_bulk_transfer(slot[k].t, lh->h, b->ep_in, b->in + in_off[next_in],
+						  (int)b->in_len[next_in], usb_lib_batch_cb, &slot[k],
+						  timeout_ms);
+			slot[k].idx = next_in++;
+			int r = libusb_submit_transfer(slot[k].t);
+			if (r)
+				rc = usb_lib_fail(ctx, r, "submitting a USB bulk read");
+			else
+				slot[k].state = 1, pending++;
+		}
+		if (rc)
+			break;
+		struct timeval tv = {1, 0};
+		int r = libusb_handle_events_timeout_completed(usb_lib_ctx, &tv, NULL);
+		if (r && r != LIBUSB_ERROR_INTERRUPTED) {
+			rc = usb_lib_fail(ctx, r, "waiting for USB transfers");
+			break;
+		}
+		for (unsigned k = 0; k < nslots && rc == FK_OK; k++) {
+			if (slot[k].state != 2)
+				continue;
+			struct libusb_transfer *t = slot[k].t;
+			bool out = k < b->n_out;
+			if (t->status != LIBUSB_TRANSFER_COMPLETED ||
+			    (out && (size_t)t->actual_length != b->out_len[slot[k].idx])) {
+				rc = fk_fail(ctx, t->status == LIBUSB_TRANSFER_NO_DEVICE
+						      ? FK_E_DEVICE_GONE : FK_E_IO,
+					     "USB bulk %s %u of the batch on endpoint 0x%02x: %s (%d of "
+					     "%d bytes)", out ? "write" : "read", slot[k].idx + 1,
+					     out ? b->ep_out : b->ep_in,
+					     t->status == LIBUSB_TRANSFER_COMPLETED
+						     ? "short" : usb_lib_status(t->status),
+					     t->actual_length, t->length);
+				slot[k].state = 3; /* finished: nothing to cancel */
+				break;
+			}
+			if (!out) {
+				b->in_got[slot[k].idx] = (size_t)t->actual_length;
+				in_done++;
+				slot[k].state = 0;
+			} else {
+				slot[k].state = 3;
+			}
+		}
+	}
+	if (rc) { /* cancel what is still queued and wait until libusb gives every buffer back */
+		for (unsigned k = 0; k < nslots; k++)
+			if (slot[k].state == 1)
+				libusb_cancel_transfer(slot[k].t);
+		for (unsigned spins = 0; pending > 0 && spins < 100; spins++) {
+			struct timeval tv = {0, 100000};
+			libusb_handle_events_timeout_completed(usb_lib_ctx, &tv, NULL);
+		}
+	}
+	for (unsigned k = 0; k < nslots; k++)
+		if (slot[k].t && pending == 0)
+			libusb_free_transfer(slot[k].t);
+	free(slot);
+	free(in_off);
+	return rc;
+}
+
 static void usb_lib_close(void *hv)
 {
 	usb_lib_handle *lh = hv;
@@ -229,6 +365,7 @@ const fk_usb_backend fk_usb_libusb_backend = {
 	.open = usb_lib_open,
 	.bulk = usb_lib_bulk,
 	.close = usb_lib_close,
+	.batch = usb_lib_batch,
 };
 
 #else /* built without libusb: lists nothing, opens nothing */

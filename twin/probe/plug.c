@@ -32,7 +32,8 @@ static int tw_plug_one(fk_ctx *ctx, char *item)
 	tw_usb_plug_opts o = {0};
 	if (!eq || tw_probe_kind_parse((*eq = '\0', item), &o.kind))
 		return fk_fail(ctx, FK_E_USAGE, "FLASHKEY_TWIN_PROBES: \"%s\" is not KIND=TARGET (kinds: "
-				"stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink)", item);
+				"stlink-v2, stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink, ch341a)",
+				item);
 	char *target = eq + 1;
 	if ((opt = strchr(target, ',')) != NULL)
 		*opt++ = '\0';
@@ -106,6 +107,27 @@ static int tw_open_twin_dap(fk_ctx *ctx, const char *arg, const fk_conn_opts *op
 	return tw_plug_open(ctx, TW_PROBE_DAP_V2, arg, opts, out);
 }
 
+/* twin-ch341a:TARGET: an emulated CH341A on the twin's SPI port, opened as ch341a:LOCATION */
+static int tw_open_twin_ch341a(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
+			       fk_transport *out)
+{
+	if (!arg[0])
+		return fk_fail(ctx, FK_E_USAGE, "twin-ch341a: needs a twin state file "
+				"(twin-ch341a:PATH)");
+	int slot = tw_plug_find(TW_PROBE_CH341A, arg);
+	if (slot < 0) {
+		tw_usb_plug_opts o = {.kind = TW_PROBE_CH341A, .arg = arg};
+		o.open = tw_plug_opener(ctx, arg);
+		if (!o.open)
+			return fk_ctx_error(ctx);
+		if ((slot = tw_usb_plug(ctx, &o)) < 0)
+			return slot;
+	}
+	char conn[96];
+	snprintf(conn, sizeof conn, "ch341a:emulated %d", slot);
+	return fk_transport_open(ctx, conn, opts, out);
+}
+
 void tw_probe_register(void)
 {
 	static int done;
@@ -116,6 +138,8 @@ void tw_probe_register(void)
 			    "twin-stlink:PATH  the twin in PATH behind an emulated ST-LINK/V2");
 	fk_backend_register("twin-cmsis-dap", tw_open_twin_dap,
 			    "twin-cmsis-dap:PATH  the twin in PATH behind an emulated CMSIS-DAP v2");
+	fk_backend_register("twin-ch341a", tw_open_twin_ch341a,
+			    "twin-ch341a:PATH  the SPI flash twin in PATH behind an emulated CH341A");
 	fk_ctx *ctx = fk_ctx_new();
 	if (ctx && tw_probe_plug_env(ctx, getenv("FLASHKEY_TWIN_PROBES"))) {
 		char msg[FK_CHAIN_MSG_MAX];

@@ -36,17 +36,23 @@ typedef enum tw_probe_kind {
 	TW_PROBE_DAP_V2 = 3,     /* CMSIS-DAP v2, bulk, high speed, 512-byte packets x8 */
 	TW_PROBE_DAP_V1 = 4,     /* CMSIS-DAP v1, HID, full speed, 64-byte reports x4 */
 	TW_PROBE_JLINK = 5,      /* SEGGER J-Link V9, 1366:0101, full speed, EP 0x02 out, 0x81 in */
+	TW_PROBE_CH341A = 6,     /* WCH CH341A SPI programmer, 1a86:5512, full speed, 32-byte packets,
+				  * EP 0x02 out, 0x82 in: on the chip's SPI port, not its DP */
 	TW_PROBE_KIND_COUNT
 } tw_probe_kind;
 
 const char *tw_probe_kind_name(tw_probe_kind k); /* "stlink-v2", "cmsis-dap-v2", ... */
 int tw_probe_kind_parse(const char *s, tw_probe_kind *k);
 
-/* What an emulator drives: the DP/AP core of a chip, and the bus under it (for power and time). */
+/* What an emulator drives: the DP/AP core of a chip, and the bus under it (for power and time).
+ * A chip with a SPI port (a SPI NOR) offers it in spi/spi_m instead of (or besides) a DP; the
+ * bus then serves only its clock and power. */
 typedef struct tw_probe_target {
 	tw_dap *dap;
 	const tw_dap_bus *bus;
 	void *bus_h;
+	const struct tw_spi_port *spi; /* NULL: no SPI port */
+	void *spi_m;                   /* the model instance the port's functions take */
 	void (*release)(struct tw_probe_target *t, fk_ctx *ctx); /* closes what open made */
 	void *owner;
 } tw_probe_target;
@@ -90,6 +96,27 @@ tw_jlink_status tw_jlink_out(tw_jlink *j, uint8_t ep, const uint8_t *buf, size_t
 /* Up to cap bytes of the replies not yet read; 0 = nothing to send (the endpoint NAKs). */
 size_t tw_jlink_in(tw_jlink *j, uint8_t ep, uint8_t *buf, size_t cap);
 bool tw_jlink_busy(const tw_jlink *j); /* replies wait to be read */
+
+/* CH341A (ch341a_emu.c): 32-byte command packets on bulk OUT 0x02, replies on bulk IN 0x82. */
+#define TW_CH341A_EP_OUT 0x02u
+#define TW_CH341A_EP_IN 0x82u
+typedef enum tw_ch341a_status {
+	TW_CH341A_OK = 0,    /* every packet taken */
+	TW_CH341A_NAK = 1,   /* *accepted bytes (whole packets) taken; the replies must be read */
+	TW_CH341A_STALL = 2, /* not an endpoint of this device */
+} tw_ch341a_status;
+typedef struct tw_ch341a_stats {
+	uint64_t packets, spi_bytes, selects, ignored;
+} tw_ch341a_stats;
+typedef struct tw_ch341a tw_ch341a;
+tw_ch341a *tw_ch341a_new(tw_probe_target *t); /* NULL: no SPI port on t, or no memory */
+void tw_ch341a_free(tw_ch341a *c);
+tw_ch341a_status tw_ch341a_out(tw_ch341a *c, uint8_t ep, const uint8_t *buf, size_t len,
+			       size_t *accepted);
+/* The oldest reply packet (up to cap bytes of it); 0 = nothing to send (the endpoint NAKs). */
+size_t tw_ch341a_in(tw_ch341a *c, uint8_t ep, uint8_t *buf, size_t cap);
+bool tw_ch341a_pending(const tw_ch341a *c); /* replies wait to be read */
+const tw_ch341a_stats *tw_ch341a_stats_of(const tw_ch341a *c);
 
 /* ---- the emulated USB bus (usb_emu.c) ---- */
 

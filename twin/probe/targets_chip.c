@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* twin/probe: a twin in a state file (any model that offers a debug port) as the target of an
- * emulated probe. The file is opened (and locked) when the host opens the probe, and saved and
- * unlocked when it closes it; the debug port is the one every path shares (debug/chip_port.h).
- * A twin whose model has no debug port is refused when the probe is opened, naming the model. */
+/* twin/probe: a twin in a state file (any model that offers a debug port or a SPI port) as the
+ * target of an emulated probe. The file is opened (and locked) when the host opens the probe,
+ * and saved and unlocked when it closes it; the debug port is the one every path shares
+ * (debug/chip_port.h). A SPI NOR twin offers its SPI port to a CH341A. A probe whose port the
+ * twin lacks is refused when it is opened, naming the model (usb_emu.c). */
 #include <stdlib.h>
 
 #include "debug/chip_port.h"
+#include "model.h"
 #include "probe/probe_emu.h"
 #include "probe/targets.h"
 
@@ -17,7 +19,8 @@ typedef struct tw_chip_target {
 static void tw_chip_target_release(tw_probe_target *t, fk_ctx *ctx)
 {
 	tw_chip_target *x = t->owner;
-	tw_dap_free(t->dap);
+	if (t->dap)
+		tw_dap_free(t->dap);
 	tw_chip_close(x->chip, ctx);
 	free(x);
 	t->dap = NULL;
@@ -33,8 +36,12 @@ static int tw_target_open_chip(fk_ctx *ctx, const char *path, tw_probe_target *o
 		free(x);
 		return rc;
 	}
-	out->dap = tw_chip_port_open(&x->port, x->chip, ctx, "the emulated probe's target");
-	if (!out->dap) {
+	out->spi = tw_chip_spi(x->chip, NULL, NULL);
+	out->spi_m = tw_chip_impl(x->chip);
+	x->port.chip = x->chip; /* the bus's clock and power work without a debug port */
+	out->dap = tw_chip_port_open(&x->port, x->chip, out->spi ? NULL : ctx,
+				     "the emulated probe's target");
+	if (!out->dap && !out->spi) {
 		rc = fk_ctx_error(ctx);
 		tw_chip_close(x->chip, NULL);
 		free(x);

@@ -92,6 +92,13 @@ static void ubs_describe(tw_probe_kind k, ubs_desc *d)
 		d->cls = 0xFF, d->sub = 0, d->proto = 0, d->mps = 512, d->nep = 2;
 		d->ep[0] = 0x01, d->ep[1] = 0x81;
 		break;
+	case TW_PROBE_CH341A:
+		/* WCH CH341A, SPI/I2C mode: vendor interface, bulk IN 0x82 and OUT 0x02 of 32 bytes,
+		 * interrupt IN 0x81 (flashrom ch341a_spi.c uses the bulk pair) */
+		d->vid = 0x1A86, d->pid = 0x5512, d->mfr = "", d->product = "USB UART-LPT";
+		d->bcd_usb = 0x0110, d->mps = 32, d->nep = 2;
+		d->ep[0] = TW_CH341A_EP_IN, d->ep[1] = TW_CH341A_EP_OUT;
+		break;
 	case TW_PROBE_JLINK:
 		d->vid = 0x1366, d->pid = 0x0101, d->mfr = "SEGGER", d->product = "J-Link";
 		d->bcd_usb = 0x0110, d->mps = 64, d->nep = 2;
@@ -276,7 +283,8 @@ static int ubs_parse_probe(tw_ubs *u, fk_ctx *ctx, char *item)
 		*opt++ = '\0';
 	if (tw_probe_kind_parse(item, &pr->kind))
 		return fk_fail(ctx, FK_E_USAGE, "usb-bridge: unknown probe \"%s\" (stlink-v2, "
-				"stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink)", item);
+				"stlink-v21, stlink-v3, cmsis-dap-v2, cmsis-dap-v1, jlink, ch341a)",
+				item);
 	/* 24 characters, as an ST-LINK's (stlink-tools reads no other length); a J-Link's is a
 	 * decimal number; distinct per slot */
 	if (pr->kind == TW_PROBE_JLINK)
@@ -318,11 +326,15 @@ int tw_ubs_parse_probes(tw_ubs *u, fk_ctx *ctx, char *list)
 		item = next;
 	}
 	if (rc == FK_OK && u->nprobes == 0) {
+		/* one of each debug probe on a chip with a debug port; a CH341A on a SPI flash */
 		static const char *const all[] = {"stlink-v2", "stlink-v21", "stlink-v3",
 						  "cmsis-dap-v2", "cmsis-dap-v1", "jlink"};
-		for (unsigned i = 0; rc == FK_OK && i < sizeof all / sizeof all[0]; i++) {
+		static const char *const spi[] = {"ch341a"};
+		const char *const *set = u->tgt.dap || !u->tgt.spi ? all : spi;
+		unsigned nset = set == all ? sizeof all / sizeof all[0] : 1;
+		for (unsigned i = 0; rc == FK_OK && i < nset; i++) {
 			char k[32];
-			fk_strlcpy(k, all[i], sizeof k);
+			fk_strlcpy(k, set[i], sizeof k);
 			rc = ubs_parse_probe(u, ctx, k);
 		}
 	}

@@ -23,6 +23,7 @@
 #include "core/core.h"
 #include "debug/chip_port.h"
 #include "fktwin/usb_bridge.h"
+#include "model.h"
 #include "probe/probe_emu.h"
 #include "probe/usb_bridge_core.h"
 #include "serve.h"
@@ -145,7 +146,8 @@ static void ubs_stop(void *state)
 		close(u->lfd);
 		unlink(u->sock);
 	}
-	tw_dap_free(u->bus.tgt.dap);
+	if (u->bus.tgt.dap)
+		tw_dap_free(u->bus.tgt.dap);
 	free(u);
 }
 
@@ -206,14 +208,20 @@ static int ubs_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 		rc = fk_fail(ctx, FK_E_USAGE, "usb-bridge: \"%s\" is not a socket path (at most %zu "
 				"bytes)", spec, sizeof u->sock - 1);
 	fk_strlcpy(u->sock, spec, sizeof u->sock);
-	if (rc == FK_OK)
-		rc = tw_ubs_parse_probes(&u->bus, ctx, semi);
-	if (rc == FK_OK && !(u->bus.tgt.dap = tw_chip_port_open(&u->port, tw_serve_chip(s), ctx,
-								 "--usb-bridge")))
+	/* the ports the twin has: its debug port for the debug probes, its SPI port for a CH341A */
+	tw_chip *chip = tw_serve_chip(s);
+	u->port.chip = chip;
+	u->bus.tgt.spi = tw_chip_spi(chip, NULL, NULL);
+	u->bus.tgt.spi_m = tw_chip_impl(chip);
+	if (rc == FK_OK && !(u->bus.tgt.dap = tw_chip_port_open(&u->port, chip,
+								 u->bus.tgt.spi ? NULL : ctx,
+								 "--usb-bridge")) && !u->bus.tgt.spi)
 		rc = fk_ctx_error(ctx);
 	u->port.no_clock = tw_serve_realtime(s);
 	u->bus.tgt.bus = &tw_chip_port_bus;
 	u->bus.tgt.bus_h = &u->port;
+	if (rc == FK_OK)
+		rc = tw_ubs_parse_probes(&u->bus, ctx, semi);
 	if (rc == FK_OK) {
 		struct sockaddr_un sa = {.sun_family = AF_UNIX};
 		memcpy(sa.sun_path, u->sock, strlen(u->sock) + 1);

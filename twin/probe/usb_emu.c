@@ -27,6 +27,8 @@ typedef struct tw_usb_timing {
 static const tw_usb_timing tw_usb_fs = {1000000, 53000, 64};
 static const tw_usb_timing tw_usb_hs = {250000, 10000, 512};
 static const tw_usb_timing tw_usb_hid = {2000000, 1000000, 64};
+/* CH341A: full speed with 32-byte bulk packets (the model's choice: 32 us each, USB 2.0 §5.8) */
+static const tw_usb_timing tw_usb_ch341a = {1000000, 32000, 32};
 
 typedef struct tw_usb_slot {
 	bool used;
@@ -46,6 +48,7 @@ struct tw_usb_sess {
 	tw_stlink *st;
 	tw_cmsis_dap *dap;
 	tw_jlink *jl;
+	tw_ch341a *ch;
 	uint8_t reply[TW_USB_REPLY_MAX]; /* CMSIS-DAP replies not yet read, in order */
 	size_t reply_len[16];
 	unsigned nreplies;
@@ -55,7 +58,7 @@ struct tw_usb_sess {
 static tw_usb_slot tw_usb_slots[TW_USB_SLOTS];
 
 static const char *const tw_probe_names[TW_PROBE_KIND_COUNT] = {
-	"stlink-v2", "stlink-v21", "stlink-v3", "cmsis-dap-v2", "cmsis-dap-v1", "jlink"};
+	"stlink-v2", "stlink-v21", "stlink-v3", "cmsis-dap-v2", "cmsis-dap-v1", "jlink", "ch341a"};
 
 const char *tw_probe_kind_name(tw_probe_kind k)
 {
@@ -98,6 +101,18 @@ static void tw_usb_describe(const tw_usb_slot *s, unsigned idx, fk_usb_info *i)
 		f->cls = 0xFF;
 		f->ep_addr[0] = 0x81, f->ep_addr[1] = s->kind == TW_PROBE_STLINK_V2 ? 0x02 : 0x01;
 		f->ep_size[0] = f->ep_size[1] = s->kind == TW_PROBE_STLINK_V3 ? 512 : 64;
+		return;
+	}
+	if (s->kind == TW_PROBE_CH341A) {
+		/* CH341A in SPI/I2C mode: vendor interface 0, bulk IN 0x82 and OUT 0x02 of 32 bytes
+		 * (flashrom ch341a_spi.c); it has no serial number string */
+		i->vid = 0x1A86, i->pid = 0x5512, i->bcd_usb = 0x0110;
+		i->serial[0] = '\0';
+		snprintf(i->manufacturer, sizeof i->manufacturer, "%s", "");
+		snprintf(i->product, sizeof i->product, "USB UART-LPT");
+		f->cls = 0xFF;
+		f->ep_addr[0] = TW_CH341A_EP_IN, f->ep_addr[1] = TW_CH341A_EP_OUT;
+		f->ep_size[0] = f->ep_size[1] = 32;
 		return;
 	}
 	if (s->kind == TW_PROBE_JLINK) {
@@ -194,8 +209,14 @@ static tw_usb_sess *tw_sess_make(tw_probe_kind kind, const char *serial, const t
 	x->tgt = *t;
 	bool hs = kind == TW_PROBE_STLINK_V3 || kind == TW_PROBE_DAP_V2;
 	x->tm = kind == TW_PROBE_DAP_V1 ? &tw_usb_hid : hs ? &tw_usb_hs : &tw_usb_fs;
+	if (kind == TW_PROBE_CH341A)
+		x->tm = &tw_usb_ch341a;
 	x->kind = kind;
-	if (tw_is_stlink(kind))
+	if (kind == TW_PROBE_CH341A)
+		x->ch = tw_ch341a_new(&x->tgt);
+	else if (!x->tgt.dap)
+		; /* a debug probe on a chip without a debug port: refused below */
+	else if (tw_is_stlink(kind))
 		x->st = tw_stlink_new(&x->tgt, kind);
 	else if (kind == TW_PROBE_JLINK)
 		x->jl = tw_jlink_new(&x->tgt);
@@ -203,7 +224,7 @@ static tw_usb_sess *tw_sess_make(tw_probe_kind kind, const char *serial, const t
 		x->dap = tw_cmsis_dap_new(&x->tgt, serial, kind == TW_PROBE_DAP_V1 ? 64 : 512,
 					  kind == TW_PROBE_DAP_V1 ? 4 : 8,
 					  kind == TW_PROBE_DAP_V1 ? "1.3.0" : "2.1.0");
-	if (!x->st && !x->dap && !x->jl) {
+	if (!x->st && !x->dap && !x->jl && !x->ch) {
 		free(x);
 		return NULL;
 	}
@@ -223,8 +244,15 @@ static int tw_sess_open(fk_ctx *ctx, uintptr_t id, tw_usb_sess **out)
 		return fk_fail_wrap(ctx, rc, "emulated probe %s", s->serial);
 	tw_usb_sess *x = tw_sess_make(s->kind, s->serial, &tgt);
 	if (!x) {
+		bool spi = s->kind == TW_PROBE_CH341A;
+		bool missing = spi ? !tgt.spi : !tgt.dap;
 		if (tgt.release)
 			tgt.release(&tgt, ctx);
+		if (missing)
+			return fk_fail(ctx, FK_E_UNSUPPORTED, "emulated %s on %s: the twin has no %s",
+				       tw_probe_kind_name(s->kind), s->arg,
+				       spi ? "SPI port (a CH341A programs SPI flash chips)"
+					   : "debug port");
 		return fk_fail(ctx, FK_E_NOMEM, "opening emulated probe %s", s->serial);
 	}
 	x->slot = s;
@@ -239,6 +267,7 @@ static void tw_sess_close(void *h)
 	tw_stlink_free(x->st);
 	tw_cmsis_dap_free(x->dap);
 	tw_jlink_free(x->jl);
+	tw_ch341a_free(x->ch);
 	if (x->slot) {
 		fk_ctx *ctx = fk_ctx_new();
 		if (x->tgt.release)
@@ -328,6 +357,30 @@ static int tw_sess_jlink(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, void *buf, siz
 	return FK_OK;
 }
 
+/* CH341A: 32-byte command packets; each OUT transfer costs its packets, plus half a round trip
+ * unless replies are still unread (the host keeps transfers queued); each reply packet the
+ * same. */
+static int tw_sess_ch341a(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, void *buf, size_t len,
+			  size_t *done)
+{
+	if (ep & 0x80) {
+		*done = tw_ch341a_in(x->ch, ep, buf, len);
+		if (*done == 0)
+			return fk_fail(ctx, FK_E_TIMEOUT, "no reply on USB endpoint 0x%02x (emulated "
+					"CH341A)", ep);
+		tw_sess_charge(x, *done, tw_ch341a_pending(x->ch));
+		return FK_OK;
+	}
+	tw_sess_charge(x, FK_MAX(len, (size_t)1), tw_ch341a_pending(x->ch));
+	tw_ch341a_status st = tw_ch341a_out(x->ch, ep, buf, len, done);
+	if (st == TW_CH341A_STALL)
+		return fk_fail(ctx, FK_E_IO, "USB endpoint 0x%02x stalled (emulated CH341A)", ep);
+	if (st == TW_CH341A_NAK)
+		return fk_fail(ctx, FK_E_TIMEOUT, "emulated CH341A: the host leaves its replies "
+				"unread; the OUT endpoint NAKs (%zu of %zu bytes taken)", *done, len);
+	return FK_OK;
+}
+
 /* ---- link/usb backend ---- */
 
 /* ---- sessions on a caller's target (the USB bridge) ---- */
@@ -401,6 +454,8 @@ static int tw_usb_bulk(void *h, fk_ctx *ctx, uint8_t ep, void *buf, size_t len, 
 		return rc;
 	if (x->jl)
 		return tw_sess_jlink(x, ctx, ep, buf, len, done);
+	if (x->ch)
+		return tw_sess_ch341a(x, ctx, ep, buf, len, done);
 	if (x->dap && !(ep & 0x80))
 		rc = tw_sess_dap_out(x, ctx, buf, len);
 	else if (x->dap)

@@ -51,11 +51,13 @@ void tw_spinor_show(const tw_spinor *c, FILE *f, bool json)
 			}
 		fprintf(f, "},\n  \"protected\": {\"start\": %u, \"length\": %u, \"contiguous\": %s},\n"
 			   "  \"sr_protection\": \"%s\",\n  \"wp_pin\": \"%s\",\n"
-			   "  \"locked_units\": %u,\n  \"busy_ns\": %llu,\n  \"ignored_protected\": %u,\n"
-			   "  \"ignored_srp\": %u\n}\n",
+			   "  \"locked_units\": %u,\n  \"busy_ns\": %llu,\n  \"virtual_ns\": %llu,\n"
+			   "  \"ignored_protected\": %u,\n  \"ignored_srp\": %u,\n"
+			   "  \"ignored_wel\": %u\n}\n",
 			ps, pl, contig ? "true" : "false", tw_show_mode(c), c->wp_high ? "high" : "low",
 			tw_show_locked_units(c), (unsigned long long)tw_spinor_busy_ns(c),
-			c->st.ignored_protected, c->st.ignored_srp);
+			(unsigned long long)tw_spinor_now(c), c->st.ignored_protected,
+			c->st.ignored_srp, c->st.ignored_wel);
 		return;
 	}
 	fprintf(f, "%s (%s): JEDEC ID %02X %02X %02X, %u KiB\n", p->name, p->key, p->id[0], p->id[1],
@@ -139,7 +141,9 @@ void tw_spinor_show_json(const tw_spinor *c, const tw_json *j)
 	tw_json_kv_str(j, "wp_pin", c->wp_high ? "high" : "low");
 	tw_json_kv_uint(j, "locked_units", tw_show_locked_units(c));
 	tw_json_kv_uint(j, "busy_ns", tw_spinor_busy_ns(c));
+	tw_json_kv_uint(j, "virtual_ns", tw_spinor_now(c));
 	tw_json_kv_uint(j, "ignored_protected", c->st.ignored_protected);
 	tw_json_kv_uint(j, "ignored_srp", c->st.ignored_srp);
+	tw_json_kv_uint(j, "ignored_wel", c->st.ignored_wel);
 	j->obj_end(j->h);
 }

@@ -48,6 +48,7 @@ struct twb_xpriv {
 	struct libusb_context *ctx;
 	uint64_t deadline_ns; /* 0 = none */
 	bool cancelled;
+	size_t out_off; /* OUT: bytes the device took so far (it NAKs the rest until it can) */
 };
 #define TWB_XPRIV_SIZE ((sizeof(struct twb_xpriv) + 15u) & ~(size_t)15u)
 
@@ -898,6 +899,7 @@ int twb_xfer(libusb_device_handle *h, unsigned char ep, unsigned char *buf, int 
 		return LIBUSB_ERROR_INVALID_PARAM;
 	unsigned limit = timeout_ms ? timeout_ms : TWB_NO_LIMIT_MS;
 	uint64_t end = twb_now_ns() + (uint64_t)limit * 1000000u;
+	size_t off = 0; /* OUT: what the device took before it NAKed the rest */
 	for (;;) {
 		uint8_t *ans = NULL;
 		size_t n = 0;
@@ -905,9 +907,13 @@ int twb_xfer(libusb_device_handle *h, unsigned char ep, unsigned char *buf, int 
 		pthread_mutex_lock(&twb_lock);
 		int rc = (ep & 0x80) ? twb_call(TWB_OP_IN, h->dev->id, ep, (uint32_t)len, NULL, 0,
 						&arg, &ans, &n)
-				     : twb_call(TWB_OP_OUT, h->dev->id, ep, 0, buf, (size_t)len, &arg,
-						NULL, NULL);
+				     : twb_call(TWB_OP_OUT, h->dev->id, ep, 0, buf + off,
+						(size_t)len - off, &arg, NULL, NULL);
 		pthread_mutex_unlock(&twb_lock);
+		if (!(ep & 0x80)) {
+			off += arg > (uint32_t)len - off ? (size_t)len - off : arg;
+			*done = (int)off;
+		}
 		if (rc == 0) {
 			if (ep & 0x80) {
 				if (n > (size_t)len) {
@@ -916,8 +922,6 @@ int twb_xfer(libusb_device_handle *h, unsigned char ep, unsigned char *buf, int 
 				}
 				memcpy(buf, ans, n);
 				*done = (int)n;
-			} else {
-				*done = (int)(arg > (uint32_t)len ? (uint32_t)len : arg);
 			}
 			free(ans);
 			return 0;
@@ -1011,6 +1015,7 @@ int LIBUSB_CALL libusb_submit_transfer(struct libusb_transfer *transfer)
 		}
 	p->ctx = h->dev->ctx;
 	p->cancelled = false;
+	p->out_off = 0;
 	p->next = NULL;
 	p->deadline_ns = transfer->timeout ? twb_now_ns() + (uint64_t)transfer->timeout * 1000000u
 					   : 0;
@@ -1070,9 +1075,13 @@ static bool twb_try(struct libusb_transfer *t, uint64_t now)
 			rc = twb_call(TWB_OP_IN, h->dev->id, t->endpoint, (uint32_t)t->length, NULL, 0,
 				      &arg, &ans, &n);
 		else
-			rc = twb_call(TWB_OP_OUT, h->dev->id, t->endpoint, 0, t->buffer,
-				      (size_t)t->length, &arg, NULL, NULL);
+			rc = twb_call(TWB_OP_OUT, h->dev->id, t->endpoint, 0, t->buffer + p->out_off,
+				      (size_t)t->length - p->out_off, &arg, NULL, NULL);
 		pthread_mutex_unlock(&twb_lock);
+		if (!(t->endpoint & 0x80)) { /* a NAK may follow packets the device did take */
+			size_t left = (size_t)t->length - p->out_off;
+			p->out_off += arg > left ? left : arg;
+		}
 		if (rc == 0 && (t->endpoint & 0x80)) {
 			if (n > (size_t)t->length) {
 				rc = LIBUSB_ERROR_OVERFLOW;
@@ -1081,12 +1090,13 @@ static bool twb_try(struct libusb_transfer *t, uint64_t now)
 				done = (int)n;
 			}
 		} else if (rc == 0) {
-			done = (int)(arg > (uint32_t)t->length ? (uint32_t)t->length : arg);
+			done = (int)p->out_off;
 		}
 		free(ans);
 		if (rc == LIBUSB_ERROR_TIMEOUT) {
 			if (!p->deadline_ns || now < p->deadline_ns)
 				return false; /* NAK: stays in flight */
+			t->actual_length = (t->endpoint & 0x80) ? 0 : (int)p->out_off;
 			t->status = LIBUSB_TRANSFER_TIMED_OUT;
 			return true;
 		}
