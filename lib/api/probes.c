@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* api: `flashkey list` — every attached probe (ST-LINK, CMSIS-DAP v2 and v1, J-Link) with the
  * firmware version it reports, through the probe drivers' own discovery (probe/stlink,
- * probe/cmsis_dap, probe/jlink). */
+ * probe/cmsis_dap, probe/jlink), and the CH341A SPI programmers (probe/ch341a). */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/core.h"
 #include "flashkey/probe.h"
+#include "probe/ch341a.h"
 #include "probe/cmsis_dap.h"
 #include "probe/jlink.h"
 #include "probe/stlink.h"
@@ -69,6 +70,22 @@ int fk_probe_list(fk_ctx *ctx, fk_probe_info *list, unsigned max, unsigned *n)
 		probes_from_dap(&dap[i], &list[(*n)++]);
 	for (unsigned i = 0; i < nj && *n < max; i++)
 		probes_from_jlink(&jl[i], &list[(*n)++]);
+	ch341a_listing ch[FK_PROBE_MAX];
+	unsigned nc = 0;
+	ch341a_list(ctx, ch, FK_PROBE_MAX, &nc);
+	for (unsigned i = 0; i < nc && *n < max; i++) {
+		fk_probe_info *p = &list[(*n)++];
+		memset(p, 0, sizeof *p);
+		bool spi = ch[i].pid == CH341A_PID;
+		fk_strlcpy(p->kind, spi ? "CH341A (SPI)" : "CH341 (UART mode)", sizeof p->kind);
+		p->vid = CH341A_VID;
+		p->pid = ch[i].pid;
+		fk_strlcpy(p->product, spi ? "SPI flash programmer" : "move the jumper to I2C/SPI",
+			   sizeof p->product);
+		fk_strlcpy(p->location, ch[i].location, sizeof p->location);
+		if (spi)
+			snprintf(p->connection, sizeof p->connection, "ch341a:%u", ch[i].position);
+	}
 	fk_ctx_clear(ctx); /* per-probe failures are reported in the rows */
 	return FK_OK;
 }

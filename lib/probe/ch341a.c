@@ -402,6 +402,27 @@ static int ch_pick(fk_ctx *ctx, const char *which, fk_usb_info *found)
 	return FK_OK;
 }
 
+int ch341a_list(fk_ctx *ctx, ch341a_listing *out, unsigned max, unsigned *n)
+{
+	*n = 0;
+	fk_usb_info *list = calloc(FK_USB_MAX_DEVICES, sizeof *list);
+	if (!list)
+		return fk_fail(ctx, FK_E_NOMEM, "listing USB devices");
+	unsigned cnt = 0, pos = 0;
+	fk_usb_enumerate(ctx, list, FK_USB_MAX_DEVICES, &cnt);
+	for (unsigned i = 0; i < cnt && *n < max; i++) {
+		if (list[i].vid != CH341A_VID ||
+		    (list[i].pid != CH341A_PID && list[i].pid != CH341A_PID_UART))
+			continue;
+		ch341a_listing *l = &out[(*n)++];
+		l->pid = list[i].pid;
+		l->position = list[i].pid == CH341A_PID ? ++pos : 0;
+		fk_strlcpy(l->location, list[i].location, sizeof l->location);
+	}
+	free(list);
+	return FK_OK;
+}
+
 int ch341a_open(fk_ctx *ctx, const char *which, const fk_conn_opts *opts, fk_transport *out)
 {
 	fk_usb_info info;

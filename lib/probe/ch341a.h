@@ -19,6 +19,15 @@
  * or its position among the attached CH341As (1, 2, ...); empty with one attached. */
 int ch341a_open(fk_ctx *ctx, const char *which, const fk_conn_opts *opts, fk_transport *out);
 
+/* Attached CH341As for `flashkey list`: SPI/I2C mode (usable) and UART mode (pid 5523, shown
+ * with what to change). position = N in ch341a:N. */
+typedef struct ch341a_listing {
+	uint16_t pid;
+	unsigned position; /* 1, 2, ... among the SPI-mode ones; 0 for a UART-mode one */
+	char location[32];
+} ch341a_listing;
+int ch341a_list(fk_ctx *ctx, ch341a_listing *out, unsigned max, unsigned *n);
+
 /* Pure encoders (unit-tested): the bytes of one transaction as the device takes them.
  * The chip-select packet: /CS high (ending the previous transaction), then low. Returns 32. */
 size_t ch341a_cs_packet(uint8_t pkt[CH341A_PKT]);
