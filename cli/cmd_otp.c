@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* flashkey otp show | write BLOCK HEX [--offset N] | lock BLOCK: the OTP blocks and their lock
  * bytes as the chip's driver describes them (fk_chip_info.otp_*: 16 blocks of 32 bytes on an
- * STM32F4). Writes refuse a locked block and any 0 -> 1 bit and show
- * exactly which bytes change; a lock writes only that block's lock byte. Both are permanent:
+ * STM32F4; on a SPI NOR chip the security registers, 256 bytes each locked by LB1-3, or the
+ * Macronix secured OTP area locked by LDSO, numbered from block 0). Writes refuse a locked
+ * block and any 0 -> 1 bit and show exactly which bytes change; a lock writes only that
+ * block's lock byte (or lock bit). Both are permanent:
  * --allow-irreversible=PERMANENT or PERMANENT typed. */
 #include <string.h>
 
@@ -13,9 +15,38 @@ static const cli_opt otp_opts[] = {
 	{NULL, 0, 0, NULL, NULL},
 };
 
+/* The lock of block b where it is a bit (SPI NOR): "LB1" for several blocks, "LDSO" alone. */
+static void otp_lock_bit_name(const fk_chip_info *c, unsigned b, char *out, size_t n)
+{
+	if (c->otp_blocks == 1)
+		fk_strlcpy(out, c->otp_lock_name, n);
+	else
+		snprintf(out, n, "%s%u", c->otp_lock_name, b + 1U);
+}
+
+/* A lock-bit chip's block (SPI NOR security register: 256 or 512 bytes): a header line, then
+ * 32 bytes a line with the offset. */
+static void otp_show_long(const fk_chip_info *c, const fk_otp *otp, unsigned b)
+{
+	char bit[24];
+	unsigned written = 0;
+	otp_lock_bit_name(c, b, bit, sizeof bit);
+	for (unsigned i = 0; i < otp->block_size; i++)
+		written += otp->data[b][i] != 0xFF;
+	printf("%2u %s (%s=%u), %u of %u bytes written\n", b, otp->lock[b] ? "unlocked" : "locked",
+	       bit, otp->lock[b] ? 0U : 1U, written, otp->block_size);
+	for (unsigned i = 0; i < otp->block_size; i += 32) {
+		printf("   0x%03X ", i);
+		for (unsigned k = i; k < i + 32 && k < otp->block_size; k++)
+			printf("%02X", otp->data[b][k]);
+		printf("\n");
+	}
+}
+
 static int otp_show(cli_env *e, fk_session *s)
 {
-	fk_otp otp;
+	const fk_chip_info *c = fk_session_chip(s);
+	static fk_otp otp; /* 8 KiB: not on the stack */
 	int rc = fk_otp_read(s, &otp);
 	if (rc)
 		return rc;
@@ -26,11 +57,15 @@ static int otp_show(cli_env *e, fk_session *s)
 		json_arr_begin(&j);
 	}
 	for (unsigned b = 0; b < otp.nblocks; b++) {
-		char hex[65] = "";
+		char hex[2 * FK_OTP_MAX_BLOCK + 1] = "", bit[24];
 		for (unsigned i = 0; i < otp.block_size; i++)
 			fk_snprintf_cat(hex, sizeof hex, "%02X", otp.data[b][i]);
 		const char *st = otp.lock[b] == 0xFF ? "unlocked" : otp.lock[b] == 0 ? "locked"
 									      : "invalid lock byte";
+		if (!e->out.json && c->otp_lock_bit) {
+			otp_show_long(c, &otp, b);
+			continue;
+		}
 		if (!e->out.json) {
 			printf("%2u %s %s (LOCKB%u=0x%02X)\n", b, hex, st, b, otp.lock[b]);
 			continue;
@@ -39,7 +74,12 @@ static int otp_show(cli_env *e, fk_session *s)
 		json_kv_uint(&j, "block", b);
 		json_kv_str(&j, "data", hex);
 		json_kv_bool(&j, "locked", otp.lock[b] != 0xFF);
-		json_kv_hex(&j, "lock_byte", otp.lock[b], 2);
+		if (c->otp_lock_bit) {
+			otp_lock_bit_name(c, b, bit, sizeof bit);
+			json_kv_str(&j, "lock_bit", bit);
+		} else {
+			json_kv_hex(&j, "lock_byte", otp.lock[b], 2);
+		}
 		json_obj_end(&j);
 	}
 	if (e->out.json) {
@@ -53,15 +93,16 @@ static int otp_show(cli_env *e, fk_session *s)
  * an irreversible step names the exact block and address). */
 typedef struct otp_target {
 	bool known;
+	bool mapped;   /* addr is a memory address (not for SPI NOR security registers) */
 	unsigned block, off, len;
 	uint32_t addr; /* first byte written: data in the block, or the lock byte */
 } otp_target;
 
-/* The block size as the tools handle it (fk_otp holds at most 32-byte blocks). */
+/* The block size as the tools handle it (fk_otp holds at most FK_OTP_MAX_BLOCK bytes). */
 static unsigned otp_bsize(fk_session *s)
 {
 	unsigned n = fk_session_chip(s)->otp_block_size;
-	return n && n < 32U ? n : 32U;
+	return n && n < FK_OTP_MAX_BLOCK ? n : n ? FK_OTP_MAX_BLOCK : 32U;
 }
 
 static int otp_block(cli_env *e, fk_session *s, unsigned i, unsigned *block)
@@ -97,14 +138,19 @@ static int otp_hex(cli_env *e, const char *s, uint8_t *out, unsigned *len)
 	return FK_OK;
 }
 
-static void otp_print_changes(cli_env *e, unsigned block, unsigned off, const uint8_t *data,
-			      unsigned len, uint32_t mask)
+/* mask covers bytes 0-31 of the block; past them (a SPI NOR security register) the bytes
+ * that change are found by reading the block. */
+static void otp_print_changes(cli_env *e, fk_session *s, unsigned block, unsigned off,
+			      const uint8_t *data, unsigned len, uint32_t mask)
 {
+	static fk_otp now; /* 8 KiB: not on the stack */
+	bool read = off + len > 32U && !fk_otp_read(s, &now);
 	if (e->out.json)
 		return;
 	printf("OTP block %u, bytes that change:", block);
 	for (unsigned i = 0; i < len; i++)
-		if (mask & (1U << (off + i)))
+		if (read ? now.data[block][off + i] != data[i]
+			 : off + i < 32U && (mask & (1U << (off + i))))
 			printf(" [%u]=0x%02X", off + i, data[i]);
 	printf("\n");
 }
@@ -133,19 +179,23 @@ static int otp_write(cli_env *e, fk_session *s, otp_target *t)
 		rc = fk_otp_write_check(s, block, off, data, len, &changed, &mask);
 	if (rc)
 		return rc;
-	*t = (otp_target){true, block, off, len,
+	*t = (otp_target){true, !fk_session_chip(s)->otp_lock_bit, block, off, len,
 			  fk_session_chip(s)->otp_base + block * bsize + off};
 	if (!changed) {
 		printf("OTP block %u already holds these bytes: nothing to write\n", block);
 		return FK_OK;
 	}
-	otp_print_changes(e, block, off, data, len, mask);
+	otp_print_changes(e, s, block, off, data, len, mask);
 	cli_perms(e, &perms);
 	cli_consent_irreversible(e, &perms, "Writing OTP");
 	rc = fk_otp_write(s, block, off, data, len, &perms);
 	if (!rc) /* "written" only once the target holds it (issue 13 class 7) */
 		rc = fk_session_sync(s);
-	if (!rc && !e->out.json && e->dry_run)
+	if (!rc && !e->out.json && e->dry_run && !t->mapped)
+		printf("dry run: would write OTP block %u bytes %u-%u (%u byte%s change, "
+		       "PERMANENT); nothing written\n", block, off, off + len - 1, changed,
+		       changed == 1 ? "" : "s");
+	else if (!rc && !e->out.json && e->dry_run)
 		printf("dry run: would write OTP block %u bytes %u-%u at 0x%08X-0x%08X (%u byte%s "
 		       "change, PERMANENT); nothing written\n", block, off, off + len - 1, t->addr,
 		       t->addr + len - 1, changed, changed == 1 ? "" : "s");
@@ -164,15 +214,25 @@ static int otp_lock(cli_env *e, fk_session *s, otp_target *t)
 	if (rc)
 		return rc;
 	cli_perms(e, &perms);
-	*t = (otp_target){true, block, 0, 1, fk_session_chip(s)->otp_lock_base + block};
-	char what[96];
-	snprintf(what, sizeof what, "Locking OTP block %u (LOCKB%u at 0x%08X := 0x00)", block, block,
-		 t->addr);
+	const fk_chip_info *c = fk_session_chip(s);
+	*t = (otp_target){true, !c->otp_lock_bit, block, 0, 1, c->otp_lock_base + block};
+	char what[96], bit[24];
+	otp_lock_bit_name(c, block, bit, sizeof bit);
+	if (c->otp_lock_bit)
+		snprintf(what, sizeof what, "Locking OTP block %u (%s := 1)", block, bit);
+	else
+		snprintf(what, sizeof what, "Locking OTP block %u (LOCKB%u at 0x%08X := 0x00)",
+			 block, block, t->addr);
 	cli_consent_irreversible(e, &perms, what);
 	rc = fk_otp_lock(s, block, &perms);
 	if (!rc) /* "locked" only once the target holds it (issue 13 class 7) */
 		rc = fk_session_sync(s);
-	if (!rc && !e->out.json && e->dry_run)
+	if (!rc && !e->out.json && c->otp_lock_bit && e->dry_run)
+		printf("dry run: would lock OTP block %u (%s := 1, PERMANENT); nothing written\n",
+		       block, bit);
+	else if (!rc && !e->out.json && c->otp_lock_bit)
+		printf("OTP block %u is locked (%s read back 1)\n", block, bit);
+	else if (!rc && !e->out.json && e->dry_run)
 		printf("dry run: would lock OTP block %u (LOCKB%u at 0x%08X := 0x00, PERMANENT); "
 		       "nothing written\n", block, block, t->addr);
 	else if (!rc && !e->out.json)
@@ -200,7 +260,10 @@ static int cmd_otp_run(cli_env *e)
 		json_kv_bool(&j, "dry_run", e->dry_run);
 		if (t.known) {
 			json_kv_uint(&j, "block", t.block);
-			json_kv_hex(&j, "address", t.addr, 8);
+			if (t.mapped) /* SPI NOR security registers have no memory address */
+				json_kv_hex(&j, "address", t.addr, 8);
+			else if (strcmp(sub, "write") == 0)
+				json_kv_uint(&j, "offset", t.off);
 			json_kv_uint(&j, "bytes", t.len);
 		}
 		cli_json_end(e, &j, rc);

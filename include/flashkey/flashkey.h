@@ -50,6 +50,12 @@ typedef struct fk_chip_info {
 	 * description (lib/chip/driver.h fk_chip_desc). */
 	unsigned otp_blocks, otp_block_size; /* 0 blocks: the chip has no OTP */
 	uint32_t otp_lock_base;              /* lock byte of block i at otp_lock_base + i */
+	/* Added with SPI NOR security registers: the lock is a one-time bit outside the memory
+	 * map, not a lock byte at otp_lock_base (and the OTP has no memory address:
+	 * otp_base is 0); its name: block b locks with otp_lock_name followed by b + 1 ("LB1")
+	 * when there are several blocks, otp_lock_name alone ("LDSO") when there is one. */
+	bool otp_lock_bit;
+	char otp_lock_name[16];              /* "LOCKB" (F4: LOCKB0..15), "LB", "LDSO" */
 	char opt_reg_prefix[16];  /* inventory registers that hold the options ("FLASH_OPTCR") */
 	char rdp_source[40];      /* where the manual says what read protection hides */
 	char width_source[40];    /* where the manual gives the program widths by supply */
@@ -242,10 +248,15 @@ int fk_options_preview(fk_session *s, const char *const *kv, unsigned n, bool *i
 		       bool *erases_all);
 
 /* ---- OTP ---- */
+/* The largest OTP block fk_otp holds (a Macronix secured OTP area: 512 bytes). */
+#define FK_OTP_MAX_BLOCK 512
 typedef struct fk_otp {
 	unsigned nblocks, block_size;
 	bool readable;
-	uint8_t data[16][32];
+	uint8_t data[16][FK_OTP_MAX_BLOCK]; /* block b: data[b][0 .. block_size - 1] */
+	/* Block b's lock byte (0xFF unlocked, 0x00 locked, anything else invalid); where the
+	 * lock is a bit (fk_chip_info.otp_lock_bit: SPI NOR LB1-3, LDSO), 0x00 = the bit is set,
+	 * 0xFF = clear. */
 	uint8_t lock[16];
 } fk_otp;
 int fk_otp_read(fk_session *s, fk_otp *otp);

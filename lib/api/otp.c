@@ -4,6 +4,7 @@
  * family driver plans (FK_CHANGE_OTP_WRITE / FK_CHANGE_OTP_LOCK: a locked block and a bit that
  * would have to go 0 -> 1 are refused there) and the one executor runs: they are irreversible,
  * so the plan's gate needs allow_irreversible=PERMANENT, and each step is read back. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/session.h"
@@ -14,7 +15,10 @@ static int fk_otp_have(fk_session *s)
 	const fk_otp_desc *o = &s->desc->otp;
 	if (!o->nblocks)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "otp: the %s has no OTP area", s->info.chip);
-	if (o->lock_model == FK_OTP_LOCK_REGION) /* SPI NOR security registers: own commands */
+	/* not memory-mapped (SPI NOR security registers: their own instructions): the driver
+	 * reads them, or `otp` is not available */
+	if ((o->lock_model == FK_OTP_LOCK_REGION || o->lock_model == FK_OTP_LOCK_BIT) &&
+	    !s->drv->otp_read)
 		return fk_fail(s->ctx, FK_E_UNSUPPORTED, "otp: the %s's %u OTP regions of %u bytes are "
 							 "not memory-mapped; `flashkey status` shows "
 							 "their lock bits", s->info.chip, o->nblocks,
@@ -36,6 +40,18 @@ int fk_otp_read(fk_session *s, fk_otp *otp)
 	memset(otp, 0, sizeof *otp);
 	otp->nblocks = o->nblocks;
 	otp->block_size = o->block_size;
+	if (s->drv->otp_read) { /* not memory-mapped: the driver's instructions */
+		for (unsigned b = 0; b < o->nblocks; b++) {
+			bool locked = true;
+			rc = s->drv->otp_read(s->chip, s->ctx, b, otp->data[b], o->block_size,
+					      &locked);
+			if (rc)
+				return fk_fail_wrap(s->ctx, rc, "reading OTP block %u", b);
+			otp->lock[b] = locked ? 0x00 : 0xFF;
+		}
+		otp->readable = true;
+		return FK_OK;
+	}
 	uint32_t dlen = o->nblocks * o->block_size;
 	bool locks = o->lock_model == FK_OTP_LOCK_BYTE;
 	/* data and lock bytes in one read when they are adjacent (one bootloader command) */
@@ -71,6 +87,17 @@ int fk_otp_write_check(fk_session *s, unsigned block, unsigned off, const uint8_
 	rc = fk_otp_read(s, &otp);
 	if (rc)
 		return rc;
+	if (otp.lock[block] != 0xFF && s->drv->otp_read) {
+		char bit[24];
+		if (o->nblocks == 1)
+			fk_strlcpy(bit, o->lock_name ? o->lock_name : "lock bit", sizeof bit);
+		else
+			snprintf(bit, sizeof bit, "%s%u", o->lock_name ? o->lock_name : "lock bit ",
+				 block + 1);
+		return fk_fail(s->ctx, FK_E_PROTECTED, "OTP block %u is locked (%s = 1, one-time): "
+			       "it can never be written again (%s); nothing was written", block,
+			       bit, o->source ? o->source : "");
+	}
 	if (otp.lock[block] != 0xFF)
 		return fk_fail(s->ctx, FK_E_PROTECTED, "OTP block %u is locked (%s%u = 0x%02X at "
 						       "0x%08X): it can never be written again (%s)",

@@ -48,6 +48,10 @@ static int fk_session_info(fk_session *s)
 	i->otp_blocks = c->otp.nblocks;
 	i->otp_block_size = c->otp.block_size;
 	i->otp_lock_base = c->otp.lock_base;
+	i->otp_lock_bit = c->otp.lock_model == FK_OTP_LOCK_BIT ||
+			  c->otp.lock_model == FK_OTP_LOCK_REGION;
+	fk_strlcpy(i->otp_lock_name, c->otp.lock_name ? c->otp.lock_name : "", sizeof
+		   i->otp_lock_name);
 	if (c->otp.nblocks && !i->otp_base)
 		i->otp_base = c->otp.data_base;
 	fk_strlcpy(i->opt_reg_prefix, c->opt_reg_prefix ? c->opt_reg_prefix : "",

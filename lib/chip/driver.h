@@ -218,7 +218,10 @@ typedef struct fk_chip_area {
 typedef enum fk_otp_lock_model {
 	FK_OTP_LOCK_NONE = 0,      /* no lock: bits only go 1 -> 0 */
 	FK_OTP_LOCK_BYTE = 1,      /* one lock byte per block, 0x00 = locked (STM32F4 RM0090 §3.8) */
-	FK_OTP_LOCK_REGION = 2,    /* the whole region locks at once (e.g. SPI NOR security regs) */
+	FK_OTP_LOCK_REGION = 2,    /* the whole region locks at once (Macronix secured OTP: LDSO) */
+	/* Added with SPI NOR security registers: each block has its own one-time lock bit in a
+	 * register, not a byte in the memory map (W25Q LB1-3 in status register 2, W64 §7.1). */
+	FK_OTP_LOCK_BIT = 3,
 } fk_otp_lock_model;
 
 typedef struct fk_otp_desc {
@@ -230,7 +233,9 @@ typedef struct fk_otp_desc {
 	uint8_t erased;            /* value of an unwritten byte (0xFF) */
 	const char *source;        /* manual section, for messages: "RM0090 §3.8" */
 	const char *lock_name;     /* FK_OTP_LOCK_BYTE: the lock byte's name before its block
-				    * number ("LOCKB" for LOCKB0); NULL: "lock byte " */
+				    * number ("LOCKB" for LOCKB0); NULL: "lock byte ".
+				    * FK_OTP_LOCK_BIT: the lock bit's name before block + 1 ("LB"
+				    * for LB1 = block 0); FK_OTP_LOCK_REGION: the bit ("LDSO") */
 } fk_otp_desc;
 
 /* Program width by supply voltage, row i = the forced width index i (`write --psize`): the
@@ -431,6 +436,13 @@ typedef struct fk_chip_driver {
 	 * chip): logged as warnings before anything is erased; never refuses, never changes the
 	 * image (the user may mean it: esptool leaves the header alone with --flash_size keep). */
 	void (*image_notes)(void *state, fk_ctx *ctx, const struct fk_seg *segs, unsigned n);
+	/* Added with SPI NOR security registers. Optional: OTP that is not in the memory map
+	 * (FK_OTP_LOCK_BIT / FK_OTP_LOCK_REGION: read by their own instructions): len bytes of
+	 * block `block` into buf and *locked = its lock bit (or the region's lock) is set. NULL:
+	 * OTP is read with read() at otp.data_base and lock_base; without it a chip whose OTP
+	 * is not memory-mapped is refused by `otp` (FK_E_UNSUPPORTED). */
+	int (*otp_read)(void *state, fk_ctx *ctx, unsigned block, uint8_t *buf, unsigned len,
+			bool *locked);
 } fk_chip_driver;
 
 /* ---- the registry (lib/chip/registry.c) ---- */

@@ -95,6 +95,17 @@ int spinor_read_lock(spinor_bus *b, uint32_t addr, bool *locked);
  * clocks (W64 §8.2.32, §8.1 note 5); on Macronix the secured OTP area, read between ENSO (B1h)
  * and EXSO (C1h) with 03h (MX64). */
 int spinor_secreg_read(spinor_bus *b, const spinor_part *p, unsigned n, uint8_t *buf, size_t len);
+/* Program len bytes at offset off of security register n (1-based): WREN, 42h with the address
+ * 00h, n0h, off and the bytes, BUSY polled (W64 §8.2 Program Security Registers; split so that
+ * no instruction crosses a 256-byte page, which would wrap); on Macronix the secured OTP area:
+ * ENSO (B1h), WREN + 02h at off, EXSO (C1h) whatever happened (MX64). The chip ignores a
+ * program into a locked register without an error bit: the caller reads back. */
+int spinor_secreg_program(spinor_bus *b, const spinor_part *p, unsigned n, unsigned off,
+			  const uint8_t *buf, size_t len);
+/* Macronix security register (MX64): RDSCUR 2Bh (bit 0 factory lock, bit 1 LDSO) and WRSCUR
+ * 2Fh after WREN (sets LDSO: the secured OTP area locked for good), BUSY polled. */
+int spinor_mx_rdscur(spinor_bus *b, uint8_t *scur);
+int spinor_mx_wrscur(spinor_bus *b, const spinor_part *p);
 
 /* ---- identification ---- */
 typedef enum spinor_id_kind {

@@ -423,3 +423,54 @@ int spinor_secreg_read(spinor_bus *b, const spinor_part *p, unsigned n, uint8_t 
 	}
 	return FK_OK;
 }
+
+int spinor_secreg_program(spinor_bus *b, const spinor_part *p, unsigned n, unsigned off,
+			  const uint8_t *buf, size_t len)
+{
+	int rc;
+	if (p->flags & SPINOR_F_MX_OTP) {
+		rc = spinor_op1(b, 0xB1); /* ENSO: 02h now programs the secured OTP area */
+		if (!rc)
+			rc = spinor_program(b, p, off, buf, len);
+		int rc2 = spinor_op1(b, 0xC1); /* EXSO, whatever happened */
+		rc = rc ? rc : rc2;
+		return rc ? fk_fail_wrap(b->ctx, rc, "programming the secured OTP area (B1h, 02h, "
+					 "C1h)") : FK_OK;
+	}
+	size_t done = 0;
+	while (done < len) {
+		uint32_t a = (uint32_t)(n << 12) + off + (uint32_t)done;
+		size_t k = FK_MIN(len - done, SPINOR_PAGE - (a % SPINOR_PAGE));
+		k = FK_MIN(k, b->max_w - 4);
+		spinor_addr(b->buf, SPINOR_OP_PPSEC, a);
+		memcpy(b->buf + 4, buf + done, k);
+		rc = spinor_op1(b, SPINOR_OP_WREN);
+		if (!rc)
+			rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
+		if (!rc)
+			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the security register program");
+		if (rc)
+			return fk_fail_wrap(b->ctx, rc, "programming %zu bytes of security register %u "
+					    "(42h at 0x%06X)", k, n, a);
+		done += k;
+	}
+	return FK_OK;
+}
+
+int spinor_mx_rdscur(spinor_bus *b, uint8_t *scur)
+{
+	const uint8_t op = 0x2B; /* RDSCUR (MX64) */
+	int rc = spinor_xfer(b, &op, 1, scur, 1);
+	return rc ? fk_fail_wrap(b->ctx, rc, "reading the security register (RDSCUR 2Bh)") : FK_OK;
+}
+
+int spinor_mx_wrscur(spinor_bus *b, const spinor_part *p)
+{
+	int rc = spinor_op1(b, SPINOR_OP_WREN);
+	if (!rc)
+		rc = spinor_op1(b, 0x2F); /* WRSCUR: LDSO := 1 */
+	if (!rc)
+		rc = spinor_wait(b, p, p->typ.tw, p->max.tw, "the security register write");
+	return rc ? fk_fail_wrap(b->ctx, rc, "writing the security register (WREN, WRSCUR 2Fh)")
+		  : FK_OK;
+}

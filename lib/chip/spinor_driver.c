@@ -28,6 +28,9 @@
 #include "core/core.h"
 
 #define SPD_MAX_ERASE 4
+#define SPD_SECREG_SRC "W64 §7.1 LB1-3, §8.2 Program Security Registers 42h"
+#define SPD_MX_OTP_SRC "MX64 secured OTP: ENSO B1h, WRSCUR 2Fh LDSO"
+#define SPD_OTP_MAX 512 /* the largest security register area (MX64: 4 Kbit) */
 
 typedef struct spd_etype {
 	uint32_t size;
@@ -188,9 +191,15 @@ static int spd_describe_fill(spdrv *d, fk_ctx *ctx)
 	c->nareas = 0; /* security registers and SFDP are separate address spaces (48h, 5Ah) */
 	c->option_base = 0;
 	c->option_reg = "status registers (05h/35h/15h)";
-	if (p->flags & (SPINOR_F_SECREG | SPINOR_F_MX_OTP))
+	/* Security registers: their own instructions, not the array's addresses (otp_read).
+	 * Winbond/GigaDevice: each register has its own one-time lock bit, LB1-3 in SR2 (W64
+	 * §7.1); Macronix: one secured OTP area locked as a whole by LDSO (MX64). */
+	if (p->flags & SPINOR_F_MX_OTP)
 		c->otp = (fk_otp_desc){p->secreg_count, p->secreg_size, 0, 0, FK_OTP_LOCK_REGION,
-				       0xFF, p->source, NULL};
+				       0xFF, SPD_MX_OTP_SRC, "LDSO"};
+	else if (p->flags & SPINOR_F_SECREG)
+		c->otp = (fk_otp_desc){p->secreg_count, p->secreg_size, 0, 0, FK_OTP_LOCK_BIT,
+				       0xFF, SPD_SECREG_SRC, "LB"};
 	c->nwidths = 0;
 	c->nopts = d->known ? FK_ARRAY_SIZE(spd_opts) : 0;
 	c->opts = spd_opts;
@@ -831,6 +840,431 @@ static int spd_plan_options(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan
 	return FK_OK;
 }
 
+/* ---------------------------------------------------------------- security registers (otp) */
+
+/* The lock of OTP block `block`: "LB2" (security register 2's bit in SR2) or "LDSO". */
+static void spd_lb_name(const spinor_part *p, unsigned block, char *out, size_t n)
+{
+	if (p->flags & SPINOR_F_MX_OTP)
+		fk_strlcpy(out, "LDSO", n);
+	else
+		snprintf(out, n, "LB%u", block + 1);
+}
+
+/* Is block `block` locked: LBn in SR2 (W64 §7.1), or on Macronix the factory lock (bit 0) or
+ * LDSO (bit 1) of RDSCUR 2Bh (MX64). */
+static int spd_otp_locked(spdrv *d, fk_ctx *ctx, unsigned block, bool *locked)
+{
+	const spinor_part *p = &d->part;
+	*locked = true;
+	if (p->flags & SPINOR_F_MX_OTP) {
+		uint8_t scur = 0;
+		int rc = spinor_mx_rdscur(spd_bus(d, ctx), &scur);
+		*locked = (scur & 0x03U) != 0;
+		return rc;
+	}
+	uint8_t regs[SPINOR_NREGS];
+	int rc = spinor_read_regs(spd_bus(d, ctx), p, regs);
+	if (!rc)
+		*locked = spinor_get(p, regs, (spinor_field)(SPINOR_LB1 + block)) == 1;
+	return rc;
+}
+
+static int spd_otp_read(void *state, fk_ctx *ctx, unsigned block, uint8_t *buf, unsigned len,
+			bool *locked)
+{
+	spdrv *d = state;
+	const spinor_part *p = &d->part;
+	if (!d->known || !(p->flags & (SPINOR_F_SECREG | SPINOR_F_MX_OTP)) ||
+	    block >= p->secreg_count || len > p->secreg_size)
+		return fk_fail(ctx, FK_E_RANGE, "OTP block %u (%u bytes): the %s has %u security "
+			       "register%s of %u bytes", block, len, d->chip, p->secreg_count,
+			       p->secreg_count == 1 ? "" : "s", p->secreg_size);
+	int rc = spinor_secreg_read(spd_bus(d, ctx), p, block + 1, buf, len);
+	return rc ? rc : spd_otp_locked(d, ctx, block, locked);
+}
+
+/* Writes and locks only where the scheme is the part's own, confirmed one. */
+static int spd_otp_can(spdrv *d, fk_ctx *ctx, const char *what)
+{
+	const spinor_part *p = &d->part;
+	if (!d->known || !(p->flags & (SPINOR_F_SECREG | SPINOR_F_MX_OTP)))
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the %s has no security registers that "
+			       "flashkey knows", what, d->chip);
+	if (p->flags & SPINOR_F_OTP_UNCONFIRMED) {
+		fk_hint(ctx, "`flashkey otp show` reads them; program them with a tool that has "
+			"the %s's datasheet layout", p->name);
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "%s: the %s's security registers (%u of %u "
+			       "bytes, 42h, LB1-%u in SR2) are modelled on Winbond's, UNCONFIRMED "
+			       "from its own datasheet (lib/devices/spinor.c); flashkey does not "
+			       "program or lock one-time bits on a guess; nothing was written", what,
+			       p->name, p->secreg_count, p->secreg_size, p->secreg_count);
+	}
+	return FK_OK;
+}
+
+/* OTP_WRITE: payload = block, offset (2 bytes, little-endian), length, the bytes. */
+static int spd_plan_otp_write(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan *plan)
+{
+	const spinor_part *p = &d->part;
+	bool mx = (p->flags & SPINOR_F_MX_OTP) != 0;
+	unsigned block = req->block, off = req->off, len = req->len, changed = 0;
+	uint8_t cur[SPD_OTP_MAX];
+	bool locked = true;
+	char lb[8];
+	int rc = spd_otp_can(d, ctx, "otp write");
+	if (rc)
+		return rc;
+	if (block >= p->secreg_count || !len || !req->data || p->secreg_size > sizeof cur ||
+	    !fk_span_ok(off, len, p->secreg_size))
+		return fk_fail(ctx, FK_E_RANGE, "OTP block %u, %u bytes at offset %u: the %s has "
+			       "blocks 0-%u of %u bytes", block, len, off, d->chip,
+			       p->secreg_count - 1U, p->secreg_size);
+	if (len > sizeof plan->steps[0].payload - 4U)
+		return fk_fail(ctx, FK_E_RANGE, "OTP block %u: %u bytes in one write; at most %zu "
+			       "(use --offset for the rest)", block, len,
+			       sizeof plan->steps[0].payload - 4U);
+	rc = spd_otp_read(d, ctx, block, cur, p->secreg_size, &locked);
+	if (rc)
+		return rc;
+	spd_lb_name(p, block, lb, sizeof lb);
+	if (locked)
+		return fk_fail(ctx, FK_E_PROTECTED, "OTP block %u is locked (%s = 1 in %s): it is "
+			       "read-only for good (%s); nothing was written", block, lb,
+			       mx ? "RDSCUR 2Bh" : "status register 2", mx ? SPD_MX_OTP_SRC
+			       : SPD_SECREG_SRC);
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t old = cur[off + i], nw = req->data[i];
+		if (nw & ~old) {
+			if (!mx)
+				fk_hint(ctx, "only Erase Security Register (44h) sets a whole register "
+					"back to 0xFF while %s = 0; flashkey does not issue it", lb);
+			return fk_fail(ctx, FK_E_PROTECTED, "OTP block %u byte %u: 0x%02X -> 0x%02X "
+				       "needs bits 0x%02X to go 0 -> 1; a program only clears bits; "
+				       "nothing was written", block, off + i, old, nw,
+				       (unsigned)(nw & ~old));
+		}
+		changed += nw != old;
+	}
+	if (!changed) {
+		plan->nothing_to_do = true;
+		return FK_OK;
+	}
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_OTP_WRITE);
+	if (!s)
+		return fk_fail(ctx, FK_E_INTERNAL, "spinor: plan full");
+	s->payload[0] = (uint8_t)block;
+	s->payload[1] = (uint8_t)off;
+	s->payload[2] = (uint8_t)(off >> 8);
+	s->payload[3] = (uint8_t)len;
+	memcpy(s->payload + 4, req->data, len);
+	if (mx)
+		snprintf(s->what, sizeof s->what, "ENSO B1h, WREN + page program 02h of %u byte%s "
+			 "at 0x%03X of the secured OTP area (%u change), EXSO C1h; read back", len,
+			 len == 1 ? "" : "s", off, changed);
+	else
+		snprintf(s->what, sizeof s->what, "WREN + Program Security Register 42h: %u byte%s "
+			 "at 0x%06X (security register %u, offset %u; %u change), read back", len,
+			 len == 1 ? "" : "s", ((block + 1U) << 12) + off, block + 1U, off, changed);
+	if (mx)
+		fk_strlcpy(s->cost_text, "PERMANENT: programmed bits stay 0; the secured OTP area "
+			   "cannot be erased (MX64)", sizeof s->cost_text);
+	else
+		snprintf(s->cost_text, sizeof s->cost_text, "PERMANENT for flashkey: programmed bits "
+			 "stay 0 (only Erase Security Register 44h, never issued by flashkey, resets "
+			 "the register while %s = 0)", lb);
+	s->cost = FK_COST_IMPOSSIBLE;
+	s->irreversible = true;
+	return FK_OK;
+}
+
+/* OTP_LOCK: LBn := 1 by a non-volatile status write (W64 §7.1), or WRSCUR (MX64): one-time. */
+static int spd_plan_otp_lock(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan *plan)
+{
+	const spinor_part *p = &d->part;
+	bool mx = (p->flags & SPINOR_F_MX_OTP) != 0, locked = true;
+	char lb[8];
+	int rc = spd_otp_can(d, ctx, "otp lock");
+	if (rc)
+		return rc;
+	if (req->block >= p->secreg_count)
+		return fk_fail(ctx, FK_E_RANGE, "OTP block %u: the %s has blocks 0-%u", req->block,
+			       d->chip, p->secreg_count - 1U);
+	rc = spd_otp_locked(d, ctx, req->block, &locked);
+	if (rc)
+		return rc;
+	if (locked) {
+		plan->nothing_to_do = true;
+		return FK_OK;
+	}
+	spd_lb_name(p, req->block, lb, sizeof lb);
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_OTP_LOCK);
+	if (!s)
+		return fk_fail(ctx, FK_E_INTERNAL, "spinor: plan full");
+	s->payload[0] = (uint8_t)req->block;
+	if (mx) {
+		fk_strlcpy(s->what, "WREN + WRSCUR 2Fh: LDSO := 1, the whole secured OTP area "
+			   "read-only; RDSCUR 2Bh read back", sizeof s->what);
+		fk_strlcpy(s->cost_text, "PERMANENT: the secured OTP area can never be programmed "
+			   "again (MX64 LDSO)", sizeof s->cost_text);
+	} else {
+		snprintf(s->what, sizeof s->what, "non-volatile status write 06h + WRSR: %s := 1 "
+			 "(status register 2 bit %u), the other bits as they are; read back", lb,
+			 p->bits[SPINOR_LB1 + req->block].bit);
+		snprintf(s->cost_text, sizeof s->cost_text, "PERMANENT: security register %u can "
+			 "never be programmed or erased again (W64 §7.1 %s)", req->block + 1U, lb);
+	}
+	s->cost = FK_COST_IMPOSSIBLE;
+	s->irreversible = true;
+	if (mx)
+		return FK_OK; /* WRSCUR is not a status write; the read-back decides */
+	spd_state st;
+	rc = spd_read_state(d, ctx, false, &st);
+	if (rc)
+		return rc;
+	spinor_blocker_text(&st.pr, s->why, sizeof s->why);
+	if (s->why[0]) {
+		s->refused = true;
+		if (st.pr.srp == SPINOR_SRP_POWER)
+			s->pending = FK_PENDING_POWER_ON;
+	}
+	return FK_OK;
+}
+
+static int spd_step_otp_write(spdrv *d, fk_ctx *ctx, const fk_step *stp)
+{
+	const spinor_part *p = &d->part;
+	unsigned block = stp->payload[0], off = stp->payload[1] | (unsigned)stp->payload[2] << 8;
+	unsigned len = stp->payload[3];
+	uint8_t before[SPD_OTP_MAX], after[SPD_OTP_MAX];
+	bool locked = true;
+	char lb[8];
+	if (block >= p->secreg_count || !len || len > sizeof stp->payload - 4U ||
+	    p->secreg_size > sizeof before || !fk_span_ok(off, len, p->secreg_size))
+		return fk_fail(ctx, FK_E_INTERNAL, "OTP step: block %u, %u bytes at %u", block, len,
+			       off);
+	spd_lb_name(p, block, lb, sizeof lb);
+	int rc = spd_otp_read(d, ctx, block, before, p->secreg_size, &locked);
+	if (!rc && locked)
+		rc = fk_fail(ctx, FK_E_PROTECTED, "OTP block %u is locked (%s = 1): nothing was "
+			     "written", block, lb);
+	if (!rc)
+		rc = spinor_secreg_program(spd_bus(d, ctx), p, block + 1, off, stp->payload + 4, len);
+	/* read back: the chip ignores a refused program silently (W64 §7.1 LB, MX64) */
+	if (!rc)
+		rc = spd_otp_read(d, ctx, block, after, p->secreg_size, &locked);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "writing OTP block %u", block);
+	for (unsigned i = 0; i < p->secreg_size; i++) {
+		bool in = i >= off && i < off + len;
+		uint8_t want = in ? (uint8_t)(before[i] & stp->payload[4 + i - off]) : before[i];
+		if (after[i] == want)
+			continue;
+		if (in && after[i] == before[i] && locked)
+			return fk_fail(ctx, FK_E_PROTECTED, "OTP block %u byte %u reads 0x%02X after "
+				       "programming 0x%02X: the chip ignored the program (%s = 1)",
+				       block, i, after[i], want, lb);
+		return fk_fail(ctx, FK_E_VERIFY, "OTP block %u byte %u reads 0x%02X after the "
+			       "program, expected 0x%02X", block, i, after[i], want);
+	}
+	return FK_OK;
+}
+
+static void spd_ignored_why(const spd_state *st, char *out, size_t n);
+
+static int spd_step_otp_lock(spdrv *d, fk_ctx *ctx, const fk_step *stp)
+{
+	const spinor_part *p = &d->part;
+	unsigned block = stp->payload[0];
+	bool locked = false;
+	char lb[8];
+	if (block >= p->secreg_count)
+		return fk_fail(ctx, FK_E_INTERNAL, "OTP lock step: block %u", block);
+	spd_lb_name(p, block, lb, sizeof lb);
+	if (p->flags & SPINOR_F_MX_OTP) {
+		int rc = spinor_mx_wrscur(spd_bus(d, ctx), p);
+		if (!rc)
+			rc = spd_otp_locked(d, ctx, block, &locked);
+		if (!rc && !locked)
+			rc = fk_fail(ctx, FK_E_PROTECTED, "LDSO still reads 0 in RDSCUR 2Bh after "
+				     "WRSCUR 2Fh: the chip ignored it");
+		return rc ? fk_fail_wrap(ctx, rc, "locking the secured OTP area") : FK_OK;
+	}
+	spd_state st, after;
+	spinor_bitpos b = p->bits[SPINOR_LB1 + block];
+	int rc = spd_read_state(d, ctx, false, &st);
+	if (!rc)
+		rc = spinor_write_reg(spd_bus(d, ctx), p, b.reg,
+				      (uint8_t)(st.regs[b.reg] | (1U << b.bit)), false, st.regs);
+	if (!rc) /* read back: the chip ignores a refused status write silently (W64 §7.1.7) */
+		rc = spd_read_state(d, ctx, false, &after);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "setting %s", lb);
+	if (!((after.regs[b.reg] >> b.bit) & 1U)) {
+		char why[160];
+		spd_ignored_why(&after, why, sizeof why);
+		fk_hint(ctx, "%s", why);
+		return fk_fail(ctx, FK_E_PROTECTED, "%s still reads 0 (status register %u = 0x%02X) "
+			       "after the status write: the chip ignored it", lb, b.reg + 1U,
+			       after.regs[b.reg]);
+	}
+	for (unsigned r = 0; r < p->nregs; r++) {
+		uint8_t other = (uint8_t)(p->wmask[r] & ~(r == b.reg ? 1U << b.bit : 0U));
+		if ((after.regs[r] ^ st.regs[r]) & other)
+			return fk_fail(ctx, FK_E_VERIFY, "status register %u reads 0x%02X after "
+				       "setting %s, was 0x%02X: other bits changed", r + 1U,
+				       after.regs[r], lb, st.regs[r]);
+	}
+	return FK_OK;
+}
+
+/* ---------------------------------------------------------------- restore (status registers) */
+
+/* OPTIONS_RAW: the status registers as spd_backup_options saved them (SR1, SR2 or CR, SR3).
+ * A before_write step lifts what would block writing the array back (BP/CMP range, WPS block
+ * locks: volatile where the part has 50h, so a failure later leaves the non-volatile
+ * protection as it was); after the array, one non-volatile write of every register with the
+ * backup's values, SR1 (SRP) last so that SRP=1 with /WP low cannot stop the others. One-time
+ * bits (LB1-3, Macronix TB) are never written: a difference refuses the plan; SRL (power-
+ * supply lock-down, cleared at power-up) is left as it is. */
+static int spd_plan_restore(spdrv *d, fk_ctx *ctx, const fk_change *req, fk_plan *plan)
+{
+	const spinor_part *p = &d->part;
+	if (!d->known)
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "JEDEC ID %02X %02X %02X is not in the table: "
+			       "its status bits are unknown, flashkey does not write them", d->id[0],
+			       d->id[1], d->id[2]);
+	if (!req->raw || req->raw_len != p->nregs)
+		return fk_fail(ctx, FK_E_BAD_FILE, "status backup of %u bytes: the %s keeps %u "
+			       "(%s)", req->raw_len, p->name, p->nregs,
+			       p->nregs == 2 ? "SR, CR" : "SR1, SR2, SR3");
+	spd_state st;
+	int rc = spd_read_state(d, ctx, true, &st);
+	if (rc)
+		return rc;
+	uint8_t want[SPINOR_NREGS] = {0}, tgt[SPINOR_NREGS], mid[SPINOR_NREGS];
+	memcpy(want, req->raw, p->nregs);
+	char why[200] = "";
+	for (unsigned f = 0; f < SPINOR_NFIELDS; f++) {
+		spinor_bitpos b = p->bits[f];
+		if (b.reg == SPINOR_NOREG || !((p->otp_mask[b.reg] >> b.bit) & 1U))
+			continue;
+		int now = spinor_get(p, st.regs, (spinor_field)f);
+		int then = spinor_get(p, want, (spinor_field)f);
+		char nm[8];
+		spd_upper(nm, sizeof nm, spinor_field_name((spinor_field)f));
+		if (now != then)
+			fk_snprintf_cat(why, sizeof why, "%s%s is %d on the chip, %d in the backup",
+					why[0] ? "; " : "", nm, now, then);
+	}
+	if (why[0]) {
+		fk_step *s = fk_plan_step_add(plan, FK_STEP_WRP);
+		if (!s)
+			return fk_fail(ctx, FK_E_INTERNAL, "spinor: plan full");
+		s->name = "one-time";
+		fk_snprintf_cat(why, sizeof why, ": one-time bits are never written (%s); restore "
+				"without --options writes the array back", (p->flags & SPINOR_F_MX_OTP)
+				? "MX64 configuration register" : "W64 §7.1");
+		fk_strlcpy(s->what, "restore the one-time status bits as the backup has them",
+			   sizeof s->what);
+		fk_strlcpy(s->cost_text, "impossible: a one-time bit never returns to 0, and "
+			   "restore never sets one", sizeof s->cost_text);
+		s->cost = FK_COST_IMPOSSIBLE;
+		s->refused = true;
+		fk_strlcpy(s->why, why, sizeof s->why);
+	}
+	char blocker[240];
+	spinor_blocker_text(&st.pr, blocker, sizeof blocker);
+	/* the target: the backup's writable bits; one-time bits and SRL as they are now */
+	for (unsigned r = 0; r < SPINOR_NREGS; r++) {
+		uint8_t keep = (uint8_t)(~p->wmask[r] | p->otp_mask[r]);
+		tgt[r] = (uint8_t)((st.regs[r] & keep) | (want[r] & ~keep));
+	}
+	if (spinor_has(p, SPINOR_SRL)) {
+		if (spinor_get(p, want, SPINOR_SRL) == 1 && spinor_get(p, st.regs, SPINOR_SRL) == 0)
+			fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "the backup has SRL=1 (status "
+			       "register locked until the next power cycle); restore leaves SRL=0");
+		spinor_set(p, tgt, SPINOR_SRL, spinor_get(p, st.regs, SPINOR_SRL) == 1);
+	}
+	bool differs = false;
+	for (unsigned r = 0; r < p->nregs; r++)
+		differs |= ((tgt[r] ^ st.regs[r]) & p->wmask[r]) != 0;
+	memcpy(mid, st.regs, sizeof mid);
+	if (st.pr.len || st.pr.wps) { /* before the array: lift what would block writing it */
+		unsigned nbp;
+		spinor_bp(p, mid, &nbp);
+		for (unsigned i = 0; i < nbp; i++)
+			spinor_set(p, mid, (spinor_field)(SPINOR_BP0 + i), false);
+		if (spinor_has(p, SPINOR_CMP))
+			spinor_set(p, mid, SPINOR_CMP, false);
+		if (spinor_has(p, SPINOR_WPS))
+			spinor_set(p, mid, SPINOR_WPS, false);
+		bool vol = (p->flags & SPINOR_F_VOLATILE_SR) != 0;
+		unsigned mask = 0;
+		for (unsigned r = 0; r < p->nregs; r++)
+			if ((mid[r] ^ st.regs[r]) & p->wmask[r])
+				mask |= 1U << r;
+		fk_step *s = mask ? fk_plan_step_add(plan, vol ? FK_STEP_OPT : FK_STEP_WRP) : NULL;
+		if (mask && !s)
+			return fk_fail(ctx, FK_E_INTERNAL, "spinor: plan full");
+		if (s) {
+			char bits[64];
+			s->name = vol ? SPD_STEP_VOL : SPD_STEP_NV;
+			spd_bits_text(p, mid, bits, sizeof bits);
+			snprintf(s->what, sizeof s->what, "before the array: %s status write (%s) %s%s: "
+				 "nothing protected while it is written back", vol ? "volatile" :
+				 "non-volatile", vol ? "50h + WRSR" : "06h + WRSR", bits,
+				 spinor_has(p, SPINOR_WPS) ? " WPS=0" : "");
+			fk_strlcpy(s->cost_text, "nothing: no data is lost; the backup's protection "
+				   "is written after the array", sizeof s->cost_text);
+			s->before_write = true;
+			s->value[0] = spd_pack(mid);
+			s->value[1] = mask | (vol ? 0x10000U : 0U);
+			if (blocker[0]) {
+				s->refused = true;
+				fk_strlcpy(s->why, blocker, sizeof s->why);
+				if (st.pr.srp == SPINOR_SRP_POWER)
+					s->pending = FK_PENDING_POWER_ON;
+			}
+			differs = true;
+		}
+	}
+	if (!differs) {
+		plan->nothing_to_do = !plan->nsteps;
+		return FK_OK;
+	}
+	/* after the array: every register with writable bits, non-volatile (a volatile clear
+	 * before, or earlier in this power cycle, leaves the non-volatile values unknown) */
+	unsigned mask = 0;
+	for (unsigned r = 0; r < p->nregs; r++)
+		if (p->wmask[r] & ~p->otp_mask[r])
+			mask |= 1U << r;
+	fk_step *s = fk_plan_step_add(plan, FK_STEP_WRP);
+	if (!s)
+		return fk_fail(ctx, FK_E_INTERNAL, "spinor: plan full");
+	s->name = "status";
+	char bits[64], range[80], raw[96];
+	uint32_t a, l;
+	spd_bits_text(p, tgt, bits, sizeof bits);
+	spinor_prot_range(p, tgt, &a, &l);
+	spinor_range_text(p, a, l, range, sizeof range);
+	spd_regs_raw(p, tgt, raw, sizeof raw);
+	s->what[0] = '\0'; /* cut, never overflowed, if it were long */
+	fk_snprintf_cat(s->what, sizeof s->what, "after the array: non-volatile status write 06h + "
+			"WRSR %s (%s, protected %s), SR1 last; read back", raw, bits, range);
+	fk_strlcpy(s->cost_text, "nothing: no data is lost; the backup's protection is in force "
+		   "again", sizeof s->cost_text);
+	s->value[0] = spd_pack(tgt);
+	s->value[1] = mask | 0x20000U; /* SR1 last */
+	if (blocker[0]) {
+		s->refused = true;
+		fk_strlcpy(s->why, blocker, sizeof s->why);
+		if (st.pr.srp == SPINOR_SRP_POWER)
+			s->pending = FK_PENDING_POWER_ON;
+	}
+	return FK_OK;
+}
+
 static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_change *req,
 		    fk_plan *plan)
 {
@@ -839,9 +1273,16 @@ static int spd_plan(void *state, fk_ctx *ctx, const fk_inventory *inv, const fk_
 	memset(plan, 0, sizeof *plan);
 	if (req->kind == FK_CHANGE_OPTIONS)
 		return spd_plan_options(d, ctx, req, plan);
+	if (req->kind == FK_CHANGE_OTP_WRITE)
+		return spd_plan_otp_write(d, ctx, req, plan);
+	if (req->kind == FK_CHANGE_OTP_LOCK)
+		return spd_plan_otp_lock(d, ctx, req, plan);
+	if (req->kind == FK_CHANGE_OPTIONS_RAW)
+		return spd_plan_restore(d, ctx, req, plan);
 	if (req->kind != FK_CHANGE_UNLOCK)
-		return fk_fail(ctx, FK_E_UNSUPPORTED, "SPI NOR: this change is not available yet "
-			       "(security registers: issue 15 item 3)");
+		return fk_fail(ctx, FK_E_UNSUPPORTED, "SPI NOR: option bytes in an image (write "
+			       "--with-options) do not apply: the status registers are not in the "
+			       "memory map; use `flashkey options set`");
 	if (!d->known) {
 		plan->nothing_to_do = true;
 		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "the protection of JEDEC ID %02X %02X %02X "
@@ -918,10 +1359,15 @@ static int spd_step(void *state, fk_ctx *ctx, const fk_step *stp)
 {
 	spdrv *d = state;
 	const spinor_part *p = &d->part;
+	if (stp->id == FK_STEP_OTP_WRITE)
+		return spd_step_otp_write(d, ctx, stp);
+	if (stp->id == FK_STEP_OTP_LOCK)
+		return spd_step_otp_lock(d, ctx, stp);
 	uint8_t target[SPINOR_NREGS];
 	spd_unpack(stp->value[0], target);
 	unsigned mask = stp->value[1] & 0xFFU;
 	bool glob = (stp->value[1] & 0x100U) != 0, vol = (stp->value[1] & 0x10000U) != 0;
+	bool sr1_last = (stp->value[1] & 0x20000U) != 0;
 	spd_state st;
 	int rc = spd_read_state(d, ctx, false, &st);
 	if (rc)
@@ -935,7 +1381,9 @@ static int spd_step(void *state, fk_ctx *ctx, const fk_step *stp)
 	}
 	uint8_t cur[SPINOR_NREGS];
 	memcpy(cur, st.regs, sizeof cur);
-	for (unsigned r = 0; r < p->nregs && !rc; r++) {
+	for (unsigned i = 0; i < p->nregs && !rc; i++) {
+		/* SR1 last when SRP may become 1 (restore): with /WP low it locks the others */
+		unsigned r = sr1_last ? (i + 1U) % p->nregs : i;
 		if (!(mask & (1U << r)))
 			continue;
 		uint8_t v = (uint8_t)((cur[r] & ~p->wmask[r]) | (target[r] & p->wmask[r]));
@@ -1132,4 +1580,5 @@ const fk_chip_driver spinor_chip_driver = {
 	.vector_check = NULL,
 	.virtual_ns = spd_virtual_ns,
 	.backup_options = spd_backup_options,
+	.otp_read = spd_otp_read,
 };

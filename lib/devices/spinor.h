@@ -76,6 +76,9 @@ typedef enum spinor_prot_rule {
 #define SPINOR_F_SRP1_OTP    (1U << 10) /* (SRP1,SRP0) = (1,1) makes the SR permanently
 					  * read-only (GD64 §6, UNCONFIRMED see the row) */
 #define SPINOR_F_UNIQUE_ID   (1U << 11) /* 4Bh: 4 dummy bytes, 64-bit unique ID */
+#define SPINOR_F_OTP_UNCONFIRMED (1U << 12) /* the security registers' layout is not confirmed
+					      * from the part's datasheet: read and shown, never
+					      * programmed or locked (both are one-time) */
 
 typedef struct spinor_timing {
 	/* microseconds */
