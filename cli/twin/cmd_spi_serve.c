@@ -28,11 +28,14 @@ int tcli_spi_serve(tcli_env *e, bool realtime, int64_t max_ms)
 		    strcmp(e->args.seen[i].opt->name, "allow-network-exposure"))
 			return fk_fail(e->ctx, FK_E_USAGE, "--%s: a SPI NOR twin is served with "
 				       "--serprog-pty only", e->args.seen[i].opt->name);
-	tw_spinor_serve_opts so = {.realtime = realtime, .idle_ms = 5, .max_ms = max_ms};
+	uint64_t served_ns = 0;
+	tw_spinor_serve_opts so = {.realtime = realtime, .idle_ms = 5, .max_ms = max_ms,
+				   .served_ns = &served_ns};
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("serving %s (%u server%s); stop with SIGINT or SIGTERM\n", tcli_arg(e, 0), n,
 	       n == 1 ? "" : "s");
 	int rc = tw_spinor_serve(e->ctx, tcli_arg(e, 0), links, n, &so);
+	printf("virtual time: %.6f s while served\n", (double)served_ns / 1e9);
 	printf("stopped serving %s%s\n", tcli_arg(e, 0), rc ? " (error below)" : "; state saved");
 	return rc;
 }

@@ -60,6 +60,10 @@ typedef struct spinor_bus {
 	 * unfinished when the next one was sent (bench, tests). */
 	uint32_t st_wait_us;
 	uint64_t queued_misses;
+	/* Counts the instructions sent that can change what protects the chip (status and
+	 * configuration writes, block locks, resets, power-down): a driver keeps a protection
+	 * reading while it is unchanged. */
+	uint64_t prot_gen;
 } spinor_bus;
 
 int spinor_bus_init(spinor_bus *b, fk_ctx *ctx, const fk_spi_ops *ops, void *h);

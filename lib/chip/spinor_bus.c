@@ -35,8 +35,22 @@ void spinor_bus_free(spinor_bus *b)
 	b->buf = NULL;
 }
 
+/* W64 §8.1 Table 1, MX64 command set: the instructions that write a status or configuration
+ * register, lock or unlock blocks, reset, or enter/leave power-down or the secured OTP mode. */
+static bool spinor_changes_protection(uint8_t op)
+{
+	static const uint8_t ops[] = {0x01, 0x31, 0x11, 0x36, 0x39, 0x7E, 0x98, 0x66, 0x99,
+				      0x2F, 0xB9, 0xAB, 0xB1, 0xC1};
+	for (size_t i = 0; i < sizeof ops; i++)
+		if (ops[i] == op)
+			return true;
+	return false;
+}
+
 int spinor_xfer(spinor_bus *b, const uint8_t *w, size_t wn, uint8_t *r, size_t rn)
 {
+	if (wn && spinor_changes_protection(w[0]))
+		b->prot_gen++;
 	return b->ops->xfer(b->h, b->ctx, w, wn, r, rn);
 }
 
@@ -132,6 +146,11 @@ int spinor_wait(spinor_bus *b, const spinor_part *p, uint32_t typ_us, uint32_t m
 	uint64_t t0 = spinor_wall_us(), deadline = t0 + (uint64_t)max_us * 2U + 2000000U;
 	int busy_bit = p->bits[SPINOR_BUSY].bit;
 	bool said = false; /* a wait over a second is said once (issue 13 class 16) */
+	/* An erase (milliseconds to seconds): most of its typical time in one wait where the
+	 * programmer can wait by itself (a CH341A queues it in front of the first poll; a twin
+	 * moves its clock), then the polls. */
+	if (b->ops->delay && typ_us >= 2000U)
+		b->ops->delay(b->h, typ_us / 10U * 9U);
 	for (unsigned n = 0;; n++) {
 		uint8_t sr = 0;
 		int rc = spinor_read_sr1(b, &sr);

@@ -45,6 +45,12 @@ static const struct {
 #ifdef B2000000
 	{2000000, B2000000},
 #endif
+#ifdef B3000000
+	{3000000, B3000000},
+#endif
+#ifdef B4000000
+	{4000000, B4000000}, /* USB serial adapters and serprog firmwares (issue 15: 4 Mbit/s) */
+#endif
 };
 
 static int serial_baud_code(unsigned baud, speed_t *code)

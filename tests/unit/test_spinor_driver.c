@@ -232,6 +232,33 @@ static void erase_by_largest_unit_after_protection(void **state)
 	close_conn(&c);
 }
 
+/* A write's sectors: protection read once (SR2 35h counts the full readings; the BUSY polls
+ * read SR1 only), read again after anything that can change it (a status write, 01h). */
+static void program_reads_protection_once(void **state)
+{
+	(void)state;
+	conn c;
+	assert_int_equal(tw_spinor_create(CTX, "w25q64jv", &C), FK_OK);
+	assert_int_equal(open_conn(&c, &t_ops, C, NULL, false), FK_OK);
+	uint8_t page[256];
+	memset(page, 0x5A, sizeof page);
+	memset(OPS, 0, sizeof OPS);
+	assert_int_equal(c.drv->program(c.st, CTX, 0x0000, page, sizeof page), FK_OK);
+	assert_int_equal(OPS[0x35], 1);
+	assert_int_equal(c.drv->program(c.st, CTX, 0x1000, page, sizeof page), FK_OK);
+	assert_int_equal(c.drv->program(c.st, CTX, 0x2000, page, sizeof page), FK_OK);
+	assert_int_equal(OPS[0x35], 1);
+	const uint8_t wren = 0x06, wrsr[] = {0x01, 0x04}; /* BP0: the top 128 KiB */
+	assert_int_equal(t_ops.xfer(C, CTX, &wren, 1, NULL, 0), FK_OK);
+	spinor_bus *b = (spinor_bus *)c.st; /* the driver state starts with its bus */
+	assert_int_equal(spinor_xfer(b, wrsr, sizeof wrsr, NULL, 0), FK_OK);
+	tw_spinor_finish(C);
+	assert_int_equal(c.drv->program(c.st, CTX, 0x3000, page, sizeof page), FK_OK);
+	assert_int_equal(OPS[0x35], 2); /* read again: and the top is now refused */
+	assert_int_equal(c.drv->program(c.st, CTX, 0x7FF000, page, sizeof page), FK_E_PROTECTED);
+	close_conn(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unknown_id_from_sfdp_protection_unknown, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(forced_part_against_the_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(program_reads_protection_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(erase_by_largest_unit_after_protection, setup,
 						teardown),
 	};

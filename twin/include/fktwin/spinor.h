@@ -128,6 +128,7 @@ typedef struct tw_spinor_serve_opts {
 	bool realtime;    /* the virtual clock follows the wall clock (BUSY lasts tSE, tPP, ...) */
 	unsigned idle_ms; /* fast mode: idle time before an operation in progress completes (5) */
 	int64_t max_ms;   /* stop after this much wall time (tests); <= 0: until SIGINT/SIGTERM */
+	uint64_t *served_ns; /* if set, receives the chip's virtual time spent while served */
 } tw_spinor_serve_opts;
 /* Lock and load PATH, put a serprog programmer with the chip behind it on a pty at each LINK
  * ("LINK[@BAUD]"), serve until a signal or max_ms, then save. Prints one line per link. */
