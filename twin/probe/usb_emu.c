@@ -371,10 +371,12 @@ static int tw_sess_ch341a(tw_usb_sess *x, fk_ctx *ctx, uint8_t ep, void *buf, si
 		tw_sess_charge(x, *done, tw_ch341a_pending(x->ch));
 		return FK_OK;
 	}
-	tw_sess_charge(x, FK_MAX(len, (size_t)1), tw_ch341a_pending(x->ch));
+	bool overlapped = tw_ch341a_pending(x->ch);
 	tw_ch341a_status st = tw_ch341a_out(x->ch, ep, buf, len, done);
 	if (st == TW_CH341A_STALL)
 		return fk_fail(ctx, FK_E_IO, "USB endpoint 0x%02x stalled (emulated CH341A)", ep);
+	if (*done || len == 0) /* the packets it took (a NAKed one costs a retry, not charged) */
+		tw_sess_charge(x, FK_MAX(*done, (size_t)1), overlapped);
 	if (st == TW_CH341A_NAK)
 		return fk_fail(ctx, FK_E_TIMEOUT, "emulated CH341A: the host leaves its replies "
 				"unread; the OUT endpoint NAKs (%zu of %zu bytes taken)", *done, len);
