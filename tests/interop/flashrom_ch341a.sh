@@ -9,8 +9,9 @@
 #    protection that flashkey status reports; --wp-disable clears it;
 #  - a 64 KiB region written by flashrom (layout -i) verifies in flashkey, and one written by
 #    flashkey reads back identical in flashrom (cross-reads both ways);
-#  - a write into a protected range fails in flashrom as on hardware (the chip ignores it);
-#    flashkey then unlocks and writes it.
+#  - a write into a protected range fails in flashrom as on hardware (the chip ignores it, /WP
+#    low); flashkey's unlock says to hold /WP high; with protection set again by flashkey's
+#    options (all of it), flashkey's unlock lifts it and a write into the top sector verifies.
 # flashrom is given --flash-contents (the twin's known contents) and -N so that it reads and
 # verifies only the region it writes: the whole 8 MiB through the bridge takes 10 s a pass.
 . "$(dirname "$0")/../scenario/lib.sh"
@@ -102,4 +103,7 @@ fr_ok w.twin -c "W25Q64JV-.Q" --wp-status
 have 'Protection range: start=0x00000000 length=0x00800000 (all)' fr.log
 fk_usb 0 w.twin unlock
 fk_usb 0 w.twin status
+head -c 4096 /dev/urandom >top.bin # the top sector, protected a moment ago
+fk_usb 0 w.twin write top.bin --base 0x7FF000
+have 'verified' "$OUT"
 pass
