@@ -72,14 +72,17 @@ int tw_probe_plug_env(fk_ctx *ctx, const char *spec)
 	return rc;
 }
 
-/* twin-stlink:TARGET / twin-cmsis-dap:TARGET */
+/* twin-stlink:TARGET / twin-cmsis-dap:TARGET / twin-ch341a:TARGET: the emulated probe of that
+ * kind on the twin (plugged once), opened through the library's own connection: stlink:SERIAL,
+ * cmsis-dap:SERIAL, or ch341a:LOCATION (a CH341A has no serial number). */
 static int tw_plug_open(fk_ctx *ctx, tw_probe_kind kind, const char *target,
 			const fk_conn_opts *opts, fk_transport *out)
 {
+	const char *scheme = kind == TW_PROBE_STLINK_V2 ? "stlink"
+			     : kind == TW_PROBE_CH341A ? "ch341a" : "cmsis-dap";
 	if (!target[0])
 		return fk_fail(ctx, FK_E_USAGE, "twin-%s: needs a twin state file (twin-%s:PATH)",
-			       kind == TW_PROBE_STLINK_V2 ? "stlink" : "cmsis-dap",
-			       kind == TW_PROBE_STLINK_V2 ? "stlink" : "cmsis-dap");
+			       scheme, scheme);
 	int slot = tw_plug_find(kind, target);
 	if (slot < 0) {
 		tw_usb_plug_opts o = {.kind = kind, .arg = target};
@@ -90,8 +93,10 @@ static int tw_plug_open(fk_ctx *ctx, tw_probe_kind kind, const char *target,
 			return slot;
 	}
 	char conn[96];
-	snprintf(conn, sizeof conn, "%s:%s", kind == TW_PROBE_STLINK_V2 ? "stlink" : "cmsis-dap",
-		 tw_usb_serial(slot));
+	if (kind == TW_PROBE_CH341A)
+		snprintf(conn, sizeof conn, "ch341a:emulated %d", slot);
+	else
+		snprintf(conn, sizeof conn, "%s:%s", scheme, tw_usb_serial(slot));
 	return fk_transport_open(ctx, conn, opts, out);
 }
 
@@ -107,25 +112,10 @@ static int tw_open_twin_dap(fk_ctx *ctx, const char *arg, const fk_conn_opts *op
 	return tw_plug_open(ctx, TW_PROBE_DAP_V2, arg, opts, out);
 }
 
-/* twin-ch341a:TARGET: an emulated CH341A on the twin's SPI port, opened as ch341a:LOCATION */
 static int tw_open_twin_ch341a(fk_ctx *ctx, const char *arg, const fk_conn_opts *opts,
 			       fk_transport *out)
 {
-	if (!arg[0])
-		return fk_fail(ctx, FK_E_USAGE, "twin-ch341a: needs a twin state file "
-				"(twin-ch341a:PATH)");
-	int slot = tw_plug_find(TW_PROBE_CH341A, arg);
-	if (slot < 0) {
-		tw_usb_plug_opts o = {.kind = TW_PROBE_CH341A, .arg = arg};
-		o.open = tw_plug_opener(ctx, arg);
-		if (!o.open)
-			return fk_ctx_error(ctx);
-		if ((slot = tw_usb_plug(ctx, &o)) < 0)
-			return slot;
-	}
-	char conn[96];
-	snprintf(conn, sizeof conn, "ch341a:emulated %d", slot);
-	return fk_transport_open(ctx, conn, opts, out);
+	return tw_plug_open(ctx, TW_PROBE_CH341A, arg, opts, out);
 }
 
 void tw_probe_register(void)
