@@ -11,7 +11,8 @@
 #    flashkey reads back identical in flashrom (cross-reads both ways);
 #  - a write into a protected range fails in flashrom as on hardware (the chip ignores it, /WP
 #    low); flashkey's unlock says to hold /WP high; with protection set again by flashkey's
-#    options (all of it), flashkey's unlock lifts it and a write into the top sector verifies.
+#    options (all of it), flashkey's unlock lifts it and a write into the top sector verifies;
+#  - the CH341A unplugged in the middle of a write: exit 10 (device gone).
 # flashrom is given --flash-contents (the twin's known contents) and -N so that it reads and
 # verifies only the region it writes: the whole 8 MiB through the bridge takes 10 s a pass.
 . "$(dirname "$0")/../scenario/lib.sh"
@@ -106,4 +107,11 @@ fk_usb 0 w.twin status
 head -c 4096 /dev/urandom >top.bin # the top sector, protected a moment ago
 fk_usb 0 w.twin write top.bin --base 0x7FF000
 have 'verified' "$OUT"
+
+# the programmer unplugged in the middle of a write: exit 10, the device named as gone
+rc=0
+timeout 120 "$T" with-usb w.twin --no-preload --probe ch341a,gone-after=60 -- "$FK_BIN" \
+	-c ch341a write mid.bin --base 0x20000 >"$OUT" 2>"$ERR" </dev/null || rc=$?
+[ "$rc" -eq 10 ] || { cat "$ERR"; fail "unplugged CH341A: exit $rc, expected 10"; }
+have 'the device is gone' "$ERR"
 pass
