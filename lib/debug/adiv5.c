@@ -310,7 +310,8 @@ static int adi_find_ahb_ap(adi_dap *a, fk_ctx *ctx)
 int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned max, unsigned *n)
 {
 	*n = 0;
-	for (unsigned sel = 0; sel < max && sel < 256; sel++) {
+	unsigned gap = 0; /* APs in a row whose IDR read 0 */
+	for (unsigned sel = 0; *n < max && sel < 256; sel++) {
 		uint32_t v = 0, word = (uint32_t)sel << 24 | (ADI_AP_IDR & 0xF0u);
 		adi_queue q;
 		adi_q_init(&q);
@@ -323,8 +324,13 @@ int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned
 		a->select_valid = false;
 		if (rc < 0)
 			return fk_fail_wrap(ctx, rc, "reading the IDR of AP %u", sel);
-		if (!v)
-			break;
+		if (!v) { /* an absent AP; one more may follow before the next that exists (the
+			   * LPC55S69's debug mailbox is AP 2: pyOCD scans past up to 3 such) */
+			if (++gap == ADI_AP_SCAN_GAP)
+				break;
+			continue;
+		}
+		gap = 0;
 		apsel[*n] = (uint8_t)sel;
 		idr[(*n)++] = v;
 	}

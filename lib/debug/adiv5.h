@@ -66,7 +66,11 @@ int adi_connect(adi_dap *a, fk_ctx *ctx);
 /* The same up to the powered-up debug domain, without looking at any AP: what a raw DP/AP path
  * needs when the MEM-AP is dead (a secured part) or is not an AHB-AP. */
 int adi_connect_dp(adi_dap *a, fk_ctx *ctx);
-/* The IDRs of APs 0, 1, ... until one reads 0 (at most max): apsel[i] and idr[i], *n of them. */
+/* The IDRs of APs 0, 1, ... (at most max found): apsel[i] and idr[i], *n of them. The scan ends
+ * after ADI_AP_SCAN_GAP APs in a row whose IDR reads 0 (ADIv5.2 §C2.6.2: an AP that is not
+ * implemented reads as zero), so an AP behind an absent one is still found (the LPC55S69's debug
+ * mailbox at AP 2; pyOCD's adi.v5.max_invalid_ap_count). */
+#define ADI_AP_SCAN_GAP 2u
 int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned max,
 		unsigned *n);
 

@@ -12,19 +12,23 @@
 
 #include "chip/driver.h"
 #include "chip/path.h"
+#include "debug/adiv5.h"
 #include "debug/dap_mem.h"
 #include "flashkey/dap.h"
 
 typedef struct fake_dp {
 	bool silent;     /* no ACK at all (ACK 0b111): unpowered, RDP 2 */
+	bool lpc55;      /* AP 1 absent, the debug mailbox (IDR 0x002A0000) at AP 2 */
 	uint32_t ctrl, select, rdbuff;
-	unsigned ap_reads[4];
+	unsigned ap_reads[8];
 } fake_dp;
 
 #define FAKE_DPIDR 0x2BA01477u
 
-static uint32_t fake_idr(unsigned apsel)
+static uint32_t fake_idr(const fake_dp *d, unsigned apsel)
 {
+	if (d->lpc55)
+		return apsel == 0 ? 0x84770001u : apsel == 2 ? 0x002A0000u : 0u;
 	return apsel == 0 ? 0x24770011u : apsel == 1 ? 0x001C0000u : 0u;
 }
 
@@ -54,7 +58,7 @@ static int fake_transfer(void *h, fk_ctx *ctx, fk_dap_xfer *x, unsigned n, unsig
 		} else {
 			unsigned apsel = d->select >> 24;
 			uint8_t reg = (uint8_t)((d->select & 0xF0u) | t->addr);
-			if (apsel < 4 && t->rnw)
+			if (apsel < 8 && t->rnw)
 				d->ap_reads[apsel]++;
 			if (apsel == 0 && (reg == 0x0C || (reg >= 0x10 && reg < 0x20))) {
 				t->ack = FK_DAP_ACK_FAULT; /* secured: the AHB-AP refuses the bus */
@@ -62,7 +66,7 @@ static int fake_transfer(void *h, fk_ctx *ctx, fk_dap_xfer *x, unsigned n, unsig
 				return 0;
 			}
 			if (t->rnw)
-				t->data = d->rdbuff = reg == 0xFC ? fake_idr(apsel) : 0;
+				t->data = d->rdbuff = reg == 0xFC ? fake_idr(d, apsel) : 0;
 		}
 		(*done)++;
 	}
@@ -105,12 +109,13 @@ static void test_secured_part_identified_from_aps(void **state)
 	assert_ptr_equal(p.dap, &fake_ops);
 	assert_true(ids.have_dp);
 	assert_int_equal(ids.dp_idr, FAKE_DPIDR);
-	assert_int_equal(ids.nap, 2); /* the scan stops at AP 2, whose IDR reads 0 */
+	assert_int_equal(ids.nap, 2); /* the scan stops after APs 2 and 3 read 0 */
 	assert_int_equal(ids.ap[0].idr, 0x24770011u);
 	assert_int_equal(ids.ap[1].apsel, 1);
 	assert_int_equal(ids.ap[1].idr, 0x001C0000u);
 	assert_int_equal(d.ap_reads[2], 1);
-	assert_int_equal(d.ap_reads[3], 0);
+	assert_int_equal(d.ap_reads[3], 1);
+	assert_int_equal(d.ap_reads[4], 0);
 
 	const fk_chip_driver *drv;
 	void *st;
@@ -121,6 +126,28 @@ static void test_secured_part_identified_from_aps(void **state)
 	assert_non_null(strstr(msg, "AP1 IDR=0x001C0000"));
 	assert_null(drv);
 	fk_chip_path_close(&p);
+	fk_ctx_free(ctx);
+}
+
+/* An AP behind an absent one: the LPC55S69's debug mailbox (AP 2) past an empty AP 1. */
+static void test_ap_behind_a_gap(void **state)
+{
+	(void)state;
+	fake_dp d = {.lpc55 = true};
+	fk_transport t = fake_transport(&d);
+	fk_ctx *ctx = fk_ctx_new();
+	adi_dap a;
+	adi_init(&a, t.ops, t.handle);
+	assert_int_equal(adi_connect_dp(&a, ctx), 0);
+	uint8_t sel[8];
+	uint32_t idr[8];
+	unsigned n = 0;
+	assert_int_equal(adi_ap_scan(&a, ctx, sel, idr, 8, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(sel[1], 2);
+	assert_int_equal(idr[1], 0x002A0000u);
+	assert_int_equal(d.ap_reads[4], 1); /* APs 3 and 4 read 0: the end */
+	assert_int_equal(d.ap_reads[5], 0);
 	fk_ctx_free(ctx);
 }
 
@@ -138,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_secured_part_identified_from_aps),
+		cmocka_unit_test(test_ap_behind_a_gap),
 		cmocka_unit_test(test_silent_dp_fails_at_connect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
