@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* lib/doctor: messages as the peer tools print them (format strings of OpenOCD, stlink-org,
+ * Black Magic Probe, GDB, probe-rs, dfu-util and stm32loader with their variable parts filled
+ * in, issue 19) are recognised as the right catalogue family, first, and the family lists the
+ * cause the peer's source prints the message for. No corpus case is used here. */
+#include "fk_test.h"
+
+#include "flashkey/doctor.h"
+
+static fk_doctor_catalogue *cat;
+
+static int setup(void **state)
+{
+	(void)state;
+	fk_ctx *ctx = fk_ctx_new();
+	int rc = fk_doctor_load_builtin(ctx, &cat);
+	fk_ctx_free(ctx);
+	return rc;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	fk_doctor_free(cat);
+	return 0;
+}
+
+static const struct {
+	const char *text, *id, *cause;
+} peer[] = {
+	/* OpenOCD src/target/target.c, src/flash/nor/stm32*.c, src/jtag/, src/target/cortex_m.c */
+	{"Error: error waiting for target flash write algorithm", "openocd-algorithm-error", "wrp"},
+	{"Error: error starting target flash write algorithm", "openocd-algorithm-error",
+	 "tool-loader-bug"},
+	{"Error: Failed to execute algorithm at 0x20000004: -302", "openocd-algorithm-error", "rdp1"},
+	{"Error: timeout waiting for algorithm, a target reset is recommended",
+	 "openocd-algorithm-timeout", "tool-loader-bug"},
+	{"stm32x failed to erase options", "openocd-stm32-options-failed", "fpec-lockout"},
+	{"stm32f2x failed to write options", "openocd-stm32-options-failed", "sr-errors"},
+	{"stm32l4x failed to unlock device", "openocd-stm32-options-failed", "fpec-lockout"},
+	{"Error: options not unlocked STM32_FLASH_OPTCR: 0x0fffaaed", "openocd-stm32-options-failed",
+	 "fpec-lockout"},
+	{"stm32x mass erase failed", "openocd-stm32-mass-erase-failed", "wrp"},
+	{"stm32h7x mass erase failed", "openocd-stm32-mass-erase-failed", "rdp1"},
+	{"Error: timed out waiting for flash", "openocd-flash-timeout", "flash-busy"},
+	{"Error: PRGLOCK is not cleared :(", "openocd-stm32lx-unlock", "fpec-lockout"},
+	{"Error: access denied / write protected", "openocd-stm32lx-write-protected", "wrp"},
+	{"Info : Device Security Bit Set", "openocd-security-bit", "rdp1"},
+	{"Info : TAP stm32f4x.bs does not have valid IDCODE (idcode=0x0)", "openocd-tap-no-idcode",
+	 "clone-part"},
+	{"Error: stm32f4x.cpu: IR capture error; saw 0x0f not 0x01", "openocd-jtag-chain-error",
+	 "no-target"},
+	{"Error: JTAG-DP OVERRUN - check clock, memaccess, or reduce jtag speed",
+	 "openocd-jtag-chain-error", "signal-integrity"},
+	{"Error: AP write error, reset will not halt", "openocd-reset-no-debug-ap", "no-target"},
+	{"Error: read_memory: read at 0x08000000 with width=32 and count=1 failed",
+	 "openocd-tcl-memory-failed", "rdp1"},
+	{"Error: mem2array: Read @ 0xe0042004, w=4, cnt=1, failed", "openocd-tcl-memory-failed",
+	 "no-target"},
+	{"Error: flash memory not erased before writing", "openocd-flash-not-erased", "not-erased"},
+	{"Error: Verification error address 0x08000010, read back 0xff, expected 0x12",
+	 "openocd-verify-failed", "not-erased"},
+	{"Error: Target voltage too low. Check target power", "openocd-voltage-too-low",
+	 "low-voltage"},
+	{"Error: Halt timed out, wake up GDB.", "openocd-halt-timeout", "debug-disabled"},
+	{"Error: Fail reading CTRL/STAT register. Force reconnect", "openocd-debug-unpowered",
+	 "debug-disabled"},
+	/* Black Magic Probe 1.10 src/command.c, src/target/ */
+	{"SWD scan found no devices.", "bmp-scan-no-devices", "no-target"},
+	{"auto scan failed!", "bmp-scan-no-devices", "no-target"},
+	{"Halt via DHCSR(00030003): failure after 2000ms\nTry again with longer timeout or connect "
+	 "under reset",
+	 "bmp-halt-dhcsr", "debug-disabled"},
+	{"stm32f4 flash error 0x10", "bmp-stm32-flash-error", "wrp"},
+	{"stm32l4 Flash error: status 0x80", "bmp-stm32-flash-error", "rdp1"},
+	{"Security bit set!\nScan again, attach and issue 'monitor erase_mass' to reset.",
+	 "bmp-samd-protected", "sam-security"},
+	{"Hardware IWDG running. Expect failure. Set IWDG1_SW!", "bmp-keeping-l1-watchdog",
+	 "hw-watchdog"},
+	/* GDB gdb/symfile.c, gdb/corefile.c, gdb/remote.c */
+	{"Load failed", "gdb-load-failed", "wrp"},
+	{"Cannot access memory at address 0x8000000", "gdb-cannot-access-memory", "rdp1"},
+	{"Could not read registers; remote failure reply 'E01'", "gdb-remote-error-reply",
+	 "no-target"},
+	{"Remote replied unexpectedly to 'vMustReplyEmpty': timeout", "gdb-remote-lost",
+	 "probe-problem"},
+	/* probe-rs probe/stlink, probe/jlink, architecture/arm */
+	{"WARN probe_rs::probe::jlink: J-Link: Target voltage (VTref) is 0.00 V. Is your target "
+	 "device powered?",
+	 "probers-target-voltage", "low-voltage"},
+	{"Error: Command failed with status JtagGetIdcodeError", "probers-stlink-status",
+	 "no-target"},
+	{"Error: Command failed with status SwdDpWait", "probers-stlink-status", "signal-integrity"},
+	{"Error: Command failed with status SwdApFault", "probers-ap-fault", "rdp1"},
+	{"Error: Debug power request failed", "probers-stlink-status", "no-target"},
+	{"Error: The core needs to be halted for this operation but was not.", "probers-not-halted",
+	 "debug-disabled"},
+	/* stlink-org src/stlink-common.c, src/flash_loader.c, src/st-flash, src/usb.c */
+	{"invalid write @0x08000400(0x00000400): 0xffff != 0x2000. retrying.",
+	 "stflash-soft-write-retry", "wrp"},
+	{"writes operation failure count too high, aborting", "stflash-soft-write-retry", "rdp1"},
+	{"write error, count == 128", "stflash-loader-count", "tool-loader-bug"},
+	{"Failed to get Core's status", "stflash-core-status", "no-target"},
+	{"Chip ID is 00000000, Core ID is 00000000.", "stflash-core-status", "no-target"},
+	{"[!] send_recv read reply failed: LIBUSB_ERROR_PIPE", "stflash-usb-transfer",
+	 "probe-problem"},
+	{"pecr.pelock not clear (0x00000007)", "stflash-unlock-flash-failed", "fpec-lockout"},
+	/* dfu-util src/dfu.c, src/dfu_load.c, src/main.c */
+	{"DFU state(10) = dfuERROR, status(4) = Memory erase function failed", "dfuutil-status-error",
+	 "wrp"},
+	{"dfu-util: DFU state(10) = dfuERROR, status(6) = Program memory function failed",
+	 "dfuutil-status-error", "rdp1"},
+	{"dfu-util: error resetting after download: LIBUSB_ERROR_NOT_FOUND", "dfuutil-after-download",
+	 "dfu-leave-reset"},
+	{"dfu-util: unable to read DFU status after completion (LIBUSB_ERROR_IO)",
+	 "dfuutil-after-download", "dfu-leave-reset"},
+	{"dfu-util: Device still in Run-Time Mode!", "dfuutil-runtime-mode", "bootloader-not-entered"},
+	/* stm32loader bootloader.py, main.py */
+	{"stm32loader.bootloader.CommandError: Write memory (49) failed: no ack",
+	 "stm32loader-no-ack", "rdp1"},
+	{"CommandError: Read memory (Command.READ_MEMORY) failed: no ack", "stm32loader-no-ack",
+	 "rdp1"},
+	{"CommandError: NACK 0x44 erasing failed", "stm32loader-erase-rdp", "wrp"},
+	{"CommandError: Write unprotect (115) failed: no ack", "stm32loader-protect-cmd", "rdp1"},
+	{"Flash write unprotect failed", "stm32loader-protect-cmd", "rdp1"},
+	{"Verification data does not match read data. First mismatch at address: 0x08000000 read "
+	 "0xff vs 0x20 expected.",
+	 "stm32loader-verify", "not-erased"},
+	{"Bootloader activation timeout -- retrying", "stm32loader-timeout",
+	 "bootloader-not-entered"},
+};
+
+static bool lists_cause(const fk_doctor_entry *e, const char *cause)
+{
+	for (unsigned k = 0; k < e->ncauses; k++)
+		if (strcmp(e->causes[k]->id, cause) == 0)
+			return true;
+	return false;
+}
+
+static void test_peer_messages(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof peer / sizeof peer[0]; i++) {
+		fk_doctor_hit hits[8];
+		int n = fk_doctor_match(cat, peer[i].text, strlen(peer[i].text), hits, 8);
+		if (n < 1 || strcmp(hits[0].entry->id, peer[i].id) != 0)
+			fail_msg("\"%s\": expected %s first, got %s (%d hits)", peer[i].text,
+				 peer[i].id, n > 0 ? hits[0].entry->id : "nothing", n);
+		if (!lists_cause(hits[0].entry, peer[i].cause))
+			fail_msg("\"%s\": %s does not list %s", peer[i].text, peer[i].id,
+				 peer[i].cause);
+	}
+}
+
+/* Success lines of the same tools stay unrecognised. */
+static void test_peer_success_lines(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {
+		"Flash written and verified! jolly good!",
+		"stm32x mass erase complete",
+		"File downloaded successfully",
+		"Verification OK",
+		"Target voltage: 3.3V",
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		fk_doctor_hit hit;
+		int n = fk_doctor_match(cat, ok[i], strlen(ok[i]), &hit, 1);
+		if (n != 0)
+			fail_msg("\"%s\" matched %s", ok[i], hit.entry->id);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_peer_messages),
+		cmocka_unit_test(test_peer_success_lines),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
