@@ -28,7 +28,7 @@ static void otp_lock_bit_name(const fk_chip_info *c, unsigned b, char *out, size
  * 32 bytes a line with the offset. */
 static void otp_show_long(const fk_chip_info *c, const fk_otp *otp, unsigned b)
 {
-	char bit[24];
+	char bit[32];
 	unsigned written = 0;
 	otp_lock_bit_name(c, b, bit, sizeof bit);
 	for (unsigned i = 0; i < otp->block_size; i++)
@@ -57,7 +57,7 @@ static int otp_show(cli_env *e, fk_session *s)
 		json_arr_begin(&j);
 	}
 	for (unsigned b = 0; b < otp.nblocks; b++) {
-		char hex[2 * FK_OTP_MAX_BLOCK + 1] = "", bit[24];
+		char hex[2 * FK_OTP_MAX_BLOCK + 1] = "", bit[32];
 		for (unsigned i = 0; i < otp.block_size; i++)
 			fk_snprintf_cat(hex, sizeof hex, "%02X", otp.data[b][i]);
 		const char *st = otp.lock[b] == 0xFF ? "unlocked" : otp.lock[b] == 0 ? "locked"
@@ -216,7 +216,7 @@ static int otp_lock(cli_env *e, fk_session *s, otp_target *t)
 	cli_perms(e, &perms);
 	const fk_chip_info *c = fk_session_chip(s);
 	*t = (otp_target){true, !c->otp_lock_bit, block, 0, 1, c->otp_lock_base + block};
-	char what[96], bit[24];
+	char what[96], bit[32];
 	otp_lock_bit_name(c, block, bit, sizeof bit);
 	if (c->otp_lock_bit)
 		snprintf(what, sizeof what, "Locking OTP block %u (%s := 1)", block, bit);
