@@ -11,27 +11,7 @@
 #include "devices/stm32f4.h"
 #include "flashkey/doctor.h"
 
-static fk_doctor_catalogue *cat;
-
-static int setup(void **state)
-{
-	(void)state;
-	fk_ctx *ctx = fk_ctx_new();
-	int rc = fk_doctor_load_builtin(ctx, &cat);
-	if (rc) {
-		char buf[FK_CHAIN_MSG_MAX];
-		fprintf(stderr, "catalogue: %s\n", fk_ctx_message(ctx, buf, sizeof buf));
-	}
-	fk_ctx_free(ctx);
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fk_doctor_free(cat);
-	return 0;
-}
+#include "doctor_fixture.h"
 
 /* Index of entry id among the hits for text, or -1; *score gets its score. */
 static int hit_rank(const char *text, const char *id, unsigned *score)

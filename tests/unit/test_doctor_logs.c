@@ -9,23 +9,7 @@
 
 #include "flashkey/doctor.h"
 
-static fk_doctor_catalogue *cat;
-
-static int setup(void **state)
-{
-	(void)state;
-	fk_ctx *ctx = fk_ctx_new();
-	int rc = fk_doctor_load_builtin(ctx, &cat);
-	fk_ctx_free(ctx);
-	return rc;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	fk_doctor_free(cat);
-	return 0;
-}
+#include "doctor_fixture.h"
 
 static unsigned score_of(const char *text, const char *id)
 {
