@@ -112,6 +112,12 @@ static const struct {
 	 "stm32loader-verify", "not-erased"},
 	{"Bootloader activation timeout -- retrying", "stm32loader-timeout",
 	 "bootloader-not-entered"},
+	{"Can not erase from specific address without specified length.\n"
+	 "Consider using the --length argument.",
+	 "stm32loader-erase-range", "tool-limitation"},
+	{"Can not erase specific length without a start address.\n"
+	 "Consider using the --address argument.",
+	 "stm32loader-erase-range", "tool-limitation"},
 };
 
 static bool lists_cause(const fk_doctor_entry *e, const char *cause)
