@@ -241,18 +241,24 @@ int spinor_read(spinor_bus *b, uint32_t addr, uint8_t *buf, size_t n)
 
 #define SPINOR_QPAGES 16U       /* pages per queued batch (a 4 KiB sector) */
 
-/* One page the plain way: WREN, 02h, wait. */
-static int spinor_program_page(spinor_bus *b, const spinor_part *p, uint32_t a,
-			       const uint8_t *data, size_t k)
+/* One page the plain way: WREN, op (02h, or 42h for a security register), wait. */
+static int spinor_page_op(spinor_bus *b, const spinor_part *p, uint8_t op, uint32_t a,
+			  const uint8_t *data, size_t k, const char *what)
 {
-	spinor_addr(b->buf, SPINOR_OP_PP, a);
+	spinor_addr(b->buf, op, a);
 	memcpy(b->buf + 4, data, k);
 	int rc = spinor_op1(b, SPINOR_OP_WREN);
 	if (!rc)
 		rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
 	if (!rc)
-		rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
+		rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, what);
 	return rc;
+}
+
+static int spinor_program_page(spinor_bus *b, const spinor_part *p, uint32_t a,
+			       const uint8_t *data, size_t k)
+{
+	return spinor_page_op(b, p, SPINOR_OP_PP, a, data, k, "the page program");
 }
 
 /* A page the batch could not vouch for (the chip was still busy with the page before it when
@@ -327,18 +333,18 @@ static int spinor_program_queued(spinor_bus *b, const spinor_part *p, uint32_t a
 			unsigned busy = 0;
 			while (busy < SPINOR_QWIN && ((st[i][busy] >> busy_bit) & 1U))
 				busy++;
-			if (!prev_idle) {
+			bool trusted = prev_idle;
+			if (!trusted) { /* its WREN and 02h may have met a busy chip: read it back */
 				b->queued_misses++;
 				rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
 				if (!rc)
 					rc = spinor_program_recheck(b, p, pa[i], buf + poff[i], pk[i]);
-				prev_idle = true;
-				continue;
 			}
+			/* what came after it depends on where its own window ended */
 			prev_idle = busy < SPINOR_QWIN;
 			missed += !prev_idle;
-			early += busy == 0;
-			late += busy >= 2 && busy < SPINOR_QWIN;
+			early += trusted && busy == 0;
+			late += trusted && busy >= 2 && busy < SPINOR_QWIN;
 		}
 		if (rc == FK_OK && !prev_idle) /* the last page still running */
 			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the page program");
@@ -461,13 +467,8 @@ int spinor_secreg_program(spinor_bus *b, const spinor_part *p, unsigned n, unsig
 		uint32_t a = (uint32_t)(n << 12) + off + (uint32_t)done;
 		size_t k = FK_MIN(len - done, SPINOR_PAGE - (a % SPINOR_PAGE));
 		k = FK_MIN(k, b->max_w - 4);
-		spinor_addr(b->buf, SPINOR_OP_PPSEC, a);
-		memcpy(b->buf + 4, buf + done, k);
-		rc = spinor_op1(b, SPINOR_OP_WREN);
-		if (!rc)
-			rc = spinor_xfer(b, b->buf, 4 + k, NULL, 0);
-		if (!rc)
-			rc = spinor_wait(b, p, p->typ.tpp, p->max.tpp, "the security register program");
+		rc = spinor_page_op(b, p, SPINOR_OP_PPSEC, a, buf + done, k,
+				    "the security register program");
 		if (rc)
 			return fk_fail_wrap(b->ctx, rc, "programming %zu bytes of security register %u "
 					    "(42h at 0x%06X)", k, n, a);
