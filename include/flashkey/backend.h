@@ -93,6 +93,11 @@ typedef struct fk_spi_ops {
 	int (*xfer_queued)(void *h, fk_ctx *ctx, const uint8_t *w, size_t wlen, uint8_t *r,
 			   size_t rlen);
 	int (*flush)(void *h, fk_ctx *ctx);
+	/* Optional (added with the ESP ROM path): a programmer that erases a sector-aligned range
+	 * itself, faster than instructions sent one by one over its link (the ESP ROM's
+	 * FLASH_BEGIN erases before it answers). The SPI NOR driver checks the protection of the
+	 * range first and calls this only when nothing there is protected. NULL: 20h/52h/D8h. */
+	int (*erase_range)(void *h, fk_ctx *ctx, uint32_t addr, uint32_t len);
 } fk_spi_ops;
 
 typedef enum fk_transport_kind {

@@ -186,10 +186,10 @@ static int fk_flash_unchanged(fk_session *s, const fk_seg *segs, unsigned n,
 static int fk_flash_program_sector(fk_session *s, const fk_erase_unit *sec, const uint8_t *want,
 				   uint64_t *done, uint64_t total)
 {
-	uint32_t pos = 0, start, len;
+	uint32_t pos = 0, start, len, piece = FK_MAX(0x4000U, s->desc->program_span);
 	while (fkp_next_run(want, sec->size, s->width, &pos, &start, &len)) {
-		for (uint32_t off = 0; off < len; off += 0x4000) {
-			uint32_t n = FK_MIN(len - off, 0x4000U);
+		for (uint32_t off = 0; off < len; off += piece) {
+			uint32_t n = FK_MIN(len - off, piece);
 			fk_progress_span(s->ctx, "program", *done, n, total); /* the whole job's bar */
 			int rc = s->drv->program(s->chip, s->ctx, sec->addr + start + off,
 						 want + start + off, n);
@@ -545,6 +545,12 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 	if (!rc && count)
 		fk_progress(s->ctx, "erase", total, total);
 	const uint8_t *k = keep;
+	/* consecutive units gathered into one span when the path programs across them
+	 * (program_span): the span is programmed when the next unit does not follow it */
+	uint8_t *span = NULL;
+	fk_erase_unit run = {0};
+	if (!rc && c->program_span && !(span = malloc(c->program_span)))
+		rc = fk_fail(s->ctx, FK_E_NOMEM, "a program span of %u bytes", c->program_span);
 	for (unsigned i = 0; i < c->nunits && !rc; i++) {
 		const fk_erase_unit *sec = &c->units[i];
 		if (!fk_sector_set_has(set, i))
@@ -552,8 +558,27 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 		fk_flash_want(segs, n, sec, k, want);
 		if (k)
 			k += sec->size;
-		rc = fk_flash_program_sector(s, sec, want, &done, total);
+		if (!span || sec->size > c->program_span) {
+			if (run.size)
+				rc = fk_flash_program_sector(s, &run, span, &done, total);
+			run.size = 0;
+			if (!rc)
+				rc = fk_flash_program_sector(s, sec, want, &done, total);
+			continue;
+		}
+		if (run.size && (run.addr + run.size != sec->addr ||
+				 run.size + sec->size > c->program_span)) {
+			rc = fk_flash_program_sector(s, &run, span, &done, total);
+			run.size = 0;
+		}
+		if (!run.size)
+			run.addr = sec->addr;
+		memcpy(span + run.size, want, sec->size);
+		run.size += sec->size;
 	}
+	if (!rc && run.size)
+		rc = fk_flash_program_sector(s, &run, span, &done, total);
+	free(span);
 	fk_stop_release(s->ctx);
 	if (!rc && count) /* blank runs are not programmed: the bar still ends at 100 % */
 		fk_progress(s->ctx, "program", total, total);

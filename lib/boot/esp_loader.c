@@ -221,6 +221,9 @@ static int status_fail(esp_loader *l, uint8_t op, uint8_t status, uint8_t error)
 		       l->stub ? "flasher stub" : "ROM loader", t);
 }
 
+static void spi_forget(esp_loader *l);
+static int spi_restore(esp_loader *l);
+
 int esp_ldr_command(esp_loader *l, uint8_t op, const uint8_t *data, size_t n, uint32_t chk,
 		    unsigned timeout_ms, size_t resp_len, uint8_t *resp, uint32_t *value)
 {
@@ -231,6 +234,15 @@ int esp_ldr_command(esp_loader *l, uint8_t op, const uint8_t *data, size_t n, ui
 	esp_slip_reset(&l->dec);
 	l->noise_n = 0;
 	l->commands++;
+	if (op != ESP_READ_REG && op != ESP_WRITE_REG) {
+		/* the ROM's flash routines run next: SPI1 USER/USER2 as they expect them, and
+		 * whatever they leave is not known any more */
+		int rrc = spi_restore(l);
+		spi_forget(l);
+		if (rrc)
+			return fk_fail_wrap(l->ctx, rrc, "restoring SPI1 USER/USER2 before command "
+					    "0x%02X", op);
+	}
 	int rc = send_packet(l, op, data, n, chk);
 	if (rc)
 		return rc;
@@ -567,31 +579,89 @@ int esp_ldr_flash_write(esp_loader *l, uint32_t offset, const uint8_t *buf, uint
 #define SPI_USR_MISO (1U << 28)
 #define SPI_USR_MOSI (1U << 27)
 
+/* SPI1 registers as run_spiflash_command leaves them between two of its commands: USER and
+ * USER2 differ from what the ROM's flash routines expect until written back (spi_restore),
+ * and the last values written to USER, USER2 and the two DLEN registers are known, so a run of
+ * SPI commands (the status registers read one after the other) writes only what changes. */
+enum { SPI_CUR_USER, SPI_CUR_USER2, SPI_CUR_MOSI_DLEN, SPI_CUR_MISO_DLEN };
+
+static void spi_forget(esp_loader *l)
+{
+	l->spi_saved = false;
+	l->spi_dirty = false;
+	l->spi_cur_valid = 0;
+}
+
+/* USER/USER2 back to what the ROM had (loader.py run_spiflash_command restores them after
+ * each command); done before any command other than READ_REG/WRITE_REG and when leaving. */
+static int spi_restore(esp_loader *l)
+{
+	if (!l->spi_dirty)
+		return FK_OK;
+	l->spi_dirty = false; /* once: a failure here is reported, not retried in a loop */
+	int rc = esp_ldr_write_reg(l, l->spi_saved_base + l->spi_regs_user, l->spi_user,
+				   0xFFFFFFFFU, 0);
+	if (!rc)
+		rc = esp_ldr_write_reg(l, l->spi_saved_base + l->spi_regs_user2, l->spi_user2,
+				       0xFFFFFFFFU, 0);
+	l->spi_cur_valid = 0;
+	if (rc)
+		l->spi_saved = false;
+	return rc;
+}
+
+static int spi_set(esp_loader *l, uint32_t addr, unsigned which, uint32_t v)
+{
+	if ((l->spi_cur_valid & (1U << which)) && l->spi_cur[which] == v)
+		return FK_OK;
+	int rc = esp_ldr_write_reg(l, addr, v, 0xFFFFFFFFU, 0);
+	if (rc) {
+		l->spi_cur_valid &= ~(1U << which);
+		return rc;
+	}
+	l->spi_cur[which] = v;
+	l->spi_cur_valid |= 1U << which;
+	return FK_OK;
+}
+
 int esp_ldr_spi_command(esp_loader *l, const esp_spi_regs *r, uint8_t opcode,
 			const uint8_t *mosi, size_t nmosi, uint8_t *miso, size_t nmiso)
 {
 	if (nmosi > ESP_SPI_MAX_DATA || nmiso > ESP_SPI_MAX_DATA)
 		return fk_fail(l->ctx, FK_E_INTERNAL, "SPI command %02Xh: %zu out, %zu in (64 at most)",
 			       opcode, nmosi, nmiso);
-	uint32_t user, user2;
-	int rc = esp_ldr_read_reg(l, r->base + r->user, &user);
-	if (!rc)
-		rc = esp_ldr_read_reg(l, r->base + r->user2, &user2);
+	int rc = FK_OK;
+	if (l->spi_saved && l->spi_saved_base != r->base)
+		rc = spi_restore(l); /* another controller's registers: put those back first */
+	if (!rc && (!l->spi_saved || l->spi_saved_base != r->base)) {
+		uint32_t user, user2;
+		rc = esp_ldr_read_reg(l, r->base + r->user, &user);
+		if (!rc)
+			rc = esp_ldr_read_reg(l, r->base + r->user2, &user2);
+		if (!rc) {
+			l->spi_saved = true;
+			l->spi_saved_base = r->base;
+			l->spi_regs_user = r->user;
+			l->spi_regs_user2 = r->user2;
+			l->spi_user = user;
+			l->spi_user2 = user2;
+			l->spi_cur_valid = 0;
+		}
+	}
 	if (rc)
 		return fk_fail_wrap(l->ctx, rc, "SPI command %02Xh", opcode);
 	/* loader.py run_spiflash_command: data lengths, USER flags, opcode in USER2 with a bit
 	 * length of 8, W0.. with the data (W0 = 0 without), USR, poll, result from W0.. */
+	l->spi_dirty = true;
 	if (nmosi)
-		rc = esp_ldr_write_reg(l, r->base + r->mosi_dlen, (uint32_t)nmosi * 8U - 1U,
-				       0xFFFFFFFFU, 0);
+		rc = spi_set(l, r->base + r->mosi_dlen, SPI_CUR_MOSI_DLEN, (uint32_t)nmosi * 8U - 1U);
 	if (!rc && nmiso)
-		rc = esp_ldr_write_reg(l, r->base + r->miso_dlen, (uint32_t)nmiso * 8U - 1U,
-				       0xFFFFFFFFU, 0);
+		rc = spi_set(l, r->base + r->miso_dlen, SPI_CUR_MISO_DLEN, (uint32_t)nmiso * 8U - 1U);
 	uint32_t flags = SPI_USR_COMMAND | (nmiso ? SPI_USR_MISO : 0U) | (nmosi ? SPI_USR_MOSI : 0U);
 	if (!rc)
-		rc = esp_ldr_write_reg(l, r->base + r->user, flags, 0xFFFFFFFFU, 0);
+		rc = spi_set(l, r->base + r->user, SPI_CUR_USER, flags);
 	if (!rc)
-		rc = esp_ldr_write_reg(l, r->base + r->user2, (7U << 28) | opcode, 0xFFFFFFFFU, 0);
+		rc = spi_set(l, r->base + r->user2, SPI_CUR_USER2, (7U << 28) | opcode);
 	if (!rc && !nmosi)
 		rc = esp_ldr_write_reg(l, r->base + r->w0, 0, 0xFFFFFFFFU, 0);
 	for (size_t i = 0; !rc && i < nmosi; i += 4) {
@@ -617,15 +687,12 @@ int esp_ldr_spi_command(esp_loader *l, const esp_spi_regs *r, uint8_t opcode,
 		for (size_t k = 0; !rc && k < 4 && i + k < nmiso; k++)
 			miso[i + k] = (uint8_t)(w >> (8U * k));
 	}
-	/* restore what the ROM's own flash routines expect */
-	int rc2 = esp_ldr_write_reg(l, r->base + r->user, user, 0xFFFFFFFFU, 0);
-	if (!rc2)
-		rc2 = esp_ldr_write_reg(l, r->base + r->user2, user2, 0xFFFFFFFFU, 0);
-	if (!rc)
-		rc = rc2;
-	return rc ? fk_fail_wrap(l->ctx, rc, "SPI flash command %02Xh through the SPI controller",
-				 opcode)
-		  : FK_OK;
+	if (rc) { /* put back what the ROM's flash routines expect now, as loader.py does */
+		(void)spi_restore(l);
+		return fk_fail_wrap(l->ctx, rc, "SPI flash command %02Xh through the SPI controller",
+				    opcode);
+	}
+	return FK_OK;
 }
 
 /* ---------------------------------------------------------------- connect */
@@ -751,6 +818,9 @@ int esp_ldr_leave(esp_loader *l)
 {
 	if (!l->synced)
 		return FK_OK;
+	int rc = spi_restore(l);
+	if (rc)
+		return rc;
 	switch (l->after) {
 	case ESP_AFTER_HARD:
 		return esp_ldr_hard_reset(l);
@@ -766,6 +836,7 @@ int esp_ldr_sync(esp_loader *l)
 {
 	uint8_t p[ESP_SYNC_LEN];
 	esp_sync_payload(p);
+	spi_forget(l); /* a (re)connect: whatever SPI1 holds is the ROM's own again */
 	if (l->ops->flush_input)
 		(void)l->ops->flush_input(l->h, l->ctx);
 	esp_slip_reset(&l->dec);

@@ -113,6 +113,17 @@ typedef struct esp_loader {
 	bool have_magic;
 	uint32_t magic;
 	bool unsupported_security; /* the ROM answered GET_SECURITY_INFO as unsupported */
+	/* SPI1 USER/USER2 as the ROM's flash routines left them, read by the first SPI command
+	 * and written back by each: valid until a command other than READ_REG/WRITE_REG runs
+	 * (the ROM's own flash routines may set them) */
+	bool spi_saved;
+	uint32_t spi_saved_base, spi_regs_user, spi_regs_user2, spi_user, spi_user2;
+	/* USER/USER2 hold an SPI command's values (written back before the next other command
+	 * and when leaving); the last values written to USER, USER2, MOSI_DLEN and MISO_DLEN
+	 * (bit i of spi_cur_valid: spi_cur[i] known) */
+	bool spi_dirty;
+	unsigned spi_cur_valid;
+	uint32_t spi_cur[4];
 	/* the reader */
 	esp_slip_dec dec;
 	uint8_t frame[ESP_HDR_LEN + 0x4000U + 64U];

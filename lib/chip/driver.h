@@ -311,6 +311,11 @@ typedef struct fk_chip_desc {
 	 * programming it and fails FK_E_VERIFY on a difference (the LPC ISP's Compare after
 	 * Copy), so a write reads back only what it left erased (FK_VERIFY_COMPARE). */
 	bool program_compares;
+	/* Added with the ESP ROM path: program() takes one call for a run of consecutive erase
+	 * units up to this many bytes (the ROM's FLASH_BEGIN costs a round trip per call, so
+	 * 4 KiB sectors one by one cost 256 of them per MiB). 0: one unit at a time, in pieces
+	 * of 16 KiB at most. */
+	uint32_t program_span;
 } fk_chip_desc;
 
 /* ---- requested protection changes, planned by the driver ---- */

@@ -1454,6 +1454,14 @@ static int spd_erase_run(spdrv *d, fk_ctx *ctx, uint32_t addr, uint32_t len, uin
 			 uint64_t total)
 {
 	uint32_t end = addr + len;
+	if (d->bus.ops->erase_range) { /* the programmer erases the run itself (checked first) */
+		int rc = d->bus.ops->erase_range(d->bus.h, ctx, addr, len);
+		if (rc)
+			return rc;
+		*done += len;
+		fk_progress(ctx, "erase", *done, total);
+		return FK_OK;
+	}
 	while (addr < end) {
 		const spd_etype *e = &d->erase[d->nerase - 1];
 		for (unsigned i = 0; i < d->nerase; i++)

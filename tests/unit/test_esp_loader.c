@@ -176,6 +176,48 @@ static void test_spi_c3(void **st)
 	spi_case("esp32c3", &c3_spi);
 }
 
+/* A run of SPI commands (the status registers one after the other) reads USER/USER2 once and
+ * writes only the registers that change; USER/USER2 are back to the ROM's values before the
+ * ROM's own next command (FLASH_BEGIN here), as loader.py run_spiflash_command leaves them. */
+static void test_spi_run_restores(void **st)
+{
+	(void)st;
+	rig *r = rig_new("esp32");
+	assert_int_equal(rig_connect(r, NULL), 0);
+	const esp_spi_regs *g = &esp32_spi;
+	uint32_t user0 = 0, user20 = 0, v = 0;
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user, &user0), 0);
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user2, &user20), 0);
+	uint64_t c0 = r->l.commands;
+	uint8_t sr[3];
+	assert_int_equal(esp_ldr_spi_command(&r->l, g, 0x05, NULL, 0, &sr[0], 1), 0);
+	uint64_t first = r->l.commands - c0;
+	assert_int_equal(esp_ldr_spi_command(&r->l, g, 0x35, NULL, 0, &sr[1], 1), 0);
+	assert_int_equal(esp_ldr_spi_command(&r->l, g, 0x15, NULL, 0, &sr[2], 1), 0);
+	uint64_t later = (r->l.commands - c0 - first) / 2;
+	/* the first: 2 reads of USER/USER2, 4 register writes, W0, USR, a poll, W0 back */
+	assert_true(first <= 10);
+	/* the next ones: USER2 (the opcode), W0, USR, a poll, W0 back */
+	assert_true(later <= 5);
+	/* USER holds the command's flags until the ROM's next own command */
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user, &v), 0);
+	assert_int_not_equal(v, user0);
+	assert_int_equal(esp_ldr_flash_begin(&r->l, 0, 0, 0x400, 0x1000), 0);
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user, &v), 0);
+	assert_int_equal(v, user0);
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user2, &v), 0);
+	assert_int_equal(v, user20);
+	/* and a command after the ROM's reads them again (the ROM may have changed them) */
+	c0 = r->l.commands;
+	assert_int_equal(esp_ldr_spi_command(&r->l, g, 0x05, NULL, 0, &sr[0], 1), 0);
+	assert_int_equal(r->l.commands - c0, first);
+	/* leaving restores them too */
+	assert_int_equal(esp_ldr_leave(&r->l), 0);
+	assert_int_equal(esp_ldr_read_reg(&r->l, g->base + g->user, &v), 0);
+	assert_int_equal(v, user0);
+	rig_free(r);
+}
+
 /* FLASH_BEGIN (erase up front), FLASH_DATA blocks with the ROM's read-back, a tail block of its
  * own size, then SPI_FLASH_MD5 (32 hex digits from the ROM) equal to the local digest, and
  * READ_FLASH_SLOW on the ESP32. */
@@ -348,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_connect_esp32),   cmocka_unit_test(test_connect_c3),
 		cmocka_unit_test(test_words),           cmocka_unit_test(test_registers),
 		cmocka_unit_test(test_spi_esp32),       cmocka_unit_test(test_spi_c3),
+		cmocka_unit_test(test_spi_run_restores),
 		cmocka_unit_test(test_write_md5),       cmocka_unit_test(test_change_baud),
 		cmocka_unit_test(test_no_autoreset),    cmocka_unit_test(test_wrong_boot_mode),
 		cmocka_unit_test(test_download_disabled), cmocka_unit_test(test_secure_download),
