@@ -5,6 +5,7 @@
  * image round trip and its refusals. */
 #include "fk_test.h"
 
+#include "core/aes.h"
 #include "core/md5.h"
 #include "esp32/esp.h"
 
@@ -325,6 +326,96 @@ static void test_rom_flash(void **st)
 	host_free(h);
 }
 
+/* FLASH_BEGIN with its fifth word "encrypted" = 1 on the C3 ROM (esptool loader.py flash_begin,
+ * cmds.py write_flash --encrypt): the FLASH_DATA blocks go through the XTS_AES block with the
+ * key of the block whose KEY_PURPOSE is XTS_AES_128_KEY (twin/esp32/crypt.c). The flash then
+ * holds ciphertext that decrypts, with that key and espsecure's layout, to the image. */
+static void flash_begin_enc(host *h, uint32_t size, uint32_t off, uint32_t enc)
+{
+	uint8_t d[20];
+	put32(d, size);
+	put32(d + 4, (size + 0x3FFU) / 0x400U);
+	put32(d + 8, 0x400);
+	put32(d + 12, off);
+	put32(d + 16, enc);
+	cmd(h, 0x02, d, 20, 0);
+}
+
+static void set_fuse(tw_esp *e, const char *name, uint32_t v)
+{
+	tw_esp_field_set(e->efuse, tw_esp_field_find(e->v->kind, name), v);
+}
+
+static void test_rom_flash_encrypted(void **st)
+{
+	(void)st;
+	host *h = host_new("esp32c3", true);
+	uint8_t key[32], img[0x800], got[0x800];
+	for (unsigned i = 0; i < 32; i++)
+		key[i] = (uint8_t)(0xA0 + i);
+	for (unsigned i = 0; i < sizeof img; i++)
+		img[i] = (uint8_t)(i * 13 + 5);
+	assert_int_equal(tw_esp_set_key(h->e, 2, key), 0);
+	set_fuse(h->e, "KEY_PURPOSE_2", 4); /* XTS_AES_128_KEY */
+	set_fuse(h->e, "SPI_BOOT_CRYPT_CNT", 1);
+	/* espefuse burn_key stores the key file reversed: BLOCK_KEY2 = BLOCK6, word 28 + 16 */
+	assert_int_equal(read_reg(h, 0x6000882CU + 4U * (28U + 16U)),
+			 (uint32_t)key[31] | (uint32_t)key[30] << 8 | (uint32_t)key[29] << 16 |
+				 (uint32_t)key[28] << 24);
+
+	flash_begin_enc(h, sizeof img, 0x10000, 1);
+	expect_status(h, 0, 0, 0);
+	data_block(h, 0x03, img, 0x400, 0, false);
+	expect_status(h, 0, 0, 0);
+	data_block(h, 0x03, img + 0x400, 0x400, 1, false);
+	expect_status(h, 0, 0, 0);
+	const uint8_t *fl = tw_spinor_mem(h->e->flash) + 0x10000;
+	assert_memory_not_equal(fl, img, 16);
+	fk_xts128 x;
+	fk_xts128_init(&x, key);
+	fk_esp_xts_crypt(&x, 0x10000, fl, got, sizeof got, false);
+	assert_memory_equal(got, img, sizeof img);
+
+	/* the ROM's MD5 is of the ciphertext: it cannot confirm the plaintext */
+	uint8_t d[16], dg[16];
+	char hex[33];
+	put32(d, 0x10000);
+	put32(d + 4, sizeof img);
+	put32(d + 8, 0);
+	put32(d + 12, 0);
+	cmd(h, 0x13, d, 16, 0);
+	fk_md5_buf(img, sizeof img, dg);
+	fk_md5_hex(dg, hex);
+	assert_memory_not_equal(h->fr[0] + 8, hex, 32);
+	fk_md5_buf(fl, sizeof img, dg);
+	fk_md5_hex(dg, hex);
+	assert_memory_equal(h->fr[0] + 8, hex, 32);
+
+	/* an offset that is no multiple of 16: refused before the erase */
+	flash_begin_enc(h, 0x400, 0x20008, 1);
+	expect_status(h, 0, 1, 0x01);
+	/* encrypted flag 0: plaintext, as before */
+	flash_begin_enc(h, 0x400, 0x20000, 0);
+	expect_status(h, 0, 0, 0);
+	data_block(h, 0x03, img, 0x400, 0, false);
+	expect_status(h, 0, 0, 0);
+	assert_memory_equal(tw_spinor_mem(h->e->flash) + 0x20000, img, 0x400);
+
+	/* DIS_DOWNLOAD_MANUAL_ENCRYPT: no manual encryption in download mode; nothing erased */
+	set_fuse(h->e, "DIS_DOWNLOAD_MANUAL_ENCRYPT", 1);
+	flash_begin_enc(h, 0x400, 0x10000, 1);
+	expect_status(h, 0, 1, 0x01);
+	fk_esp_xts_crypt(&x, 0x10000, fl, got, 0x400, false);
+	assert_memory_equal(got, img, 0x400);
+	host_free(h);
+
+	/* the ESP32 ROM has no encrypted download */
+	h = host_new("esp32", true);
+	flash_begin_enc(h, 0x400, 0x10000, 1);
+	expect_status(h, 0, 1, 0x01);
+	host_free(h);
+}
+
 /* MEM_BEGIN/DATA/END with code that is not the published stub: the ROM answers MEM_END and
  * jumps; unknown code leaves the chip silent (docs/TWIN.md). */
 static void test_unknown_code_silent(void **st)
@@ -490,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_efuse_read),
 		cmocka_unit_test(test_spi_user_command),
 		cmocka_unit_test(test_rom_flash),
+		cmocka_unit_test(test_rom_flash_encrypted),
 		cmocka_unit_test(test_unknown_code_silent),
 		cmocka_unit_test(test_download_disabled),
 		cmocka_unit_test(test_secure_download),

@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/aes.h"
 #include "fktwin/spinor.h"
 #include "model.h"
 
@@ -140,6 +141,15 @@ void tw_esp_flash_erase_chip(tw_esp *e);
  * WREN + 16-bit WRSR keeping only QE. */
 void tw_esp_stub_unlock(tw_esp *e);
 uint32_t tw_esp_flash_size(const tw_esp *e);
+
+/* crypt.c: the C3's flash encryption in download mode (XTS_AES manual encryption). */
+bool tw_esp_manual_encrypt_disabled(const tw_esp *e); /* DIS_DOWNLOAD_MANUAL_ENCRYPT */
+/* BLOCK_KEYn (0..5) from a 32-byte key file, stored byte-reversed as espefuse burn_key does. */
+int tw_esp_set_key(tw_esp *e, unsigned n, const uint8_t key[32]);
+/* The XTS-AES-128 key (key-file order) of the first block with purpose XTS_AES_128_KEY. */
+bool tw_esp_xts_key(const tw_esp *e, uint8_t key[32]);
+void tw_esp_flash_program_encrypted(tw_esp *e, const fk_xts128 *x, uint32_t addr,
+				    const uint8_t *plain, uint8_t *ct, uint32_t n);
 
 /* state.c */
 #define TW_ESP_MAGIC "FKTWESP\n"

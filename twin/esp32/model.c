@@ -5,9 +5,11 @@
  * eFuse, the twin's factory does), the board (auto-reset circuit, boot pin held), the attached
  * SPI NOR twin (--spi-flash PART, --flash FILE, --option flash.KEY=V), and one port: the serial
  * ROM loader "esp-rom" (rom.c). Sources: see esp.h. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "esp32/esp.h"
 #include "flashkey/image.h"
@@ -92,7 +94,9 @@ static const char *esp_variant_name(const void *m)
 
 static const tw_model_opt esp_new_opts[] = {
 	{"efuse", TW_OPT_MULTI, "NAME=VALUE", "an eFuse field as the factory left it "
-					      "(e.g. FLASH_CRYPT_CNT=1, UART_DOWNLOAD_DIS=1)"},
+					      "(e.g. FLASH_CRYPT_CNT=1, UART_DOWNLOAD_DIS=1; "
+					      "esp32c3: BLOCK_KEY0..5=64 hex digits, a key file "
+					      "burnt as espefuse burn_key does)"},
 	{"spi-flash", TW_OPT_VALUE, "PART", "the attached SPI NOR part (default w25q32jv)"},
 	{"flash", TW_OPT_VALUE, "FILE", "initial flash contents (any image format; a raw binary at 0)"},
 	{NULL, 0, NULL, NULL},
@@ -104,6 +108,31 @@ static int esp_bad(fk_ctx *ctx, const char *kv, const char *why)
 	return fk_fail(ctx, FK_E_USAGE, "--option %s: %s", kv, why);
 }
 
+/* BLOCK_KEYn=HEX (C3): the 32-byte key file as 64 hex digits, burnt as `espefuse burn_key
+ * BLOCK_KEYn key.bin XTS_AES_128_KEY` burns it (crypt.c); the purpose is KEY_PURPOSE_n=4. */
+static int esp_set_key(tw_esp *e, fk_ctx *ctx, const char *what, const char *nv, unsigned n)
+{
+	const char *hex = strchr(nv, '=') + 1;
+	uint8_t key[32];
+	if (e->v->kind != TW_ESP32C3)
+		return fk_fail(ctx, FK_E_USAGE, "%s %s: key blocks are modelled on the esp32c3 only",
+			       what, nv);
+	if (strlen(hex) != 64)
+		return fk_fail(ctx, FK_E_USAGE, "%s %s: expected 64 hex digits (a 256-bit "
+			       "XTS-AES-128 key file, as espsecure generate_flash_encryption_key "
+			       "writes)", what, nv);
+	for (unsigned i = 0; i < 32; i++) {
+		char b[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+		char *end;
+		unsigned long v = strtoul(b, &end, 16);
+		if (*end || !isxdigit((unsigned char)b[0]))
+			return fk_fail(ctx, FK_E_USAGE, "%s %s: '%s' is not a hex byte", what, nv,
+				       b);
+		key[i] = (uint8_t)v;
+	}
+	return tw_esp_set_key(e, n, key);
+}
+
 static int esp_set_efuse(tw_esp *e, fk_ctx *ctx, const char *what, const char *nv)
 {
 	char name[48];
@@ -113,6 +142,8 @@ static int esp_set_efuse(tw_esp *e, fk_ctx *ctx, const char *what, const char *n
 		return fk_fail(ctx, FK_E_USAGE, "%s %s: expected NAME=VALUE", what, nv);
 	memcpy(name, nv, (size_t)(eq - nv));
 	name[eq - nv] = '\0';
+	if (strncasecmp(name, "BLOCK_KEY", 9) == 0 && name[9] >= '0' && name[9] <= '5' && !name[10])
+		return esp_set_key(e, ctx, what, nv, (unsigned)(name[9] - '0'));
 	const tw_esp_field *f = tw_esp_field_find(e->v->kind, name);
 	if (!f) {
 		char list[1200] = "";
@@ -326,6 +357,12 @@ static void esp_show_text(const void *m, const char *path, FILE *out)
 					    : "enabled");
 	fprintf(out, "  flash encryption: %s (crypt count 0x%X)\n",
 		tw_esp_flash_encrypted(e) ? "on" : "off", tw_esp_crypt_cnt(e));
+	if (e->v->kind == TW_ESP32C3) {
+		uint8_t key[32];
+		fprintf(out, "  XTS-AES-128 key:  %s\n", tw_esp_xts_key(e, key)
+			? "a key block with KEY_PURPOSE XTS_AES_128_KEY (4)" : "none");
+		memset(key, 0, sizeof key);
+	}
 	fprintf(out, "  secure boot:      %s\n", secure_boot(e) ? "on" : "off");
 	fprintf(out, "  JTAG:             %s\n", jtag_text(e));
 	fprintf(out, "  eFuse fields set:");

@@ -51,7 +51,10 @@ enum {
 	OP_READ_FLASH = 0xD2, OP_RUN_USER_CODE = 0xD3,
 };
 /* ROM loader errors (serial-protocol.rst) */
-enum { E_PARAM = 0x01, E_BAD_MSG = 0x05, E_RESULT = 0x06, E_CHECKSUM = 0x07, E_WRITE = 0x08 };
+enum {
+	E_PARAM = 0x01, E_MALLOC = 0x02, E_BAD_MSG = 0x05, E_RESULT = 0x06, E_CHECKSUM = 0x07,
+	E_WRITE = 0x08
+};
 /* stub errors (stub_flasher.h as documented in serial-protocol.rst) */
 enum { SE_BAD_LEN = 0xC0, SE_CHECKSUM = 0xC1, SE_BLOCKSIZE = 0xC2, SE_NOT_IMPL = 0xFF };
 
@@ -83,8 +86,9 @@ typedef struct esp_sess {
 	size_t out_len, out_pos, out_cap;
 	uint64_t tx_last_ns;
 	/* flash download */
-	bool fl_on;
+	bool fl_on, fl_enc; /* fl_enc: FLASH_BEGIN asked for encryption (crypt.c) */
 	uint32_t fl_off, fl_size, fl_blocks, fl_bsize, fl_seq;
+	fk_xts128 fl_xts;
 	uint32_t param_size; /* SPI_SET_PARAMS total size */
 	/* RAM download */
 	bool mem_on;
@@ -257,7 +261,7 @@ static void restart(esp_sess *s)
 	s->out_len = s->out_pos = 0;
 	s->in_len = 0;
 	s->in_frame = s->esc = s->drop = false;
-	s->fl_on = s->rf_on = false;
+	s->fl_on = s->fl_enc = s->rf_on = false;
 	s->param_size = ROM_DEFAULT_FLASH;
 	free_segs(s);
 	s->baud = ROM_BAUD; /* the ROM's own UART set-up */
@@ -367,6 +371,28 @@ static void cmd_write_reg(esp_sess *s, const uint8_t *d, size_t n)
 	ok(s, OP_WRITE_REG);
 }
 
+/* FLASH_BEGIN's fifth word "encrypted" (esptool loader.py flash_begin): the data blocks that
+ * follow go through the XTS_AES block's manual encryption (crypt.c). Only the C3 ROM is
+ * modelled doing it: the ESP32 ROM takes no fifth word (esptool: "ESP32 ROM bootloader does not
+ * support encrypted writes") and the stub's encrypted path is not modelled; both answer
+ * "invalid parameter". UNCONFIRMED (the ROM's answers are not documented): with
+ * DIS_DOWNLOAD_MANUAL_ENCRYPT burnt (TRM: no manual encryption in download mode) and for an
+ * offset that is no multiple of 16 (the XTS_AES block works on 16-byte-aligned lines), the ROM
+ * is modelled refusing the FLASH_BEGIN with 0x01 before anything is erased. */
+static bool flash_begin_encrypted(esp_sess *s, uint32_t off)
+{
+	uint8_t key[32];
+	if (is_stub(s) || s->e->v->kind != TW_ESP32C3 || tw_esp_manual_encrypt_disabled(s->e) ||
+	    off % FK_ESP_XTS_ALIGN) {
+		fail(s, OP_FLASH_BEGIN, is_stub(s) ? SE_BAD_LEN : E_PARAM);
+		return false;
+	}
+	(void)tw_esp_xts_key(s->e, key);
+	fk_xts128_init(&s->fl_xts, key);
+	memset(key, 0, sizeof key);
+	return true;
+}
+
 static void cmd_flash_begin(esp_sess *s, const uint8_t *d, size_t n)
 {
 	if (n != 16 && n != 20) {
@@ -375,12 +401,8 @@ static void cmd_flash_begin(esp_sess *s, const uint8_t *d, size_t n)
 	}
 	uint32_t esz = le32(d), blocks = le32(d + 4), bsize = le32(d + 8), off = le32(d + 12);
 	uint32_t enc = n == 20 ? le32(d + 16) : 0;
-	if (enc) {
-		/* UNCONFIRMED/not modelled: encrypted download needs the flash encryption key
-		 * and the AES-XTS engine; refused as an invalid parameter. */
-		fail(s, OP_FLASH_BEGIN, E_PARAM);
+	if (enc && !flash_begin_encrypted(s, off))
 		return;
-	}
 	if (bsize == 0 || bsize > 0x4000U || (uint64_t)off + esz > flash_limit(s)) {
 		/* beyond the flash size the loader knows: "running result wrong" (esp_lpc.md
 		 * A.9: 0106 in Secure Download Mode beyond the default 2 MB) */
@@ -395,6 +417,7 @@ static void cmd_flash_begin(esp_sess *s, const uint8_t *d, size_t n)
 	if (esz)
 		tw_esp_flash_erase(s->e, off, esz);
 	s->fl_on = true;
+	s->fl_enc = enc != 0;
 	s->fl_off = off;
 	s->fl_size = esz;
 	s->fl_blocks = blocks;
@@ -420,6 +443,22 @@ static bool data_hdr(esp_sess *s, uint8_t op, const uint8_t *d, size_t n, uint32
 	return true;
 }
 
+/* The ROM reads every block back and compares (serial-protocol.rst error 0x08 "flash write
+ * error"); the stub does not (esp_lpc.md A.10). */
+static bool readback_same(esp_sess *s, uint32_t addr, const uint8_t *want, uint32_t len)
+{
+	if (is_stub(s) || !len)
+		return true;
+	uint8_t *rb = malloc(len);
+	bool same = rb != NULL;
+	if (rb) {
+		tw_esp_flash_read(s->e, addr, rb, len);
+		same = memcmp(rb, want, len) == 0;
+		free(rb);
+	}
+	return same;
+}
+
 static void cmd_flash_data(esp_sess *s, const uint8_t *d, size_t n, uint32_t chk)
 {
 	uint32_t len, seq;
@@ -433,22 +472,30 @@ static void cmd_flash_data(esp_sess *s, const uint8_t *d, size_t n, uint32_t chk
 	uint32_t addr = s->fl_off + seq * s->fl_bsize;
 	if ((uint64_t)addr + len > tw_esp_flash_size(s->e))
 		len = tw_esp_flash_size(s->e) > addr ? tw_esp_flash_size(s->e) - addr : 0;
-	tw_esp_flash_program(s->e, addr, d + 16, len);
+	if (s->fl_enc && len % FK_ESP_XTS_ALIGN) {
+		/* UNCONFIRMED: the ROM's answer to an encrypted block that is no multiple of 16
+		 * (esptool pads every block to 0x400) */
+		fail(s, OP_FLASH_DATA, E_PARAM);
+		return;
+	}
+	/* Encrypted: the ROM hands the block to the XTS_AES block, which writes ciphertext;
+	 * the read-back compares the flash with that ciphertext (UNCONFIRMED: how the ROM checks
+	 * an encrypted block is not documented; error 0x08 is modelled alike). */
+	uint8_t *want = s->fl_enc && len ? malloc(len) : NULL;
+	if (s->fl_enc && len && !want) {
+		fail(s, OP_FLASH_DATA, E_MALLOC);
+		return;
+	}
+	if (want)
+		tw_esp_flash_program_encrypted(s->e, &s->fl_xts, addr, d + 16, want, len);
+	else
+		tw_esp_flash_program(s->e, addr, d + 16, len);
 	s->fl_seq = seq + 1;
-	if (!is_stub(s) && len) {
-		/* The ROM reads the block back and compares (serial-protocol.rst error 0x08
-		 * "flash write error"); the stub does not (esp_lpc.md A.10). */
-		uint8_t *rb = malloc(len);
-		bool same = rb != NULL;
-		if (rb) {
-			tw_esp_flash_read(s->e, addr, rb, len);
-			same = memcmp(rb, d + 16, len) == 0;
-			free(rb);
-		}
-		if (!same) {
-			fail(s, OP_FLASH_DATA, E_WRITE);
-			return;
-		}
+	bool same = readback_same(s, addr, want ? want : d + 16, len);
+	free(want);
+	if (!same) {
+		fail(s, OP_FLASH_DATA, E_WRITE);
+		return;
 	}
 	ok(s, OP_FLASH_DATA);
 }
