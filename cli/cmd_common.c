@@ -479,5 +479,6 @@ const char *cli_verify_how_name(fk_verify_how how)
 	       : how == FK_VERIFY_MD5	? "md5"
 	       : how == FK_VERIFY_READ	? "read"
 	       : how == FK_VERIFY_COMPARE ? "compare"
+	       : how == FK_VERIFY_ENCRYPTED ? "not_verifiable_encrypted"
 					: "none";
 }

@@ -21,6 +21,8 @@ static const cli_opt write_opts[] = {
 					 "chip computes (bootloader path)"},
 	{"with-options", 0, CLI_FLAG, NULL, "apply option bytes found in the image (option gates apply)"},
 	{"with-otp", 0, CLI_FLAG, NULL, "apply OTP data/lock bytes found in the image (PERMANENT gate)"},
+	{"encrypt", 0, CLI_FLAG, NULL, "the chip encrypts the image with its own flash encryption "
+				       "key as it is written (ESP32-C3; not verifiable: see ESP32.md)"},
 	{"run", 0, CLI_FLAG, NULL, "start the application afterwards, as `flashkey run` (only after a "
 				   "successful, verified write)"},
 	{NULL, 0, 0, NULL, NULL},
@@ -180,13 +182,19 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		       e->dry_run		      ? "nothing written"
 		       : r->verified == FK_VERIFY_NONE && r->sectors_erased ? "NOT verified"
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"
-						      : "verified",
+		       : r->verified == FK_VERIFY_ENCRYPTED ? "encrypted by the chip, NOT verified"
+							     : "verified",
 		       r->verified == FK_VERIFY_CRC ? " (CRC-32 computed on the chip)"
 		       : r->verified == FK_VERIFY_MD5 ? " (MD5 computed on the chip)"
 		       : r->verified == FK_VERIFY_COMPARE ? " (each block compared on the chip after "
 							    "programming, erased areas read back)"
 							  : "");
-		if (w->unread_len && r->verified != FK_VERIFY_NONE && !e->dry_run)
+		if (r->verified == FK_VERIFY_ENCRYPTED)
+			printf("not verifiable over the ROM: the flash holds ciphertext of the chip's "
+			       "key, which flashkey does not know; checked only that it is neither "
+			       "the plaintext nor erased. Boot the application to check it\n");
+		if (w->unread_len && r->verified != FK_VERIFY_NONE &&
+		    r->verified != FK_VERIFY_ENCRYPTED && !e->dry_run)
 			cli_unreadable_text(w->unread_addr, w->unread_len, w->unread_why);
 		if (r->kept_bytes)
 			printf("%s %llu bytes of the erased sectors that the image does not cover (read "
@@ -254,6 +262,11 @@ static int cmd_write_run(cli_env *e)
 	o.no_verify = cli_flag(&e->args, "no-verify");
 	o.read_back = cli_flag(&e->args, "read-back");
 	o.erase_unwritten = cli_flag(&e->args, "erase-sectors");
+	o.encrypt = cli_flag(&e->args, "encrypt");
+	if (o.encrypt && cli_flag(&e->args, "run"))
+		return fk_fail(e->ctx, FK_E_USAGE, "--run starts only a verified write, and an "
+			       "encrypted write cannot be verified over the ROM: watch the "
+			       "application boot (reset the board) to check it");
 	if (o.no_verify && cli_flag(&e->args, "run"))
 		return fk_fail(e->ctx, FK_E_USAGE, "--run starts only a verified write: drop "
 			       "--no-verify (or run `flashkey run` yourself afterwards)");
@@ -319,7 +332,7 @@ static int cmd_write_run(cli_env *e)
 const cli_command cli_cmd_write = {
 	.name = "write",
 	.synopsis = "write FILE [--skip-unchanged] [--voltage V | --psize BITS] [--read-back] "
-		    "[--erase-sectors] [--run]",
+		    "[--erase-sectors] [--encrypt] [--run]",
 	.summary = "program an image: plan, erase what is needed, program, verify",
 	.details = "FILE is ELF, Intel HEX, S-record or raw binary (--base). Only the sectors the "
 		   "image touches are erased, and the bytes in them the image does not cover are "

@@ -138,6 +138,9 @@ typedef struct fk_write_opts {
 	bool read_back;          /* compare by reading every byte, never by an on-chip CRC */
 	bool erase_unwritten;    /* erase whole sectors, losing what the image does not cover
 				  * (default: read, merge, write back: keep_unwritten) */
+	bool encrypt;            /* the chip encrypts what is written with its own flash
+				  * encryption key (ESP32-C3 ROM); not verifiable: see
+				  * FK_VERIFY_ENCRYPTED */
 } fk_write_opts;
 
 /* How flash was compared with the image: a bootloader path computes CRC-32 on the chip (RAM
@@ -150,6 +153,9 @@ typedef enum fk_verify_how {
 	FK_VERIFY_MD5 = 3,  /* MD5 computed by the chip's ROM (ESP SPI_FLASH_MD5) */
 	FK_VERIFY_COMPARE = 4, /* each block compared on the chip right after it was programmed
 				* (LPC ISP Compare after Copy), what stayed erased read back */
+	FK_VERIFY_ENCRYPTED = 5, /* written encrypted by the chip: the flash holds ciphertext of
+				  * a key flashkey does not know, so the content is NOT verified;
+				  * checked only that it is neither the plaintext nor erased */
 } fk_verify_how;
 
 typedef struct fk_write_result {

@@ -599,6 +599,8 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,
 		   const fk_perms *perms, fk_write_result *r)
 {
+	if (o->encrypt)
+		return fk_flash_write_encrypted(s, segs, nsegs, o, perms, r);
 	memset(r, 0, sizeof *r);
 	const fk_chip_desc *c = s->desc;
 	if (s->drv->image_notes) /* what the image says that contradicts the chip: warnings only */

@@ -49,4 +49,8 @@ int fk_api_write_blocked(fk_session *s, const fk_sector_set *set, const char *wh
  * core halted again on a memory path; false when the path cannot reset. */
 bool fk_api_reset_reload(fk_session *s);
 
+/* fk_flash_write with o->encrypt (lib/api/flash_crypt.c). */
+int fk_flash_write_encrypted(fk_session *s, const fk_seg *segs, unsigned nsegs,
+			     const fk_write_opts *o, const fk_perms *perms, fk_write_result *r);
+
 #endif

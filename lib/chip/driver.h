@@ -448,7 +448,20 @@ typedef struct fk_chip_driver {
 	 * is not memory-mapped is refused by `otp` (FK_E_UNSUPPORTED). */
 	int (*otp_read)(void *state, fk_ctx *ctx, unsigned block, uint8_t *buf, unsigned len,
 			bool *locked);
+	/* Optional: flash the chip encrypts with its own key (`write --encrypt`; ESP32-C3 ROM:
+	 * FLASH_BEGIN's "encrypted" word, lib/chip/esp32_crypt.c). how: FK_CRYPT_CHECK = the
+	 * refusals for [addr, addr+len), nothing touched (buf may be NULL); FK_CRYPT_ERASE = erase
+	 * the erase units [addr, addr+len) covers; FK_CRYPT_WRITE = program buf into erased flash,
+	 * encrypted by the chip (addr and len multiples of FK_CRYPT_ALIGN); FK_CRYPT_RAW = program
+	 * buf as it is into erased flash (bytes read before the erase, put back unchanged). */
+	int (*write_crypt)(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len,
+			   int how);
 } fk_chip_driver;
+
+enum { FK_CRYPT_CHECK = 0, FK_CRYPT_ERASE = 1, FK_CRYPT_WRITE = 2, FK_CRYPT_RAW = 3 };
+/* esptool FLASH_ENCRYPTED_WRITE_ALIGN of the ESP32-C3 (targets/esp32c3.py): 16 bytes, one
+ * XTS-AES block. A chip with another alignment refuses in FK_CRYPT_CHECK. */
+#define FK_CRYPT_ALIGN 16U
 
 /* ---- the registry (lib/chip/registry.c) ---- */
 /* The drivers in the order they are tried; NULL past the end. */

@@ -28,6 +28,7 @@
 
 #include "boot/esp_loader.h"
 #include "chip/driver.h"
+#include "chip/esp32_crypt.h"
 #include "core/core.h"
 #include "devices/esp32.h"
 #include "flashkey/flashkey.h"
@@ -246,6 +247,34 @@ static bool e32_crypt_cnt(const e32drv *d, uint32_t *cnt, unsigned *bits)
 	return true;
 }
 
+/* The flash-encryption eFuses for esp32_crypt.c. C3 KEY_PURPOSE_0..5: EFUSE_RD_REPEAT_DATA1
+ * [31:24] and DATA2[15:0], eFuse words 2 and 3 here (esptool esp32c3.py
+ * EFUSE_PURPOSE_KEYn_REG/SHIFT); in Secure Download Mode GET_SECURITY_INFO's key purposes. */
+static void e32_crypt_fuses(const e32drv *d, esp32_crypt_fuses *f)
+{
+	uint32_t cnt = 0;
+	unsigned bits;
+	memset(f, 0, sizeof *f);
+	f->c3 = d->part->kind == ESP32_KIND_C3;
+	f->key_block = -1;
+	f->known = d->efuse_ok || d->l->have_security;
+	f->manual_known = d->efuse_ok;
+	f->manual_disabled = e32_get(d, f->c3 ? "DIS_DOWNLOAD_MANUAL_ENCRYPT" : "DISABLE_DL_ENCRYPT");
+	if (e32_crypt_cnt(d, &cnt, &bits)) {
+		f->crypt_cnt = cnt;
+		f->encryption_on = esp32_popcount(cnt) % 2U == 1U;
+	}
+	for (unsigned n = 0; f->c3 && f->known && n < 6; n++) {
+		uint32_t p = !d->efuse_ok ? d->l->sec.key_purpose[n]
+			     : n < 2	  ? d->efuse[2] >> (24U + 4U * n)
+					  : d->efuse[3] >> (4U * (n - 2U));
+		if ((p & 0xFU) == ESP32C3_PURPOSE_XTS_AES_128) {
+			f->key_block = (int)n;
+			break;
+		}
+	}
+}
+
 /* ---------------------------------------------------------------- attach */
 
 /* Where the ROM boots from: the second-stage bootloader image at 0x1000 (ESP32) or 0x0
@@ -443,7 +472,6 @@ static void e32_efuse_locks(e32drv *d, fk_inventory *inv)
 	if (e32_crypt_cnt(d, &cnt, &bits)) {
 		unsigned set = esp32_popcount(cnt);
 		bool on = set % 2U == 1U;
-		bool dl_enc = e32_get(d, esp32 ? "DISABLE_DL_ENCRYPT" : "DIS_DOWNLOAD_MANUAL_ENCRYPT");
 		e32_opt(inv, esp32 ? "flash_crypt_cnt" : "crypt_cnt", cnt, "0x%02X: encryption %s, %u "
 			"toggle%s left", cnt, on ? "on" : "off", bits - set, bits - set == 1 ? "" : "s");
 		fk_lock *l = on ? e32_lock(inv, FK_LOCK_RDP, esp32 ? "FLASH_CRYPT_CNT"
@@ -455,11 +483,9 @@ static void e32_efuse_locks(e32drv *d, fk_inventory *inv)
 			l->blocks_write = true;
 			l->range_addr = 0;
 			l->range_len = d->flash_size;
-			fk_strlcpy(l->remedy, dl_enc ? "eFuse: cannot be undone (flashkey burns no "
-				   "eFuse); plaintext boots as garbage and encrypted download is off "
-				   "too: only the app's OTA can update" : "eFuse: cannot be undone "
-				   "(flashkey burns no eFuse); plaintext boots as garbage; what works: "
-				   "esptool --encrypt, or the app's OTA", sizeof l->remedy);
+			esp32_crypt_fuses f;
+			e32_crypt_fuses(d, &f);
+			esp32_crypt_remedy(&f, l->remedy, sizeof l->remedy);
 		}
 	}
 	if (esp32) {
@@ -713,8 +739,9 @@ static int e32_efuse_block(e32drv *d, fk_ctx *ctx, uint32_t addr, uint32_t len, 
 	bool esp32 = d->part->kind == ESP32_KIND_ESP32;
 	if (e32_crypt_cnt(d, &cnt, &bits) && esp32_popcount(cnt) % 2U == 1U) {
 		fk_hint(ctx, "an eFuse cannot be undone (flashkey burns none); what still works: "
-			"esptool write_flash --encrypt (the chip encrypts with its own key), or the "
-			"application's OTA update");
+			"%s (the chip encrypts with its own key), or the application's OTA update",
+			esp32 ? "esptool write_flash --encrypt (its flasher stub)"
+			      : "`flashkey write --encrypt`");
 		return fk_fail(ctx, FK_E_PROTECTED, "%s 0x%06X..0x%06X: flash encryption is on "
 			       "(eFuse %s=0x%02X, an odd count): plaintext written here would be "
 			       "decrypted into garbage at boot; nothing was erased or written", what,
@@ -1023,7 +1050,51 @@ static int e32_md5(void *state, fk_ctx *ctx, uint32_t addr, uint32_t len, uint8_
 E32_DRIVER_FNS(e32a, 0)
 E32_DRIVER_FNS(e32c3, 1)
 
+/* ---------------------------------------------------------------- write --encrypt */
+
+/* The SPI flash's block protection over [addr, addr+len), from the last inventory. */
+static int e32_spi_blocked(const e32drv *d, fk_ctx *ctx, uint32_t addr, uint32_t len)
+{
+	for (unsigned i = 0; i < d->nblock; i++) {
+		const uint64_t a = d->block[i].addr, e = a + d->block[i].len;
+		if (addr < e && a < (uint64_t)addr + len) {
+			fk_hint(ctx, "clear the SPI flash's block protection with `flashkey unlock` "
+				"(esptool: write_flash_status --non-volatile 0)");
+			return fk_fail(ctx, FK_E_PROTECTED, "writing 0x%06X..0x%06X: blocked by %s; "
+				       "nothing was erased or written", addr, addr + len - 1U,
+				       d->block[i].what);
+		}
+	}
+	return FK_OK;
+}
+
+/* driver.h write_crypt: the refusals (esp32_crypt.c), the ROM's erase, the encrypted write,
+ * and bytes put back as they were read (FLASH_BEGIN without "encrypted": the flash gets
+ * exactly its old bytes, ciphertext or not). */
+static int e32_write_crypt(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf,
+			   uint32_t len, int how)
+{
+	e32drv *d = state;
+	esp32_crypt_fuses f;
+	d->l->ctx = ctx;
+	if ((uint64_t)addr + len > d->flash_size)
+		return fk_fail(ctx, FK_E_RANGE, "writing 0x%X bytes at 0x%06X: the flash ends at "
+			       "0x%06X", len, addr, d->flash_size - 1U);
+	e32_crypt_fuses(d, &f);
+	int rc = how == FK_CRYPT_RAW ? FK_OK : esp32_crypt_check(ctx, &f, addr, len);
+	if (!rc)
+		rc = e32_spi_blocked(d, ctx, addr, len);
+	if (rc || how == FK_CRYPT_CHECK)
+		return rc;
+	if (how == FK_CRYPT_ERASE)
+		return e32_erase_range(d, ctx, addr, len);
+	if (how == FK_CRYPT_RAW)
+		return esp_ldr_flash_write(d->l, addr, buf, len, false);
+	return esp32_crypt_write(d->l, addr, buf, len);
+}
+
 const fk_chip_driver esp32_chip_driver = {
+	.write_crypt = e32_write_crypt,
 	.family = "esp32",
 	.summary = "esp32 (ESP32 through its serial ROM loader, with the attached SPI flash)",
 	.paths = FK_PATH_BIT(FK_PATH_ROM_STREAM),
@@ -1052,6 +1123,7 @@ const fk_chip_driver esp32_chip_driver = {
 };
 
 const fk_chip_driver esp32c3_chip_driver = {
+	.write_crypt = e32_write_crypt,
 	.family = "esp32c3",
 	.summary = "esp32c3 (ESP32-C3 through its serial ROM loader, with the attached SPI flash)",
 	.paths = FK_PATH_BIT(FK_PATH_ROM_STREAM),
