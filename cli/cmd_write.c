@@ -192,7 +192,8 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		if (r->verified == FK_VERIFY_ENCRYPTED)
 			printf("not verifiable over the ROM: the flash holds ciphertext of the chip's "
 			       "key, which flashkey does not know; checked only that it is neither "
-			       "the plaintext nor erased. Boot the application to check it\n");
+			       "the plaintext nor erased (where the ROM lets flashkey read it). Boot "
+			       "the application to check it\n");
 		if (w->unread_len && r->verified != FK_VERIFY_NONE &&
 		    r->verified != FK_VERIFY_ENCRYPTED && !e->dry_run)
 			cli_unreadable_text(w->unread_addr, w->unread_len, w->unread_why);

@@ -102,6 +102,14 @@ static int crypt_check_written(fk_session *s, const crypt_seg *c)
 {
 	uint8_t got[16], plain[16], blank[16];
 	int rc = crypt_digest(s, c->addr, c->len, got);
+	if (rc == FK_E_PROTECTED || rc == FK_E_UNSUPPORTED) { /* Secure Download Mode */
+		char why[256];
+		fk_log(s->ctx, FK_LOG_WARN, FK_TRACE_FLASH, "0x%06X..0x%06X: not even checked for "
+		       "plaintext or erased bytes: %s", c->addr, c->addr + c->len - 1U,
+		       fk_ctx_message(s->ctx, why, sizeof why));
+		fk_ctx_clear(s->ctx);
+		return FK_OK;
+	}
 	if (rc)
 		return fk_fail_wrap(s->ctx, rc, "checking 0x%06X..0x%06X after the encrypted write",
 				    c->addr, c->addr + c->len - 1U);

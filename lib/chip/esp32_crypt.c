@@ -53,6 +53,13 @@ int esp32_crypt_check(fk_ctx *ctx, const esp32_crypt_fuses *f, uint32_t addr, ui
 	if (!f->known)
 		fk_log(ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--encrypt: the eFuses could not be read: "
 		       "whether the chip has a flash encryption key is unknown");
+	else if (!f->encryption_on)
+		/* esptool allows it: the host-key workflow writes ciphertext first and burns
+		 * SPI_BOOT_CRYPT_CNT afterwards (ESP-IDF flash encryption guide) */
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_FLASH, "--encrypt: flash encryption is off "
+		       "(SPI_BOOT_CRYPT_CNT=0x%X, an even count): the chip does not decrypt at boot, "
+		       "so what is written now boots as garbage until flash encryption is enabled",
+		       f->crypt_cnt);
 	if (addr % FK_ESP32_CRYPT_ALIGN || len % FK_ESP32_CRYPT_ALIGN) {
 		fk_hint(ctx, "an encrypted image must start on a multiple of 16 (esptool "
 			"FLASH_ENCRYPTED_WRITE_ALIGN): link or place it there");
