@@ -54,7 +54,8 @@ for i in range(0, len(fl), 0x80):
     tweak = struct.pack("<I", (0x10000 + i) & ~0x7F) + bytes(12)
     d = Cipher(algorithms.AES(key), modes.XTS(tweak)).decryptor()
     out += d.update(fl[i:i + 0x80][::-1])[::-1]
-sys.exit(0 if out[0x100:0x100 + 5000] == app and out[0x100 + 5000:0x100 + 5008] == b"\xff" * 8 else 1)
+img, pad = out[0x100:0x100 + 5000], out[0x100 + 5000:0x100 + 5008]
+sys.exit(0 if img == app and pad == b"\xff" * 8 else 1)
 PY
 fi
 expect_exit 0 "$K" -c twin-esp:c.twin --json write app.bin --base 0x20000 --encrypt
