@@ -42,6 +42,7 @@ typedef struct e32drv {
 	esp_loader *l;
 	esp_spi_regs regs;
 	bool sdm;            /* Secure Download Mode: no register access */
+	bool crypt_said;     /* the "digests are of ciphertext" warning given, or write_crypt ran */
 	uint32_t efuse[E32_MAX_WORDS];
 	bool efuse_ok;
 	unsigned revision;   /* ESP32: 0..3 (esp32_revision); C3: major * 100 + minor */
@@ -1042,6 +1043,20 @@ static int e32_md5(void *state, fk_ctx *ctx, uint32_t addr, uint32_t len, uint8_
 	if ((uint64_t)addr + len > d->flash_size)
 		return fk_fail(ctx, FK_E_RANGE, "MD5 of 0x%X bytes at 0x%06X: the flash ends at "
 			       "0x%06X", len, addr, d->flash_size - 1U);
+	uint32_t cnt;
+	unsigned bits;
+	if (!d->crypt_said && e32_crypt_cnt(d, &cnt, &bits) && esp32_popcount(cnt) % 2U == 1U) {
+		/* a comparison with a plaintext image (verify) cannot match: say why before it
+		 * reports a difference (write --encrypt explains this itself) */
+		d->crypt_said = true;
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "flash encryption is on (%s 0x%02X, odd): "
+		       "the ROM digests the ciphertext the flash holds, so it differs from a "
+		       "plaintext image even when the chip decrypts it correctly; an image written "
+		       "with `flashkey write --encrypt` cannot be verified over the ROM (boot the "
+		       "application to check it)",
+		       d->part->kind == ESP32_KIND_ESP32 ? "FLASH_CRYPT_CNT" : "SPI_BOOT_CRYPT_CNT",
+		       cnt);
+	}
 	return esp_ldr_flash_md5(d->l, addr, len, out);
 }
 
@@ -1077,6 +1092,7 @@ static int e32_write_crypt(void *state, fk_ctx *ctx, uint32_t addr, const uint8_
 	e32drv *d = state;
 	esp32_crypt_fuses f;
 	d->l->ctx = ctx;
+	d->crypt_said = true;
 	if ((uint64_t)addr + len > d->flash_size)
 		return fk_fail(ctx, FK_E_RANGE, "writing 0x%X bytes at 0x%06X: the flash ends at "
 			       "0x%06X", len, addr, d->flash_size - 1U);

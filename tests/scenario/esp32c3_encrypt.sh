@@ -41,6 +41,9 @@ expect_exit 0 "$K" -c twin-esp:c.twin read fl.bin 0x10000:0x2000
 cmp -s <(head -c 256 fl.bin) <(tail -c +65537 old.bin | head -c 256) || fail "bytes before kept"
 cmp -s <(tail -c +5265 fl.bin) <(tail -c +70801 old.bin | head -c 2928) || fail "bytes after kept"
 cmp -s <(tail -c +257 fl.bin | head -c 5000) app.bin && fail "plaintext in flash"
+# verify compares plaintext with ciphertext: it fails, and says why before the difference
+expect_exit 6 "$K" -c twin-esp:c.twin verify app.bin --base 0x10100
+grep -q 'flash encryption is on (SPI_BOOT_CRYPT_CNT 0x01' "$ERR" || fail "verify names encryption"
 # with Python's cryptography (an independent XTS), the ciphertext decrypts to the image the way
 # espsecure decrypt_flash_data --aes_xts does; the twin unit test checks the same in C
 if python3 -c 'import cryptography' 2>/dev/null; then
