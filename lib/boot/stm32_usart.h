@@ -151,7 +151,9 @@ int an3155_resync_after(an3155 *b, unsigned wait_ms, unsigned budget_ms, unsigne
 #define AN3155_STUB_BASE 0x20003000u   /* valid RAM for V3.x and V9.x (AN2606 Tables 73/75) */
 #define AN3155_STUB_PARAMS_OFF 0x400u  /* token, n, {addr, len} x n; CRCs replace the lengths */
 #define AN3155_STUB_PARAMS (AN3155_STUB_BASE + AN3155_STUB_PARAMS_OFF)
-#define AN3155_CRC_MAX_RANGES 30u      /* parameter block within one Write Memory block */
+/* Ranges per run of the code: 64 one-KiB pages (the F1's 64 KiB watchdog-bounded run,
+ * stm32f1_boot.c) in one run; the 520-byte parameter block takes three Write Memory blocks. */
+#define AN3155_CRC_MAX_RANGES 64u
 #define AN3155_STUB_SPAN (AN3155_STUB_PARAMS_OFF + 8u + 8u * AN3155_CRC_MAX_RANGES)
 /* Place the code for a chip whose bootloader leaves RAM from ram_lo to ram_end (exclusive) free
  * and runs its core at hz_fast..hz_slow: at AN3155_STUB_BASE when it fits there (as on the F4),

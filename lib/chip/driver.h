@@ -350,8 +350,9 @@ typedef enum fk_vec_verdict {
 	FK_VEC_BAD = 2,        /* SP or reset handler outside what the part allows */
 } fk_vec_verdict;
 
-/* The most ranges the session passes to one crc32 call. */
-#define FK_CHIP_CRC_MAX 24U
+/* The most ranges the session passes to one crc32 call (the path splits them into runs: 64
+ * one-KiB F1 pages make one run of the code in RAM, AN3155_CRC_MAX_RANGES). */
+#define FK_CHIP_CRC_MAX 64U
 
 /* ---- the driver ---- */
 typedef struct fk_chip_driver {

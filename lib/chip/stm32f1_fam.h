@@ -154,4 +154,15 @@ void stm32f1_step_unpack(const fk_step *st, stm32f1_opts *o);
 bool stm32f1_page_protected(const stm32f1drv *f, const stm32f1_optstate *o, unsigned page,
 			    const char **why);
 
+/* stm32f1_driver.c: pages that already read erased are not erased again (PM0075 §2.3.3).
+ * stm32f1_erased_crc: CRC-32 (fk_crc32) of len bytes of 0xFF. stm32f1_erase_needed: does a page
+ * of len bytes whose on-chip CRC computation ended with rc and gave crc need an erase (yes
+ * unless rc is FK_OK and crc is the erased one)? stm32f1_pages_to_erase: the pages of set put
+ * into todo (initialised, empty) minus those the path's crc32 proves erased; returns how many
+ * were left out. Never fails: without a CRC every page stays in todo. */
+uint32_t stm32f1_erased_crc(uint32_t len);
+bool stm32f1_erase_needed(int rc, uint32_t crc, uint32_t len);
+unsigned stm32f1_pages_to_erase(stm32f1drv *f, fk_ctx *ctx, const fk_sector_set *set,
+				fk_sector_set *todo);
+
 #endif

@@ -97,6 +97,36 @@ static void test_crc_matches_host(void **state)
 	assert_memory_equal(crc, again, sizeof crc);
 }
 
+/* As many ranges as one run takes (64 one-KiB pages: the F1 path's 64 KiB run): the 520-byte
+ * parameter block goes in three Write Memory blocks and comes back in three reads, one Go */
+static void test_crc_max_ranges_one_run(void **state)
+{
+	(void)state;
+	fx_open(0);
+	uint32_t addr[AN3155_CRC_MAX_RANGES], len[AN3155_CRC_MAX_RANGES], crc[AN3155_CRC_MAX_RANGES];
+	for (unsigned i = 0; i < AN3155_CRC_MAX_RANGES; i++) {
+		addr[i] = 0x08000000u + 1024u * i + (i & 3u);
+		len[i] = 1024u - 2u * (i & 3u);
+	}
+	unsigned resets = tw_f4_reset_count(X.chip);
+	assert_int_equal(an3155_crc32(&X.b, addr, len, AN3155_CRC_MAX_RANGES, crc), 0);
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 1); /* one run of the code */
+	for (unsigned i = 0; i < AN3155_CRC_MAX_RANGES; i++)
+		assert_int_equal(crc[i], host_crc(addr[i], len[i]));
+	/* runs: 2 x 64 ranges of 1 KiB under a 64 KiB cap is two runs, never one range split */
+	uint32_t a2[2 * AN3155_CRC_MAX_RANGES], l2[2 * AN3155_CRC_MAX_RANGES];
+	uint32_t c2[2 * AN3155_CRC_MAX_RANGES];
+	for (unsigned i = 0; i < 2 * AN3155_CRC_MAX_RANGES; i++) {
+		a2[i] = 0x08000000u + 1024u * i;
+		l2[i] = 1024u;
+	}
+	assert_int_equal(an3155_crc32_runs(&X.b, a2, l2, 2 * AN3155_CRC_MAX_RANGES, c2, 0x10000u),
+			 0);
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 3);
+	for (unsigned i = 0; i < 2 * AN3155_CRC_MAX_RANGES; i++)
+		assert_int_equal(c2[i], host_crc(a2[i], l2[i]));
+}
+
 static void test_crc_boot0_low(void **state)
 {
 	(void)state;
@@ -212,6 +242,7 @@ int main(void)
 		cmocka_unit_test(test_stub_relocation),
 		cmocka_unit_test(test_stub_place),
 		cmocka_unit_test_teardown(test_crc_matches_host, teardown),
+		cmocka_unit_test_teardown(test_crc_max_ranges_one_run, teardown),
 		cmocka_unit_test_teardown(test_crc_boot0_low, teardown),
 		cmocka_unit_test_teardown(test_crc_refused_under_rdp, teardown),
 		cmocka_unit_test_teardown(test_crc_bad_arguments, teardown),
