@@ -142,6 +142,7 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		json_kv_bool(&j, "raw_binary", ci->raw);
 		json_kv_uint(&j, "sectors_erased", r->sectors_erased);
 		json_kv_uint(&j, "sectors_skipped", r->sectors_skipped);
+		json_kv_uint(&j, "sectors_blank", r->sectors_blank);
 		json_kv_uint(&j, "bytes_programmed", r->bytes_programmed);
 		json_kv_uint(&j, "psize_bits", r->psize_bytes * 8);
 		json_kv_uint(&j, "virtual_ns", r->virtual_ns);
@@ -165,6 +166,9 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 		}
 		cli_json_end(e, &j, rc);
 	} else if (!rc) {
+		char blank[80] = "";
+		if (r->sectors_blank)
+			snprintf(blank, sizeof blank, " (+%u found already erased)", r->sectors_blank);
 		if (ci->raw && ci->n)
 			printf("%s raw binary %s at 0x%08X (%s)\n", e->dry_run ? "would place" : "placed",
 			       file, ci->segs[0].addr,
@@ -175,10 +179,11 @@ static void write_report(cli_env *e, int rc, const char *file, const cli_image *
 			       e->dry_run ? "dry run: would apply" : "applied", file,
 			       (unsigned long long)ci->bytes);
 		else
-		printf("%s %s: %llu bytes, %u sector%s erased, %u unchanged left alone, x%u, %s%s\n",
+		printf("%s %s: %llu bytes, %u sector%s erased%s, %u unchanged left alone, x%u, %s%s\n",
 		       e->dry_run ? "dry run: would write" : "wrote", file,
-		       (unsigned long long)ci->bytes, r->sectors_erased,
-		       r->sectors_erased == 1 ? "" : "s", r->sectors_skipped, r->psize_bytes * 8,
+		       (unsigned long long)ci->bytes, r->sectors_erased - r->sectors_blank,
+		       r->sectors_erased - r->sectors_blank == 1 ? "" : "s", blank, r->sectors_skipped,
+		       r->psize_bytes * 8,
 		       e->dry_run		      ? "nothing written"
 		       : r->verified == FK_VERIFY_NONE && r->sectors_erased ? "NOT verified"
 		       : r->verified == FK_VERIFY_NONE ? "nothing to write"

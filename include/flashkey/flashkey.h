@@ -168,6 +168,8 @@ typedef struct fk_write_result {
 	uint64_t kept_bytes;     /* bytes of the erased sectors outside the image, read before the
 				  * erase and written back (the default) */
 	uint64_t discarded_bytes;/* the same bytes left erased (erase_unwritten) */
+	unsigned sectors_blank;  /* of sectors_erased, those found already erased (all 0xFF) and
+				  * not erased again */
 } fk_write_result;
 
 int fk_flash_write(fk_session *s, const fk_seg *segs, unsigned nsegs, const fk_write_opts *o,

@@ -542,8 +542,11 @@ static int fk_flash_do(fk_session *s, const fk_seg *segs, unsigned n, const fk_w
 		 : count	    ? s->drv->erase(s->chip, s->ctx, set, false)
 				    : FK_OK;
 	fk_progress_span_end(s->ctx);
-	if (!rc && count)
+	if (!rc && count) {
 		fk_progress(s->ctx, "erase", total, total);
+		if (count != c->nunits && s->drv->erase_spared)
+			r->sectors_blank = FK_MIN(s->drv->erase_spared(s->chip), count);
+	}
 	const uint8_t *k = keep;
 	/* consecutive units gathered into one span when the path programs across them
 	 * (program_span): the span is programmed when the next unit does not follow it */

@@ -406,6 +406,9 @@ typedef struct fk_chip_driver {
 	/* Erase the units in `set` (index i = units[i]), or everything when all (mass erase;
 	 * set may then be NULL). Protection that blocks is reported before anything is erased. */
 	int (*erase)(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all);
+	/* Optional: how many units of the last erase() were left as they were because they already
+	 * read erased (proven all 0xFF, e.g. by a CRC-32 computed on the chip); NULL: none ever. */
+	unsigned (*erase_spared)(void *state);
 	/* Program main flash inside one erase unit; addr/len multiples of the width. */
 	int (*program)(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len);
 	int (*read)(void *state, fk_ctx *ctx, uint32_t addr, void *buf, uint32_t len);

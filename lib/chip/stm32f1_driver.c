@@ -405,6 +405,7 @@ static int f1_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all
 {
 	stm32f1drv *f = state;
 	stm32f1_optstate o;
+	f->erase_spared = 0;
 	int rc = f->ops->options(f->h, ctx, &o);
 	if (rc)
 		return rc;
@@ -421,7 +422,7 @@ static int f1_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all
 	fk_sector_set todo = {0};
 	if (fk_sector_set_init(&todo, f->npages))
 		return fk_fail(ctx, FK_E_NOMEM, "allocating a page set");
-	(void)stm32f1_pages_to_erase(f, ctx, set, &todo);
+	f->erase_spared = stm32f1_pages_to_erase(f, ctx, set, &todo);
 	for (unsigned i = 0; i < f->npages && !rc; i++)
 		if (fk_sector_set_has(&todo, i)) {
 			rc = f->ops->erase_page(f->h, ctx, f->units[i].addr);
@@ -431,6 +432,11 @@ static int f1_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all
 		}
 	fk_sector_set_free(&todo);
 	return rc;
+}
+
+static unsigned f1_erase_spared(void *state)
+{
+	return ((const stm32f1drv *)state)->erase_spared;
 }
 
 static bool f1_in_flash(const stm32f1drv *f, uint32_t addr, uint32_t len)
@@ -613,6 +619,7 @@ const fk_chip_driver stm32f1_chip_driver = {
 	.step = f1_step,
 	.set_supply = f1_set_supply,
 	.erase = f1_erase,
+	.erase_spared = f1_erase_spared,
 	.program = f1_program,
 	.read = f1_read,
 	.crc32 = f1_crc32,

@@ -124,6 +124,7 @@ typedef struct stm32f1drv {
 	 * system reset, which loads pending F1 options) forgets it */
 	stm32f1_optstate prog_opts;
 	bool prog_opts_valid;
+	unsigned erase_spared; /* pages the last erase found erased and left alone */
 } stm32f1drv;
 
 /* stm32f1_dbg.c: the debug memory path. */

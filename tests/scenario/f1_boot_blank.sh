@@ -26,6 +26,8 @@ expect_exit 0 "$T" new stm32f103c8 b.twin
 rnd 8192 a.bin
 expect_exit 0 $F -v write a.bin --base 0x08000000
 spared 8 8
+grep -q "0 sectors erased (+8 found already erased)" "$OUT" ||
+	fail "blank chip: summary: $(cat "$OUT")"
 grep -q "verified" "$OUT" || fail "blank chip: not verified: $(cat "$OUT")"
 
 rnd 4 p4.bin
@@ -44,14 +46,17 @@ PY
 rnd 16384 b.bin
 expect_exit 0 $F -v write b.bin --base 0x08000000
 spared 6 16
+grep -q "10 sectors erased (+6 found already erased)" "$OUT" ||
+	fail "partly programmed: summary: $(cat "$OUT")"
 grep -q "verified" "$OUT" || fail "over partly programmed pages: not verified: $(cat "$OUT")"
 expect_exit 0 $F read back.bin 0x08000000:16384
 cmp -s b.bin back.bin || fail "partly programmed pages: read back differs"
 
 rnd 16384 c.bin
-expect_exit 0 $F -v write c.bin --base 0x08000000
+expect_exit 0 $F -v --json write c.bin --base 0x08000000
 spared 0 16
-grep -q "verified" "$OUT" || fail "over a programmed chip: not verified: $(cat "$OUT")"
+[ "$(json_get "$OUT" '(d["sectors_erased"], d["sectors_blank"], d["verified"])')" = \
+  "(16, 0, 'crc32')" ] || fail "over a programmed chip: $(cat "$OUT")"
 expect_exit 0 $F verify c.bin --base 0x08000000
 expect_exit 0 $F read back2.bin 0x08000000:16384
 cmp -s c.bin back2.bin || fail "programmed chip: read back differs"
