@@ -20,6 +20,13 @@
 static const uint8_t an3155_stub_crc32[] = {
 #include "boot/stub/stm32_stub_crc32.inc"
 };
+/* lib/boot/stub/blank_armv6m.S: which pages read all 0xFF; 7 cycles a word of an erased page
+ * (2 a byte, rounded up), less for a page it stops reading at its first other word */
+static const uint8_t an3155_stub_blank[] = {
+#include "boot/stub/stm32_stub_blank.inc"
+};
+_Static_assert(sizeof an3155_stub_blank <= sizeof an3155_stub_crc32, "code buffer");
+#define STUB_BLANK_CYCLES_PER_BYTE 2u
 
 #define STUB_CYCLES_PER_BYTE 20u
 #define STUB_FAST_HZ 24000000u /* AN2606 Table 73: V3.x runs from HSI + PLL at 24 MHz */
@@ -41,21 +48,36 @@ size_t an3155_stub_size(void)
  * literal pool's copy of PARAMS. A word relocates when it points into the code (entry) or is
  * PARAMS; the CRC table and AIRCR constants lie far from SRAM, and the unit test checks the
  * count. */
-unsigned an3155_stub_image(uint32_t base, uint8_t *out)
+static unsigned stub_relocate(const uint8_t *code, size_t size, uint32_t base, uint8_t *out)
 {
 	unsigned n = 0;
-	memcpy(out, an3155_stub_crc32, sizeof an3155_stub_crc32);
-	for (size_t i = 0; i + 4 <= sizeof an3155_stub_crc32; i += 4) {
+	memcpy(out, code, size);
+	for (size_t i = 0; i + 4 <= size; i += 4) {
 		uint32_t w = fk_get_le32(out + i);
 		if (w == AN3155_STUB_PARAMS) {
 			fk_put_le32(out + i, base + AN3155_STUB_PARAMS_OFF);
 			n++;
-		} else if (w >= AN3155_STUB_BASE && w < AN3155_STUB_BASE + sizeof an3155_stub_crc32) {
+		} else if (w >= AN3155_STUB_BASE && w < AN3155_STUB_BASE + size) {
 			fk_put_le32(out + i, w - AN3155_STUB_BASE + base);
 			n++;
 		}
 	}
 	return n;
+}
+
+unsigned an3155_stub_image(uint32_t base, uint8_t *out)
+{
+	return stub_relocate(an3155_stub_crc32, sizeof an3155_stub_crc32, base, out);
+}
+
+size_t an3155_stub_blank_size(void)
+{
+	return sizeof an3155_stub_blank;
+}
+
+unsigned an3155_stub_blank_image(uint32_t base, uint8_t *out)
+{
+	return stub_relocate(an3155_stub_blank, sizeof an3155_stub_blank, base, out);
 }
 
 void an3155_stub_place(an3155 *b, uint32_t ram_lo, uint32_t ram_end, uint32_t hz_fast,
@@ -79,15 +101,16 @@ static uint32_t stub_token(void)
 	return t == 0xFFFFFFFFu || t == 0 ? 0x5EED1234u : t;
 }
 
-static unsigned stub_ms(uint64_t bytes, uint32_t hz)
+static unsigned stub_ms(uint64_t bytes, unsigned cycles_per_byte, uint32_t hz)
 {
-	return (unsigned)((bytes * STUB_CYCLES_PER_BYTE * 1000u + hz - 1u) / hz);
+	return (unsigned)((bytes * cycles_per_byte * 1000u + hz - 1u) / hz);
 }
 
-/* Upload the code and the parameter block (token, n, ranges), Go, wait for the bootloader to
- * come back, read the block into back and check the token. total = bytes the code reads. */
-static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const char *what,
-		    uint8_t *back)
+/* Upload the code (src: one of the routines above, as assembled) and the parameter block
+ * (token, n, the routine's own fields), Go, wait for the bootloader to come back, read the block
+ * into back and check the token. total = bytes the code reads, at most cpb cycles each. */
+static int stub_run(an3155 *b, const uint8_t *src, size_t src_len, unsigned cpb, uint8_t *blk,
+		    size_t plen, uint64_t total, const char *what, uint8_t *back)
 {
 	if (!an3155_has(b, AN3155_CMD_GO) || !an3155_has(b, AN3155_CMD_WRITE))
 		return fk_fail(b->ctx, FK_E_UNSUPPORTED, "this bootloader lists no Go/Write Memory: "
@@ -99,10 +122,10 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 			       "past the RAM the bootloader leaves free (ends 0x%08X)", what, base,
 			       (unsigned)(params + plen - 1U), b->stub_ram_end);
 	uint8_t code[sizeof an3155_stub_crc32];
-	an3155_stub_image(base, code);
+	stub_relocate(src, src_len, base, code);
 	uint32_t token = stub_token(), n = fk_get_le32(blk + 4);
 	fk_put_le32(blk, token);
-	int rc = an3155_write(b, base, code, sizeof code);
+	int rc = an3155_write(b, base, code, (uint32_t)src_len);
 	if (!rc)
 		rc = an3155_write(b, params, blk, (uint32_t)plen);
 	if (!rc)
@@ -119,8 +142,8 @@ static int stub_run(an3155 *b, uint8_t *blk, size_t plen, uint64_t total, const 
 	 * out of the moment the bootloader starts measuring the baud rate; bytes that arrive
 	 * while the code runs are lost harmlessly (the code never reads USART1, the system reset
 	 * clears it, RM0090 §7.1.2). */
-	unsigned fast = stub_ms(total, b->stub_hz_fast ? b->stub_hz_fast : STUB_FAST_HZ);
-	unsigned slow = stub_ms(total, b->stub_hz_slow ? b->stub_hz_slow : STUB_SLOW_HZ);
+	unsigned fast = stub_ms(total, cpb, b->stub_hz_fast ? b->stub_hz_fast : STUB_FAST_HZ);
+	unsigned slow = stub_ms(total, cpb, b->stub_hz_slow ? b->stub_hz_slow : STUB_SLOW_HZ);
 	rc = an3155_resync_after(b, fast + b->tmo.reset_ms, 2 * slow + 1000u, STUB_POLL_MS);
 	if (rc) {
 		fk_hint(b->ctx, "the code ends with a system reset: BOOT0 must stay high so that the "
@@ -158,7 +181,8 @@ int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned 
 		total += len[i];
 	}
 	size_t plen = 8 + 8 * (size_t)n;
-	int rc = stub_run(b, blk, plen, total, "CRC-32", back);
+	int rc = stub_run(b, an3155_stub_crc32, sizeof an3155_stub_crc32, STUB_CYCLES_PER_BYTE, blk,
+			  plen, total, "CRC-32", back);
 	if (rc)
 		return rc;
 	for (unsigned i = 0; i < n; i++) {
@@ -188,8 +212,40 @@ int an3155_crc32_runs(an3155 *b, const uint32_t *addr, const uint32_t *len, unsi
 	return rc;
 }
 
+int an3155_blank_pages(an3155 *b, uint32_t addr, uint32_t page, unsigned n, uint8_t *dirty)
+{
+	uint8_t blk[16 + AN3155_BLANK_MAX_PAGES], back[sizeof blk];
+	if (!n || n > AN3155_BLANK_MAX_PAGES || !page || ((addr | page) & 3U) ||
+	    (uint64_t)addr + (uint64_t)n * page > 0x100000000ULL)
+		return fk_fail(b->ctx, FK_E_INTERNAL, "blank check of %u page(s) of %u bytes at "
+			       "0x%08X (1..%u word-aligned pages)", n, page, addr,
+			       AN3155_BLANK_MAX_PAGES);
+	size_t plen = (16U + n + 3U) & ~(size_t)3U;
+	memset(blk, 2, plen); /* neither answer: a result the code did not write shows */
+	fk_put_le32(blk + 4, n);
+	fk_put_le32(blk + 8, addr);
+	fk_put_le32(blk + 12, page);
+	uint64_t total = (uint64_t)n * page;
+	int rc = stub_run(b, an3155_stub_blank, sizeof an3155_stub_blank,
+			  STUB_BLANK_CYCLES_PER_BYTE, blk, plen, total, "blank check", back);
+	if (rc)
+		return rc;
+	for (unsigned i = 0; i < n; i++) {
+		if (back[16 + i] > 1 || fk_get_le32(back + 8) != addr ||
+		    fk_get_le32(back + 12) != page)
+			return fk_fail(b->ctx, FK_E_PROTOCOL, "the blank-check results at 0x%08X are "
+				       "damaged (page %u reads %u)",
+				       stub_base_of(b) + AN3155_STUB_PARAMS_OFF, i, back[16 + i]);
+		dirty[i] = back[16 + i];
+	}
+	fk_log(b->ctx, FK_LOG_DEBUG, FK_TRACE_BOOT, "on-chip blank check of %u page(s) from 0x%08X: "
+	       "%llu bytes", n, addr, (unsigned long long)total);
+	return FK_OK;
+}
+
 int an3155_system_reset(an3155 *b)
 {
 	uint8_t blk[8] = {0}, back[8];
-	return stub_run(b, blk, sizeof blk, 0, "system reset", back);
+	return stub_run(b, an3155_stub_crc32, sizeof an3155_stub_crc32, STUB_CYCLES_PER_BYTE, blk,
+			sizeof blk, 0, "system reset", back);
 }

@@ -177,6 +177,14 @@ int an3155_crc32(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned 
  * end within the watchdog's shortest period. */
 int an3155_crc32_runs(an3155 *b, const uint32_t *addr, const uint32_t *len, unsigned n,
 		      uint32_t *crc, uint32_t run_bytes);
+/* Which of n pages of page bytes from addr (word-aligned; page a non-zero multiple of 4) hold
+ * anything but 0xFF, decided by the chip: lib/boot/stub/blank_armv6m.S run like an3155_crc32
+ * (written to RAM, Go, system reset, results read back); dirty[i] = 1 when page i has a word
+ * other than 0xFFFFFFFF, 0 when it reads erased. Same failures as an3155_crc32. */
+#define AN3155_BLANK_MAX_PAGES 128u
+int an3155_blank_pages(an3155 *b, uint32_t addr, uint32_t page, unsigned n, uint8_t *dirty);
+size_t an3155_stub_blank_size(void);
+unsigned an3155_stub_blank_image(uint32_t base, uint8_t *out);
 /* The same code with no range: a system reset (AIRCR.SYSRESETREQ) requested from RAM, as
  * stm32flash -R does; option bytes reload. Returns once the bootloader answers again and the
  * code's completion mark reads back (BOOT0 must stay high). */

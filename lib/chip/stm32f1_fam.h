@@ -82,6 +82,9 @@ typedef struct stm32f1_path_ops {
 	/* Optional (NULL or FK_E_UNSUPPORTED): CRC-32 of ranges computed on the chip. */
 	int (*crc32)(void *h, fk_ctx *ctx, const uint32_t *addr, const uint32_t *len, unsigned n,
 		     uint32_t *crc);
+	/* Optional (NULL or FK_E_UNSUPPORTED): which of n pages of page bytes from addr hold
+	 * anything but 0xFF, decided on the chip (dirty[i] 1: not erased, 0: reads erased). */
+	int (*blank)(void *h, fk_ctx *ctx, uint32_t addr, uint32_t page, unsigned n, uint8_t *dirty);
 	int (*regs)(void *h, fk_ctx *ctx, uint32_t *sr, uint32_t *cr);
 	int (*options)(void *h, fk_ctx *ctx, stm32f1_optstate *o);
 	int (*clear_errors)(void *h, fk_ctx *ctx);
@@ -156,13 +159,12 @@ bool stm32f1_page_protected(const stm32f1drv *f, const stm32f1_optstate *o, unsi
 			    const char **why);
 
 /* stm32f1_driver.c: pages that already read erased are not erased again (PM0075 §2.3.3).
- * stm32f1_erased_crc: CRC-32 (fk_crc32) of len bytes of 0xFF. stm32f1_erase_needed: does a page
- * of len bytes whose on-chip CRC computation ended with rc and gave crc need an erase (yes
- * unless rc is FK_OK and crc is the erased one)? stm32f1_pages_to_erase: the pages of set put
- * into todo (initialised, empty) minus those the path's crc32 proves erased; returns how many
- * were left out. Never fails: without a CRC every page stays in todo. */
-uint32_t stm32f1_erased_crc(uint32_t len);
-bool stm32f1_erase_needed(int rc, uint32_t crc, uint32_t len);
+ * stm32f1_erase_needed: does a page need an erase when the path's blank check ended with rc
+ * and said dirty (1: a word other than 0xFFFFFFFF)? Yes unless rc is FK_OK and dirty is 0.
+ * stm32f1_pages_to_erase: the pages of set put into todo (initialised, empty) minus those the
+ * path's blank check proves erased; returns how many were left out. Never fails: without a
+ * check every page stays in todo. */
+bool stm32f1_erase_needed(int rc, uint8_t dirty);
 unsigned stm32f1_pages_to_erase(stm32f1drv *f, fk_ctx *ctx, const fk_sector_set *set,
 				fk_sector_set *todo);
 

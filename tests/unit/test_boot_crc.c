@@ -127,6 +127,46 @@ static void test_crc_max_ranges_one_run(void **state)
 		assert_int_equal(c2[i], host_crc(a2[i], l2[i]));
 }
 
+/* The blank check (lib/boot/stub/blank_armv6m.S) on the twin's CPU: erased pages read 0, a page
+ * with one byte other than 0xFF anywhere (first, last, a 0x00 in the middle) reads 1, the
+ * random pages read 1; one run; bad arguments refused before anything is sent. */
+static void test_blank_pages(void **state)
+{
+	(void)state;
+	fx_open(0);
+	const uint32_t base = 0x08020000u, page = 1024u; /* sector 5 on the F407: 128 KiB */
+	enum { N = 12 };
+	for (uint32_t a = 0; a < N * page; a++)
+		tw_f4_poke(X.chip, base + a, 0xFF);
+	tw_f4_poke(X.chip, base + 2 * page, 0xFE);            /* page 2: first byte */
+	tw_f4_poke(X.chip, base + 5 * page + page - 1, 0x7F); /* page 5: last byte */
+	tw_f4_poke(X.chip, base + 7 * page + 513, 0x00);      /* page 7: in the middle */
+	unsigned resets = tw_f4_reset_count(X.chip);
+	uint8_t dirty[N + 2];
+	uint64_t t0 = tw_f4_now_ns(X.chip);
+	assert_int_equal(an3155_blank_pages(&X.b, base, page, N, dirty), 0);
+	double ms = (double)(tw_f4_now_ns(X.chip) - t0) / 1e6;
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 1);
+	for (unsigned i = 0; i < N; i++)
+		assert_int_equal(dirty[i], i == 2 || i == 5 || i == 7);
+	/* the random first pages of flash */
+	assert_int_equal(an3155_blank_pages(&X.b, 0x08000000u, page, 2, dirty), 0);
+	assert_int_equal(dirty[0], 1);
+	assert_int_equal(dirty[1], 1);
+	print_message("on-chip blank check of %u KiB: %.1f ms virtual\n", N, ms);
+	/* the start-up after the code's reset (84.59 ms), then the wire (88 + 28 bytes out, 28
+	 * back) and 7 cycles a word at 24 MHz: as cheap as the system reset below */
+	assert_true(ms > 84.0 && ms < 200.0);
+	/* refused before anything is sent */
+	assert_int_equal(an3155_blank_pages(&X.b, base, page, 0, dirty), FK_E_INTERNAL);
+	assert_int_equal(an3155_blank_pages(&X.b, base, page, AN3155_BLANK_MAX_PAGES + 1, dirty),
+			 FK_E_INTERNAL);
+	assert_int_equal(an3155_blank_pages(&X.b, base, 0, 1, dirty), FK_E_INTERNAL);
+	assert_int_equal(an3155_blank_pages(&X.b, base, 1022, 1, dirty), FK_E_INTERNAL);
+	assert_int_equal(an3155_blank_pages(&X.b, base + 2, page, 1, dirty), FK_E_INTERNAL);
+	assert_int_equal(tw_f4_reset_count(X.chip), resets + 2);
+}
+
 static void test_crc_boot0_low(void **state)
 {
 	(void)state;
@@ -207,6 +247,13 @@ static void test_stub_relocation(void **state)
 	}
 	assert_int_equal(changed, 3);
 	assert_int_equal(fk_get_le32(b), 0x20000800u + AN3155_STUB_PARAMS_OFF);
+	/* the blank-check code: the same three words */
+	n = an3155_stub_blank_size();
+	assert_true(n <= sizeof a && n % 4 == 0);
+	assert_int_equal(an3155_stub_blank_image(AN3155_STUB_BASE, a), 3);
+	assert_int_equal(an3155_stub_blank_image(0x20000800u, b), 3);
+	assert_int_equal(fk_get_le32(b), 0x20000800u + AN3155_STUB_PARAMS_OFF);
+	assert_int_equal(fk_get_le32(b + 4) & ~1u, 0x20000800u + 8u);
 }
 
 /* Placement from the RAM the ROM leaves (AN2606 / stm32flash rows): the F4 default when it
@@ -243,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_stub_place),
 		cmocka_unit_test_teardown(test_crc_matches_host, teardown),
 		cmocka_unit_test_teardown(test_crc_max_ranges_one_run, teardown),
+		cmocka_unit_test_teardown(test_blank_pages, teardown),
 		cmocka_unit_test_teardown(test_crc_boot0_low, teardown),
 		cmocka_unit_test_teardown(test_crc_refused_under_rdp, teardown),
 		cmocka_unit_test_teardown(test_crc_bad_arguments, teardown),
