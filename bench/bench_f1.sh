@@ -8,7 +8,8 @@
 #      the twin charges); target >= 95 % of it... for erase + program; verify and the wire come on
 #      top, so both figures are printed.
 #   2. Bootloader path (AN3155 on a pty, 115200 8N1, `flashkey-twin serve`, which prints the
-#      virtual time when it stops): flashkey `write` (erase + write + on-chip CRC verify) against
+#      virtual time when it stops): flashkey `write` (erase of the pages an on-chip blank check
+#      does not prove erased + write + on-chip CRC verify) against
 #      stm32flash 0.7 `-w -v` (erase + write + read-back verify) on the same served twin; target:
 #      flashkey <= 0.6 x stm32flash.
 . "$(dirname "$0")/stm32_bench.inc"

@@ -16,7 +16,8 @@ head -3 "$WORK/stub.inc" | tail -1 | grep -q '^0x00, 0x34, 0x00, 0x20, 0x09, 0x3
 # the blank-check code (lib/boot/stub/stm32_stub_blank.inc), the same vector
 "$FK_SRC/scripts/gen-stub.sh" blank >"$WORK/blank.inc" || fail "scripts/gen-stub.sh blank failed"
 diff -u "$FK_SRC/lib/boot/stub/stm32_stub_blank.inc" "$WORK/blank.inc" >"$OUT" ||
-	fail "lib/boot/stub/stm32_stub_blank.inc is stale: run scripts/gen-stub.sh blank > lib/boot/stub/stm32_stub_blank.inc"
+	fail "lib/boot/stub/stm32_stub_blank.inc is stale: run" \
+		"scripts/gen-stub.sh blank > lib/boot/stub/stm32_stub_blank.inc"
 head -3 "$WORK/blank.inc" | tail -1 | grep -q '^0x00, 0x34, 0x00, 0x20, 0x09, 0x30, 0x00, 0x20,' ||
 	fail "the blank check's vector is not MSP 0x20003400 / entry 0x20003009"
 pass
