@@ -69,6 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint32_t ca[2] = {0x08000000u, 0x08004000u}, cl[2] = {0x4000u, 16u};
 		uint32_t crc[2];
 		an3155_crc32(&b, ca, cl, 2, crc);
+		/* the blank check: the same exchange, one result byte per page */
+		uint8_t dirty[5];
+		an3155_blank_pages(&b, 0x08000000u, 1024u, 5, dirty);
 		char msg[FK_CHAIN_MSG_MAX];
 		fk_ctx_message(ctx, msg, sizeof msg);
 	}
