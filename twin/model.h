@@ -217,6 +217,13 @@ typedef struct tw_dap_port {
 	/* Optional: the IDs of this instance, when they differ by variant (it wins over `ids`).
 	 * The pointer stays valid as long as m. */
 	const tw_dap_ids *(*ids_of)(void *m);
+	/* Optional, added with the LPC55S69 (its debug mailbox is AP 2): a register access to an
+	 * AP other than AP 0, as twin/debug/dap_core.h tw_dap_bus.ap_access says (TW_STALL =
+	 * WAIT, TW_BUS_ERROR = FAULT; an absent AP reads 0). NULL: only AP 0 exists. */
+	tw_status (*ap_access)(void *m, uint8_t apsel, uint8_t reg, bool rnw, uint32_t *val);
+	/* Optional: AP 0's CSW.DeviceEn (ADIv5.2 §C2.6.4); false = every MEM-AP transfer faults
+	 * (a part whose debug policy closes the AHB-AP). NULL: always enabled. */
+	bool (*device_en)(void *m);
 } tw_dap_port;
 
 /* ---------------------------------------------------------------- port: byte stream */

@@ -19,6 +19,8 @@ extern const tw_model tw_model_stm32f1; /* twin/stm32f1/model.c */
 extern const tw_model tw_model_lpc; /* twin/lpc/model.c */
 /* slot: esp32 */
 extern const tw_model tw_model_esp32; /* twin/esp32/model.c */
+/* slot: lpc55 */
+extern const tw_model tw_model_lpc55; /* twin/lpc55/model.c */
 
 const tw_model *const tw_models[] = {
 	/* slot: stm32f4 */
@@ -33,5 +35,7 @@ const tw_model *const tw_models[] = {
 	&tw_model_lpc,
 	/* slot: esp32 */
 	&tw_model_esp32,
+	/* slot: lpc55 */
+	&tw_model_lpc55,
 	NULL,
 };

@@ -73,6 +73,23 @@ static uint64_t port_now(void *h)
 	return tw_chip_now_ns(((tw_chip_port *)h)->chip);
 }
 
+static tw_status port_ap_access(void *h, uint8_t apsel, uint8_t reg, bool rnw, uint32_t *val)
+{
+	const tw_dap_port *dp = ((tw_chip_port *)h)->port;
+	if (!dp->ap_access) {
+		if (rnw)
+			*val = 0; /* not implemented: IDR 0 (ADIv5.2 §C2.6.2) */
+		return TW_OK;
+	}
+	return dp->ap_access(port_m(h), apsel, reg, rnw, val);
+}
+
+static bool port_device_en(void *h)
+{
+	const tw_dap_port *dp = ((tw_chip_port *)h)->port;
+	return !dp->device_en || dp->device_en(port_m(h));
+}
+
 const tw_dap_bus tw_chip_port_bus = {
 	.read = port_read,
 	.write = port_write,
@@ -86,6 +103,8 @@ const tw_dap_bus tw_chip_port_bus = {
 	.now = port_now,
 	.core_advance = port_core_advance,
 	.busy_until = port_busy_until,
+	.ap_access = port_ap_access,
+	.device_en = port_device_en,
 };
 
 tw_dap *tw_chip_port_open(tw_chip_port *port, tw_chip *chip, fk_ctx *ctx, const char *who)

@@ -70,6 +70,7 @@ struct tw_dap {
 	uint64_t bits;
 	uint64_t unpaid; /* cycles clocked but not yet charged to the chip's clock */
 	uint64_t ns_rem; /* remainder of bits * 1e9 / hz not yet charged */
+	uint32_t xap_val; /* an extra AP's register read in the ACK phase (tw_dap_bus.ap_access) */
 };
 
 static void dap_pay(tw_dap *d);
@@ -209,8 +210,18 @@ static void ap_start_access(tw_dap *d, bool rnw, uint32_t addr, unsigned size, b
 	ap_try_pending(d);
 }
 
+static bool ap_device_en(const tw_dap *d)
+{
+	return !d->bus->device_en || d->bus->device_en(d->h);
+}
+
 static bool ap_data_access(tw_dap *d, uint8_t reg, bool rnw, uint32_t wdata)
 {
+	bool data = reg == AP_DRW || (reg >= AP_BD0 && reg < AP_BD0 + 16);
+	if (data && !ap_device_en(d)) { /* §C2.6.4: DeviceEn 0, the transfer is not done */
+		d->ctrl |= CTRL_STICKYERR;
+		return true;
+	}
 	if (reg == AP_DRW) {
 		unsigned size = ap_size(d);
 		if (!size) {
@@ -230,7 +241,7 @@ static bool ap_data_access(tw_dap *d, uint8_t reg, bool rnw, uint32_t wdata)
 static uint32_t ap_reg_read(tw_dap *d, uint8_t reg)
 {
 	switch (reg) {
-	case AP_CSW: return d->csw | CSW_DEVICEEN;
+	case AP_CSW: return d->csw | (ap_device_en(d) ? CSW_DEVICEEN : 0u);
 	case AP_TAR: return d->tar;
 	case AP_CFG: return 0; /* little-endian, no large address, no large data */
 	case AP_BASE: return TW_DAP_AHBAP_BASE;
@@ -250,12 +261,13 @@ static void ap_reg_write(tw_dap *d, uint8_t reg, uint32_t val)
 	}
 }
 
-/* Only AP 0 (the AHB-AP) exists; others read as zero (IDR 0 ends a debugger's AP scan). */
+/* AP 0 is the AHB-AP; others are the model's (tw_dap_bus.ap_access, read in the ACK phase)
+ * or read as zero (IDR 0 ends a debugger's AP scan). */
 static void ap_read(tw_dap *d, uint8_t addr)
 {
 	uint8_t reg = (uint8_t)((d->select & 0xF0u) | addr);
 	if ((d->select >> 24) != 0) {
-		d->rdbuff = 0;
+		d->rdbuff = d->bus->ap_access ? d->xap_val : 0;
 		return;
 	}
 	if (!ap_data_access(d, reg, true, 0))
@@ -265,8 +277,13 @@ static void ap_read(tw_dap *d, uint8_t addr)
 static void ap_write(tw_dap *d, uint8_t addr, uint32_t val)
 {
 	uint8_t reg = (uint8_t)((d->select & 0xF0u) | addr);
-	if ((d->select >> 24) != 0)
+	if ((d->select >> 24) != 0) {
+		if (d->bus->ap_access &&
+		    d->bus->ap_access(d->h, (uint8_t)(d->select >> 24), reg, false, &val) ==
+			    TW_BUS_ERROR)
+			d->ctrl |= CTRL_STICKYERR;
 		return;
+	}
 	if (!ap_data_access(d, reg, false, val))
 		ap_reg_write(d, reg, val);
 }
@@ -339,6 +356,26 @@ static void dap_attach(tw_dap *d)
 	}
 }
 
+/* A read of another AP's register in the ACK phase (tw_dap_bus.ap_access): WAIT while the
+ * model stalls, FAULT on its bus error, else the value waits for tw_dap_read. */
+static tw_dap_ack xap_read(tw_dap *d, uint8_t addr)
+{
+	uint8_t apsel = (uint8_t)(d->select >> 24);
+	if (!apsel || !d->bus->ap_access)
+		return TW_ACK_OK;
+	uint32_t v = 0;
+	tw_status st = d->bus->ap_access(d->h, apsel, (uint8_t)((d->select & 0xF0u) | (addr & 0xCu)),
+					 true, &v);
+	if (st == TW_STALL)
+		return TW_ACK_WAIT;
+	if (st == TW_BUS_ERROR) {
+		d->ctrl |= CTRL_STICKYERR;
+		return TW_ACK_FAULT;
+	}
+	d->xap_val = v;
+	return TW_ACK_OK;
+}
+
 tw_dap_ack tw_dap_request(tw_dap *d, bool ap, bool rnw, uint8_t addr)
 {
 	dap_pay(d);
@@ -358,14 +395,16 @@ tw_dap_ack tw_dap_request(tw_dap *d, bool ap, bool rnw, uint8_t addr)
 		 * sticky flag AP accesses are discarded. */
 		if ((d->ctrl & CTRL_STICKYORUN) && !(!ap && addr == 0x4))
 			return TW_ACK_FAULT;
-		return (ap && (d->ctrl & CTRL_STICKY)) ? TW_ACK_FAULT : TW_ACK_OK;
+		if (ap && (d->ctrl & CTRL_STICKY))
+			return TW_ACK_FAULT;
+		return ap && rnw ? xap_read(d, addr) : TW_ACK_OK;
 	}
 	if (!exempt && (d->ctrl & CTRL_STICKY)) {
 		if (d->ctrl & CTRL_ORUNDETECT)
 			d->ctrl |= CTRL_STICKYORUN;
 		return TW_ACK_FAULT;
 	}
-	return TW_ACK_OK;
+	return ap && rnw ? xap_read(d, addr) : TW_ACK_OK;
 }
 
 static uint32_t dp_read(tw_dap *d, uint8_t addr)

@@ -43,6 +43,15 @@ typedef struct tw_dap_bus {
 	/* Optional: when the operation in progress ends (0: none), so a core polling a busy flag
 	 * can let the clock run to it instead of interpreting every poll. */
 	uint64_t (*busy_until)(void *h);
+	/* Optional (NULL: only AP 0 exists, the others read as zero). An access to a register of
+	 * an AP other than AP 0 (APSEL = SELECT[31:24], reg = SELECT[7:4] | A[3:2]): the model's
+	 * own access ports (the LPC55S69 debug mailbox at AP 2). Reads happen in the ACK phase:
+	 * TW_STALL answers WAIT (the debugger retries), TW_BUS_ERROR FAULT (STICKYERR); an AP the
+	 * model does not have returns TW_OK with *val = 0 (IDR 0: not implemented). */
+	tw_status (*ap_access)(void *h, uint8_t apsel, uint8_t reg, bool rnw, uint32_t *val);
+	/* Optional (NULL: always): CSW.DeviceEn of AP 0, ADIv5.2 §C2.6.4: when false every
+	 * transfer through DRW/BDx faults (STICKYERR) without reaching the bus or the core. */
+	bool (*device_en)(void *h);
 } tw_dap_bus;
 
 /* ACK values, SWD encoding (ADIv5.2 §B4.2.2); TW_ACK_NONE = the target does not drive. */
