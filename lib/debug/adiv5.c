@@ -337,6 +337,34 @@ int adi_ap_scan(adi_dap *a, fk_ctx *ctx, uint8_t *apsel, uint32_t *idr, unsigned
 	return 0;
 }
 
+static int adi_apx(adi_dap *a, fk_ctx *ctx, uint8_t apsel, uint8_t reg, bool rnw, uint32_t *val)
+{
+	adi_queue q;
+	uint32_t v = rnw ? 0 : *val;
+	adi_q_init(&q);
+	adi_q_push(&q, false, false, FK_DP_SELECT, (uint32_t)apsel << 24 | (reg & 0xF0u), NULL);
+	adi_q_push(&q, true, rnw, reg & 0xCu, v, rnw ? val : NULL);
+	if (rnw && (a->ops->flags & FK_DAP_POSTED_READS))
+		q.ap_read_open = true;
+	a->select_valid = false;
+	int rc = adi_q_run(a, ctx, &q);
+	a->select_valid = false;
+	if (rc < 0)
+		return fk_fail_wrap(ctx, rc, "%s AP %u register 0x%02X", rnw ? "reading" : "writing",
+				    apsel, reg);
+	return 0;
+}
+
+int adi_apx_read(adi_dap *a, fk_ctx *ctx, uint8_t apsel, uint8_t reg, uint32_t *val)
+{
+	return adi_apx(a, ctx, apsel, reg, true, val);
+}
+
+int adi_apx_write(adi_dap *a, fk_ctx *ctx, uint8_t apsel, uint8_t reg, uint32_t val)
+{
+	return adi_apx(a, ctx, apsel, reg, false, &val);
+}
+
 int adi_connect(adi_dap *a, fk_ctx *ctx)
 {
 	int rc = adi_connect_dp(a, ctx);

@@ -79,6 +79,11 @@ int adi_dp_read(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t *val);
 int adi_dp_write(adi_dap *a, fk_ctx *ctx, uint8_t addr, uint32_t val);
 int adi_ap_read(adi_dap *a, fk_ctx *ctx, uint8_t reg, uint32_t *val);
 int adi_ap_write(adi_dap *a, fk_ctx *ctx, uint8_t reg, uint32_t val);
+/* A register of AP `apsel` (any AP, not only the MEM-AP at 0): what an AP-level unlocker needs
+ * (the LPC55S69 debug mailbox at AP 2, a Kinetis MDM-AP at 1). SELECT is written each time and
+ * forgotten afterwards, so the next MEM-AP access selects AP 0 again. */
+int adi_apx_read(adi_dap *a, fk_ctx *ctx, uint8_t apsel, uint8_t reg, uint32_t *val);
+int adi_apx_write(adi_dap *a, fk_ctx *ctx, uint8_t apsel, uint8_t reg, uint32_t val);
 /* Clears STICKYERR/STICKYCMP/STICKYORUN/WDATAERR (ABORT in SWD, CTRL/STAT W1C in JTAG) and
  * forgets cached SELECT/CSW/TAR. */
 int adi_clear_sticky(adi_dap *a, fk_ctx *ctx);

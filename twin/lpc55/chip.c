@@ -278,7 +278,7 @@ int tw_l55_load(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len, t
 			return l55_bad(ctx, name, "a flag byte is neither 0 nor 1");
 	if (buf[16] != TW_L55_DM_OFF && buf[16] != TW_L55_DM_RESYNC && buf[16] != TW_L55_DM_IDLE)
 		return l55_bad(ctx, name, "mailbox state");
-	if (buf[17] > TW_L55_FAULT_BAD_ACK)
+	if (buf[17] > TW_L55_FAULT_WRONG_IDR)
 		return l55_bad(ctx, name, "dm_fault");
 	if (fk_get_le32(buf + 20) & ~0x3FU)
 		return l55_bad(ctx, name, "mailbox CSW has bits above CHIP_RESET_REQ");

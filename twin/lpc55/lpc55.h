@@ -97,11 +97,13 @@ typedef enum tw_l55_dm {
 } tw_l55_dm;
 
 /* Fault injection (`--option dm_fault=...`): the ROM never answers a command (a hung ROM, the
- * rev 0A erratum [NXP-CMD]); or it answers with a wrong ACK token to parameters. */
+ * rev 0A erratum [NXP-CMD]); it asks for a parameter (0xA5A5 | 1 << 16) every command gets
+ * although none of them takes one; the DM-AP shows another IDR (0x002A0001). */
 typedef enum tw_l55_fault {
 	TW_L55_FAULT_NONE = 0,
 	TW_L55_FAULT_MUTE = 1,
 	TW_L55_FAULT_BAD_ACK = 2,
+	TW_L55_FAULT_WRONG_IDR = 3,
 } tw_l55_fault;
 
 typedef struct tw_l55 {

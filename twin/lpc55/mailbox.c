@@ -64,8 +64,8 @@ static void dm_execute(tw_l55 *c)
 
 static uint32_t dm_ack(const tw_l55 *c, uint32_t remaining)
 {
-	uint32_t token = c->fault == TW_L55_FAULT_BAD_ACK ? 0x5A5AU : TW_L55_ACK_TOKEN;
-	return token | remaining << 16;
+	(void)c;
+	return TW_L55_ACK_TOKEN | remaining << 16;
 }
 
 static void dm_request(tw_l55 *c, uint32_t val)
@@ -96,6 +96,8 @@ static void dm_request(tw_l55 *c, uint32_t val)
 	c->dm_ret_valid = false;
 	c->dm_cmd = val & 0xFFFFU;
 	c->dm_nparams = val >> 16;
+	if (c->fault == TW_L55_FAULT_BAD_ACK && !c->dm_nparams)
+		c->dm_nparams = 1; /* a ROM that wants a parameter the command does not take */
 	c->dm_got = 0;
 	if (c->dm_nparams > 8) { /* more than any command takes (UNCONFIRMED answer) */
 		dm_answer(c, TW_L55_RET_UNSUPPORTED);
@@ -171,7 +173,7 @@ tw_status tw_l55_dm_access(tw_l55 *c, uint8_t reg, bool rnw, uint32_t *val)
 	case TW_L55_DM_RETURN:
 		return dm_return_read(c, val);
 	case TW_L55_DM_IDR_REG:
-		*val = TW_L55_DM_IDR;
+		*val = c->fault == TW_L55_FAULT_WRONG_IDR ? TW_L55_DM_IDR | 0x1U : TW_L55_DM_IDR;
 		return TW_OK;
 	default:
 		*val = 0;

@@ -19,7 +19,7 @@ typedef struct l55m {
 } l55m;
 
 #define L55M_OPTION_KEYS "debug (open|closed|closed-no-erase|sealed: the CMPA policy), " \
-			 "dm_fault (none|mute|bad-ack)"
+			 "dm_fault (none|mute|bad-ack|wrong-idr)"
 
 /* [NXP-DPID]: DPIDR 0x6BA02477, a Cortex-M33 (part 0xD21). UNCONFIRMED: the revision in
  * CPUID (r0p4 chosen), the JTAG IDCODE (0x6BA00477, the SWD one with the JTAG designer
@@ -171,8 +171,10 @@ static int l55m_set_option(void *m, fk_ctx *ctx, const char *kv)
 			s->c->fault = TW_L55_FAULT_MUTE;
 		else if (strcmp(val, "bad-ack") == 0)
 			s->c->fault = TW_L55_FAULT_BAD_ACK;
+		else if (strcmp(val, "wrong-idr") == 0)
+			s->c->fault = TW_L55_FAULT_WRONG_IDR;
 		else
-			return l55m_bad(ctx, kv, "expected none, mute or bad-ack");
+			return l55m_bad(ctx, kv, "expected none, mute, bad-ack or wrong-idr");
 		s->touched = true;
 		return FK_OK;
 	}
