@@ -131,9 +131,13 @@ bool tw_dap_reachable(tw_dap *d)
 
 /* ---------------------------------------------------------------- memory level */
 
+static bool ap_device_en(const tw_dap *d);
+
 tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val)
 {
 	dap_pay(d);
+	if (!ap_device_en(d)) /* ADIv5.2 §C2.6.4: no transfer while DeviceEn is 0 */
+		return TW_BUS_ERROR;
 	tw_cm4_exec_run(&d->cm, d->bus, d->h); /* code the core runs meanwhile (cm4_exec.c) */
 	if (!tw_cm4_owns(addr))
 		return d->bus->read(d->h, addr, size, val);
@@ -146,6 +150,8 @@ tw_status tw_dap_mem_read(tw_dap *d, uint32_t addr, unsigned size, uint32_t *val
 tw_status tw_dap_mem_write(tw_dap *d, uint32_t addr, unsigned size, uint32_t val)
 {
 	dap_pay(d);
+	if (!ap_device_en(d))
+		return TW_BUS_ERROR;
 	tw_cm4_exec_run(&d->cm, d->bus, d->h);
 	if (!tw_cm4_owns(addr))
 		return d->bus->write(d->h, addr, size, val);
