@@ -160,6 +160,9 @@ void tw_l55_load_image(tw_l55 *c, uint32_t addr, const uint8_t *src, uint32_t n)
 void tw_l55_mass_erase(tw_l55 *c);
 unsigned tw_l55_pages_programmed(const tw_l55 *c, uint32_t from, uint32_t to);
 
+/* ---- the model's instance (model.c): its chip */
+tw_l55 *tw_l55_of_instance(void *m);
+
 /* ---- the debug mailbox (mailbox.c) */
 tw_status tw_l55_dm_access(tw_l55 *c, uint8_t reg, bool rnw, uint32_t *val);
 const char *tw_l55_dm_name(tw_l55_dm s);

@@ -33,6 +33,11 @@ static const tw_dap_ids l55m_ids = {
 	.core_hz = 12000000U, /* UNCONFIRMED: the 12 MHz FRO out of reset */
 };
 
+tw_l55 *tw_l55_of_instance(void *m)
+{
+	return ((l55m *)m)->c;
+}
+
 static bool l55m_variant_at(unsigned i, tw_variant_info *out)
 {
 	if (i)
