@@ -25,10 +25,12 @@ head -c 8192 /dev/urandom >img.bin
 expect_exit 0 "$T" new lpc55s69 c.twin --debug closed --flash img.bin
 expect_exit 4 "$FK_BIN" -c twin-swd:c.twin --json status
 [ "$(json_get "$OUT" 'd["inventory"]["chip"]')" = lpc55s69 ] || fail "status: chip"
-[ "$(json_get "$OUT" '[l["kind"] for l in d["inventory"]["locks"]]')" = "['debug']" ] || fail "status: locks"
+[ "$(json_get "$OUT" '[l["kind"] for l in d["inventory"]["locks"]]')" = "['debug']" ] ||
+	fail "status: locks"
 json_get "$OUT" 'd["inventory"]["locks"][0]["state"]' | grep -q "debug closed; mailbox present" ||
 	fail "status: the closed debug and the mailbox not named"
-[ "$(json_get "$OUT" 'd["inventory"]["registers"]["DM-AP IDR"]')" = 0x002A0000 ] || fail "status: DM-AP IDR"
+[ "$(json_get "$OUT" 'd["inventory"]["registers"]["DM-AP IDR"]')" = 0x002A0000 ] ||
+	fail "status: DM-AP IDR"
 [ "$(json_get "$OUT" 'd["inventory"]["flash_readable"]')" = False ] || fail "status: flash readable"
 
 # the plan and its gate: nothing reaches the mailbox without --allow-erase-all

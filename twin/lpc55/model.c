@@ -244,7 +244,7 @@ static void l55m_event_text(const void *m, tw_event ev, char *buf, size_t n)
 {
 	const tw_l55 *c = ((const l55m *)m)->c;
 	char state[200];
-	snprintf(state, sizeof state, "%s; mass erase by mailbox %s; %s; AHB-AP %s", 
+	snprintf(state, sizeof state, "%s; mass erase by mailbox %s; %s; AHB-AP %s",
 		 l55m_policy_text(c),
 		 tw_l55_level_of(c, TW_L55_SOCU_FA_ME_CMD_EN) == TW_L55_OPEN ? "allowed"
 									      : "refused",
