@@ -95,15 +95,17 @@ static bool l55_dm_seen(const fk_chip_ids *ids)
 	return false;
 }
 
-/* Raw path: the DM-AP's IDR at AP 2 (spsdk REGISTERS["IDR"]). Memory path (debug open): the
- * mailbox is out of reach, so the DPIDR an LPC55S69 shows (thread 500518) with a Cortex-M33
- * CPUID; UNCONFIRMED that no other part flashkey meets shows both (other NXP Cortex-M33 parts
- * may): `--chip lpc55s69` confirms it. */
+/* Raw path: the DM-AP's IDR at AP 2 (spsdk REGISTERS["IDR"]) behind the DPIDR an LPC55S69
+ * shows (thread 500518). Memory path (debug open): the mailbox is out of reach, so that DPIDR
+ * with a Cortex-M33 CPUID. UNCONFIRMED that no other part shows the same: probe-rs
+ * (vendor/nxp/sequences/mcx.rs) finds the MCX N's mailbox at AP 2 with the same IDR, and its
+ * DPIDR is not in our sources; `--chip lpc55s69` states the part. */
 static bool l55_match(const fk_chip_ids *ids, char *part, size_t n)
 {
 	uint32_t cpuid = 0;
-	bool ok = ids->path == FK_PATH_DAP_RAW ? l55_dm_seen(ids)
-		  : ids->path == FK_PATH_MEMORY && ids->have_dp && ids->dp_idr == L55_DPIDR &&
+	bool dp = ids->have_dp && ids->dp_idr == L55_DPIDR;
+	bool ok = ids->path == FK_PATH_DAP_RAW ? dp && l55_dm_seen(ids)
+		  : ids->path == FK_PATH_MEMORY && dp &&
 			    fk_chip_ids_word(ids, L55_CPUID_ADDR, &cpuid) &&
 			    (cpuid >> 24) == 0x41U && ((cpuid >> 4) & 0xFFFU) == 0xD21U;
 	if (ok && part)
@@ -534,8 +536,8 @@ static int l55_step(void *state, fk_ctx *ctx, const fk_step *st)
 	if (st->id != FK_STEP_RDP)
 		return fk_fail(ctx, FK_E_INTERNAL, "lpc55: step %s", st->name);
 	if (open) {
-		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "step %s skipped: the AHB-AP is open, the "
-		       "flash was not erased (`erase --all` erases it on purpose)", st->name);
+		fk_log(ctx, FK_LOG_WARN, FK_TRACE_CHIP, "step %s skipped: the AHB-AP is open, so "
+		       "the flash was not erased", st->name);
 		return FK_OK;
 	}
 	return l55_mass_erase(f, ctx);
@@ -558,8 +560,8 @@ static int l55_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool al
 	(void)set;
 	if (all)
 		return l55_mass_erase(state, ctx);
-	fk_hint(ctx, "`erase --all` erases everything through the debug mailbox; to program, use a "
-		     "tool that runs the ROM flash API (pyOCD, MCUXpresso, spsdk blhost)");
+	fk_hint(ctx, "use a tool that runs the ROM flash API (pyOCD, MCUXpresso, spsdk blhost); "
+		     "with debug closed, `unlock --allow-erase-all` mass-erases through the mailbox");
 	return fk_fail(ctx, FK_E_UNSUPPORTED, "erasing sectors (and programming) the LPC55S69 "
 					      "flash goes through the boot ROM's flash API (UM11126), "
 					      "which flashkey does not run");
