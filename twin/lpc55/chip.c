@@ -280,6 +280,8 @@ int tw_l55_load(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len, t
 		return l55_bad(ctx, name, "mailbox state");
 	if (buf[17] > TW_L55_FAULT_WRONG_IDR)
 		return l55_bad(ctx, name, "dm_fault");
+	if (buf[18] || buf[19])
+		return l55_bad(ctx, name, "reserved bytes 18-19 are not zero");
 	if (fk_get_le32(buf + 20) & ~0x3FU)
 		return l55_bad(ctx, name, "mailbox CSW has bits above CHIP_RESET_REQ");
 	for (unsigned p = 0; p < TW_L55_NPAGES; p++)
