@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The LPC55S69 driver (lib/chip/lpc55.c) against the lpc55s69 twin over twin-swd: (raw DP/AP) and
-# the emulated CMSIS-DAP, issue 17 Deliver 3 and the lpc55s69 part of Deliver 5:
+# The LPC55S69 driver (lib/chip/lpc55.c) against the lpc55s69 twin over twin-swd: (raw DP/AP), the
+# emulated CMSIS-DAP and the served CMSIS-DAP over TCP, issue 17 Deliver 3 and the lpc55s69 part
+# of Deliver 5:
 #  - a part whose CMPA closes debug is identified from the debug mailbox's IDR at AP 2
 #    (0x002A0000, spsdk debug_mailbox.py) although its AHB-AP faults; status says "debug closed;
 #    mailbox present" and blocks a write (exit 4);
@@ -107,4 +108,24 @@ expect_exit 0 "$T" new lpc55s69 d.twin --debug closed --flash img.bin
 expect_exit 0 "$FK_BIN" -c twin-cmsis-dap:d.twin unlock --allow-erase-all --no-backup
 [ "$(tw_field d.twin mass_erases)" = 1 ] || fail "cmsis-dap: no mass erase"
 [ "$(tw_field d.twin pages_programmed)" = 0 ] || fail "cmsis-dap: flash not erased"
+
+# and through the served CMSIS-DAP over TCP (flashkey-twin serve --cmsis-dap-tcp): the state
+# file holds the erase once the server is stopped
+expect_exit 0 "$T" new lpc55s69 s.twin --debug closed --flash img.bin
+"$T" serve s.twin --cmsis-dap-tcp 127.0.0.1:0 >serve.out 2>serve.err &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+PORT=
+for _ in $(seq 100); do
+	PORT=$(sed -n 's/^cmsis-dap-tcp: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' serve.out)
+	[ -n "$PORT" ] && break
+	kill -0 $SERVER 2>/dev/null || break
+	sleep 0.1
+done
+[ -n "$PORT" ] || fail "server did not start: $(cat serve.err)"
+expect_exit 4 "$FK_BIN" -c "cmsis-dap-tcp:127.0.0.1:$PORT" status
+expect_exit 0 "$FK_BIN" -c "cmsis-dap-tcp:127.0.0.1:$PORT" unlock --allow-erase-all --no-backup
+kill -TERM $SERVER
+wait $SERVER || fail "server exit code after SIGTERM: $(cat serve.err)"
+[ "$(tw_field s.twin mass_erases)" = 1 ] || fail "cmsis-dap-tcp: no mass erase in the state file"
 pass
