@@ -127,7 +127,7 @@ static void l55_describe_fill(l55drv *f)
 				     0xA0000U - L55_PFR};
 	c->family = "lpc55";
 	c->part = "lpc55s69";
-	c->members = "LPC55S69 (LPC55S6x; the DM-AP IDR is shared by the LPC55xx)";
+	c->members = "LPC55S69";
 	c->manual = "UM11126";
 	c->revision = "?";
 	c->flash_base = 0;
@@ -137,7 +137,7 @@ static void l55_describe_fill(l55drv *f)
 	c->nareas = 1;
 	c->areas = f->areas;
 	c->option_base = L55_CMPA;
-	c->option_reg = "CMPA page at 0x0009E400 (DCFG_CC_SOCU_PIN/DFLT at +0x10/+0x14)";
+	c->option_reg = "CMPA (SOCU_PIN/DFLT +0x10/+0x14)";
 	c->mass_erase_how = "debug mailbox ERASE_FLASH (command 3) at AP 2";
 	c->program_source = "UM11126 (flash programmed through the boot ROM's flash API)";
 	c->rdp_source = "UM11126 ch. 51 via pyOCD target_lpc5500.py: the AHB-AP is closed";
