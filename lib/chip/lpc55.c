@@ -347,8 +347,8 @@ static void l55_inv_closed(l55drv *f, uint32_t csw, fk_inventory *inv)
 		l->step = FK_STEP_CTRL;
 		l->cost = FK_COST_NOTHING;
 		snprintf(l->remedy, sizeof l->remedy, "START_DBG_SESSION through the mailbox opens "
-			 "it when only the boot state (no valid image, ISP) keeps it closed; it "
-			 "resets the chip");
+			 "it when the CMPA allows debug (closed only by the boot state or the "
+			 "application); it resets the chip");
 		return;
 	}
 	snprintf(l->state, sizeof l->state, "debug closed; START_DBG_SESSION refused (RETURN "

@@ -75,6 +75,17 @@ expect_exit 0 "$FK_BIN" -c twin-swd:o.twin --json status
 [ "$(json_get "$OUT" 'd["inventory"]["options"]["debug"]["text"]')" = "enabled (CMPA blank)" ] ||
 	fail "status: policy not read after the session"
 
+# an application that closes debug on a part whose CMPA allows it: the session alone recovers it
+# (the ROM stays in its mailbox loop instead of starting the application), nothing erased
+expect_exit 0 "$T" new lpc55s69 a.twin --debug open --flash img.bin --option app_debug=off
+expect_exit 4 "$FK_BIN" -c twin-swd:a.twin status
+expect_exit 0 "$FK_BIN" -c twin-swd:a.twin --json unlock --upto ctrl
+[ "$(json_get "$OUT" 'd["after"]["locks"]')" = "[]" ] || fail "app closed debug: session did not open it"
+expect_exit 0 "$FK_BIN" -c twin-swd:a.twin read back.bin 0:0x2000
+cmp img.bin back.bin || fail "app closed debug: flash changed or unreadable after the session"
+[ "$(tw_field a.twin mass_erases)" = 0 ] || fail "app closed debug: erased"
+rm -f back.bin
+
 # debug open with an image: reads back over the memory path; a write is refused with the reason
 expect_exit 0 "$T" new lpc55s69 i.twin --debug open --flash img.bin
 expect_exit 0 "$FK_BIN" -c twin-swd:i.twin read back.bin 0:0x3000

@@ -123,7 +123,8 @@ void tw_l55_reset(tw_l55 *c, bool resync)
 		return;
 	}
 	c->in_isp = !tw_l55_image_valid(c);
-	c->dbg_open = !c->in_isp && tw_l55_level_of(c, TW_L55_SOCU_DBGEN) == TW_L55_OPEN;
+	c->dbg_open = !c->in_isp && !c->app_closes_debug &&
+		      tw_l55_level_of(c, TW_L55_SOCU_DBGEN) == TW_L55_OPEN;
 	if (resync || (c->dm_csw & TW_L55_CSW_RESYNCH_REQ)) {
 		c->dm = TW_L55_DM_RESYNC;
 		c->t_ready = c->now_ns + TW_L55_T_RESYNC_NS;
@@ -248,6 +249,7 @@ int tw_l55_save(const tw_l55 *c, uint8_t **buf, size_t *len)
 	b[16] = (uint8_t)(c->dm == TW_L55_DM_OFF ? TW_L55_DM_OFF
 			  : c->dm == TW_L55_DM_RESYNC ? TW_L55_DM_RESYNC : TW_L55_DM_IDLE);
 	b[17] = (uint8_t)c->fault;
+	b[18] = c->app_closes_debug;
 	fk_put_le32(b + 20, c->dm_csw);
 	fk_put_le32(b + 24, (uint32_t)c->now_ns);
 	fk_put_le32(b + 28, (uint32_t)(c->now_ns >> 32));
@@ -280,8 +282,10 @@ int tw_l55_load(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len, t
 		return l55_bad(ctx, name, "mailbox state");
 	if (buf[17] > TW_L55_FAULT_WRONG_IDR)
 		return l55_bad(ctx, name, "dm_fault");
-	if (buf[18] || buf[19])
-		return l55_bad(ctx, name, "reserved bytes 18-19 are not zero");
+	if (buf[18] > 1)
+		return l55_bad(ctx, name, "app_debug flag is neither 0 nor 1");
+	if (buf[19])
+		return l55_bad(ctx, name, "reserved byte 19 is not zero");
 	if (fk_get_le32(buf + 20) & ~0x3FU)
 		return l55_bad(ctx, name, "mailbox CSW has bits above CHIP_RESET_REQ");
 	for (unsigned p = 0; p < TW_L55_NPAGES; p++)
@@ -297,6 +301,7 @@ int tw_l55_load(fk_ctx *ctx, const char *name, const uint8_t *buf, size_t len, t
 	c->in_isp = buf[15];
 	c->dm = (tw_l55_dm)buf[16];
 	c->fault = (tw_l55_fault)buf[17];
+	c->app_closes_debug = buf[18];
 	c->dm_csw = fk_get_le32(buf + 20);
 	c->now_ns = fk_get_le32(buf + 24) | (uint64_t)fk_get_le32(buf + 28) << 32;
 	c->t_ready = fk_get_le32(buf + 32) | (uint64_t)fk_get_le32(buf + 36) << 32;

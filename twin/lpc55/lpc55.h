@@ -125,6 +125,11 @@ typedef struct tw_l55 {
 	bool dm_req_pending;       /* REQUEST written, not taken by the ROM (CSW.REQ_PENDING) */
 	bool dm_exit;              /* EXIT_DBG_MB answered: leave the loop once it is read */
 	tw_l55_fault fault;
+	/* `--option app_debug=off`: the application closes debug as soon as it runs (firmware
+	 * that turns the debug features off; the twin runs no code, so this stands for it). The
+	 * DP and the mailbox still answer (UNCONFIRMED: the mechanism, e.g. SYSCON debug feature
+	 * registers, is not in our sources). */
+	bool app_closes_debug;
 	uint32_t gen;
 	uint32_t mass_erases, dm_commands;
 } tw_l55;

@@ -142,7 +142,7 @@ static tw_status dm_return_read(tw_l55 *c, uint32_t *val)
 		c->dm = TW_L55_DM_OFF;
 		c->in_isp = !tw_l55_image_valid(c);
 		if (!c->in_isp && tw_l55_level_of(c, TW_L55_SOCU_DBGEN) == TW_L55_OPEN)
-			c->dbg_open = true;
+			c->dbg_open = !c->app_closes_debug;
 	}
 	c->gen++;
 	return TW_OK;

@@ -19,7 +19,8 @@ typedef struct l55m {
 } l55m;
 
 #define L55M_OPTION_KEYS "debug (open|closed|closed-no-erase|sealed: the CMPA policy), " \
-			 "dm_fault (none|mute|bad-ack|wrong-idr)"
+			 "dm_fault (none|mute|bad-ack|wrong-idr), " \
+			 "app_debug (on|off: the application closes debug when it runs)"
 
 /* [NXP-DPID]: DPIDR 0x6BA02477, a Cortex-M33 (part 0xD21). UNCONFIRMED: the revision in
  * CPUID (r0p4 chosen), the JTAG IDCODE (0x6BA00477, the SWD one with the JTAG designer
@@ -183,6 +184,13 @@ static int l55m_set_option(void *m, fk_ctx *ctx, const char *kv)
 		s->touched = true;
 		return FK_OK;
 	}
+	if (kl == 9 && memcmp(kv, "app_debug", 9) == 0) {
+		if (strcmp(val, "on") && strcmp(val, "off"))
+			return l55m_bad(ctx, kv, "expected on or off");
+		s->c->app_closes_debug = strcmp(val, "off") == 0;
+		s->touched = true;
+		return FK_OK;
+	}
 	return l55m_bad(ctx, kv, "unknown key");
 }
 
@@ -280,9 +288,10 @@ static void l55m_show_text(const void *m, const char *path, FILE *out)
 	fprintf(out, "policy: debug (DBGEN) %s; mailbox mass erase (FA_ME_CMD_EN) %s\n",
 		tw_l55_level_name(tw_l55_level_of(c, TW_L55_SOCU_DBGEN)),
 		tw_l55_level_name(tw_l55_level_of(c, TW_L55_SOCU_FA_ME_CMD_EN)));
-	fprintf(out, "boot: %s; AHB-AP %s; mailbox %s\n",
-		c->in_isp ? "no valid image, ROM in ISP" : "image", c->dbg_open ? "open" : "closed",
-		tw_l55_dm_name(c->dm));
+	fprintf(out, "boot: %s%s; AHB-AP %s; mailbox %s\n",
+		c->in_isp ? "no valid image, ROM in ISP" : "image",
+		c->app_closes_debug ? " (the application closes debug)" : "",
+		c->dbg_open ? "open" : "closed", tw_l55_dm_name(c->dm));
 	fprintf(out, "ports: dap (SW-DP, AP 0 AHB-AP, AP 2 DM-AP); power %s; virtual time %llu ns; "
 		"%u mass erases, %u mailbox commands\n", c->powered ? "on" : "off",
 		(unsigned long long)c->now_ns, c->mass_erases, c->dm_commands);
@@ -308,6 +317,7 @@ static void l55m_show_json(const void *m, const char *path, const tw_json *j)
 		       tw_l55_level_name(tw_l55_level_of(c, TW_L55_SOCU_FA_ME_CMD_EN)));
 	tw_json_kv_bool(j, "ahb_ap_open", c->dbg_open);
 	tw_json_kv_bool(j, "in_isp", c->in_isp);
+	tw_json_kv_bool(j, "app_closes_debug", c->app_closes_debug);
 	tw_json_kv_str(j, "mailbox", tw_l55_dm_name(c->dm));
 	tw_json_kv_bool(j, "powered", c->powered);
 	tw_json_kv_uint(j, "virtual_ns", c->now_ns);
