@@ -354,6 +354,7 @@ int main(int argc, char **argv)
 	fk_doctor_catalogue *cat = NULL;
 	if (!ctx || fk_doctor_load_builtin(ctx, &cat) != 0) {
 		fprintf(stderr, "bench_doctor: the built-in catalogue does not load\n");
+		fk_ctx_free(ctx);
 		return 1;
 	}
 	DIR *d = opendir(dir);

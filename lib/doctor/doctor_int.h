@@ -5,7 +5,7 @@
 
 #include "flashkey/doctor.h"
 
-#define DOCTOR_MAX_ENTRIES 256
+#define DOCTOR_MAX_ENTRIES 384
 #define DOCTOR_MAX_CAUSES_ALL 64
 #define DOCTOR_MAX_HEALTH 24
 
