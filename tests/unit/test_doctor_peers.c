@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/doctor: messages as the peer tools print them (format strings of OpenOCD, stlink-org,
- * Black Magic Probe, GDB, probe-rs, dfu-util and stm32loader with their variable parts filled
- * in, issue 19) are recognised as the right catalogue family, first, and the family lists the
+ * Black Magic Probe, GDB, probe-rs, dfu-util, stm32loader and pyserial with their variable
+ * parts filled in, issue 19) are recognised as the right catalogue family, first, and the family lists the
  * cause the peer's source prints the message for. No corpus case is used here. */
 #include "fk_test.h"
 
@@ -118,6 +118,63 @@ static const struct {
 	{"Can not erase specific length without a start address.\n"
 	 "Consider using the --address argument.",
 	 "stm32loader-erase-range", "tool-limitation"},
+	/* pyserial serial/serialposix.py, serialwin32.py (esptool, stm32loader, spsdk) */
+	{"serial.serialutil.SerialException: [Errno 2] could not open port /dev/ttyUSB0: [Errno 2] "
+	 "No such file or directory: '/dev/ttyUSB0'",
+	 "pyserial-open-failed", "probe-problem"},
+	{"could not open port 'COM3': FileNotFoundError(2, 'The system cannot find the file "
+	 "specified.', None, 2)",
+	 "pyserial-open-failed", "probe-problem"},
+	{"could not open port /dev/ttyACM0: [Errno 13] Permission denied: '/dev/ttyACM0'",
+	 "pyserial-open-failed", "probe-problem"},
+	/* probe-rs probe/, flashing/error.rs, probe-rs-tools common_options.rs */
+	{"The firmware on the probe is outdated, and not supported by probe-rs. The minimum "
+	 "supported firmware version is 2.",
+	 "probe-rs-probe-firmware", "probe-problem"},
+	{"The protocol speed could not be set to '24000' kHz.", "probe-rs-probe-firmware",
+	 "probe-problem"},
+	{"Error: Invalid IDCODE", "probe-rs-scan-chain", "no-target"},
+	{"Failed to get a handle to the first core.", "probe-rs-scan-chain", "debug-disabled"},
+	{"No flash memory contains the entire requested memory range 0x08000000..0x08040000.",
+	 "probe-rs-flash-range", "wrong-target-config"},
+	{"The core entered an unexpected status: LockedUp.", "probe-rs-core-status",
+	 "hw-watchdog"},
+	/* GDB gdb/remote.c */
+	{"Malformed response to offset query, timeout", "gdb-remote-garbage", "probe-problem"},
+	{"Reply contains invalid hex digit 116", "gdb-remote-garbage", "probe-problem"},
+	{"Truncated register 16 in remote 'g' packet", "gdb-remote-garbage", "tool-limitation"},
+	/* stlink-org src/stlink-lib/common_flash.c, usb.c, flash_loader.c, src/st-trace/trace.c */
+	{"ERROR common_flash.c: Invalid address, it should be within 0x08000000 - 0x07ffffff",
+	 "stflash-address-range", "rdp1"},
+	{"The size exceeds the size of the flash (0x00008000 bytes available)",
+	 "stflash-address-range", "wrong-target-config"},
+	{"ERROR common_flash.c: Could not unlock flash option!", "stflash-option-unlock",
+	 "fpec-lockout"},
+	{"ERROR usb.c: GET_VERSION send request failed: LIBUSB_ERROR_PIPE", "stflash-usb-command",
+	 "probe-problem"},
+	{"READMEM_32BIT wrong reply length", "stflash-usb-command", "probe-problem"},
+	{"WARN flash_loader.c: Failed to use flash loader, fallback to soft write",
+	 "stflash-loader-fallback", "tool-loader-bug"},
+	{"ERROR flash_loader.c: write_buffer_to_sram() == -1", "stflash-loader-fallback",
+	 "signal-integrity"},
+	{"ERROR trace.c: Your stlink is not connected to a device", "stlink-trace-no-target",
+	 "no-target"},
+	/* stm32loader bootloader.py */
+	{"CommandError: NACK 0x82 readout protect failed", "stm32loader-protect-cmd", "rdp1"},
+	/* OpenOCD src/server/gdb_server.c, src/jtag/drivers/stlink_usb.c, cmsis_dap.c,
+	 * src/target/arm_adi_v5.c */
+	{"Error: Connect failed. Consider setting up a gdb-attach event for the target to prepare "
+	 "target for GDB connect, or use 'gdb_memory_map disable'.",
+	 "openocd-gdb-connect-failed", "no-target"},
+	{"Error: failed to send USB CMD", "openocd-stlink-usb", "probe-problem"},
+	{"Error: read version failed", "openocd-stlink-usb", "probe-problem"},
+	{"Error: The firmware in the ST-Link adapter only supports deprecated HLA.",
+	 "openocd-stlink-firmware", "probe-problem"},
+	{"Error: Unable to set adapter speed", "openocd-adapter-refused", "probe-problem"},
+	{"Error: CMSIS-DAP command CMD_CONNECT failed.", "openocd-adapter-refused",
+	 "probe-problem"},
+	{"\t\tCan't read MEM-AP, the corresponding core might be turned off", "openocd-mem-ap-off",
+	 "debug-disabled"},
 };
 
 static bool lists_cause(const fk_doctor_entry *e, const char *cause)
@@ -153,6 +210,9 @@ static void test_peer_success_lines(void **state)
 		"File downloaded successfully",
 		"Verification OK",
 		"Target voltage: 3.3V",
+		"Opening DFU capable USB device...",
+		"INFO common.c: Flash written and verified! jolly good!",
+		"Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748",
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		fk_doctor_hit hit;
