@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lib/doctor: messages as the peer tools print them (format strings of OpenOCD, stlink-org,
  * Black Magic Probe, GDB, probe-rs, dfu-util, stm32loader and pyserial with their variable
- * parts filled in, issue 19) are recognised as the right catalogue family, first, and the family lists the
- * cause the peer's source prints the message for. No corpus case is used here. */
+ * parts filled in, issue 19) are recognised as the right catalogue family, first, and the
+ * family lists the cause the peer's source prints the message for. No corpus case is used
+ * here. */
 #include "fk_test.h"
 
 #include "flashkey/doctor.h"
