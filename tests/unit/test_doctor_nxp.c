@@ -59,6 +59,11 @@ static const struct {
 	{"Warning: Target is locked, limited operations available. Use 'unlock' command to mass "
 	 "erase and unlock, then execute 'reinit'.",
 	 "pyocd-target-locked", "kinetis-security"},
+	/* MCUXpresso / LinkServer (public logs) */
+	{"No connection to chip's debug port", "linkserver-debug-port", "debug-disabled"},
+	{"probe unbooted? no core 0?", "linkserver-debug-port", "probe-problem"},
+	{"15: Target error from Register access: Ee(FF). Redlink interface error 255",
+	 "linkserver-debug-port", "lpc-isp-not-entered"},
 	/* spsdk apps/nxpdebugmbox.py, dat/debug_mailbox.py, mboot/error_codes.py */
 	{"ERROR: Start Debug Mailbox failed: Timeout", "spsdk-debugmbox", "lpc55-locked"},
 	{"SPSDKError: The debug mailbox access port is not found!", "spsdk-debugmbox",

@@ -143,7 +143,14 @@ static const struct {
 	/* GDB gdb/remote.c */
 	{"Malformed response to offset query, timeout", "gdb-remote-garbage", "probe-problem"},
 	{"Reply contains invalid hex digit 116", "gdb-remote-garbage", "probe-problem"},
-	{"Truncated register 16 in remote 'g' packet", "gdb-remote-garbage", "tool-limitation"},
+	{"Truncated register 16 in remote 'g' packet", "gdb-remote-arch", "tool-limitation"},
+	{"Remote 'g' packet reply is too long (expected 168 bytes, got 328 bytes): 00000000",
+	 "gdb-remote-arch", "tool-limitation"},
+	{"serial.serialutil.SerialException: device reports readiness to read but returned no data "
+	 "(device disconnected or multiple access on port?)",
+	 "pyserial-port-lost", "probe-problem"},
+	{"serial.serialutil.SerialTimeoutException: Write timeout", "pyserial-port-lost",
+	 "serial-link"},
 	/* stlink-org src/stlink-lib/common_flash.c, usb.c, flash_loader.c, src/st-trace/trace.c */
 	{"ERROR common_flash.c: Invalid address, it should be within 0x08000000 - 0x07ffffff",
 	 "stflash-address-range", "rdp1"},
