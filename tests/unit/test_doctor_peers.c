@@ -100,6 +100,9 @@ static const struct {
 	{"dfu-util: unable to read DFU status after completion (LIBUSB_ERROR_IO)",
 	 "dfuutil-after-download", "dfu-leave-reset"},
 	{"dfu-util: Device still in Run-Time Mode!", "dfuutil-runtime-mode", "bootloader-not-entered"},
+	{"Target voltage: 3.3V\nException: SWD invalid ACK\nSWD scan failed!", "bmp-swd-exception",
+	 "no-target"},
+	{"Exception: SWDP ACK timeout", "bmp-swd-exception", "debug-disabled"},
 	/* stm32loader bootloader.py, main.py */
 	{"stm32loader.bootloader.CommandError: Write memory (49) failed: no ack",
 	 "stm32loader-no-ack", "rdp1"},
