@@ -168,6 +168,7 @@ static const struct {
 	 "stflash-loader-fallback", "tool-loader-bug"},
 	{"ERROR flash_loader.c: write_buffer_to_sram() == -1", "stflash-loader-fallback",
 	 "signal-integrity"},
+	{"could not read main memory (-1)", "stflash-read-failed", "rdp1"},
 	{"ERROR trace.c: Your stlink is not connected to a device", "stlink-trace-no-target",
 	 "no-target"},
 	/* stm32loader bootloader.py */
