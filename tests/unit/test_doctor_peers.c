@@ -103,6 +103,11 @@ static const struct {
 	{"Target voltage: 3.3V\nException: SWD invalid ACK\nSWD scan failed!", "bmp-swd-exception",
 	 "no-target"},
 	{"Exception: SWDP ACK timeout", "bmp-swd-exception", "debug-disabled"},
+	{"Failed to retrieve language identifiers\nOpening DFU capable USB device...\n"
+	 "error get_status: LIBUSB_ERROR_IO",
+	 "dfuutil-usb-setup", "bootloader-not-entered"},
+	{"dfu-util: Cannot set alternate interface: LIBUSB_ERROR_OTHER", "dfuutil-usb-setup",
+	 "probe-problem"},
 	/* stm32loader bootloader.py, main.py */
 	{"stm32loader.bootloader.CommandError: Write memory (49) failed: no ack",
 	 "stm32loader-no-ack", "rdp1"},
