@@ -47,6 +47,8 @@ static const struct {
 	 "render the device unusable.",
 	 "flashmagic-signature", "lpc-isp-not-entered"},
 	{"Operation Failed. (failed to erase block 0)", "flashmagic-signature", "lpc-crp"},
+	{"Operation Failed. (programming - failed to send data to the device)",
+	 "flashmagic-programming", "lpc-crp"},
 	/* pyOCD pyocd/target/family/target_lpc5500.py, pyocd/commands/commander.py */
 	{"0001234 E AP#0 was not found, unable to create core 0 [target_lpc5500]",
 	 "pyocd-lpc55-closed", "lpc55-locked"},
