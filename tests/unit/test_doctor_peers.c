@@ -183,6 +183,10 @@ static const struct {
 	{"Error: Connect failed. Consider setting up a gdb-attach event for the target to prepare "
 	 "target for GDB connect, or use 'gdb_memory_map disable'.",
 	 "openocd-gdb-connect-failed", "no-target"},
+	{"Error: checksum mismatch - attempting binary compare", "openocd-verify-checksum",
+	 "not-erased"},
+	{"Error: [stm32f1x.cpu] Cortex-M CPUID: 0x0 is unrecognized", "openocd-cpuid-unrecognized",
+	 "clone-part"},
 	{"Error: failed to send USB CMD", "openocd-stlink-usb", "probe-problem"},
 	{"Error: read version failed", "openocd-stlink-usb", "probe-problem"},
 	{"Error: The firmware in the ST-Link adapter only supports deprecated HLA.",
