@@ -178,6 +178,12 @@ static const struct {
 	 "no-target"},
 	/* stm32loader bootloader.py */
 	{"CommandError: NACK 0x82 readout protect failed", "stm32loader-protect-cmd", "rdp1"},
+	{"Something was wrong with reading chip flash size: NACK 0x11 address failed",
+	 "stm32loader-chip-info", "rdp1"},
+	{"Device family mismatch with the given device family: F4", "stm32loader-family-mismatch",
+	 "wrong-target-config"},
+	{"stm32loader.bootloader.CommandError: Unknown response. 0x43 erase failed: 0x0",
+	 "stm32loader-unknown-response", "serial-link"},
 	/* OpenOCD src/server/gdb_server.c, src/jtag/drivers/stlink_usb.c, cmsis_dap.c,
 	 * src/target/arm_adi_v5.c */
 	{"Error: Connect failed. Consider setting up a gdb-attach event for the target to prepare "
