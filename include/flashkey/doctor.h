@@ -36,7 +36,8 @@
 	X(SPI_BP, "spi-bp", "the SPI flash's status register protects blocks (BP/TB/SEC/CMP or block locks)") \
 	X(BOOT_LOCK, "boot-lock", "secure boot or a locked-down download mode burnt into eFuses") \
 	X(FLASH_BUSY, "flash-busy", "FLASH_SR.BSY set: a flash operation runs, or the controller is stuck") \
-	X(CRP, "lpc-crp", "NXP Code Read Protection (CRP1/CRP2) in force: the ISP refuses commands")
+	X(CRP, "lpc-crp", "NXP Code Read Protection (CRP1/CRP2) in force: the ISP refuses commands") \
+	X(DEBUG_LOCK, "debug-locked", "a debug lock in the inventory: the chip's debug policy or fuses close the core's access port")
 
 typedef enum fk_doctor_fact {
 #define FK_X_FACT(sym, name, text) FK_FACT_##sym,

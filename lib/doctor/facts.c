@@ -119,6 +119,13 @@ static void facts_crp(const fk_inventory *inv, fk_doctor_facts *f)
 	fact_lock(f, FK_FACT_CRP, l, inv_opt(inv, "crp") != NULL);
 }
 
+/* A debug lock the driver reported (a debug policy closing the core's access port, JTAG fuses):
+ * true when present; absent says nothing, since not every driver can see one. */
+static void facts_debug_lock(const fk_inventory *inv, fk_doctor_facts *f)
+{
+	fact_lock(f, FK_FACT_DEBUG_LOCK, inv_lock(inv, FK_LOCK_DEBUG), false);
+}
+
 void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 {
 	fk_doctor_facts_init(f);
@@ -134,4 +141,5 @@ void fk_doctor_facts_from_inventory(const fk_inventory *inv, fk_doctor_facts *f)
 	facts_otp(inv, f);
 	facts_spi_efuse(inv, f);
 	facts_crp(inv, f);
+	facts_debug_lock(inv, f);
 }

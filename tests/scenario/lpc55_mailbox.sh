@@ -33,6 +33,10 @@ json_get "$OUT" 'd["inventory"]["locks"][0]["state"]' | grep -q "debug closed; m
 [ "$(json_get "$OUT" 'd["inventory"]["registers"]["DM-AP IDR"]')" = 0x002A0000 ] ||
 	fail "status: DM-AP IDR"
 [ "$(json_get "$OUT" 'd["inventory"]["flash_readable"]')" = False ] || fail "status: flash readable"
+# doctor on pyOCD's message for a closed part: confirmed live from the debug lock, fix = unlock
+expect_exit 0 "$FK_BIN" -c twin-swd:c.twin doctor "AP#0 was not found, unable to create core 0"
+grep -q 'lpc55-locked *confirmed' "$OUT" || fail "doctor: lpc55-locked not confirmed live"
+grep -q 'Fix: flashkey -c twin-swd:c.twin unlock' "$OUT" || fail "doctor: fix"
 
 # the plan and its gate: nothing reaches the mailbox without --allow-erase-all
 expect_exit 0 "$FK_BIN" -c twin-swd:c.twin --json --dry-run --allow-erase-all unlock
