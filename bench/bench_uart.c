@@ -223,12 +223,17 @@ static int part_peers(fk_ctx *ctx, const char *dir, bool realtime)
 		return 1;
 	char conn[600];
 	snprintf(conn, sizeof conn, "uart:%s@115200", link);
+	/* --base: a raw random image holds no vector table, and without --base flashkey refuses
+	 * one at the flash base (it would not start); stm32flash writes raw binaries there */
 	char *sf[] = {"stm32flash", "-m", "8n1", "-b", "115200", "-w", bin, "-v", link, NULL};
-	char *me[] = {fk, "-c", conn, "--8n1", "--yes", "write", bin, NULL};
+	char *me[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--base", "0x08000000", bin, NULL};
 	char *sf_nv[] = {"stm32flash", "-m", "8n1", "-b", "115200", "-w", bin, link, NULL};
-	char *me_nv[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--no-verify", bin, NULL};
-	char *me_rb[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--read-back", bin, NULL};
-	char *me_33[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--voltage", "3.3", bin, NULL};
+	char *me_nv[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--no-verify",
+			 "--base", "0x08000000", bin, NULL};
+	char *me_rb[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--read-back",
+			 "--base", "0x08000000", bin, NULL};
+	char *me_33[] = {fk, "-c", conn, "--8n1", "--yes", "write", "--voltage", "3.3",
+			 "--base", "0x08000000", bin, NULL};
 	double vs, ws, vf, wf, vs2, ws2, vf2, wf2, vf3, wf3, vf4, wf4;
 	if (peer_run(ctx, dir, "stm32flash", sf, realtime, &vs, &ws) ||
 	    peer_run(ctx, dir, "flashkey", me, realtime, &vf, &wf) ||
