@@ -188,6 +188,10 @@ typedef struct tw_dap_ids {
 	uint32_t cpuid;       /* SCB CPUID */
 	uint32_t core_hz;     /* the core's clock out of reset, for code run on the debug path
 			       * (0: 16 MHz, the F4's HSI) */
+	/* RAM outside the SRAM region (ARMv7-M §B3.1: 0x20000000-0x3FFFFFFF) where code a
+	 * debugger loads may run too (NXP LPC: local SRAM at 0x10000000, in the Code region);
+	 * 0 bytes: none. */
+	uint32_t exec_ram_base, exec_ram_bytes;
 } tw_dap_ids;
 
 /* Memory-mapped access as the debugger's MEM-AP (AHB-AP) performs it. `m` is the model's
@@ -224,6 +228,13 @@ typedef struct tw_dap_port {
 	/* Optional: AP 0's CSW.DeviceEn (ADIv5.2 §C2.6.4); false = every MEM-AP transfer faults
 	 * (a part whose debug policy closes the AHB-AP). NULL: always enabled. */
 	bool (*device_en)(void *m);
+	/* Optional: a boot-ROM routine the model performs by its behaviour rather than by code
+	 * (NXP LPC IAP). Called when code the debugger runs fetches an instruction at `addr`;
+	 * r is the core's R0-R15. Returns false when addr is no such entry (the fetch reads
+	 * memory); true when the model did the routine's work (its memory effects and time on
+	 * the chip's clock): the core then returns as the routine's last instruction, BX LR,
+	 * would. */
+	bool (*rom_call)(void *m, uint32_t addr, const uint32_t r[16]);
 } tw_dap_port;
 
 /* ---------------------------------------------------------------- port: byte stream */

@@ -90,6 +90,12 @@ static bool port_device_en(void *h)
 	return !dp->device_en || dp->device_en(port_m(h));
 }
 
+static bool port_rom_call(void *h, uint32_t addr, const uint32_t r[16])
+{
+	tw_chip_port *p = h;
+	return p->port->rom_call && p->port->rom_call(port_m(h), addr, r);
+}
+
 const tw_dap_bus tw_chip_port_bus = {
 	.read = port_read,
 	.write = port_write,
@@ -105,6 +111,7 @@ const tw_dap_bus tw_chip_port_bus = {
 	.busy_until = port_busy_until,
 	.ap_access = port_ap_access,
 	.device_en = port_device_en,
+	.rom_call = port_rom_call,
 };
 
 tw_dap *tw_chip_port_open(tw_chip_port *port, tw_chip *chip, fk_ctx *ctx, const char *who)

@@ -29,6 +29,7 @@ typedef struct tw_cm4 {
 	uint32_t dwt_ctrl, dwt_cyccnt, dwt_comp[4], dwt_mask[4], dwt_func[4];
 	uint32_t cpuid; /* the part's CPUID (tw_dap_set_ids) */
 	uint32_t core_hz; /* its clock out of reset (tw_dap_ids.core_hz) */
+	uint32_t xram_base, xram_bytes; /* more RAM code may run from (tw_dap_ids.exec_ram_*) */
 	/* code the debugger resumed in SRAM (cm4_exec.c) */
 	bool exec;
 	bool progress;      /* the running code stored or touched a peripheral lately */
@@ -60,7 +61,7 @@ void tw_cm4_hold_reset(tw_cm4 *c); /* NRST asserted */
 void tw_cm4_enter_halt(tw_cm4 *c, uint32_t reason);
 
 /* cm4_exec.c: the core leaves halt. With PC in the SRAM region (0x20000000-0x3FFFFFFF: code a
- * debugger loaded, e.g. a flash loader) the interpreter takes the registers and runs it as the
+ * debugger loaded, e.g. a flash loader) or in the part's other RAM (xram_*) the interpreter takes the registers and runs it as the
  * debugger's accesses go by; elsewhere (firmware in flash) the core "runs" without executing,
  * as before. step: one instruction only. */
 void tw_cm4_exec_start(tw_cm4 *c, const tw_dap_bus *bus, void *h, bool step);

@@ -26,7 +26,12 @@
  * it up (no exception model: thumb.h), with a line on stderr saying where and why — so a peer's
  * loader that uses an instruction the twin does not model fails at once and says so, instead
  * of timing out. Code outside SRAM (firmware in flash after a resume) is not executed: the core
- * "runs" without changing its registers, as before (docs/TWIN.md). */
+ * "runs" without changing its registers, as before (docs/TWIN.md).
+ *
+ * A model may name more RAM code runs from (tw_dap_ids.exec_ram_*: the NXP LPC's local SRAM at
+ * 0x10000000) and boot-ROM routines it performs by their behaviour (tw_dap_bus.rom_call: the
+ * LPC's IAP entry). A fetch outside RAM is offered to rom_call first; when the model takes it,
+ * the fetch returns BX LR, so the core goes back to its caller as the real routine would. */
 #include <stdio.h>
 
 #include "debug/cm4.h"
@@ -44,10 +49,12 @@
 #define REG_MSP 17u
 #define REG_PSP 18u
 #define REG_SPECIAL 0x14u
+#define THUMB_BX_LR 0x4770u /* ARMv7-M §A7.7.20 BX, encoding T1 with Rm = LR */
 
-static bool in_sram(uint32_t a)
+static bool in_sram(const tw_cm4 *c, uint32_t a)
 {
-	return a >= EXEC_SRAM_LO && a < EXEC_SRAM_HI;
+	return (a >= EXEC_SRAM_LO && a < EXEC_SRAM_HI) ||
+	       (c->xram_bytes && a - c->xram_base < c->xram_bytes);
 }
 
 static void exec_advance(tw_cm4 *c, uint64_t ns)
@@ -109,8 +116,17 @@ static tc_bus_rc exec_result(tw_cm4 *c, tw_status st)
 static tc_bus_rc exec_read(void *ctx, uint32_t addr, unsigned size, bool fetch, uint32_t *val)
 {
 	tw_cm4 *c = ctx;
-	(void)fetch;
 	*val = 0;
+	if (fetch && !in_sram(c, addr) && c->xbus->rom_call) {
+		exec_charge(c);
+		if (c->xbus->rom_call(c->xh, addr, c->cpu.r)) {
+			/* the model did the ROM routine's work; its last instruction returns */
+			*val = THUMB_BX_LR;
+			c->progress = true;
+			c->poll_valid = false;
+			return exec_result(c, TW_OK);
+		}
+	}
 	if (tw_cm4_owns(addr)) {
 		uint32_t w = tw_cm4_read(c, addr & ~3u);
 		unsigned sh = 8 * (addr & 3u);
@@ -118,7 +134,7 @@ static tc_bus_rc exec_read(void *ctx, uint32_t addr, unsigned size, bool fetch, 
 		c->progress = true;
 		return TC_BUS_OK;
 	}
-	if (in_sram(addr))
+	if (in_sram(c, addr))
 		return exec_result(c, exec_access(c, true, addr, size, val));
 	exec_charge(c);
 	/* The same register read again with nothing stored since: a polling loop. While an
@@ -157,7 +173,7 @@ static tc_bus_rc exec_write(void *ctx, uint32_t addr, unsigned size, uint32_t va
 			tw_cm4_write(c, c->xbus, c->xh, addr, val);
 		return exec_result(c, TW_OK);
 	}
-	if (!in_sram(addr))
+	if (!in_sram(c, addr))
 		exec_charge(c);
 	return exec_result(c, exec_access(c, false, addr, size, &val));
 }
@@ -248,7 +264,7 @@ static void exec_after(tw_cm4 *c)
 void tw_cm4_exec_start(tw_cm4 *c, const tw_dap_bus *bus, void *h, bool step)
 {
 	c->exec = false;
-	if (!in_sram(c->regs[REG_PC]))
+	if (!in_sram(c, c->regs[REG_PC]))
 		return;
 	tc_bus tb = {.ctx = c, .read = exec_read, .write = exec_write};
 	tc_init(&c->cpu, &tb);

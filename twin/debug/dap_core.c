@@ -93,10 +93,12 @@ void tw_dap_set_ids(tw_dap *d, const tw_dap_ids *ids)
 {
 	/* RM0090 §6.2.2: the F4 runs from its 16 MHz HSI out of reset */
 	static const tw_dap_ids dflt = {TW_DAP_DPIDR_SWD, TW_DAP_IDCODE_JTAG, TW_JTAG_BS_IDCODE,
-					TW_DAP_AHBAP_IDR, TW_DAP_CPUID, 16000000u};
+					TW_DAP_AHBAP_IDR, TW_DAP_CPUID, 16000000u, 0, 0};
 	d->ids = ids ? *ids : dflt;
 	d->cm.cpuid = d->ids.cpuid;
 	d->cm.core_hz = d->ids.core_hz ? d->ids.core_hz : 16000000u;
+	d->cm.xram_base = d->ids.exec_ram_base;
+	d->cm.xram_bytes = d->ids.exec_ram_bytes;
 }
 
 const tw_dap_ids *tw_dap_ids_of(const tw_dap *d)

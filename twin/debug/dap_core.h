@@ -52,6 +52,8 @@ typedef struct tw_dap_bus {
 	/* Optional (NULL: always): CSW.DeviceEn of AP 0, ADIv5.2 §C2.6.4: when false every
 	 * transfer through DRW/BDx faults (STICKYERR) without reaching the bus or the core. */
 	bool (*device_en)(void *h);
+	/* Optional: the model's boot-ROM routine at addr (tw_dap_port.rom_call); NULL: none. */
+	bool (*rom_call)(void *h, uint32_t addr, const uint32_t r[16]);
 } tw_dap_bus;
 
 /* ACK values, SWD encoding (ADIv5.2 §B4.2.2); TW_ACK_NONE = the target does not drive. */

@@ -26,6 +26,14 @@ const tw_lpc_variant tw_lpc_variants[] = {
 		/* UM10237 Table 619 (LPC2400) and lpc21isp's -verify ("first 64 bytes are re-mapped
 		 * to flash boot sector"); UNCONFIRMED for the LPC17xx (one user reports 512 bytes). */
 		.remap_bytes = 64,
+		/* OpenOCD target/lpc1xxx.cfg (lpc1700: SW-DP 0x2BA01477, JTAG 0x4BA00477, one
+		 * TAP); Cortex-M3 r2p0 CPUID (UNCONFIRMED revision: ES_LPC176X names r2p0);
+		 * AHB-AP of a Cortex-M3 (probes.md §4.1); UM10360 §4.3.2: the 4 MHz IRC clocks
+		 * the core out of reset; MEMMAP at 0x400F C040, bit 0 (UM10360 ch. 2 Table 8,
+		 * UNCONFIRMED table number). */
+		.dpidr = 0x2BA01477U, .jtag_idcode = 0x4BA00477U, .ahbap_idr = 0x24770011U,
+		.cpuid = 0x412FC230U, .irc_hz = 4000000U,
+		.remap_reg = 0x400FC040U, .remap_mask = 0x1U, .device_id_reg = 0,
 	},
 	{
 		/* UM10601 §21.5 (LPC81x ISP), Table 260 part IDs (LPC812M101JDH20 0x0000 8122), 16
@@ -40,6 +48,15 @@ const tw_lpc_variant tw_lpc_variants[] = {
 		.binary = true,
 		.boot_major = 13, .boot_minor = 4, /* UNCONFIRMED: version of a given lot */
 		.remap_bytes = 64,                 /* UNCONFIRMED, as for the LPC1768 */
+		/* Cortex-M0+ r0p1 (CPUID 0x410CC601) with its SW-DP (DPIDR 0x0BC11477) and AHB-AP
+		 * (IDR 0x04770031): UNCONFIRMED (Cortex-M0+ TRM values, not read from an LPC812;
+		 * OpenOCD's lpc1xxx.cfg expects 0x0BB11477, the Cortex-M0 one). The LPC81x has
+		 * SWD only (UM10601 ch. 31): no JTAG-DP. UM10601 §5.3: the 12 MHz IRC clocks the
+		 * core out of reset; §4.6.1 SYSMEMREMAP at 0x4004 8000 (bits 1:0); §4.6.37
+		 * DEVICE_ID at 0x4004 83F8 holds the part ID. */
+		.dpidr = 0x0BC11477U, .jtag_idcode = 0, .ahbap_idr = 0x04770031U,
+		.cpuid = 0x410CC601U, .irc_hz = 12000000U,
+		.remap_reg = 0x40048000U, .remap_mask = 0x3U, .device_id_reg = 0x400483F8U,
 	},
 };
 const unsigned tw_lpc_nvariants = sizeof tw_lpc_variants / sizeof tw_lpc_variants[0];
@@ -107,6 +124,10 @@ bool tw_lpc_user_code_valid(const tw_lpc *c)
 void tw_lpc_reset(tw_lpc *c)
 {
 	c->gen++;
+	c->iap_prepared = false;
+	/* UM10360 Table 8 / UM10601 §4.6.1: the boot ROM leaves the flash mapped at 0 when it
+	 * starts user code (MEMMAP = 1, SYSMEMREMAP = 2 "user flash mode") */
+	c->remap = c->v->remap_mask == 1U ? 1U : 2U;
 	if (!c->powered || c->reset_pin) {
 		c->mode = TW_LPC_MODE_RESET;
 		return;

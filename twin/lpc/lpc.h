@@ -67,6 +67,11 @@ typedef struct tw_lpc_variant {
 	bool binary;             /* W/R carry raw bytes (LPC8xx) rather than UU lines */
 	uint8_t boot_major, boot_minor;
 	uint32_t remap_bytes;    /* ISP reads of 0..remap_bytes-1 see the boot ROM */
+	/* the debug port (debug.c): IDs, the clock out of reset, the boot-ROM remap register */
+	uint32_t dpidr, jtag_idcode, ahbap_idr, cpuid, irc_hz;
+	uint32_t remap_reg;      /* MEMMAP (LPC17xx) or SYSMEMREMAP (LPC8xx) address */
+	uint32_t remap_mask;     /* its writable bits */
+	uint32_t device_id_reg;  /* LPC8xx DEVICE_ID (holds part_id); 0: none */
 } tw_lpc_variant;
 
 extern const tw_lpc_variant tw_lpc_variants[];
@@ -85,6 +90,12 @@ typedef struct tw_lpc {
 	bool powered;
 	uint32_t gen;       /* bumped on every change worth saving */
 	uint32_t erases, programs; /* counters for show and tests */
+	/* not saved: a reset clears them */
+	bool iap_prepared;         /* IAP Prepare (50) done for iap_prep_a..b, not yet used */
+	unsigned iap_prep_a, iap_prep_b;
+	uint32_t remap;            /* MEMMAP / SYSMEMREMAP as written (debug.c) */
+	uint32_t iap_calls;        /* IAP commands performed (tests) */
+	tw_dap_ids dap_ids;        /* the variant's, for the debug port */
 } tw_lpc;
 
 /* ---- life cycle (chip.c) */
@@ -121,5 +132,14 @@ bool tw_lpc_is_flash(const tw_lpc *c, uint32_t addr, uint32_t n);
 /* ---- the ISP port (isp.c); its m is the model's instance (model.c) */
 tw_lpc *tw_lpc_of_instance(void *m);
 extern const tw_stream_port tw_lpc_isp_port;
+
+/* ---- the debug port and the IAP (debug.c) ---- */
+#define TW_LPC_IAP_ENTRY 0x1FFF1FF1U /* UM10360 §32.8, UM10601 §22.4: Thumb entry */
+#define TW_LPC_ROM_BASE  0x1FFF0000U
+#define TW_LPC_ROM_BYTES 0x2000U     /* 8 KiB boot ROM (UM10360 Table 3, UM10601 Fig. 2) */
+extern const tw_dap_port tw_lpc_dap_port;
+/* One IAP command as the boot ROM performs it: the command table at cmd (code and up to 5
+ * parameters), the status and results written to the table at res. */
+void tw_lpc_iap(tw_lpc *c, uint32_t cmd, uint32_t res);
 
 #endif

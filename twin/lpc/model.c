@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The NXP LPC chip model behind the generic twin interface (twin/model.h): variants lpc1768 and
- * lpc812 (chip.c), state file "FKTWLPC\n" version 1, one port: the UART ISP ("lpc-isp", isp.c).
- * The SWD port of these parts is not offered yet (at CRP1 and above it would be closed, UM10360
- * §32.6). Sources in lpc.h. */
+ * lpc812 (chip.c), state file "FKTWLPC\n" version 1, two ports: the UART ISP ("lpc-isp",
+ * isp.c) and the debug port with the IAP modelled by behaviour (debug.c; closed at CRP1 and
+ * above, UM10360 §32.6). Sources in lpc.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -270,8 +270,9 @@ static void lpm_show_text(const void *m, const char *path, FILE *out)
 	fprintf(out, "running: %s; ISP pin %s, RESET %s, power %s\n", lpm_mode_text(c),
 		c->isp_pin ? "low (ISP requested)" : "high", c->reset_pin ? "low" : "high",
 		c->powered ? "on" : "off");
-	fprintf(out, "ports: stream lpc-isp; virtual time %llu ns; %u erases, %u programs\n",
-		(unsigned long long)c->now_ns, c->erases, c->programs);
+	fprintf(out, "ports: stream lpc-isp, debug (%s; closed at CRP1-3); virtual time %llu ns; "
+		"%u erases, %u programs, %u IAP calls\n", c->v->jtag_idcode ? "SWD/JTAG" : "SWD",
+		(unsigned long long)c->now_ns, c->erases, c->programs, c->iap_calls);
 }
 
 static void lpm_show_json(const void *m, const char *path, const tw_json *j)
@@ -398,7 +399,7 @@ const tw_model tw_model_lpc = {
 	.set_nrst = lpm_set_nrst,
 	.nrst = lpm_nrst,
 	.voltage_mv = lpm_voltage,
-	.dap = NULL,
+	.dap = &tw_lpc_dap_port,
 	.streams = lpm_streams,
 	.spi = NULL,
 };
