@@ -10,4 +10,5 @@ FK_FAMILY(stm32l4)
 FK_FAMILY(esp32)
 FK_FAMILY(esp32c3)
 FK_FAMILY(lpc)
+FK_FAMILY(lpc_dbg) /* the same family over the debug port (lib/chip/lpc_dbg.c) */
 FK_FAMILY(lpc55)

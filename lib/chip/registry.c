@@ -150,6 +150,13 @@ static int fk_chip_unknown(fk_ctx *ctx, const fk_chip_ids *ids, const char *expe
 					       "to guess its memory map; nothing was written", seen);
 }
 
+/* A family may register one driver per access path (the NXP LPC: ISP and debug): --chip names
+ * the family, whichever of its drivers the path takes. */
+static bool fk_chip_same_family(const fk_chip_driver *a, const fk_chip_driver *b)
+{
+	return strcasecmp(a->family, b->family) == 0;
+}
+
 int fk_chip_select(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids, const char *expect,
 		   bool force, const fk_chip_driver **drv, void **state)
 {
@@ -171,6 +178,8 @@ int fk_chip_select(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids, cons
 		if ((d->paths & FK_PATH_BIT(path->kind)) && d->match(ids, part, sizeof part))
 			found = d;
 	const char *force_part = NULL;
+	if (want && found && fk_chip_same_family(found, want))
+		want = found; /* the family's driver for this path */
 	if (want && (!found || found != want ||
 		     (want->part_is && strcasecmp(want->family, expect) != 0 &&
 		      !want->part_is(ids, expect)))) {
@@ -187,6 +196,11 @@ int fk_chip_select(fk_ctx *ctx, fk_chip_path *path, const fk_chip_ids *ids, cons
 							       "knows the target (IDs read: %s)",
 				       expect, seen);
 		}
+		for (unsigned i = 0; (d = fk_chip_driver_at(i)) != NULL; i++)
+			if (fk_chip_same_family(d, want) && (d->paths & FK_PATH_BIT(path->kind))) {
+				want = d;
+				break;
+			}
 		if (!(want->paths & FK_PATH_BIT(path->kind)))
 			return fk_fail(ctx, FK_E_UNSUPPORTED, "--chip %s: the %s driver cannot use "
 							      "this access path", expect, want->family);
