@@ -192,6 +192,9 @@ typedef struct tw_dap_ids {
 	 * debugger loads may run too (NXP LPC: local SRAM at 0x10000000, in the Code region);
 	 * 0 bytes: none. */
 	uint32_t exec_ram_base, exec_ram_bytes;
+	/* JTAG: the debug TAP is alone in the chain (no boundary-scan TAP after it, whatever
+	 * bs_idcode says): NXP LPC17xx (OpenOCD target/lpc1xxx.cfg declares one TAP). */
+	bool single_tap;
 } tw_dap_ids;
 
 /* Memory-mapped access as the debugger's MEM-AP (AHB-AP) performs it. `m` is the model's

@@ -342,6 +342,11 @@ static void ld_describe_fill(lpcdbg *f)
 	c->ram_size = d->ram_bytes;
 	c->obeys_marks = 1U << FK_MARK_LPC_CRP;
 	c->program_compares = true; /* ld_program reads every block back */
+	/* run only loses the port when the reset latches CRP1-3 (ld_run) */
+	c->run_gone_note = "the boot ROM latched the CRP word at 0x2FC at this reset: SWD is off "
+			   "(UM10360 §32.6); the UART ISP (-c lpc:PORT) still answers at CRP1/CRP2 "
+			   "and can erase every sector; at CRP3 only the application's own IAP "
+			   "code can change the flash";
 	f->cclk_khz = ld_is_lpc17(d) ? 4000U : 12000U; /* UM10360 §4.3.2, UM10601 §5.3: IRC */
 }
 
@@ -746,16 +751,34 @@ static int ld_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool 
 			       "instead of starting the code; nothing was started",
 			       fk_get_le32(vec + 28), f->dev->manual);
 	}
+	uint32_t word;
+	rc = ld_rd32(f, ctx, LPC_CRP_ADDR, &word);
+	if (rc)
+		return fk_fail_wrap(ctx, rc, "reading the CRP word at 0x%08X", LPC_CRP_ADDR);
+	lpc_crp crp = lpc_crp_decode(word);
+	bool closes = crp == LPC_CRP1 || crp == LPC_CRP2 || crp == LPC_CRP3;
 	fk_reset_kind kind = reset_mode == FK_RESET_HARDWARE ? FK_RESET_HARDWARE : FK_RESET_SYSTEM;
 	snprintf(how, how_len, "%s with the reset vector catch off: the boot ROM checks the vector "
-		 "table and starts the code (with the ISP pin %s high)",
+		 "table and starts the code (with the ISP pin %s high)%s%s%s",
 		 kind == FK_RESET_HARDWARE ? "NRST pulse" : "system reset (AIRCR.SYSRESETREQ)",
-		 f->dev->isp_pin);
+		 f->dev->isp_pin, closes ? "; it latches " : "", closes ? lpc_crp_name(crp) : "",
+		 closes ? " from the word at 0x2FC, which turns SWD off" : "");
 	if (dry)
 		return FK_OK;
-	rc = f->mem->run(f->h, ctx, kind);
 	f->mapped = false;
-	return rc ? fk_fail_wrap(ctx, rc, "starting the application") : FK_OK;
+	if (!closes) {
+		rc = f->mem->run(f->h, ctx, kind);
+		return rc ? fk_fail_wrap(ctx, rc, "starting the application") : FK_OK;
+	}
+	/* UM10360 §32.6: the reset latches the level and the debug port stops answering, so
+	 * the reset's own read-back goes unanswered: expected, not an error */
+	fk_ctx *q = fk_ctx_new();
+	if (!q)
+		return fk_fail(ctx, FK_E_NOMEM, "run");
+	(void)f->mem->run(f->h, q, kind);
+	fk_ctx_free(q);
+	*gone = true;
+	return FK_OK;
 }
 
 static fk_vec_verdict ld_vector_check(void *state, uint32_t sp, uint32_t reset, char *why,

@@ -93,7 +93,7 @@ void tw_dap_set_ids(tw_dap *d, const tw_dap_ids *ids)
 {
 	/* RM0090 §6.2.2: the F4 runs from its 16 MHz HSI out of reset */
 	static const tw_dap_ids dflt = {TW_DAP_DPIDR_SWD, TW_DAP_IDCODE_JTAG, TW_JTAG_BS_IDCODE,
-					TW_DAP_AHBAP_IDR, TW_DAP_CPUID, 16000000u, 0, 0};
+					TW_DAP_AHBAP_IDR, TW_DAP_CPUID, 16000000u, 0, 0, false};
 	d->ids = ids ? *ids : dflt;
 	d->cm.cpuid = d->ids.cpuid;
 	d->cm.core_hz = d->ids.core_hz ? d->ids.core_hz : 16000000u;

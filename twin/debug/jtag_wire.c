@@ -157,6 +157,10 @@ static void jtag_update_acc(tw_jtag *j)
 static void jtag_shift(tw_jtag *j, int tdi, bool ir)
 {
 	unsigned cl = ir ? 4 : j->cpu_len, bl = ir ? 5 : j->bs_len;
+	if (tw_dap_ids_of(j->dap)->single_tap) { /* TDI -> debug TAP -> TDO */
+		j->cpu_sr = (j->cpu_sr >> 1) | ((uint64_t)(tdi & 1) << (cl - 1));
+		return;
+	}
 	j->cpu_sr = (j->cpu_sr >> 1) | ((j->bs_sr & 1u) << (cl - 1));
 	j->bs_sr = (j->bs_sr >> 1) | ((uint64_t)(tdi & 1) << (bl - 1));
 }

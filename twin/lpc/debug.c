@@ -160,7 +160,8 @@ static const tw_dap_ids *dbg_ids(void *m)
 	c->dap_ids = (tw_dap_ids){
 		.dpidr_swd = v->dpidr,
 		.idcode_jtag = v->jtag_idcode,
-		.bs_idcode = 0, /* LPC17xx: one TAP in the chain (OpenOCD target/lpc1xxx.cfg) */
+		.bs_idcode = 0,
+		.single_tap = true, /* LPC17xx: one TAP in the chain (OpenOCD target/lpc1xxx.cfg) */
 		.ahbap_idr = v->ahbap_idr,
 		.cpuid = v->cpuid,
 		.core_hz = v->irc_hz,
