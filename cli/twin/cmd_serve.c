@@ -35,11 +35,29 @@ const cli_opt *tcli_serve_opts(void)
  * the SPI programmer servers alone (cmd_spi_serve.c), unless --usb-bridge asks for the emulated
  * USB programmer (a CH341A on its SPI port), which the serve loop runs; any other goes to the
  * serve loop. */
-/* A twin whose model offers byte streams and no DAP (an NXP LPC with its ISP) goes to the
- * stream pty server (cmd_stream_serve.c) when that server knows one of its protocols; other
+/* A twin whose model offers byte streams and no DAP, or whose every requested server is a stream
+ * one (an NXP LPC with its ISP: --lpc-pty), goes to the stream pty server (cmd_stream_serve.c)
+ * when that server knows one of its protocols; other
  * stream-only models (the ESP ROM loader) stay in the serve loop, whose TW_SERVE_STREAM
  * modules serve any model's stream port. */
 typedef enum { TCLI_SERVE_LOOP, TCLI_SERVE_SPI, TCLI_SERVE_STREAM } tcli_serve_kind;
+
+/* Every server asked for is one of the stream pty server's (e.g. --lpc-pty): a model that also
+ * has a debug port (the LPC) goes to that server then, to the serve loop for --jtag-bitbang. */
+static bool tcli_only_stream_servers(tcli_env *e)
+{
+	bool any = false;
+	for (unsigned i = 0; i < e->args.nseen; i++)
+		for (unsigned m = 0; tw_serve_modules[m]; m++) {
+			const char *o = tw_serve_modules[m]->option;
+			if (strcmp(e->args.seen[i].opt->name, o) != 0)
+				continue;
+			if (!tw_stream_serve_protocol(o))
+				return false;
+			any = true;
+		}
+	return any;
+}
 
 static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
 {
@@ -54,7 +72,7 @@ static tcli_serve_kind tcli_serve_kind_of(tcli_env *e)
 		const tw_model *m = tw_chip_model(c);
 		if (m->spi && !m->dap && !m->streams)
 			k = TCLI_SERVE_SPI;
-		else if (m->streams && !m->dap && !m->spi)
+		else if (m->streams && !m->spi && (!m->dap || tcli_only_stream_servers(e)))
 			for (unsigned i = 0; m->streams[i]; i++)
 				if (tw_stream_serve_has_protocol(m->streams[i]->protocol))
 					k = TCLI_SERVE_STREAM;

@@ -758,11 +758,13 @@ static int ld_run(void *state, fk_ctx *ctx, uint32_t addr, int reset_mode, bool 
 	lpc_crp crp = lpc_crp_decode(word);
 	bool closes = crp == LPC_CRP1 || crp == LPC_CRP2 || crp == LPC_CRP3;
 	fk_reset_kind kind = reset_mode == FK_RESET_HARDWARE ? FK_RESET_HARDWARE : FK_RESET_SYSTEM;
-	snprintf(how, how_len, "%s with the reset vector catch off: the boot ROM checks the vector "
-		 "table and starts the code (with the ISP pin %s high)%s%s%s",
-		 kind == FK_RESET_HARDWARE ? "NRST pulse" : "system reset (AIRCR.SYSRESETREQ)",
-		 f->dev->isp_pin, closes ? "; it latches " : "", closes ? lpc_crp_name(crp) : "",
-		 closes ? " from the word at 0x2FC, which turns SWD off" : "");
+	const char *r = kind == FK_RESET_HARDWARE ? "NRST pulse" : "system reset (SYSRESETREQ)";
+	if (closes) /* how holds 128 bytes (fk_run_result) */
+		snprintf(how, how_len, "%s, vector catch off; the boot ROM latches %s from 0x2FC, "
+			 "which turns SWD off", r, lpc_crp_name(crp));
+	else
+		snprintf(how, how_len, "%s, vector catch off: the boot ROM starts valid user code "
+			 "(ISP pin %s high)", r, f->dev->isp_pin);
 	if (dry)
 		return FK_OK;
 	f->mapped = false;

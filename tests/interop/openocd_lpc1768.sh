@@ -13,6 +13,7 @@
 # flashkey over the ISP (twin-lpc:) reports CRP1 in force.
 . "$(dirname "$0")/../scenario/lib.sh"
 OCD_TARGET=lpc17xx
+OCD_WORKAREA=0x2000 # target/lpc17xx.cfg default, which openocd.inc overrides
 . "$(dirname "$0")/openocd.inc"
 
 # fw.bin: 12 KiB with words 0-7 summing to zero (the valid-user-code test, UM10360 §32.3.1.1),
@@ -41,7 +42,7 @@ need "wrote 12288 bytes from file fw.bin"
 need "verified 12288 bytes"
 need "PID: lpc2000 part id: 0x26013f37"
 grep -q "#  0: 0x00000000 (0x1000 4kB) not erased" ocd.log || { cat ocd.log >&2; fail "sector 0 blank"; }
-grep -q "#  3: 0x00003000 (0x1000 4kB) erased" ocd.log || { cat ocd.log >&2; fail "sector 3 not blank"; }
+grep -q "#  3: 0x00003000" ocd.log && { cat ocd.log >&2; fail "sector 3 not blank"; }
 grep -q "auto0.tap\|Error" ocd.log && { cat ocd.log >&2; fail "OpenOCD saw errors"; }
 stop_server || fail "server exit code after SIGTERM: $(cat serve.err)"
 expect_exit 0 "$FK_BIN" -c twin-swd:l.twin read rb.bin 0:12288
@@ -60,6 +61,6 @@ ocd "init; shutdown"
 [ $? -ne 0 ] || { cat ocd.log >&2; fail "OpenOCD connected to a part at CRP1"; }
 grep -q "tap/device found: 0x4ba00477" ocd.log && { cat ocd.log >&2; fail "TAP answered at CRP1"; }
 stop_server
-expect_exit 0 "$FK_BIN" -c twin-lpc:l.twin status
+expect_exit 4 "$FK_BIN" -c twin-lpc:l.twin status
 grep -q "CRP1 in force" "$OUT" || fail "status over the ISP does not say CRP1 in force"
 pass

@@ -34,9 +34,12 @@ expect_exit 2 "$T" set a.twin --option bogus=1
 grep -q 'unknown key' "$ERR" || fail "unknown key not named"
 expect_exit 2 "$T" new lpc812 b.twin --crp 5
 
-# serve: other servers refused for an LPC twin, --lpc-pty refused for an STM32F4 twin
-expect_exit 2 "$T" serve a.twin --uart-pty "$WORK/tty" --max-ms 100
-grep -q 'lpc-pty' "$ERR" || fail "refusal does not say how an LPC twin is served"
+# serve: a server of another port refused for an LPC twin, naming the ports it has (its ISP and,
+# since the debug path, its DAP); --lpc-pty with another server, or for an STM32F4 twin, refused
+expect_exit 9 "$T" serve a.twin --uart-pty "$WORK/tty" --max-ms 100
+grep -q 'byte stream "lpc-isp"' "$ERR" || fail "refusal does not name the LPC's ISP port"
+expect_exit 2 "$T" serve a.twin --lpc-pty "$WORK/tty" --jtag-bitbang 127.0.0.1:0 --max-ms 100
+grep -q 'lpc-pty runs alone' "$ERR" || fail "--lpc-pty with another server"
 expect_exit 0 "$T" new stm32f407 f.twin
 expect_exit 2 "$T" serve f.twin --lpc-pty "$WORK/tty" --max-ms 100
 grep -q 'no NXP LPC UART ISP' "$ERR" || fail "--lpc-pty on an F4 twin"

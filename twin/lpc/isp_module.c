@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The `--lpc-pty LINK` option of `flashkey-twin serve`. A twin whose model offers stream ports
- * and no debug port (an NXP LPC twin) is served by the stream server (twin/stream_serve.c,
- * chosen by the CLI from the model); this entry in the generic module table gives the option its
- * place in --help and refuses it for twins served by the main loop, which have no LPC ISP. */
+/* The `--lpc-pty LINK` option of `flashkey-twin serve`. An NXP LPC twin asked for stream servers
+ * only is served by the stream server (twin/stream_serve.c, chosen by the CLI from the model and
+ * the options); this entry in the generic module table gives the option its place in --help and
+ * refuses it in the main loop: other twins, or an LPC twin asked for --jtag-bitbang as well (the
+ * two servers do not share one twin; serve them one after the other). */
 #include "serve.h"
 
 static int tw_lpc_mod_start(tw_serve *s, fk_ctx *ctx, const char *value, void **state)
 {
 	(void)s;
 	(void)state;
-	fk_hint(ctx, "create an LPC twin with `flashkey-twin new lpc1768 PATH` and serve that");
-	return fk_fail(ctx, FK_E_USAGE, "--lpc-pty %s: this twin has no NXP LPC UART ISP", value);
+	fk_hint(ctx, "serve an LPC twin (`flashkey-twin new lpc1768 PATH`) with --lpc-pty alone; "
+		     "its debug port (--jtag-bitbang) in another run");
+	return fk_fail(ctx, FK_E_USAGE, "--lpc-pty %s: this twin has no NXP LPC UART ISP, or other "
+					"servers were asked for with it (--lpc-pty runs alone)", value);
 }
 
 const tw_serve_module tw_serve_mod_lpc_pty = {
