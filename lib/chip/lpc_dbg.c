@@ -341,7 +341,7 @@ static void ld_describe_fill(lpcdbg *f)
 	c->ram_base = d->ram_base;
 	c->ram_size = d->ram_bytes;
 	c->obeys_marks = 1U << FK_MARK_LPC_CRP;
-	c->program_compares = true; /* ld_program reads every block back */
+	c->program_compares = true; /* ld_program compares every block on the chip (IAP 56) */
 	/* run only loses the port when the reset latches CRP1-3 (ld_run) */
 	c->run_gone_note = "the boot ROM latched the CRP word at 0x2FC at this reset: SWD is off "
 			   "(UM10360 §32.6); the UART ISP (-c lpc:PORT) still answers at CRP1/CRP2 "
@@ -639,7 +639,7 @@ static void ld_fix_word7(lpcdbg *f, fk_ctx *ctx, uint8_t *blk)
 	fk_put_le32(blk + 28, w7);
 }
 
-/* One block: into the RAM buffer, Prepare, Copy RAM to Flash, then read back. */
+/* One block: into the RAM buffer, Prepare, Copy RAM to Flash. */
 static int ld_program_block(lpcdbg *f, fk_ctx *ctx, uint32_t a, const uint8_t *blk, uint32_t n)
 {
 	const lpc_device *d = f->dev;
@@ -664,21 +664,22 @@ static int ld_program_block(lpcdbg *f, fk_ctx *ctx, uint32_t a, const uint8_t *b
 				 a, a + n - 1U, s0) : FK_OK;
 }
 
-static int ld_readback(lpcdbg *f, fk_ctx *ctx, uint32_t a, const uint8_t *blk, uint32_t n)
+/* IAP 56 Compare of the block just copied with the data still in RAM (UM10360 §32.8, as the ISP
+ * path's Compare after Copy): on the chip, without reading the block back over the wire. */
+static int ld_compare(lpcdbg *f, fk_ctx *ctx, uint32_t a, uint32_t n)
 {
-	uint8_t have[4096];
-	int rc = ld_read(f, ctx, a, have, n);
+	uint32_t p[5] = {a, f->dev->ram_base + LD_OFF_BUF, n, 0, 0}, res[5];
+	int rc = ld_iap(f, ctx, 56, p, res, 1000);
 	if (rc)
-		return fk_fail_wrap(ctx, rc, "reading back 0x%08X-0x%08X", a, a + n - 1U);
-	for (uint32_t i = 0; i < n; i++)
-		if (have[i] != blk[i]) {
-			fk_hint(ctx, "write the image again (the sector is erased first); if the same "
-				     "address fails again, the sector is worn out or the supply is low");
-			return fk_fail(ctx, FK_E_VERIFY, "0x%08X: flash reads 0x%02X after Copy RAM to "
-				       "Flash of 0x%02X: the program did not take", a + i, have[i],
-				       blk[i]);
-		}
-	return FK_OK;
+		return fk_fail_wrap(ctx, rc, "comparing 0x%08X-0x%08X with the data copied", a,
+				    a + n - 1U);
+	if (res[0] == LPC_ISP_COMPARE_ERROR) {
+		fk_hint(ctx, "write the image again (the sector is erased first); if the same "
+			     "address fails again, the sector is worn out or the supply is low");
+		return fk_fail(ctx, FK_E_VERIFY, "0x%08X: flash differs from the data just copied "
+			       "there (IAP Compare): the program did not take", a + res[1]);
+	}
+	return ld_iap_status(ctx, res[0], "Compare");
 }
 
 static int ld_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
@@ -701,7 +702,7 @@ static int ld_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *bu
 			ld_fix_word7(f, ctx, blk);
 		rc = ld_program_block(f, ctx, a, blk, n);
 		if (!rc)
-			rc = ld_readback(f, ctx, a, blk, n);
+			rc = ld_compare(f, ctx, a, n);
 		off += n;
 	}
 	ld_iap_end(f);
