@@ -260,6 +260,9 @@ static int ld_iap_begin(lpcdbg *d, fk_ctx *ctx)
 	if (d->depth++)
 		return FK_OK;
 	int rc = ld_wr32(d, ctx, LD_DHCSR, LD_DBGKEY | LD_C_DEBUGEN | LD_C_HALT);
+	if (rc == FK_E_BUS_FAULT) /* the in-process twin: path models no core */
+		fk_hint(ctx, "the IAP runs on the chip's core: use a probe, or twin-swd:PATH for a "
+			     "twin (the in-process twin: path has no core that runs code)");
 	for (unsigned i = 0; !rc && i < 100 && !(dhcsr & LD_S_HALT); i++)
 		rc = ld_rd32(d, ctx, LD_DHCSR, &dhcsr);
 	if (!rc && !(dhcsr & LD_S_HALT))
@@ -492,14 +495,23 @@ static int ld_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
 	snprintf(o->text, sizeof o->text, "%s (word 0x%08X; SWD answers)",
 		 lpc_crp_name(lpc_crp_decode(word)), word);
 	inv->nsectors = FK_MIN(f->nunits, FK_INV_MAX_SECTORS);
-	rc = ld_iap_begin(f, ctx);
+	/* blank checks need the core (IAP 53); a path without one leaves them unknown */
+	fk_ctx *q = fk_ctx_new();
+	if (!q)
+		return fk_fail(ctx, FK_E_NOMEM, "inventory");
+	bool core = ld_iap_begin(f, q) == FK_OK;
+	if (!core)
+		fk_log(ctx, FK_LOG_INFO, FK_TRACE_CHIP, "sectors not blank-checked: %s",
+		       fk_strerror(fk_ctx_error(q)));
+	fk_ctx_free(q);
 	for (unsigned i = 0; i < inv->nsectors; i++) {
 		inv->sectors[i] = (fk_sector_info){.number = i, .addr = f->units[i].addr,
 						   .size = f->units[i].size, .blank = -1};
-		if (!rc)
+		if (core && !rc)
 			rc = ld_blank(f, ctx, i, &inv->sectors[i].blank);
 	}
-	ld_iap_end(f);
+	if (core)
+		ld_iap_end(f);
 	if (rc)
 		return rc;
 	ld_inv_lock(f, word, inv);

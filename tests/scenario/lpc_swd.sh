@@ -104,6 +104,11 @@ expect_exit 0 "$FK_BIN" -c twin-swd:e.twin --yes write small.bin
 grep -q "wrote small.bin: 3072 bytes, 3 sectors erased" "$OUT" || fail "lpc812: write"
 expect_exit 0 "$FK_BIN" -c twin-swd:e.twin verify small.bin
 [ "$(tw_field e.twin user_code_valid)" = True ] || fail "lpc812: not valid user code"
+# the in-process twin: path has no core: status without blank checks, programming refused
+expect_exit 0 "$FK_BIN" -c twin:e.twin status
+expect_exit 8 "$FK_BIN" -c twin:e.twin --yes erase --all --allow-erase-all --no-backup
+grep -q "^hint: the IAP runs on the chip's core: use a probe, or twin-swd:PATH" "$ERR" \
+	|| fail "twin: IAP refusal without the way out"
 # --chip names the family on this path too; a wrong part is refused
 expect_exit 0 "$FK_BIN" -c twin-swd:e.twin --chip lpc812 status
 expect_exit 8 "$FK_BIN" -c twin-swd:e.twin --chip lpc1768 status
