@@ -41,7 +41,8 @@ need "Cortex-M3 r2p0 processor detected"
 need "wrote 12288 bytes from file fw.bin"
 need "verified 12288 bytes"
 need "PID: lpc2000 part id: 0x26013f37"
-grep -q "#  0: 0x00000000 (0x1000 4kB) not erased" ocd.log || { cat ocd.log >&2; fail "sector 0 blank"; }
+grep -q "#  0: 0x00000000 (0x1000 4kB) not erased" ocd.log \
+	|| { cat ocd.log >&2; fail "sector 0 blank"; }
 grep -q "#  3: 0x00003000" ocd.log && { cat ocd.log >&2; fail "sector 3 not blank"; }
 grep -q "auto0.tap\|Error" ocd.log && { cat ocd.log >&2; fail "OpenOCD saw errors"; }
 stop_server || fail "server exit code after SIGTERM: $(cat serve.err)"

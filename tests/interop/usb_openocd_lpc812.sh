@@ -8,7 +8,8 @@
 # (docs/TWIN.md); flashkey over twin-swd: then reads the same bytes back.
 . "$(dirname "$0")/../scenario/lib.sh"
 T=${FK_TWIN_BIN:?flashkey-twin not built}
-[ -f "$FK_BUILD/usb-bridge/libfktwin-usb.so" ] || { echo "SKIP: USB bridge not built (no libusb/hidapi headers)"; exit 77; }
+[ -f "$FK_BUILD/usb-bridge/libfktwin-usb.so" ] \
+	|| { echo "SKIP: USB bridge not built (no libusb/hidapi headers)"; exit 77; }
 command -v openocd >/dev/null || { echo "SKIP: openocd not installed"; exit 77; }
 need() { grep -qF -- "$1" usb.log || { cat usb.log >&2; fail "output lacks: $1"; }; }
 
@@ -25,7 +26,8 @@ timeout 120 "$T" with-usb e.twin --probe cmsis-dap-v2 -- openocd -c "gdb_port di
 	-c "tcl_port disabled" -c "telnet_port disabled" -f interface/cmsis-dap.cfg \
 	-f target/lpc8xx.cfg -c init -c halt -c "flash probe 0" \
 	-c "flash write_image erase img.bin 0" -c "verify_image img.bin 0" \
-	-c "lpc2000 part_id 0" -c shutdown >usb.log 2>&1 </dev/null || fail "openocd failed: $(cat usb.log)"
+	-c "lpc2000 part_id 0" -c shutdown >usb.log 2>&1 </dev/null \
+	|| fail "openocd failed: $(cat usb.log)"
 need "SWD DPIDR 0x0bc11477"
 need "Cortex-M0+ r0p1 processor detected"
 need "flash 'lpc2000' found at 0x00000000"

@@ -75,12 +75,14 @@ expect_exit 0 "$FK_BIN" -c twin-swd:a.twin status
 grep -q "CRP1 written at 0x2FC, not in force yet: the next reset latches it and turns SWD off" \
 	"$OUT" || fail "status: pending CRP1 not said"
 expect_exit 0 "$FK_BIN" -c twin-swd:a.twin run
-grep -q "the boot ROM latches CRP1 from 0x2FC, which turns SWD off" "$OUT" || fail "run: CRP1 not said"
+grep -q "the boot ROM latches CRP1 from 0x2FC, which turns SWD off" "$OUT" \
+	|| fail "run: CRP1 not said"
 grep -q "UART ISP (-c lpc:PORT) still answers" "$OUT" || fail "run: the way back not said"
 [ "$(tw_field a.twin crp_latched)" = CRP1 ] || fail "run: twin did not latch CRP1"
 expect_exit 3 "$FK_BIN" -c twin-swd:a.twin status
 grep -q "no answer from the SW-DP" "$ERR" || fail "silent: silence not named"
-grep -q "or by LPC CRP1-3 (UM10360 §32.6); silence cannot tell these apart" "$ERR" || fail "silent: LPC CRP not named"
+grep -q "or by LPC CRP1-3 (UM10360 §32.6); silence cannot tell these apart" "$ERR" \
+	|| fail "silent: LPC CRP not named"
 grep -q "^hint: .*an LPC's ISP (-c lpc:PORT) answers at CRP1/2; .flashkey doctor.$" "$ERR" \
 	|| fail "silent: hint lacks the ISP"
 expect_exit 3 "$FK_BIN" -c twin-cmsis-dap:a.twin status

@@ -61,9 +61,9 @@ void tw_cm4_hold_reset(tw_cm4 *c); /* NRST asserted */
 void tw_cm4_enter_halt(tw_cm4 *c, uint32_t reason);
 
 /* cm4_exec.c: the core leaves halt. With PC in the SRAM region (0x20000000-0x3FFFFFFF: code a
- * debugger loaded, e.g. a flash loader) or in the part's other RAM (xram_*) the interpreter takes the registers and runs it as the
- * debugger's accesses go by; elsewhere (firmware in flash) the core "runs" without executing,
- * as before. step: one instruction only. */
+ * debugger loaded, e.g. a flash loader) or in the part's other RAM (xram_*) the interpreter
+ * takes the registers and runs it as the debugger's accesses go by; elsewhere (firmware in
+ * flash) the core "runs" without executing, as before. step: one instruction only. */
 void tw_cm4_exec_start(tw_cm4 *c, const tw_dap_bus *bus, void *h, bool step);
 /* Let the running code catch up before the debugger's next access. */
 void tw_cm4_exec_run(tw_cm4 *c, const tw_dap_bus *bus, void *h);
