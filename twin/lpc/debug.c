@@ -118,6 +118,10 @@ static void dbg_system_reset(void *m)
 	tw_lpc_reset(lc(m));
 }
 
+/* UM10360 §32.6 says only that CRP1-3 disable "access to chip via the JTAG pins". UNCONFIRMED:
+ * how that looks on the wire; the twin's DP answers nothing (no ACK, TAP shifting zeros). IAR
+ * technical note 79394 (LPC1768 with CRP: C-SPY "Failed to read CPUID") would also fit a DP that
+ * answers while memory access is refused. */
 static bool dbg_locks_swd(tw_lpc_crp crp)
 {
 	return crp == TW_LPC_CRP1 || crp == TW_LPC_CRP2 || crp == TW_LPC_CRP3;
