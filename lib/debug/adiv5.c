@@ -388,10 +388,10 @@ int adi_connect_dp(adi_dap *a, fk_ctx *ctx)
 		 * wired, has its SWD pins taken by firmware, or has debug off for good (STM32 RDP
 		 * level 2, RM0090 §3.7.3): no connection (exit 3), with every cause named. */
 		/* the hint buffer holds 255 bytes (lib/core/core.h) */
-		fk_hint(ctx, "check power and SWDIO/SWCLK/GND; retry with --connect=under-reset; "
-			     "then try the ROM bootloader (BOOT0=1, -c uart:PORT): it is off at RDP 2 "
-			     "too, so both silent on good wiring means level 2; an LPC's ISP (-c "
-			     "lpc:PORT) answers at CRP1/2; `flashkey doctor`");
+		fk_hint(ctx, "check the target power and SWD wiring; retry with --connect="
+			     "under-reset; then the ROM bootloader (BOOT0=1, -c uart:PORT): it is off "
+			     "at RDP 2 too, so both silent on good wiring means level 2; an LPC's ISP "
+			     "(-c lpc:PORT) works at CRP1/2; `flashkey doctor`");
 		return fk_fail_wrap(ctx, FK_E_CONNECT, "no answer from the SW-DP: no power, no wiring, "
 				    "SWD pins reused by firmware, or debug off for good (RDP level 2, "
 				    "RM0090 §3.7.3) or by LPC CRP1-3 (UM10360 §32.6); silence cannot "

@@ -83,7 +83,7 @@ expect_exit 3 "$FK_BIN" -c twin-swd:a.twin status
 grep -q "no answer from the SW-DP" "$ERR" || fail "silent: silence not named"
 grep -q "or by LPC CRP1-3 (UM10360 §32.6); silence cannot tell these apart" "$ERR" \
 	|| fail "silent: LPC CRP not named"
-grep -q "^hint: .*an LPC's ISP (-c lpc:PORT) answers at CRP1/2; .flashkey doctor.$" "$ERR" \
+grep -q "^hint: .*an LPC's ISP (-c lpc:PORT) works at CRP1/2; .flashkey doctor.$" "$ERR" \
 	|| fail "silent: hint lacks the ISP"
 expect_exit 3 "$FK_BIN" -c twin-cmsis-dap:a.twin status
 expect_exit 4 "$FK_BIN" -c twin:a.twin status

@@ -72,8 +72,7 @@ void tw_cm4_init(tw_cm4 *c)
 	c->fpccr = 0xC0000000u; /* ASPEN | LSPEN reset value (§B3.2.23 of DDI 0403E) */
 	c->dwt_ctrl = 0x40000000u; /* NUMCOMP = 4 (Cortex-M4 TRM §8.4) */
 	c->regs[REG_XPSR] = 0x01000000u;
-	c->retire_st = true;
-	c->cpuid = TW_DAP_CPUID;
+	c->retire_st = true; /* CPUID stays the part's (tw_dap_set_ids): a reset does not change it */
 }
 
 bool tw_cm4_owns(uint32_t addr)
@@ -365,8 +364,7 @@ void tw_cm4_core_reset(tw_cm4 *c, const tw_dap_bus *bus, void *h)
 		c->hfsr = 0x40000000u;        /* FORCED */
 		return;
 	}
-	c->retire_st = true;
-	c->cpuid = TW_DAP_CPUID;
+	c->retire_st = true; /* CPUID stays the part's (tw_dap_set_ids): a reset does not change it */
 }
 
 void tw_cm4_hold_reset(tw_cm4 *c)

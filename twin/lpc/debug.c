@@ -107,8 +107,26 @@ static tw_status dbg_write(void *m, uint32_t addr, unsigned size, uint32_t val)
 	return TW_BUS_ERROR;
 }
 
+/* The core's own fetches. UM10360 §32.3.1: "the boot loader code is executed every time the part
+ * is powered on or reset", so the reset vector the core loads is the boot ROM's (the ROM is
+ * mapped at 0 then, MEMMAP = 0). UNCONFIRMED values: MSP 0x10001FFC and PC 0x1FFF0080 as
+ * OpenOCD users' logs of an LPC1768 halted at reset show them (the same pattern on the LPC812,
+ * with its smaller RAM). The ROM's code is not modelled: the core "runs" there without
+ * executing (cm4_exec.c interprets RAM only); a fetch there reads 0. */
 static tw_status dbg_fetch(void *m, uint32_t addr, uint32_t *val)
 {
+	tw_lpc *c = lc(m);
+	if (!c->powered)
+		return TW_POWER_OFF;
+	if (addr == 0 || addr == 4) {
+		uint32_t top = c->v->ram_bytes < 0x2000U ? c->v->ram_bytes : 0x2000U;
+		*val = addr == 0 ? c->v->ram_base + top - 4U : (TW_LPC_ROM_BASE + 0x80U) | 1U;
+		return TW_OK;
+	}
+	if (addr - TW_LPC_ROM_BASE < TW_LPC_ROM_BYTES) {
+		*val = 0;
+		return TW_OK;
+	}
 	return dbg_read(m, addr, 4, val);
 }
 
