@@ -293,7 +293,7 @@ static void ld_iap_end(lpcdbg *d)
 	fk_ctx_free(q);
 }
 
-/* An IAP status other than CMD_SUCCESS (or `ok2`) as an error naming command and code. */
+/* An IAP status other than CMD_SUCCESS as an error naming the command and the code. */
 static int ld_iap_status(fk_ctx *ctx, uint32_t st, const char *what)
 {
 	if (st == LPC_ISP_CMD_SUCCESS)
