@@ -97,6 +97,16 @@ expect_exit 0 "$FK_BIN" -c twin-swd:a.twin --json status
 [ "$(json_get "$OUT" 'd["inventory"]["options"]["crp"]["text"]')" = \
   "none (word 0xFFFFFFFF; SWD answers)" ] || fail "after the ISP erase: crp"
 
+# ---- a CRP1 word written but not latched: the unlock ladder erases it over SWD (gated)
+expect_exit 0 "$T" new lpc1768 u.twin
+expect_exit 0 "$FK_BIN" -c twin-swd:u.twin --yes write crp1.bin
+expect_exit 5 "$FK_BIN" -c twin-swd:u.twin --yes --no-backup unlock
+grep -q "IAP Prepare + Erase of sectors 0-29 on the halted core" "$OUT" || fail "unlock: plan"
+[ "$(tw_field u.twin user_code_valid)" = True ] || fail "unlock without the gate touched flash"
+expect_exit 0 "$FK_BIN" -c twin-swd:u.twin --yes --allow-erase-all --no-backup unlock
+grep -q "CRP1 written at 0x2FC, not in force yet.* -> cleared" "$OUT" || fail "unlock: not cleared"
+[ "$(tw_field u.twin crp_word)" = 0xFFFFFFFF ] || fail "unlock: the word is still there"
+
 # ---- LPC812: DEVICE_ID, 1 KiB sectors, Cortex-M0+
 expect_exit 0 "$T" new lpc812 e.twin
 expect_exit 0 "$FK_BIN" -c twin-swd:e.twin --json status
