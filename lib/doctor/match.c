@@ -408,8 +408,11 @@ static size_t level_len(const char *s, size_t n)
 
 /* A source location or module path ending in ':' ("common.c:", "stlink_usb.c:828",
  * "/home/x/src/common.c:", "probe_rs::probe::list::linux:", "root:", "stlink_usb_idcode():").
- * Only taken after a level word or a stamp, where a tool puts it. */
-static size_t where_len(const char *s, size_t n)
+ * Only taken after a level word or a stamp, where a tool puts it. A plain word with none of '.',
+ * '/', "::" or "()" ("root:", "boot:") is a logger name only where a tool glues it on (bare_ok:
+ * right after "LEVEL:" or an ESP-IDF "(123) " counter); after "error " it is a word of the
+ * message (dfu-util "error get_status: LIBUSB_ERROR_IO"). */
+static size_t where_len(const char *s, size_t n, bool bare_ok)
 {
 	size_t i = 0;
 	bool dotted = false, path = false;
@@ -423,7 +426,7 @@ static size_t where_len(const char *s, size_t n)
 				i = j;
 			else
 				i++;
-			return (dotted || path || i > 1) ? i : 0;
+			return (dotted || path || (bare_ok && i > 1)) ? i : 0;
 		}
 		if (s[i] == '.' || s[i] == '/')
 			dotted = true;
@@ -451,8 +454,9 @@ static size_t tag_len(const char *s, size_t n)
 static size_t line_prefix_len(const char *s, size_t n)
 {
 	size_t i = 0;
-	bool after_level = false, any = false;
+	bool after_level = false, any = false, counter = false;
 	for (unsigned rounds = 0; rounds < 8 && i < n; rounds++) {
+		size_t start = i;
 		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '[' || s[i] == ']' ||
 				 s[i] == '|' || s[i] == '\r' || (any && (s[i] == ':' || s[i] == '-')))) {
 			size_t t = (s[i] == '[' && after_level) ? tag_len(s + i, n - i) : 0;
@@ -502,13 +506,19 @@ static size_t line_prefix_len(const char *s, size_t n)
 				j++;
 			if (j < n && s[j] == ')' && j > i + 1) {
 				i = j + 1;
+				counter = true;
 				continue;
 			}
 		}
 		if (any) {
-			m = where_len(s + i, n - i);
+			/* glued: "INFO:root:", "WARNING:pyusb_backend:"; or after "(123) " */
+			bool bare_ok = counter || i > start;
+			for (size_t k = start; k < i; k++)
+				bare_ok = bare_ok && (counter || s[k] == ':');
+			m = where_len(s + i, n - i, bare_ok);
 			if (m) {
 				i += m;
+				counter = false;
 				continue;
 			}
 		}

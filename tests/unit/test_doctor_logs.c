@@ -108,6 +108,27 @@ static void test_more_prefixes(void **state)
 	assert_true(fk_doctor_match(cat, notstamp, strlen(notstamp), hits, 4) >= 0);
 }
 
+/* A plain word ending in ':' after a level word is a logger name only where a tool glues it to
+ * the level ("INFO:root:", "WARNING:pyusb_backend:") or puts it after an ESP-IDF "(123)"
+ * counter; after "error " it is the message's first word (dfu-util "error get_status: ..."). */
+static void test_word_colon_after_level(void **state)
+{
+	(void)state;
+	assert_int_equal(score_of("error get_status: LIBUSB_ERROR_IO\n", "dfuutil-usb-setup"), 100);
+	assert_int_equal(score_of("ERROR get_status: LIBUSB_ERROR_PIPE\n", "dfuutil-usb-setup"), 100);
+	assert_int_equal(score_of("Error: get_status: LIBUSB_ERROR_IO\n", "dfuutil-usb-setup"), 100);
+	/* glued logger names are still dropped, so a wrapped message still joins up */
+	static const char *const pyocd =
+		"0000653:WARNING:pyusb_backend:[Errno 13] Access denied\n"
+		"0000653:WARNING:pyusb_backend:(insufficient permissions) while trying to interrogate\n";
+	assert_int_equal(score_of(pyocd, "usb-access-denied"), 100);
+	assert_true(score_of("ERROR:root:eraseAll error: 104\n", "pyocd-erase-104") >= 90);
+	/* a dotted file name after a spaced level is still a source location */
+	static const char *const stlink = "2020-04-05T23:14:01 ERROR common.c: Flash memory is write "
+					  "protected\n";
+	assert_int_equal(score_of(stlink, "stflash-write-protected"), 100);
+}
+
 /* Hostile prefixes: endless stamps, lone ESC, prefix-only lines, a line of only separators. */
 /* "cannot" and "can not" are the same words: ST-LINK Utility prints "Can not connect to target!",
  * the J-Link pattern says "cannot"; either spelling in a paste matches either in a pattern, and a
@@ -153,6 +174,7 @@ int main(void)
 		cmocka_unit_test(test_more_prefixes),
 		cmocka_unit_test(test_hostile_prefixes),
 		cmocka_unit_test(test_cannot_spellings),
+		cmocka_unit_test(test_word_colon_after_level),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
