@@ -13,7 +13,7 @@ FK_SRC="$FK_SRC" "$bench" --validate >"$OUT" 2>"$ERR" || fail "corpus malformed"
 # held-out cases as its ratchet (a percentage falls whenever harder cases are added, a count only
 # rises as the catalogue improves): raise it to what bench_doctor measures, never above
 FK_SRC="$FK_SRC" "$bench" --upto 31 --check 75 95 >"$OUT" 2>"$ERR" || fail "held-out recall/precision below the floor (cases 001-031)"
-FK_SRC="$FK_SRC" "$bench" --check-recalled 53 95 >"$OUT" 2>"$ERR" || fail "held-out recalled cases/precision below the floor"
+FK_SRC="$FK_SRC" "$bench" --check-recalled 55 95 >"$OUT" 2>"$ERR" || fail "held-out recalled cases/precision below the floor"
 grep -q '^  ALL ' "$OUT" || fail "no summary printed"
 # a whole st-flash log with timestamps and DEBUG noise, as users paste it
 case_file=$(ls "$FK_SRC"/tests/doctor/cases/002-*.txt)

@@ -13,6 +13,56 @@
 static const struct {
 	const char *text, *id, *cause;
 } peer[] = {
+	/* stlink-org v1.6.1-v1.8.0 src/stlink-lib/usb.c, sg.c, common.c, common_flash.c,
+	 * src/st-flash/flash.c (doctor14) */
+	{"WARN usb.c: Error -3 (Permission denied) opening ST-Link v2 device 001:005",
+	 "stflash-usb-open-error", "probe-problem"},
+	{"WARN sg.c: libusb_claim_interface() failed", "stflash-usb-open-error", "probe-problem"},
+	{"[!] send_recv STLINK_DEBUG_READCOREID", "stflash-send-recv-old", "probe-problem"},
+	{"WARN common.c: Invalid flash type, please check device declaration",
+	 "stflash-flash-type-unknown", "tool-limitation"},
+	{"ERROR common_flash.c: unsupported flash method, abort", "stflash-flash-type-unknown",
+	 "tool-limitation"},
+	{"ERROR common_flash.c: method 'is_flash_busy' is unsupported", "stflash-flash-type-unknown",
+	 "tool-limitation"},
+	{"Failed to reset device", "stflash-reset-failed", "no-target"},
+	/* Black Magic Probe v1.8-main src/target/adiv5_swd.c, adi.c, cortexm.c, cortex.c,
+	 * stm32f1.c, stm32h7.c, src/platforms/hosted/ (doctor14) */
+	{"SWD access resulted in no response", "bmp-swd-access-fault", "no-target"},
+	{"JTAG access resulted in wait, aborting", "bmp-swd-access-fault", "debug-disabled"},
+	{"SWD access resulted in fault", "bmp-swd-access-fault", "rdp1"},
+	{"DP not responding!  Trying abort sequence...", "bmp-swd-access-fault", "low-voltage"},
+	{"Error reading CIDR on AP0: 1", "bmp-swd-access-fault", "signal-integrity"},
+	{"AP   0: Transaction in progress. AP is not usable!", "bmp-ap-busy", "debug-disabled"},
+	{"SWD access resulted in parity error", "bmp-swd-parity", "signal-integrity"},
+	{"SWDP Parity error", "bmp-swd-parity", "signal-integrity"},
+	{"Reset seem to be stuck low!", "bmp-reset-stuck", "signal-integrity"},
+	{"Lost communications with target", "bmp-lost-comms", "hw-watchdog"},
+	{" 1      Clone STM32F1 medium density M3", "bmp-clone-stm32f1", "clone-part"},
+	{"Detected clone STM32F1", "bmp-clone-stm32f1", "clone-part"},
+	{"Unexpected Cortex CPU partno c230", "bmp-unexpected-cpu", "clone-part"},
+	{"Unknown STM32H7. This driver may not support it!", "bmp-unexpected-cpu",
+	 "tool-limitation"},
+	{"BMP in bootloader mode found. Restart or reflash!", "bmp-probe-link", "probe-problem"},
+	{"Remote Start failed, error unknown", "bmp-probe-link", "tool-limitation"},
+	{"CMSIS-DAP read timeout", "bmp-probe-link", "probe-problem"},
+	{"Couldn't open serial port /dev/ttyACM0", "bmp-probe-link", "probe-problem"},
+	{"Read failed at flash address 0x08000400", "bmp-read-failed", "rdp1"},
+	/* stm32loader 0.1-0.4 stm32loader.py, 0.5+ bootloader.py and main.py (doctor14) */
+	{"Readout unprotect (0x92) failed", "stm32loader-protect-old", "serial-link"},
+	{"Flash readout protect failed", "stm32loader-protect-old", "rdp1"},
+	{"Write Protect memory (0x63) failed", "stm32loader-protect-old", "rdp1"},
+	{"Get (0x00) failed", "stm32loader-get-failed", "bootloader-not-entered"},
+	{"GetID (0x02) failed", "stm32loader-get-failed", "bootloader-not-entered"},
+	{"Get ID (2) failed: no ack", "stm32loader-get-failed", "serial-link"},
+	{"Go (0x21) failed", "stm32loader-go-failed", "rdp1"},
+	{"Go (33) failed: no ack", "stm32loader-go-failed", "rdp1"},
+	/* dfu-util 0.7-0.11 src/main.c, src/dfuse.c (doctor14) */
+	{"dfu-util: error clear_status", "dfuutil-status-lost", "probe-problem"},
+	{"dfu-util: Error during abort get_status", "dfuutil-status-lost", "probe-problem"},
+	{"dfu-util: Error during second get_status", "dfuutil-status-lost", "dfu-leave-reset"},
+	{"dfu-util: Failed to enter idle state on abort", "dfuutil-status-lost", "probe-problem"},
+	{"dfu-util: error get_status: LIBUSB_ERROR_IO", "dfuutil-usb-setup", "probe-problem"},
 	/* OpenOCD src/target/target.c, src/flash/nor/stm32*.c, src/jtag/, src/target/cortex_m.c */
 	{"Error: error waiting for target flash write algorithm", "openocd-algorithm-error", "wrp"},
 	{"Error: error starting target flash write algorithm", "openocd-algorithm-error",
@@ -240,6 +290,9 @@ static void test_peer_success_lines(void **state)
 		"Opening DFU capable USB device...",
 		"INFO common.c: Flash written and verified! jolly good!",
 		"Info : STLINK V2J37S7 (API v2) VID:PID 0483:3748",
+		"Target voltage: 3.3V\n 1      STM32F1 medium density M3",
+		"Device disconnects, erases flash and resets now",
+		"Go to address 0x08000000",
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		fk_doctor_hit hit;
