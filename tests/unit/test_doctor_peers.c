@@ -48,6 +48,13 @@ static const struct {
 	{"CMSIS-DAP read timeout", "bmp-probe-link", "probe-problem"},
 	{"Couldn't open serial port /dev/ttyACM0", "bmp-probe-link", "probe-problem"},
 	{"Read failed at flash address 0x08000400", "bmp-read-failed", "rdp1"},
+	{"No debugger found. Please check access rights to USB devices!", "bmp-hosted-probe",
+	 "probe-problem"},
+	{"Please update the firmware on your ST-Link", "bmp-hosted-probe", "probe-problem"},
+	{"Stlink board was in DFU mode. Restart", "bmp-hosted-probe", "probe-problem"},
+	{"Failure reading IDCODE", "bmp-hosted-stlink-status", "no-target"},
+	{"Failure powering DBG", "bmp-hosted-stlink-status", "debug-disabled"},
+	{"Wait status SWD_AP_WAIT (0x10)", "bmp-hosted-stlink-status", "debug-disabled"},
 	/* stm32loader 0.1-0.4 stm32loader.py, 0.5+ bootloader.py and main.py (doctor14) */
 	{"Readout unprotect (0x92) failed", "stm32loader-protect-old", "serial-link"},
 	{"Flash readout protect failed", "stm32loader-protect-old", "rdp1"},
