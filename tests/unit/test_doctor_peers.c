@@ -70,6 +70,12 @@ static const struct {
 	{"dfu-util: Error during second get_status", "dfuutil-status-lost", "dfu-leave-reset"},
 	{"dfu-util: Failed to enter idle state on abort", "dfuutil-status-lost", "probe-problem"},
 	{"dfu-util: error get_status: LIBUSB_ERROR_IO", "dfuutil-usb-setup", "probe-problem"},
+	{"DFU state(10) = dfuERROR, status(1) = File is not targeted for use by this device",
+	 "dfuutil-status-file", "wrong-target-config"},
+	{"DFU state(10) = dfuERROR, status(13) = Device detected unexpected power on reset",
+	 "dfuutil-status-reset", "low-voltage"},
+	{"DFU state(10) = dfuERROR, status(15) = Device stalled an unexpected request",
+	 "dfuutil-status-reset", "tool-limitation"},
 	/* OpenOCD src/target/target.c, src/flash/nor/stm32*.c, src/jtag/, src/target/cortex_m.c */
 	{"Error: error waiting for target flash write algorithm", "openocd-algorithm-error", "wrp"},
 	{"Error: error starting target flash write algorithm", "openocd-algorithm-error",
