@@ -606,13 +606,7 @@ static fk_vec_verdict lpc_vector_check(void *state, uint32_t sp, uint32_t reset,
 	lpcdrv *f = state;
 	if (sp == 0xFFFFFFFFU && reset == 0xFFFFFFFFU)
 		return FK_VEC_ERASED;
-	bool ok = sp > f->dev->ram_base && sp <= f->dev->ram_base + f->dev->ram_bytes &&
-		  (reset & 1U) && (reset & ~1U) < f->dev->flash_bytes;
-	if (!ok)
-		snprintf(why, n, "SP 0x%08X must be in RAM 0x%08X-0x%08X and the reset handler "
-			 "0x%08X odd (Thumb) in flash below 0x%08X", sp, f->dev->ram_base,
-			 f->dev->ram_base + f->dev->ram_bytes, reset, f->dev->flash_bytes);
-	return ok ? FK_VEC_OK : FK_VEC_BAD;
+	return lpc_dev_vectors_ok(f->dev, sp, reset, why, n) ? FK_VEC_OK : FK_VEC_BAD;
 }
 
 static uint64_t lpc_virtual_ns(void *state)

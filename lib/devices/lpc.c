@@ -2,6 +2,7 @@
 /* NXP LPC device table and CRP decoding (see lpc.h for the sources). */
 #include "devices/lpc.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -73,4 +74,15 @@ const char *lpc_crp_name(lpc_crp c)
 {
 	static const char *const names[] = {"none", "CRP1", "CRP2", "CRP3", "NO_ISP"};
 	return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
+}
+
+bool lpc_dev_vectors_ok(const lpc_device *d, uint32_t sp, uint32_t reset, char *why, size_t n)
+{
+	bool ok = sp > d->ram_base && sp <= d->ram_base + d->ram_bytes && (reset & 1U) &&
+		  (reset & ~1U) < d->flash_bytes;
+	if (!ok && why && n)
+		snprintf(why, n, "SP 0x%08X must be in RAM 0x%08X-0x%08X and the reset handler "
+			 "0x%08X odd (Thumb) in flash below 0x%08X", sp, d->ram_base,
+			 d->ram_base + d->ram_bytes, reset, d->flash_bytes);
+	return ok;
 }

@@ -58,5 +58,8 @@ uint32_t lpc_dev_sector_size(const lpc_device *d, unsigned s);
 /* The level a CRP word selects (UM10360 §32.6): anything but the four patterns is none. */
 lpc_crp lpc_crp_decode(uint32_t word);
 const char *lpc_crp_name(lpc_crp c); /* "CRP1", ..., "none" */
+/* Could the part start from this vector table: an initial SP in its RAM and a Thumb reset
+ * handler in its flash (what both LPC drivers check before `run`). When not, why says so. */
+bool lpc_dev_vectors_ok(const lpc_device *d, uint32_t sp, uint32_t reset, char *why, size_t n);
 
 #endif

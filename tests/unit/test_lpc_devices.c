@@ -47,11 +47,29 @@ static void test_crp_decode(void **state)
 	assert_string_equal(lpc_crp_name(LPC_CRP2), "CRP2");
 }
 
+/* The start check both LPC drivers make before `run`: SP in the part's RAM (the top of RAM is a
+ * valid initial SP, the base is not), a Thumb reset handler inside flash. */
+static void test_vectors_ok(void **state)
+{
+	(void)state;
+	const lpc_device *d = lpc_dev_find(0x26013F37U); /* LPC1768: 32 KiB at 0x10000000 */
+	char why[160] = "";
+	uint32_t top = d->ram_base + d->ram_bytes;
+	assert_true(lpc_dev_vectors_ok(d, top, 0x000000C1U, why, sizeof why));
+	assert_string_equal(why, "");
+	assert_false(lpc_dev_vectors_ok(d, d->ram_base, 0x000000C1U, why, sizeof why));
+	assert_non_null(strstr(why, "SP 0x10000000 must be in RAM 0x10000000-0x10008000"));
+	assert_false(lpc_dev_vectors_ok(d, top, 0x000000C0U, why, sizeof why)); /* not Thumb */
+	assert_false(lpc_dev_vectors_ok(d, top, d->flash_bytes | 1U, why, sizeof why));
+	assert_false(lpc_dev_vectors_ok(d, top + 4, 0x000000C1U, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_tiles),
 		cmocka_unit_test(test_crp_decode),
+		cmocka_unit_test(test_vectors_ok),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
