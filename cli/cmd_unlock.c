@@ -116,7 +116,35 @@ static int unlock_gate(cli_env *e, const fk_plan *plan, fk_perms *perms)
 	return fk_plan_check(e->ctx, plan, perms);
 }
 
-static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk_plan *plan)
+/* Steps ran and none waits for a reset or reconnect to take effect: the inventory read after
+ * them is the chip's final word (a CRP or RDP change latched at the next reset is not). */
+static bool unlock_took_effect(const fk_plan *plan)
+{
+	if (plan->nothing_to_do || !plan->nsteps)
+		return false;
+	for (unsigned i = 0; i < plan->nsteps && i < FK_PLAN_MAX_STEPS; i++)
+		if (plan->steps[i].pending != FK_PENDING_NONE)
+			return false;
+	return true;
+}
+
+/* The whole ladder ran (no --upto) and every step was read back, yet a lock still stops a
+ * write (one no step can remove, such as an eFuse, or a policy the chip kept): not a success. */
+static int unlock_still_blocked(cli_env *e, const fk_inventory *after)
+{
+	const fk_lock *l = NULL;
+	for (unsigned i = 0; i < after->nlocks && i < FK_INV_MAX_LOCKS && !l; i++)
+		if (after->locks[i].blocks_write)
+			l = &after->locks[i];
+	fk_hint(e->ctx, "`flashkey status` shows the lock and what still works; the plan above "
+		"says which steps could not remove it");
+	return fk_fail(e->ctx, FK_E_PROTECTED, "unlock ran every step it could, but a write is still "
+		       "blocked by %s%s%s", l ? l->name : "a lock", l && l->state[0] ? ": " : "",
+		       l ? l->state : "");
+}
+
+static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk_plan *plan,
+			  bool full)
 {
 	fk_perms perms;
 	unlock_log log = {.e = e};
@@ -149,6 +177,8 @@ static int unlock_execute(cli_env *e, fk_session *s, const fk_inventory *inv, fk
 			printf("now: RDP level %d; %s\n", after.rdp_level, verdict);
 		else if (!e->out.json && !rc) /* a chip without read-out protection levels */
 			printf("now: %s\n", verdict);
+		if (!rc && full && after.write_blocked && unlock_took_effect(plan))
+			rc = unlock_still_blocked(e, &after);
 	}
 	if (e->out.json)
 		unlock_json(e, rc, inv, plan, &log, have_after ? &after : NULL);
@@ -170,7 +200,7 @@ static int cmd_unlock_run(cli_env *e)
 	if (!rc)
 		rc = fk_unlock_plan(s, &inv, upto, &plan);
 	if (!rc)
-		rc = unlock_execute(e, s, &inv, &plan);
+		rc = unlock_execute(e, s, &inv, &plan, upto == FK_STEP_COUNT_);
 	rc = fk_session_end(s, rc);
 	return rc;
 }
