@@ -84,6 +84,11 @@ void fk_sector_set_add(fk_sector_set *s, unsigned i);  /* ignored past n */
 void fk_sector_set_del(fk_sector_set *s, unsigned i);  /* ignored past n */
 bool fk_sector_set_has(const fk_sector_set *s, unsigned i);
 unsigned fk_sector_set_count(const fk_sector_set *s);
+/* The next run of consecutive members at or after *from and below n: true with [*first, *last]
+ * and *from moved past it; false when there is none. Loop: `unsigned i = 0, a, b;
+ * while (fk_sector_set_next_run(set, n, &i, &a, &b)) ...`. */
+bool fk_sector_set_next_run(const fk_sector_set *s, unsigned n, unsigned *from, unsigned *first,
+			    unsigned *last);
 
 typedef struct fk_lock {
 	fk_lock_kind kind;
@@ -224,5 +229,9 @@ void fk_inventory_read_guard(const fk_inventory *inv, char *out, size_t n);
 /* A new zeroed step of class id (its name set) at the end of plan; NULL when the plan is full
  * (FK_PLAN_MAX_STEPS). What every driver's plan() builds with. */
 fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id);
+/* A register shown in the inventory (name, address, value, whether it was read); NULL when
+ * inventory's register table is full (FK_INV_MAX_REGS). What every driver's inventory uses. */
+fk_reg_value *fk_inv_reg_add(fk_inventory *inv, const char *name, uint32_t addr, uint32_t value,
+			     bool valid);
 
 #endif

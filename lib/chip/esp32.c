@@ -788,6 +788,24 @@ static int e32_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool al
 	return FK_OK;
 }
 
+/* The SPI flash's block protection over [addr, addr+len), from the last inventory: FK_E_PROTECTED
+ * naming the protected block when what ("programming", "writing") would touch it. */
+static int e32_spi_blocked(const e32drv *d, fk_ctx *ctx, uint32_t addr, uint32_t len,
+			   const char *what, const char *untouched)
+{
+	for (unsigned i = 0; i < d->nblock; i++) {
+		const uint64_t a = d->block[i].addr, e = a + d->block[i].len;
+		if (addr < e && a < (uint64_t)addr + len) {
+			fk_hint(ctx, "clear the SPI flash's block protection with `flashkey unlock` "
+				"(esptool: write_flash_status --non-volatile 0)");
+			return fk_fail(ctx, FK_E_PROTECTED, "%s 0x%06X..0x%06X: blocked by %s; "
+				       "nothing was %s", what, addr, addr + len - 1U,
+				       d->block[i].what, untouched);
+		}
+	}
+	return FK_OK;
+}
+
 static int e32_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *buf, uint32_t len)
 {
 	e32drv *d = state;
@@ -798,16 +816,9 @@ static int e32_program(void *state, fk_ctx *ctx, uint32_t addr, const uint8_t *b
 	int brc = e32_efuse_block(d, ctx, addr, len, "programming");
 	if (brc)
 		return brc;
-	for (unsigned i = 0; i < d->nblock; i++) {
-		const uint64_t a = d->block[i].addr, e = a + d->block[i].len;
-		if (addr < e && a < (uint64_t)addr + len) {
-			fk_hint(ctx, "clear the SPI flash's block protection with `flashkey unlock` "
-				"(esptool: write_flash_status --non-volatile 0)");
-			return fk_fail(ctx, FK_E_PROTECTED, "programming 0x%06X..0x%06X: blocked by "
-				       "%s; nothing was written", addr, addr + len - 1U,
-				       d->block[i].what);
-		}
-	}
+	brc = e32_spi_blocked(d, ctx, addr, len, "programming", "written");
+	if (brc)
+		return brc;
 	/* the ROM erases nothing here (erase size 0; the session erased the units) and reads
 	 * every block back (error 0x08 on a difference). UNCONFIRMED: FLASH_BEGIN with erase
 	 * size 0 erases nothing on the real ROM (serial-protocol.rst does not say). */
@@ -1067,21 +1078,6 @@ E32_DRIVER_FNS(e32c3, 1)
 
 /* ---------------------------------------------------------------- write --encrypt */
 
-/* The SPI flash's block protection over [addr, addr+len), from the last inventory. */
-static int e32_spi_blocked(const e32drv *d, fk_ctx *ctx, uint32_t addr, uint32_t len)
-{
-	for (unsigned i = 0; i < d->nblock; i++) {
-		const uint64_t a = d->block[i].addr, e = a + d->block[i].len;
-		if (addr < e && a < (uint64_t)addr + len) {
-			fk_hint(ctx, "clear the SPI flash's block protection with `flashkey unlock` "
-				"(esptool: write_flash_status --non-volatile 0)");
-			return fk_fail(ctx, FK_E_PROTECTED, "writing 0x%06X..0x%06X: blocked by %s; "
-				       "nothing was erased or written", addr, addr + len - 1U,
-				       d->block[i].what);
-		}
-	}
-	return FK_OK;
-}
 
 /* driver.h write_crypt: the refusals (esp32_crypt.c), the ROM's erase, the encrypted write,
  * and bytes put back as they were read (FLASH_BEGIN without "encrypted": the flash gets
@@ -1099,7 +1095,7 @@ static int e32_write_crypt(void *state, fk_ctx *ctx, uint32_t addr, const uint8_
 	e32_crypt_fuses(d, &f);
 	int rc = how == FK_CRYPT_RAW ? FK_OK : esp32_crypt_check(ctx, &f, addr, len);
 	if (!rc)
-		rc = e32_spi_blocked(d, ctx, addr, len);
+		rc = e32_spi_blocked(d, ctx, addr, len, "writing", "erased or written");
 	if (rc || how == FK_CRYPT_CHECK)
 		return rc;
 	if (how == FK_CRYPT_ERASE)

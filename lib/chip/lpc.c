@@ -284,13 +284,7 @@ static int lpc_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
 	if (rc)
 		return rc;
 	inv->flash_readable = st.applied == LPC_CRP_NONE;
-	if (inv->nregs < FK_INV_MAX_REGS) {
-		fk_reg_value *r = &inv->regs[inv->nregs++];
-		fk_strlcpy(r->name, "CRP", sizeof r->name);
-		r->addr = LPC_CRP_ADDR;
-		r->value = st.word;
-		r->valid = st.word_read;
-	}
+	(void)fk_inv_reg_add(inv, "CRP", LPC_CRP_ADDR, st.word, st.word_read);
 	fk_option_value *o = &inv->opts[inv->nopts++];
 	fk_strlcpy(o->key, "crp", sizeof o->key);
 	o->value = st.word_read ? (uint32_t)lpc_crp_decode(st.word) : (uint32_t)st.applied;
@@ -379,18 +373,11 @@ static int lpc_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool al
 	lpcdrv *f = state;
 	if (all)
 		return lpc_erase_range(f, ctx, 0, f->nunits - 1);
-	for (unsigned i = 0; i < f->nunits;) {
-		if (!fk_sector_set_has(set, i)) {
-			i++;
-			continue;
-		}
-		unsigned j = i;
-		while (j + 1 < f->nunits && fk_sector_set_has(set, j + 1))
-			j++;
-		int rc = lpc_erase_range(f, ctx, i, j);
+	unsigned i = 0, a, b;
+	while (fk_sector_set_next_run(set, f->nunits, &i, &a, &b)) {
+		int rc = lpc_erase_range(f, ctx, a, b);
 		if (rc)
 			return rc;
-		i = j + 1;
 	}
 	return FK_OK;
 }

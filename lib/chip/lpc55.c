@@ -308,17 +308,6 @@ static void l55_policy_read(l55drv *f, fk_ctx *ctx, l55_policy *p)
 	fk_ctx_free(q);
 }
 
-static void l55_reg_add(fk_inventory *inv, const char *name, uint32_t addr, uint32_t v, bool ok)
-{
-	if (inv->nregs >= FK_INV_MAX_REGS)
-		return;
-	fk_reg_value *r = &inv->regs[inv->nregs++];
-	fk_strlcpy(r->name, name, sizeof r->name);
-	r->addr = addr;
-	r->value = v;
-	r->valid = ok;
-}
-
 static fk_lock *l55_lock_add(fk_inventory *inv, const char *name)
 {
 	if (inv->nlocks >= FK_INV_MAX_LOCKS)
@@ -365,8 +354,8 @@ static void l55_inv_open(l55drv *f, fk_ctx *ctx, fk_inventory *inv)
 {
 	l55_policy p;
 	l55_policy_read(f, ctx, &p);
-	l55_reg_add(inv, "CC_SOCU_PIN", L55_CMPA + 0x10U, p.pin, p.read && !p.blank);
-	l55_reg_add(inv, "CC_SOCU_DFLT", L55_CMPA + 0x14U, p.dflt, p.read && !p.blank);
+	fk_inv_reg_add(inv, "CC_SOCU_PIN", L55_CMPA + 0x10U, p.pin, p.read && !p.blank);
+	fk_inv_reg_add(inv, "CC_SOCU_DFLT", L55_CMPA + 0x14U, p.dflt, p.read && !p.blank);
 	fk_option_value *o = &inv->opts[inv->nopts++];
 	fk_strlcpy(o->key, "debug", sizeof o->key);
 	o->value = p.blank ? 0 : p.pin;
@@ -407,8 +396,8 @@ static int l55_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "reading the AHB-AP's CSW");
 	if (f->raw) {
-		l55_reg_add(inv, "AHB-AP CSW", 0, csw, true);
-		l55_reg_add(inv, "DM-AP IDR", 0xFC, L55_DM_IDR, true);
+		fk_inv_reg_add(inv, "AHB-AP CSW", 0, csw, true);
+		fk_inv_reg_add(inv, "DM-AP IDR", 0xFC, L55_DM_IDR, true);
 	}
 	inv->flash_readable = open;
 	inv->nsectors = L55_NSECT;

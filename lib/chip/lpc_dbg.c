@@ -484,11 +484,7 @@ static int ld_inventory(void *state, fk_ctx *ctx, fk_inventory *inv)
 	if (rc)
 		return fk_fail_wrap(ctx, rc, "reading the CRP word at 0x%08X", LPC_CRP_ADDR);
 	inv->flash_readable = true;
-	fk_reg_value *r = &inv->regs[inv->nregs++];
-	fk_strlcpy(r->name, "CRP", sizeof r->name);
-	r->addr = LPC_CRP_ADDR;
-	r->value = word;
-	r->valid = true;
+	(void)fk_inv_reg_add(inv, "CRP", LPC_CRP_ADDR, word, true);
 	fk_option_value *o = &inv->opts[inv->nopts++];
 	fk_strlcpy(o->key, "crp", sizeof o->key);
 	o->value = (uint32_t)lpc_crp_decode(word);
@@ -590,18 +586,11 @@ static int ld_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool all
 	lpcdbg *f = state;
 	if (all)
 		return ld_erase_range(f, ctx, 0, f->nunits - 1U);
-	for (unsigned i = 0; i < f->nunits;) {
-		if (!fk_sector_set_has(set, i)) {
-			i++;
-			continue;
-		}
-		unsigned j = i;
-		while (j + 1U < f->nunits && fk_sector_set_has(set, j + 1U))
-			j++;
-		int rc = ld_erase_range(f, ctx, i, j);
+	unsigned i = 0, a, b;
+	while (fk_sector_set_next_run(set, f->nunits, &i, &a, &b)) {
+		int rc = ld_erase_range(f, ctx, a, b);
 		if (rc)
 			return rc;
-		i = j + 1U;
 	}
 	return FK_OK;
 }

@@ -1501,13 +1501,10 @@ static int spd_erase(void *state, fk_ctx *ctx, const fk_sector_set *set, bool al
 	/* protection of every run first: nothing is erased when one is blocked */
 	uint64_t total = 0, done = 0;
 	for (unsigned pass = 0; pass < 2; pass++) {
-		for (unsigned i = 0; i < c->nunits; i++) {
-			if (!fk_sector_set_has(set, i) || (i && fk_sector_set_has(set, i - 1)))
-				continue;
-			unsigned j = i;
-			while (j + 1 < c->nunits && fk_sector_set_has(set, j + 1))
-				j++;
-			uint32_t a = c->units[i].addr, l = c->units[j].addr + c->units[j].size - a;
+		unsigned i = 0, first, last;
+		while (fk_sector_set_next_run(set, c->nunits, &i, &first, &last)) {
+			uint32_t a = c->units[first].addr;
+			uint32_t l = c->units[last].addr + c->units[last].size - a;
 			rc = pass ? spd_erase_run(d, ctx, a, l, &done, total)
 				  : spd_check(d, ctx, a, l, "erase", false);
 			if (rc)

@@ -295,17 +295,6 @@ static fk_lock *f1_lock_add(fk_inventory *inv, fk_lock_kind kind, const char *na
 	return l;
 }
 
-static void f1_reg_add(fk_inventory *inv, const char *name, uint32_t addr, uint32_t v, bool ok)
-{
-	if (inv->nregs >= FK_INV_MAX_REGS)
-		return;
-	fk_reg_value *r = &inv->regs[inv->nregs++];
-	fk_strlcpy(r->name, name, sizeof r->name);
-	r->addr = addr;
-	r->value = v;
-	r->valid = ok;
-}
-
 static void f1_opt_add(fk_inventory *inv, const char *key, uint32_t v, const char *fmt, ...)
 	FK_PRINTF(4, 5);
 static void f1_opt_add(fk_inventory *inv, const char *key, uint32_t v, const char *fmt, ...)
@@ -531,13 +520,13 @@ int stm32f1_inventory(stm32f1drv *f, fk_ctx *ctx, fk_inventory *inv)
 	inv->rdp_raw = o.raw[0];
 	inv->flash_readable = o.level == 0;
 	inv->intrusion = o.level >= 1;
-	f1_reg_add(inv, "FLASH_SR", STM32F1_FLASH_SR, sr, regs);
-	f1_reg_add(inv, "FLASH_CR", STM32F1_FLASH_CR, cr, regs);
-	f1_reg_add(inv, "FLASH_OBR", STM32F1_FLASH_OBR, o.obr, o.regs_valid);
-	f1_reg_add(inv, "FLASH_WRPR", STM32F1_FLASH_WRPR, o.wrpr, o.regs_valid);
+	fk_inv_reg_add(inv, "FLASH_SR", STM32F1_FLASH_SR, sr, regs);
+	fk_inv_reg_add(inv, "FLASH_CR", STM32F1_FLASH_CR, cr, regs);
+	fk_inv_reg_add(inv, "FLASH_OBR", STM32F1_FLASH_OBR, o.obr, o.regs_valid);
+	fk_inv_reg_add(inv, "FLASH_WRPR", STM32F1_FLASH_WRPR, o.wrpr, o.regs_valid);
 	static const char *const words[4] = {"OB_RDP_USER", "OB_DATA", "OB_WRP01", "OB_WRP23"};
 	for (unsigned i = 0; i < 4; i++)
-		f1_reg_add(inv, words[i], STM32F1_OPTBYTES + 4U * i, fk_get_le32(o.raw + 4 * i),
+		fk_inv_reg_add(inv, words[i], STM32F1_OPTBYTES + 4U * i, fk_get_le32(o.raw + 4 * i),
 			   o.raw_valid);
 	f1_inv_options(f, &o, inv);
 	inv->nsectors = FK_MIN(f->npages, FK_INV_MAX_SECTORS);

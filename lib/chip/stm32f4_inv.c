@@ -26,13 +26,7 @@ static fk_lock *stm32f4_inv_add(fk_inventory *inv, fk_lock_kind kind, const char
 static void stm32f4_inv_reg(fk_inventory *inv, const char *name, uint32_t addr, uint32_t v,
 			    bool valid)
 {
-	if (inv->nregs >= FK_INV_MAX_REGS)
-		return;
-	fk_reg_value *r = &inv->regs[inv->nregs++];
-	fk_strlcpy(r->name, name, sizeof r->name);
-	r->addr = addr;
-	r->value = valid ? v : 0;
-	r->valid = valid;
+	(void)fk_inv_reg_add(inv, name, addr, valid ? v : 0, valid);
 }
 
 static void stm32f4_inv_opt(fk_inventory *inv, const char *key, uint32_t v, const char *text)

@@ -279,13 +279,9 @@ static fk_lock *l4_lock_add(fk_inventory *inv, fk_lock_kind kind, const char *na
 
 static void l4_reg_add(fk_inventory *inv, const char *name, uint32_t addr, uint32_t v)
 {
-	if (inv->nregs >= FK_INV_MAX_REGS)
-		return;
-	fk_reg_value *r = &inv->regs[inv->nregs++];
-	snprintf(r->name, sizeof r->name, "FLASH_%s", name);
-	r->addr = addr;
-	r->value = v;
-	r->valid = true;
+	char full[sizeof inv->regs[0].name];
+	snprintf(full, sizeof full, "FLASH_%s", name);
+	(void)fk_inv_reg_add(inv, full, addr, v, true);
 }
 
 static void l4_opt_add(fk_inventory *inv, const char *key, uint32_t v, const char *fmt, ...)

@@ -45,3 +45,20 @@ unsigned fk_sector_set_count(const fk_sector_set *s)
 		c += fk_sector_set_has(s, i);
 	return c;
 }
+
+bool fk_sector_set_next_run(const fk_sector_set *s, unsigned n, unsigned *from, unsigned *first,
+			    unsigned *last)
+{
+	unsigned i = *from;
+	while (i < n && !fk_sector_set_has(s, i))
+		i++;
+	if (i >= n)
+		return false;
+	unsigned j = i;
+	while (j + 1U < n && fk_sector_set_has(s, j + 1U))
+		j++;
+	*first = i;
+	*last = j;
+	*from = j + 1U;
+	return true;
+}

@@ -60,6 +60,20 @@ fk_step *fk_plan_step_add(fk_plan *plan, fk_step_id id)
 	return s;
 }
 
+fk_reg_value *fk_inv_reg_add(fk_inventory *inv, const char *name, uint32_t addr, uint32_t value,
+			     bool valid)
+{
+	if (inv->nregs >= FK_INV_MAX_REGS)
+		return NULL;
+	fk_reg_value *r = &inv->regs[inv->nregs++];
+	memset(r, 0, sizeof *r);
+	snprintf(r->name, sizeof r->name, "%s", name);
+	r->addr = addr;
+	r->value = value;
+	r->valid = valid;
+	return r;
+}
+
 void fk_inventory_read_guard(const fk_inventory *inv, char *out, size_t n)
 {
 	if (!n)

@@ -132,6 +132,39 @@ static void test_sector_set_unbounded(void **state)
 	assert_false(fk_sector_set_has(&s, 0));
 }
 
+/* Runs of consecutive members, as the drivers erase them: {1,2,3}, {7}, {9} below n = 10; a
+ * member at or past n is not reported. */
+static void test_sector_set_runs(void **state)
+{
+	(void)state;
+	fk_sector_set s;
+	assert_int_equal(fk_sector_set_init(&s, 16), FK_OK);
+	const unsigned in[] = {1, 2, 3, 7, 9, 10, 12};
+	for (unsigned k = 0; k < sizeof in / sizeof in[0]; k++)
+		fk_sector_set_add(&s, in[k]);
+	unsigned i = 0, a = 99, b = 99;
+	assert_true(fk_sector_set_next_run(&s, 10, &i, &a, &b));
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 3);
+	assert_true(fk_sector_set_next_run(&s, 10, &i, &a, &b));
+	assert_int_equal(a, 7);
+	assert_int_equal(b, 7);
+	assert_true(fk_sector_set_next_run(&s, 10, &i, &a, &b));
+	assert_int_equal(a, 9);
+	assert_int_equal(b, 9); /* 10 is a member but not below n */
+	assert_false(fk_sector_set_next_run(&s, 10, &i, &a, &b));
+	i = 0;
+	assert_true(fk_sector_set_next_run(&s, 16, &i, &a, &b));
+	assert_true(fk_sector_set_next_run(&s, 16, &i, &a, &b));
+	assert_true(fk_sector_set_next_run(&s, 16, &i, &a, &b));
+	assert_int_equal(a, 9);
+	assert_int_equal(b, 10);
+	assert_true(fk_sector_set_next_run(&s, 16, &i, &a, &b));
+	assert_int_equal(a, 12);
+	assert_false(fk_sector_set_next_run(&s, 16, &i, &a, &b));
+	fk_sector_set_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_chip_names_ids),
 		cmocka_unit_test(test_chip_contradicting_ids_refused),
 		cmocka_unit_test(test_sector_set_unbounded),
+		cmocka_unit_test(test_sector_set_runs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
