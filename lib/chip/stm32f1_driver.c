@@ -357,7 +357,7 @@ unsigned stm32f1_pages_to_erase(stm32f1drv *f, fk_ctx *ctx, const fk_sector_set 
 		if (f->units[i].size != page || f->units[i].addr != f->units[first].addr +
 						  (i - first) * page)
 			return 0;
-	uint8_t *dirty = malloc(span);
+	uint8_t *dirty = calloc(span, 1); /* read below even when the check failed */
 	if (!dirty)
 		return 0;
 	fk_ctx saved = *ctx;
